@@ -1,0 +1,503 @@
+"""The store: a home directory with raw files by content hash, a SQLite catalogue and parsed units.
+
+Layout of a home::
+
+    raw/ab/abcdef….pdf   every file ever added, named by the SHA-256 of its bytes
+    catalogue.sqlite     documents, their sources (paths or URLs) and their parsed units
+    index/               the search index (owned by pincite.index)
+
+A document is identified by its source: new bytes at a known source replace that document; the same
+bytes at a second source are one document with two sources. Parsed units are kept with the parser
+version that made them, so indexing never parses again and a new parser re-parses only what it must.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pincite.corpus.model import OK, Document, Unit
+from pincite.errors import StoreError
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    ext TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL,
+    symbol TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '',
+    doctype TEXT NOT NULL DEFAULT '',
+    lang TEXT NOT NULL DEFAULT '',
+    issuer TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'pending',
+    message TEXT NOT NULL DEFAULT '',
+    fmt TEXT NOT NULL DEFAULT '',
+    pages INTEGER NOT NULL DEFAULT 0,
+    parser TEXT NOT NULL DEFAULT '',
+    overrides TEXT NOT NULL DEFAULT '{}',
+    added TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
+CREATE TABLE IF NOT EXISTS sources (
+    location TEXT PRIMARY KEY,
+    doc TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    fetched TEXT NOT NULL DEFAULT '',
+    etag TEXT NOT NULL DEFAULT '',
+    last_modified TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS sources_doc ON sources(doc);
+CREATE TABLE IF NOT EXISTS units (
+    doc TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    numbered INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    part TEXT NOT NULL DEFAULT '',
+    headings TEXT NOT NULL DEFAULT '[]',
+    lang TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT '[]',
+    page INTEGER,
+    PRIMARY KEY (doc, seq)
+);
+"""
+
+_DOC_COLUMNS = (
+    "id, sha256, source, symbol, title, date, doctype, lang, issuer, status, message, fmt, pages"
+)
+
+
+def default_home() -> Path:
+    """`$PINCITE_HOME`, else `$XDG_DATA_HOME/pincite`, else `~/.local/share/pincite`."""
+    env = os.environ.get("PINCITE_HOME")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / "pincite"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    s = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    return s[:limit].strip("-") or "doc"
+
+
+def doc_id_for(location: str) -> str:
+    """A readable id from a path or URL: the file's stem, slugified."""
+    tail = location.rstrip("/").split("?")[0].split("#")[0]
+    tail = re.split(r"[/\\]", tail)[-1] or location
+    stem = tail.rsplit(".", 1)[0] if "." in tail else tail
+    return slugify(stem)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What adding bytes at a source did: `new`, `changed`, `same` (nothing to do) or `alias`
+    (the bytes belong to a document that another source already brought)."""
+
+    doc: str
+    change: str
+    sha256: str
+    dropped: tuple[str, ...] = ()  # documents that lost their last source and were removed
+
+
+class Store:
+    """A pincite home. Thread-safe for reads; one process writes at a time (SQLite's own lock)."""
+
+    def __init__(self, home: Path | str | None = None, *, create: bool = True) -> None:
+        self.home = Path(home) if home is not None else default_home()
+        self.raw_dir = self.home / "raw"
+        self.index_dir = self.home / "index"
+        self.db_path = self.home / "catalogue.sqlite"
+        self._local = threading.local()
+        if create:
+            try:
+                self.raw_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"cannot create the pincite home {self.home}: {e.strerror}") from e
+        elif not self.db_path.exists():
+            raise StoreError(f"no pincite home at {self.home}")
+        try:
+            self.db.executescript(_SCHEMA)
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+            )
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"the catalogue {self.db_path} is not usable: {e}") from e
+
+    # -- connection ---------------------------------------------------------------------------
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+            except sqlite3.Error as e:
+                raise StoreError(f"cannot open the catalogue {self.db_path}: {e}") from e
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # -- raw files ----------------------------------------------------------------------------
+    def raw_path(self, sha: str, ext: str = "") -> Path:
+        return self.raw_dir / sha[:2] / f"{sha}{ext}"
+
+    def put_raw(self, data: bytes, ext: str = "") -> tuple[str, Path]:
+        """Keep bytes under their hash (write to a temporary file, fsync, rename)."""
+        sha = sha256_bytes(data)
+        path = self.raw_path(sha, ext)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        return sha, path
+
+    def put_raw_file(self, src: Path, ext: str = "") -> tuple[str, Path]:
+        """Keep a file under its hash without reading it all into memory twice."""
+        sha = sha256_file(src)
+        path = self.raw_path(sha, ext)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as out, open(src, "rb") as f:
+                    for chunk in iter(lambda: f.read(1 << 20), b""):
+                        out.write(chunk)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        return sha, path
+
+    # -- sources and documents ----------------------------------------------------------------
+    def register(
+        self,
+        location: str,
+        sha: str,
+        ext: str = "",
+        *,
+        fetched: str = "",
+        etag: str = "",
+        last_modified: str = "",
+    ) -> Registration:
+        """Record that `location` now holds the bytes `sha`, and say what that changes."""
+        stamp = now_iso()
+        with self.tx() as db:
+            row = db.execute(
+                "SELECT s.doc, d.sha256 FROM sources s JOIN documents d ON d.id = s.doc"
+                " WHERE s.location = ?",
+                (location,),
+            ).fetchone()
+            same_bytes = db.execute(
+                "SELECT id FROM documents WHERE sha256 = ? ORDER BY added LIMIT 1", (sha,)
+            ).fetchone()
+            provenance = (fetched or stamp, etag, last_modified)
+            if row is not None and row["sha256"] == sha:
+                db.execute(
+                    "UPDATE sources SET fetched=?, etag=?, last_modified=? WHERE location=?",
+                    (*provenance, location),
+                )
+                return Registration(row["doc"], "same", sha)
+            if row is not None:
+                old = row["doc"]
+                if same_bytes is not None and same_bytes["id"] != old:
+                    # The source now serves bytes another document already has.
+                    db.execute(
+                        "UPDATE sources SET doc=?, fetched=?, etag=?, last_modified=? WHERE location=?",
+                        (same_bytes["id"], *provenance, location),
+                    )
+                    dropped = self._drop_if_orphan(db, old)
+                    return Registration(same_bytes["id"], "alias", sha, dropped)
+                others = db.execute(
+                    "SELECT COUNT(*) FROM sources WHERE doc = ? AND location != ?", (old, location)
+                ).fetchone()[0]
+                if others:
+                    # Other sources still serve the old bytes: this source becomes its own document.
+                    new_id = self._new_id(db, location)
+                    self._insert_doc(db, new_id, sha, ext, location, stamp)
+                    db.execute(
+                        "UPDATE sources SET doc=?, fetched=?, etag=?, last_modified=? WHERE location=?",
+                        (new_id, *provenance, location),
+                    )
+                    return Registration(new_id, "new", sha)
+                db.execute(
+                    "UPDATE documents SET sha256=?, ext=?, status='pending', parser='', updated=?"
+                    " WHERE id=?",
+                    (sha, ext, stamp, old),
+                )
+                db.execute("DELETE FROM units WHERE doc = ?", (old,))
+                db.execute(
+                    "UPDATE sources SET fetched=?, etag=?, last_modified=? WHERE location=?",
+                    (*provenance, location),
+                )
+                return Registration(old, "changed", sha)
+            if same_bytes is not None:
+                db.execute(
+                    "INSERT INTO sources(location, doc, fetched, etag, last_modified)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (location, same_bytes["id"], *provenance),
+                )
+                return Registration(same_bytes["id"], "alias", sha)
+            new_id = self._new_id(db, location)
+            self._insert_doc(db, new_id, sha, ext, location, stamp)
+            db.execute(
+                "INSERT INTO sources(location, doc, fetched, etag, last_modified) VALUES (?, ?, ?, ?, ?)",
+                (location, new_id, *provenance),
+            )
+            return Registration(new_id, "new", sha)
+
+    @staticmethod
+    def _insert_doc(db: sqlite3.Connection, doc_id: str, sha: str, ext: str, location: str, stamp: str) -> None:
+        db.execute(
+            "INSERT INTO documents(id, sha256, ext, source, status, added, updated)"
+            " VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+            (doc_id, sha, ext, location, stamp, stamp),
+        )
+
+    @staticmethod
+    def _new_id(db: sqlite3.Connection, location: str) -> str:
+        base = doc_id_for(location)
+        candidate, n = base, 1
+        while db.execute("SELECT 1 FROM documents WHERE id = ?", (candidate,)).fetchone():
+            n += 1
+            candidate = f"{base}-{n}"
+        return candidate
+
+    @staticmethod
+    def _drop_if_orphan(db: sqlite3.Connection, doc_id: str) -> tuple[str, ...]:
+        left = db.execute("SELECT COUNT(*) FROM sources WHERE doc = ?", (doc_id,)).fetchone()[0]
+        if left:
+            return ()
+        db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        return (doc_id,)
+
+    def set_overrides(self, doc_id: str, overrides: dict) -> None:
+        with self.tx() as db:
+            db.execute(
+                "UPDATE documents SET overrides=? WHERE id=?", (json.dumps(overrides, sort_keys=True), doc_id)
+            )
+
+    def overrides(self, doc_id: str) -> dict:
+        row = self.db.execute("SELECT overrides FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return json.loads(row["overrides"]) if row else {}
+
+    def save_parsed(
+        self,
+        doc_id: str,
+        meta: dict,
+        units: Iterable[Unit],
+        *,
+        parser: str,
+        status: str = OK,
+        message: str = "",
+    ) -> None:
+        """Replace a document's metadata and units in one transaction."""
+        fields = {k: meta.get(k, "") for k in ("symbol", "title", "date", "doctype", "lang", "issuer", "fmt")}
+        rows = [
+            (
+                doc_id,
+                u.seq,
+                u.kind,
+                u.ref,
+                int(u.numbered),
+                u.text,
+                u.part,
+                json.dumps(list(u.headings), ensure_ascii=False),
+                u.lang,
+                json.dumps(list(u.notes), ensure_ascii=False),
+                u.page,
+            )
+            for u in units
+        ]
+        with self.tx() as db:
+            db.execute(
+                "UPDATE documents SET symbol=?, title=?, date=?, doctype=?, lang=?, issuer=?, fmt=?,"
+                " pages=?, status=?, message=?, parser=?, updated=? WHERE id=?",
+                (
+                    *(str(fields[k] or "") for k in ("symbol", "title", "date", "doctype", "lang", "issuer", "fmt")),
+                    int(meta.get("pages") or 0),
+                    status,
+                    message,
+                    parser,
+                    now_iso(),
+                    doc_id,
+                ),
+            )
+            db.execute("DELETE FROM units WHERE doc = ?", (doc_id,))
+            db.executemany("INSERT INTO units VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+    def mark_stale(self, doc_id: str) -> None:
+        """Make a document parse again (its metadata overrides changed, say)."""
+        with self.tx() as db:
+            db.execute("UPDATE documents SET parser='' WHERE id=?", (doc_id,))
+
+    def remove(self, doc_id: str) -> bool:
+        with self.tx() as db:
+            cur = db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            return cur.rowcount > 0
+
+    # -- reading ------------------------------------------------------------------------------
+    def _doc_from_row(self, row: sqlite3.Row) -> Document:
+        sources = tuple(
+            r[0]
+            for r in self.db.execute(
+                "SELECT location FROM sources WHERE doc = ? ORDER BY location", (row["id"],)
+            )
+        )
+        return Document(
+            id=row["id"],
+            sha256=row["sha256"],
+            source=row["source"] if row["source"] in sources or not sources else sources[0],
+            symbol=row["symbol"],
+            title=row["title"],
+            date=row["date"],
+            doctype=row["doctype"],
+            lang=row["lang"],
+            issuer=row["issuer"],
+            status=row["status"],
+            message=row["message"],
+            fmt=row["fmt"],
+            pages=row["pages"],
+            sources=sources,
+        )
+
+    def documents(self, status: str | None = None) -> list[Document]:
+        sql = f"SELECT {_DOC_COLUMNS} FROM documents"
+        args: tuple = ()
+        if status:
+            sql += " WHERE status = ?"
+            args = (status,)
+        return [self._doc_from_row(r) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return self._doc_from_row(row) if row else None
+
+    def doc_for_source(self, location: str) -> str | None:
+        row = self.db.execute("SELECT doc FROM sources WHERE location = ?", (location,)).fetchone()
+        return row[0] if row else None
+
+    def source_info(self, location: str) -> dict | None:
+        row = self.db.execute(
+            "SELECT s.location, s.doc, s.fetched, s.etag, s.last_modified, d.sha256"
+            " FROM sources s JOIN documents d ON d.id = s.doc WHERE s.location = ?",
+            (location,),
+        ).fetchone()
+        return dict(row) if row else None
+
+    def pending(self, parser: str) -> list[tuple[str, str, str, str]]:
+        """Documents whose units were not made by this parser version: (id, sha, ext, source)."""
+        return [
+            tuple(r)
+            for r in self.db.execute(
+                "SELECT id, sha256, ext, source FROM documents WHERE parser != ? ORDER BY id", (parser,)
+            )
+        ]
+
+    def versions(self) -> dict[str, str]:
+        """Each document's version: its bytes and the parser that made its units."""
+        return {
+            r[0]: f"{r[1]}:{r[2]}"
+            for r in self.db.execute("SELECT id, sha256, parser FROM documents WHERE status = ?", (OK,))
+        }
+
+    def units(self, doc_id: str | None = None) -> Iterator[Unit]:
+        sql = "SELECT * FROM units"
+        args: tuple = ()
+        if doc_id is not None:
+            sql += " WHERE doc = ?"
+            args = (doc_id,)
+        for r in self.db.execute(sql + " ORDER BY doc, seq", args):
+            yield _unit_from_row(r)
+
+    def unit(self, doc_id: str, seq: int) -> Unit | None:
+        r = self.db.execute("SELECT * FROM units WHERE doc = ? AND seq = ?", (doc_id, seq)).fetchone()
+        return _unit_from_row(r) if r else None
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per document, the number of units of each kind."""
+        out: dict[str, dict[str, int]] = {}
+        for doc, kind, n in self.db.execute("SELECT doc, kind, COUNT(*) FROM units GROUP BY doc, kind"):
+            out.setdefault(doc, {})[kind] = n
+        return out
+
+    def is_empty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
+
+
+def _unit_from_row(r: sqlite3.Row) -> Unit:
+    return Unit(
+        doc=r["doc"],
+        seq=r["seq"],
+        kind=r["kind"],
+        ref=r["ref"],
+        numbered=bool(r["numbered"]),
+        text=r["text"],
+        part=r["part"],
+        headings=tuple(json.loads(r["headings"])),
+        lang=r["lang"],
+        notes=tuple(json.loads(r["notes"])),
+        page=r["page"],
+    )

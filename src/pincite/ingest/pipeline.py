@@ -1,0 +1,265 @@
+"""Ingestion: files (or fetched bytes) → the store → parsed units.
+
+`add_paths` and `add_bytes` keep the raw bytes under their hash and record the source; `parse_pending`
+parses every document whose units were not made by this parser version. Each document is parsed in a
+worker process with a wall-clock time-out and a memory cap, several at a time: a hang, a crash or a
+decompression bomb in one file is recorded against that file and the others go on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import pickle
+import resource
+import time
+import tomllib
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pincite.corpus.model import FAILED, OK
+from pincite.corpus.store import Store
+from pincite.errors import DocumentError
+from pincite.ingest import readers
+from pincite.ingest.segment import PARSER_VERSION, segment
+
+SIDECAR_SUFFIX = ".meta.toml"
+OVERRIDE_KEYS = ("title", "date", "symbol", "doctype", "issuer", "lang")
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_MEMORY_MB = 2048
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one file or URL."""
+
+    location: str
+    doc: str = ""
+    change: str = ""  # new | changed | same | alias | skipped
+    status: str = OK  # ok | failed | needs-ocr | needs-password
+    message: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status != OK
+
+
+# ---- adding files ---------------------------------------------------------------------------------
+def iter_files(paths: Iterable[Path]) -> Iterable[tuple[Path, str]]:
+    """Files under the given paths (recursively), or (path, error) for what cannot be read."""
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for sub in sorted(p.rglob("*")):
+                rel = sub.relative_to(p)
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                if sub.is_file() and not sub.name.endswith(SIDECAR_SUFFIX):
+                    yield sub, ""
+        elif p.is_file():
+            yield p, ""
+        elif p.exists():
+            yield p, "not a regular file"
+        else:
+            yield p, "no such file or directory"
+
+
+def read_sidecar(path: Path) -> dict:
+    """Metadata a user wrote beside a file (`report.pdf.meta.toml` or `report.meta.toml`)."""
+    for side in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_suffix(SIDECAR_SUFFIX)):
+        if side.is_file():
+            try:
+                data = tomllib.loads(side.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as e:
+                raise DocumentError(str(side), f"cannot read metadata: {e}") from e
+            return {k: str(v) for k, v in data.items() if k in OVERRIDE_KEYS}
+    return {}
+
+
+def add_paths(store: Store, paths: Iterable[Path]) -> list[Outcome]:
+    """Add files and folders to the store. Nothing is parsed yet: see `parse_pending`."""
+    out: list[Outcome] = []
+    for path, err in iter_files(paths):
+        location = str(path.resolve()) if not err else str(path)
+        if err:
+            out.append(Outcome(location, status=FAILED, message=err))
+            continue
+        try:
+            with open(path, "rb") as f:
+                head = f.read(65536)
+            fmt = readers.sniff(head, path.name)
+            if fmt in ("unknown", "zip"):
+                out.append(Outcome(location, change="skipped", status=FAILED, message="unsupported file type"))
+                continue
+            overrides = read_sidecar(path)
+            sha, _ = store.put_raw_file(path, readers.SUFFIX_FOR[fmt])
+        except DocumentError as e:
+            out.append(Outcome(location, status=FAILED, message=e.reason))
+            continue
+        except OSError as e:
+            out.append(Outcome(location, status=FAILED, message=e.strerror or str(e)))
+            continue
+        reg = store.register(location, sha, readers.SUFFIX_FOR[fmt])
+        if overrides != store.overrides(reg.doc):
+            store.set_overrides(reg.doc, overrides)
+            if reg.change == "same":
+                reg = type(reg)(reg.doc, "changed", sha)
+                store.mark_stale(reg.doc)
+        out.append(Outcome(location, doc=reg.doc, change=reg.change))
+    return out
+
+
+def add_bytes(
+    store: Store,
+    data: bytes,
+    location: str,
+    *,
+    content_type: str = "",
+    fetched: str = "",
+    etag: str = "",
+    last_modified: str = "",
+) -> Outcome:
+    """Add fetched bytes with their provenance (the crawler's entry point)."""
+    name = location.rstrip("/").rsplit("/", 1)[-1]
+    fmt = readers.sniff(data, name, content_type)
+    if fmt in ("unknown", "zip"):
+        return Outcome(location, change="skipped", status=FAILED, message="unsupported file type")
+    sha, _ = store.put_raw(data, readers.SUFFIX_FOR[fmt])
+    reg = store.register(
+        location, sha, readers.SUFFIX_FOR[fmt], fetched=fetched, etag=etag, last_modified=last_modified
+    )
+    return Outcome(location, doc=reg.doc, change=reg.change)
+
+
+# ---- parsing --------------------------------------------------------------------------------------
+def parse_file(path: Path, name: str, doc_id: str, overrides: dict | None = None) -> tuple[dict, list]:
+    """Read and segment one file. Raises DocumentError with a status for what cannot be parsed."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise DocumentError(name, e.strerror or str(e)) from e
+    fmt = readers.sniff(data, name)
+    if fmt in ("unknown", "zip"):
+        raise DocumentError(name, "unsupported file type")
+    result = readers.read(data, fmt, name)
+    seg = segment(result, doc_id, name)
+    meta = dict(seg.meta)
+    meta["fmt"] = fmt
+    meta.update({k: v for k, v in (overrides or {}).items() if v})
+    if not seg.units:
+        raise DocumentError(name, "no text found in the document", status=FAILED)
+    return meta, seg.units
+
+
+def _child(conn, path: str, name: str, doc_id: str, overrides: dict, memory_mb: int) -> None:
+    """Run in a forked worker: cap memory, parse, send the result (or the error) back."""
+    try:
+        if memory_mb:
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        meta, units = parse_file(Path(path), name, doc_id, overrides)
+        conn.send_bytes(pickle.dumps(("ok", meta, units)))
+    except DocumentError as e:
+        conn.send_bytes(pickle.dumps(("error", e.status, e.reason)))
+    except MemoryError:
+        conn.send_bytes(pickle.dumps(("error", FAILED, f"over the memory cap of {memory_mb} MB")))
+    except RecursionError:
+        conn.send_bytes(pickle.dumps(("error", FAILED, "document structure too deeply nested")))
+    except Exception as e:  # a parser bug or a malformed file: record it, never crash the run
+        tb = traceback.extract_tb(e.__traceback__)
+        where = f" at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
+        conn.send_bytes(pickle.dumps(("error", FAILED, f"parser error: {type(e).__name__}: {e}{where}")))
+    finally:
+        conn.close()
+
+
+def _warm() -> None:
+    """Load what every worker needs once, before forking, so that workers share it."""
+    from pincite.ingest import lang
+
+    lang._identifier()
+
+
+def parse_pending(
+    store: Store,
+    *,
+    jobs: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+    isolate: bool = True,
+    only: Iterable[str] | None = None,
+    progress: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Parse every document whose units are missing or were made by another parser version."""
+    todo = store.pending(PARSER_VERSION)
+    if only is not None:
+        wanted = set(only)
+        todo = [t for t in todo if t[0] in wanted]
+    if not todo:
+        return []
+    _warm()
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    outcomes: list[Outcome] = []
+
+    def record(doc_id: str, source: str, result: tuple) -> None:
+        if result[0] == "ok":
+            _, meta, units = result
+            store.save_parsed(doc_id, meta, units, parser=PARSER_VERSION)
+            oc = Outcome(source, doc=doc_id, change="parsed")
+        else:
+            _, status, reason = result
+            store.save_parsed(doc_id, {}, [], parser=PARSER_VERSION, status=status, message=reason)
+            oc = Outcome(source, doc=doc_id, change="parsed", status=status, message=reason)
+        outcomes.append(oc)
+        if progress:
+            progress(oc)
+
+    if not isolate:
+        for doc_id, sha, ext, source in todo:
+            try:
+                meta, units = parse_file(store.raw_path(sha, ext), source, doc_id, store.overrides(doc_id))
+                record(doc_id, source, ("ok", meta, units))
+            except DocumentError as e:
+                record(doc_id, source, ("error", e.status, e.reason))
+        return outcomes
+
+    ctx = multiprocessing.get_context("fork")
+    queue = list(todo)
+    running: dict = {}  # conn → (process, doc_id, source, started)
+    while queue or running:
+        while queue and len(running) < jobs:
+            doc_id, sha, ext, source = queue.pop(0)
+            parent, child = ctx.Pipe(duplex=False)
+            proc = ctx.Process(
+                target=_child,
+                args=(child, str(store.raw_path(sha, ext)), source, doc_id, store.overrides(doc_id), memory_mb),
+                daemon=True,
+            )
+            proc.start()
+            child.close()
+            running[parent] = (proc, doc_id, source, time.monotonic())
+        ready = multiprocessing.connection.wait(list(running), timeout=0.5)
+        for conn in ready:
+            proc, doc_id, source, _ = running.pop(conn)
+            try:
+                result = pickle.loads(conn.recv_bytes())
+            except (EOFError, OSError):
+                proc.join(5)
+                code = proc.exitcode
+                why = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
+                result = ("error", FAILED, f"the parser crashed ({why})")
+            conn.close()
+            proc.join(5)
+            record(doc_id, source, result)
+        now = time.monotonic()
+        for conn, (proc, doc_id, source, started) in list(running.items()):
+            if now - started > timeout:
+                proc.kill()
+                proc.join(5)
+                conn.close()
+                del running[conn]
+                record(doc_id, source, ("error", FAILED, f"parsing took longer than {timeout:g} s"))
+    return outcomes

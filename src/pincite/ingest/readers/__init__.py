@@ -1,0 +1,94 @@
+"""One reader per format. Each turns a file's bytes into a `ReadResult` of blocks with layout hints.
+
+`read(data, fmt)` dispatches; `sniff(data, name)` decides the format from the bytes first and the name
+second (a PDF served as `application/octet-stream` is still a PDF).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from pincite.errors import DocumentError
+from pincite.ingest.blocks import ReadResult
+
+# format → module in this package with `read(data: bytes, name: str) -> ReadResult`
+READERS = {
+    "text": "text",
+    "markdown": "markdown",
+    "pdf": "pdf",
+    "html": "html",
+    "docx": "docx",
+}
+
+EXTENSIONS = {
+    ".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+    ".pdf": "pdf", ".html": "html", ".htm": "html", ".xhtml": "html", ".docx": "docx",
+}  # fmt: skip
+
+SUFFIX_FOR = {"text": ".txt", "markdown": ".md", "pdf": ".pdf", "html": ".html", "docx": ".docx"}
+
+
+def sniff(data: bytes, name: str = "", content_type: str = "") -> str:
+    """The format of a file, from its bytes first, then its name, then the declared type."""
+    head = data[:2048].lstrip()
+    if data[:5] == b"%PDF-" or b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data[:4] == b"PK\x03\x04":
+        return "docx" if b"word/" in data[:65536] or name.lower().endswith(".docx") else "zip"
+    low = head[:1024].lower()
+    if low.startswith((b"<!doctype html", b"<html", b"<?xml")) and b"<html" in data[:4096].lower():
+        return "html"
+    if b"<html" in low or b"<body" in low or b"<head" in low:
+        return "html"
+    ext = "." + name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    if ext in EXTENSIONS:
+        fmt = EXTENSIONS[ext]
+        if fmt in ("pdf", "docx"):  # the name says binary, the bytes do not agree
+            return "unknown"
+        return fmt
+    ct = content_type.split(";")[0].strip().lower()
+    if ct in ("text/html", "application/xhtml+xml"):
+        return "html"
+    if ct in ("text/markdown",):
+        return "markdown"
+    if ct.startswith("text/") or _looks_textual(data):
+        return "text"
+    return "unknown"
+
+
+def _looks_textual(data: bytes) -> bool:
+    sample = data[:4096]
+    if not sample or b"\x00" in sample:
+        return False
+    try:
+        sample.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        text_chars = sum(1 for b in sample if b >= 32 or b in (9, 10, 13))
+        return text_chars / len(sample) > 0.95
+
+
+def read(data: bytes, fmt: str, name: str = "") -> ReadResult:
+    if fmt not in READERS:
+        raise DocumentError(name or "input", f"unsupported format ({fmt})", status="failed")
+    mod = importlib.import_module(f"pincite.ingest.readers.{READERS[fmt]}")
+    result = mod.read(data, name)
+    result.fmt = fmt
+    return result
+
+
+def decode_text(data: bytes, declared: str = "") -> str:
+    """Bytes to str: the declared charset, then UTF-8 (with or without BOM), then detection."""
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    return str(best) if best is not None else data.decode("latin-1")

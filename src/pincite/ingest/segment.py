@@ -1,0 +1,599 @@
+"""The one segmenter: a stream of blocks (from any reader) → the document's units, as printed.
+
+Stages, in order (each a function below):
+1. `assemble`   join lines and page-broken runs into paragraphs; split where a list label starts;
+2. `front`      mark the masthead (metadata, not paragraphs) and find the title;
+3. `classify`   each paragraph: heading, part marker, note body, numbered item, bullet or plain;
+4. `structure`  parts, numbering levels (`8 (c)`), assigned positions, heading paths, note links;
+5. `metadata`   symbol, date, type, title, issuer and languages.
+
+Note calls travel through every edit as CALL_OPEN label CALL_CLOSE, and leave the text at the end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Unit
+from pincite.ingest import lang as langid
+from pincite.ingest import metadata as md
+from pincite.ingest.blocks import CONTACT, FURNITURE, HARD, LINE, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
+
+PARSER_VERSION = "seg-1"
+
+CALL_OPEN, CALL_CLOSE = "\ue000", "\ue001"
+CALL_RE = re.compile(f"{CALL_OPEN}([^{CALL_CLOSE}]*){CALL_CLOSE}")
+
+# ---- labels ----------------------------------------------------------------------------------
+# (style, pattern). The style decides the level; the first group is the value.
+LABELS: list[tuple[str, re.Pattern]] = [
+    ("num-paren", re.compile(r"^\((\d{1,3})\)\s*")),
+    ("alpha-paren", re.compile(r"^\(([a-z]{1,2})\)\s*")),
+    ("roman-paren", re.compile(r"^\(((?:x{0,3})(?:ix|iv|v?i{0,3}))\)\s*")),
+    ("num-bracket", re.compile(r"^\[(\d{1,4})\]\s*")),
+    ("num-dot", re.compile(r"^(\d{1,4})\.(?!\d)\s*")),
+    ("num-close", re.compile(r"^(\d{1,3})\)\s+")),
+    ("alpha-dot", re.compile(r"^([a-z])[.)]\s+")),
+    ("roman-dot", re.compile(r"^((?:x{0,3})(?:ix|iv|v?i{0,3}))[.)]\s+")),
+]
+BULLET_RE = re.compile(r"^[-–•·○▪●◦■□➢►✓]\s*")
+SECTION_RE = re.compile(r"^((?:[IVXLC]{1,6})|[A-Z])\.\s+(\S.*)$")  # "I. Background", "B. Framework"
+TERMINAL = ".;:!?…\"”’)»"
+FUNCTION_WORDS = set(
+    "the a an of on in for to and or with by at from as that which into between than "
+    "de la el los las del y en con por para que un una et des du le les au aux à dans sur "
+    "com do da dos das e o os em no na".split()
+)
+
+PART_RE = re.compile(
+    r"^(?:(Annex|Enclosure|Appendix|Attachment|Addendum|Anexo|Annexe|Apéndice|Appendice|Pièce jointe)"
+    r"(?:\s+([IVXLC]+|\d{1,2}|[A-Z])\b)?(?:\s+(?:to|of|al|à|a la|de)\b.*)?"
+    r"|(VISTOS?|CONSIDERANDO(?: QUE)?|RESUELVE|DECIDE|HAVING SEEN|CONSIDERING(?: THAT)?|RESOLVES|DECIDES"
+    r"|THE COURT RESOLVES|THE COURT DECIDES|LA CORTE RESUELVE|LA CORTE DECIDE|DECLARA|POR TANTO)\s*:?)\s*$",
+    re.I,
+)
+TITLE_RE = re.compile(
+    r"^(?:Identical letters|Letter|Note verbale|Carta|Lettre|Nota verbal)\s+(?:dated|de fecha|datée)\b.*",
+    re.I,
+)
+MASTHEAD_PATTERNS = [
+    re.compile(p, re.I)
+    for p in (
+        r"^united nations$|^nations unies$|^naciones unidas$|^organization of american states$",
+        r"^(general assembly|security council|economic and social council|trusteeship council)$",
+        r"^(assembl[ée]e g[ée]n[ée]rale|asamblea general|conseil de s[ée]curit[ée]|consejo de seguridad)$",
+        r"^distr\.?:?\s*(general|limited|restricted|générale|limitée|general|limitada|reservada)\b",
+        r"^distr\.?:?$",
+        r"^original:?\s+\w+$|^original\s*:\s*\w+$",
+        r"^(english|french|spanish|arabic|russian|chinese)$",
+        r"^\w+(-\w+)? (session|período de sesiones|session ordinaire)$",
+        r"^(item|items|agenda item|tema|point)s? \d.*(list|agenda|programa|liste|del programa|provisional|preliminary)\*?$",
+        r"^\*\d{5,}\*$",
+        r"^\d{2}-\d{5}\s*(\(\w\))?(\s+\d{6})?(\s+\d{6})?$",
+        r"^ge\.\d{2}-\d{4,6}.*$",
+        r"^page \d+$",
+        r"^please recycle$",
+    )
+]
+CONTACT_RE = re.compile(r"\b(?:TEL|Tel\.?|FAX|Fax|E-?mail|P\.?\s?O\.? Box|Phone|Tél\.?)\b")
+SIGNED_RE = re.compile(r"^\((?:Signed|Firmado|Signé)\)", re.I)
+TOC_RE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|\s\d+\s*[-–]\s*\d+\s+\d+\s*$")
+
+
+@dataclass
+class Para:
+    text: str  # with call markers
+    brk: str = PARA
+    page: int = 0
+    heading: int = 0
+    bullet: bool = False
+    label: str = ""
+    note: str = ""
+    role: str = ""
+    hardbreaks: bool = False
+    lines: int = 1
+    lang: str = ""
+    size: float = 0.0
+    # set by classify
+    kind: str = ""  # paragraph | footnote | heading | part | drop
+    style: str = ""
+    value: str = ""
+    printed: str = ""  # the printed number ("8", "c", "I")
+
+
+@dataclass
+class Segmented:
+    meta: dict
+    units: list[Unit]
+    dropped: list[str] = field(default_factory=list)  # text kept out of the units (masthead, heads…)
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+def plain(text: str) -> str:
+    return CALL_RE.sub("", text)
+
+
+def calls_of(text: str) -> list[str]:
+    out: list[str] = []
+    for label in CALL_RE.findall(text):
+        if label not in out:
+            out.append(label)
+    return out
+
+
+def mark_calls(text: str, calls: tuple[tuple[int, str], ...]) -> str:
+    if not calls:
+        return text
+    out, last = [], 0
+    for off, label in sorted(calls):
+        out.append(text[last:off])
+        out.append(f"{CALL_OPEN}{label}{CALL_CLOSE}")
+        last = off
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _ends_terminal(text: str) -> bool:
+    t = plain(text).rstrip()
+    return bool(t) and t[-1] in TERMINAL
+
+
+def _last_word(text: str) -> str:
+    words = re.findall(r"[\wÀ-ÿ'-]+", plain(text))
+    return words[-1].lower() if words else ""
+
+
+def _first_char(text: str) -> str:
+    t = plain(text).lstrip()
+    return t[:1]
+
+
+def join_lines(a: str, b: str) -> str:
+    """Join two lines of one paragraph, removing a line-end hyphen that splits a word.
+
+    `consid-` + `erable` → `considerable`; `High-` + `level` keeps its hyphen (a word that carries
+    its own hyphen is written with a capital or a digit before it, or the next part is capitalised).
+    """
+    a = a.rstrip()
+    b = b.lstrip()
+    if not a:
+        return b
+    if not b:
+        return a
+    if a.endswith("-") and not a.endswith("--") and len(a) > 1 and a[-2].isalpha():
+        m = re.search(r"([\wÀ-ÿ]+)-$", a)
+        head = m.group(1) if m else ""
+        if b[:1].islower() and head and not head[:1].isupper() and not re.search(r"-[\wÀ-ÿ]+-$", a):
+            return a[:-1] + b
+        return a + b
+    return a + " " + b
+
+
+def parse_label(text: str) -> tuple[str, str, str] | None:
+    """(style, value, rest) when the text starts with a list label."""
+    t = plain(text)
+    for style, pat in LABELS:
+        m = pat.match(t)
+        if not m or not m.group(1):
+            continue
+        rest = t[m.end() :]
+        if style == "num-dot" and (not rest or rest[:1].isdigit()):
+            continue
+        if style in ("alpha-dot", "roman-dot") and not rest[:1].isupper():
+            continue
+        if not rest.strip() and style not in ("num-dot", "num-bracket", "num-paren", "alpha-paren"):
+            continue
+        return style, m.group(1), rest
+    return None
+
+
+def _strip_prefix(text: str, n_plain: int) -> str:
+    """Remove the first `n_plain` visible characters of a marked text, keeping markers after them."""
+    i = seen = 0
+    while i < len(text) and seen < n_plain:
+        if text[i] == CALL_OPEN:
+            i = text.index(CALL_CLOSE, i) + 1
+            continue
+        i += 1
+        seen += 1
+    return text[i:]
+
+
+def _starts_item(text: str) -> bool:
+    t = plain(text).lstrip()
+    return bool(parse_label(t)) or bool(BULLET_RE.match(t))
+
+
+# ---- 1. assemble -------------------------------------------------------------------------------
+def _continues(prev: Para, nxt: Block, text: str) -> bool:
+    """Does a block run on from the paragraph before it (a page or paragraph break mid-sentence)?"""
+    if nxt.brk in (HARD,) or nxt.heading or nxt.note or nxt.bullet or nxt.label or nxt.role:
+        return False
+    if prev.kind or prev.heading or prev.note or prev.role:
+        return False
+    if _starts_item(text):
+        return False
+    first = _first_char(text)
+    if nxt.brk == PAGE:
+        return not (_ends_terminal(prev.text) and (first.isupper() or first.isdigit() or first in "\"“‘¿¡("))
+    if nxt.brk == PARA:
+        if _ends_terminal(prev.text):
+            return False
+        return first.islower() or _last_word(prev.text) in FUNCTION_WORDS
+    return nxt.brk == LINE
+
+
+def assemble(blocks: list[Block], dropped: list[str]) -> list[Para]:
+    paras: list[Para] = []
+    last_body: int | None = None  # index of the last body paragraph (notes may sit after it)
+    for b in blocks:
+        text = mark_calls(b.text, b.calls)
+        if b.role in (FURNITURE, TOC) or not plain(text).strip():
+            if plain(text).strip():
+                dropped.append(plain(text))
+            continue
+        lines = [ln for ln in text.split("\n") if plain(ln).strip()]
+        if b.hardbreaks and len(lines) >= 2 and CONTACT_RE.search(plain(text)):
+            dropped.append(plain(text))
+            continue
+        first, rest = lines[0], lines[1:]
+        target = paras[last_body] if last_body is not None else None
+        if target is not None and _continues(target, b, first) and not paras[-1].heading:
+            target.text = join_lines(target.text, first)
+            target.lines += 1
+            cur = target
+        else:
+            cur = Para(
+                text=first.strip(),
+                brk=b.brk,
+                page=b.page,
+                heading=b.heading,
+                bullet=b.bullet,
+                label=b.label,
+                note=b.note,
+                role=b.role,
+                hardbreaks=b.hardbreaks,
+                lang=b.lang,
+                size=b.size,
+            )
+            paras.append(cur)
+        for ln in rest:
+            if not cur.heading and not cur.note and _starts_item(ln) and _ends_terminal(cur.text):
+                cur = Para(text=ln.strip(), brk=PARA, page=b.page, lang=b.lang, size=b.size)
+                paras.append(cur)
+            else:
+                cur.text = join_lines(cur.text, ln)
+                cur.lines += 1
+        if not (cur.heading or cur.note or cur.role):
+            last_body = paras.index(cur) if cur is not paras[-1] else len(paras) - 1
+        elif cur.heading:
+            last_body = None
+    return paras
+
+
+# ---- 2. front matter ---------------------------------------------------------------------------
+def _is_masthead(text: str) -> bool:
+    t = plain(text).strip().strip("*").strip()
+    if not t:
+        return False
+    return any(p.match(t) for p in MASTHEAD_PATTERNS) or bool(md.is_symbol_line(t))
+
+
+def front(paras: list[Para], dropped: list[str]) -> dict:
+    """Mark the masthead at the head of the document and read what it says."""
+    meta: dict = {}
+    seen_distr = False
+    for i, p in enumerate(paras[:25]):
+        t = plain(p.text).strip()
+        if p.note:
+            continue
+        if len(t) > 200 or parse_label(t):
+            break
+        sym = md.is_symbol_line(t)
+        if sym and i < 12:
+            meta.setdefault("symbol", sym)
+        if re.match(r"^distr", t, re.I):
+            seen_distr = True
+            d = md.first_date(t)
+            if d:
+                meta.setdefault("date", d)
+        elif seen_distr and "date" not in meta and md.is_date_line(t):
+            meta["date"] = md.first_date(t)
+            p.kind = "drop"
+            dropped.append(t)
+            continue
+        m = re.match(r"^original\s*:?\s*(\w+)$", t, re.I)
+        if m:
+            meta["original"] = m.group(1)
+        if _is_masthead(p.text):
+            p.kind = "drop"
+            dropped.append(t)
+    return meta
+
+
+# ---- 3. classify ---------------------------------------------------------------------------------
+def _looks_heading(p: Para, t: str) -> int:
+    """A heading level for a paragraph that looks like one though the format did not say so."""
+    words = t.split()
+    if not words or len(t) > 110 or len(words) > 14 or p.lines > 3:
+        return 0
+    if t[-1] in ".;,!?" or p.bullet or p.note:
+        return 0
+    letters = [c for c in t if c.isalpha()]
+    if len(letters) >= 3 and not any(c.islower() for c in letters):
+        return 2  # a line in capitals
+    if t[-1] == ":" and len(words) > 4:
+        return 0
+    if not (t[0].isupper() or t[0].isdigit() or t[0] in "\"“'"):
+        return 0
+    return 3
+
+
+def classify(paras: list[Para]) -> None:
+    # A paragraph opened by "(Signed)" takes the short lines of the signature block after it.
+    for i, p in enumerate(paras):
+        if p.kind or not SIGNED_RE.match(plain(p.text)):
+            continue
+        j = i + 1
+        while j < len(paras) and not paras[j].kind and not paras[j].note and not paras[j].heading:
+            t = plain(paras[j].text).strip()
+            if len(t.split()) > 10 or _ends_terminal(t) or PART_RE.match(t):
+                break
+            p.text = f"{p.text}, {paras[j].text}"
+            paras[j].kind = "merged"
+            j += 1
+
+    body_after = [False] * (len(paras) + 1)
+    for i in range(len(paras) - 1, -1, -1):
+        q = paras[i]
+        body_after[i] = body_after[i + 1] or (
+            not q.kind and not q.note and not q.heading and len(plain(q.text)) > 60
+        )
+
+    for i, p in enumerate(paras):
+        if p.kind:
+            continue
+        t = plain(p.text).strip()
+        if p.note:
+            p.kind = FOOTNOTE
+            p.printed = p.note
+            continue
+        if TOC_RE.search(t) and len(t) < 200:
+            p.kind = "drop"
+            continue
+        if PART_RE.match(t) and (p.heading or len(t) < 160):
+            p.kind = "part"
+            continue
+        if TITLE_RE.match(t) and len(t) < 300 and not _ends_terminal(t):
+            p.kind = HEADING
+            p.heading = p.heading or 1
+            continue
+        if p.label:
+            lab = parse_label(p.label + " x") or ("label", p.label.strip("().[] "), "")
+            p.kind, p.style, p.value = PARAGRAPH, lab[0], lab[1]
+            continue
+        if p.heading:
+            p.kind = HEADING
+            sm = SECTION_RE.match(t)
+            if sm:
+                p.printed = sm.group(1)
+            continue
+        sm = SECTION_RE.match(t)
+        if sm and len(t) < 120 and not _ends_terminal(t):
+            p.kind, p.heading, p.printed = HEADING, 1 if len(sm.group(1)) > 1 or sm.group(1) in "IVX" else 2, sm.group(1)
+            continue
+        lab = parse_label(t)
+        if lab:
+            p.kind, p.style, p.value = PARAGRAPH, lab[0], lab[1]
+            n = len(t) - len(lab[2])
+            p.text = _strip_prefix(p.text.lstrip(), n)
+            continue
+        bm = BULLET_RE.match(t)
+        if bm or p.bullet:
+            p.kind, p.bullet = PARAGRAPH, True
+            if bm:
+                p.text = _strip_prefix(p.text.lstrip(), bm.end())
+            continue
+        level = _looks_heading(p, t)
+        if level and body_after[i + 1]:
+            p.kind, p.heading = HEADING, level
+            continue
+        p.kind = PARAGRAPH
+
+
+# ---- 4. structure ------------------------------------------------------------------------------
+def _roman_or_alpha(style: str, value: str, stack: list[tuple[str, str]]) -> str:
+    """Decide whether "(i)" is the ninth letter or the first roman numeral (and so on)."""
+    if style not in ("alpha-paren", "roman-paren", "alpha-dot", "roman-dot"):
+        return style
+    fam = style.split("-")[1]
+    is_roman = bool(re.fullmatch(r"(?:x{0,3})(?:ix|iv|v?i{0,3})", value))
+    is_alpha = len(value) == 1 or (len(value) == 2 and value[0] == value[1])
+    if not (is_roman and is_alpha):
+        return ("roman-" if is_roman else "alpha-") + fam
+    prev_alpha = next((v.strip("()") for s, v in reversed(stack) if s == f"alpha-{fam}"), None)
+    if prev_alpha and len(value) == 1 and ord(value) == ord(prev_alpha[0]) + 1:
+        return f"alpha-{fam}"
+    if prev_alpha or any(s == f"roman-{fam}" for s, _ in stack) or value == "i":
+        return f"roman-{fam}"
+    return f"alpha-{fam}"
+
+
+def structure(paras: list[Para], doc_id: str) -> list[Unit]:
+    units: list[Unit] = []
+    part = ""
+    stack: list[tuple[str, str]] = []  # (style, display) of the open numbering levels
+    heads: list[tuple[int, str]] = []
+    position = 0  # paragraphs in this part, numbered or not
+    head_position = 0
+
+    def emit(kind: str, ref: str, numbered: bool, p: Para, text: str) -> None:
+        clean = re.sub(r"\s+", " ", plain(text)).strip()
+        if not clean:
+            return
+        units.append(
+            Unit(
+                doc=doc_id,
+                seq=len(units) + 1,
+                kind=kind,
+                ref=ref,
+                numbered=numbered,
+                text=clean,
+                part=part,
+                headings=tuple(h for _, h in heads),
+                lang=p.lang,
+                notes=tuple(calls_of(text)),
+                page=p.page or None,
+            )
+        )
+
+    for p in paras:
+        if p.kind in ("drop", "merged", ""):
+            continue
+        t = plain(p.text).strip()
+        if p.kind == "part":
+            m = PART_RE.match(t)
+            assert m is not None
+            if m.group(1):
+                part = m.group(1).lower()
+                part = {"anexo": "annex", "annexe": "annex", "apéndice": "appendix", "appendice": "appendix"}.get(part, part)
+                if m.group(2):
+                    part += f" {m.group(2)}"
+            else:
+                part = re.sub(r"\s*:$", "", m.group(3)).lower()
+            stack, heads, position, head_position = [], [], 0, 0
+            head_position += 1
+            emit(HEADING, str(head_position), False, p, p.text)
+            heads = [(0, re.sub(r"\s+", " ", t))]
+            continue
+        if p.kind == HEADING:
+            level = p.heading or 3
+            while heads and heads[-1][0] >= level:
+                heads.pop()
+            head_position += 1
+            if p.printed:
+                emit(HEADING, p.printed, True, p, p.text)
+            else:
+                emit(HEADING, str(head_position), False, p, p.text)
+            heads.append((level, re.sub(r"\s+", " ", t)))
+            stack = []
+            continue
+        if p.kind == FOOTNOTE:
+            emit(FOOTNOTE, p.note, True, p, p.text)
+            continue
+        # paragraphs
+        if p.style:
+            style = _roman_or_alpha(p.style, p.value, stack)
+            styles = [s for s, _ in stack]
+            if style in styles:
+                stack = stack[: styles.index(style)]
+            elif not stack or style.startswith("num") and not any(s.startswith("num") for s in styles):
+                if style.startswith("num"):
+                    stack = []
+            shown = f"({p.value})" if style.endswith("-paren") and not style.startswith("num") else p.value
+            if style == "num-paren":
+                shown = f"({p.value})" if stack else p.value
+            stack.append((style, shown))
+            if len(stack) == 1:
+                position += 1
+            emit(PARAGRAPH, " ".join(v for _, v in stack), True, p, p.text)
+            continue
+        # an unnumbered paragraph or a bullet: its position in reading order
+        stack = []
+        position += 1
+        emit(PARAGRAPH, str(position), False, p, p.text)
+    return units
+
+
+# ---- 5. metadata ---------------------------------------------------------------------------------
+GENERIC_TITLES = re.compile(
+    r"^(briefing report|report|minutes|summary|chair'?s summary|annex|agenda|attendees:?|background|"
+    r"introduction|contents|table of contents|resolution|note|statement|speech|remarks)$",
+    re.I,
+)
+ISSUER_RE = re.compile(
+    r"\bfrom the (?:Permanent Representative|Chargé d'affaires a\.i\.|Deputy Permanent Representative|"
+    r"Minister for Foreign Affairs|Permanent Mission) of (?:the )?(.+?) to the United Nations",
+)
+
+
+def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) -> dict:
+    meta = dict(front_meta)
+    front_heads: list[str] = []
+    for p in paras:
+        if p.kind == "drop" or p.kind == "merged":
+            continue
+        if p.kind in (PARAGRAPH,) and len(plain(p.text)) > 60:
+            break
+        if p.kind in (HEADING, "part"):
+            front_heads.append(re.sub(r"\s+", " ", plain(p.text)).strip())
+    title = next((h for h in front_heads if TITLE_RE.match(h)), "")
+    if not title:
+        candidates = [h for h in front_heads if not GENERIC_TITLES.match(h) and not md.is_date_line(h)]
+        if candidates:
+            title = candidates[0]
+            idx = front_heads.index(title)
+            if title.endswith(":") and idx + 1 < len(front_heads):
+                title = f"{title} {front_heads[idx + 1]}"
+    meta["title"] = title.rstrip(":").strip()
+    head_text = "\n".join(front_heads)
+    if "date" not in meta:
+        for h in front_heads:
+            d = md.first_date(h)
+            if d:
+                meta["date"] = d
+                break
+    if "date" not in meta:
+        early = " ".join(u.text for u in units[:3] if u.kind != FOOTNOTE)
+        d = md.first_date(early)
+        if d and md.find_dates(early)[0][0] < 200:
+            meta["date"] = d
+    if "date" not in meta:
+        meta["date"] = md.year_from_filename(name)
+    body = "\n".join(u.text for u in units if u.kind == PARAGRAPH)
+    meta["doctype"] = md.doctype_from(head_text, body, name, meta.get("symbol", ""))
+    im = ISSUER_RE.search(title)
+    if im:
+        meta["issuer"] = im.group(1)
+    return meta
+
+
+# ---- the whole -------------------------------------------------------------------------------
+def segment(result: ReadResult, doc_id: str = "doc", name: str = "") -> Segmented:
+    dropped: list[str] = []
+    paras = assemble(result.blocks, dropped)
+    front_meta = front(paras, dropped)
+    classify(paras)
+    for p in paras:
+        if p.kind == "drop" and plain(p.text) not in dropped:
+            dropped.append(plain(p.text))
+    units = structure(paras, doc_id)
+    meta = {k: v for k, v in result.meta.items() if v}
+    found = metadata(paras, units, front_meta, name)
+    for k, v in found.items():
+        if v and not meta.get(k):
+            meta[k] = v
+    # languages: the document's, then each unit's own where it clearly differs
+    doc_lang = meta.get("lang") or langid.document_language([u.text for u in units if u.kind != HEADING])
+    meta["lang"] = doc_lang
+    main_part = "letter" if meta.get("doctype") == "letter" else ""
+    final = []
+    for u in units:
+        ulang = u.lang or langid.unit_language(u.text, doc_lang)
+        final.append(
+            Unit(
+                doc=u.doc,
+                seq=u.seq,
+                kind=u.kind,
+                ref=u.ref,
+                numbered=u.numbered,
+                text=u.text,
+                part=u.part or main_part,
+                headings=u.headings,
+                lang=ulang,
+                notes=u.notes,
+                page=u.page,
+            )
+        )
+    return Segmented(meta=meta, units=final, dropped=dropped)
