@@ -1,0 +1,23 @@
+"""Shared fixtures. Tests that read ../shared are marked `shared` and skip when it is absent."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "src" / "pincite" / "samples"
+SHARED = Path(os.environ.get("PINCITE_SHARED", ROOT.parent / "shared"))
+CORPUS_REAL = SHARED / "corpus-real"
+
+needs_shared = pytest.mark.skipif(not CORPUS_REAL.is_dir(), reason="../shared/corpus-real is absent")
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """An empty pincite home, also set as PINCITE_HOME for CLI runs."""
+    h = tmp_path / "home"
+    monkeypatch.setenv("PINCITE_HOME", str(h))
+    return h
