@@ -1,0 +1,205 @@
+"""The command line: parse options, call one library function, render. Data to stdout; progress,
+warnings and errors to stderr. Exit codes: 0 success (or hits), 1 nothing found or a document
+failed, 2 usage error, 3 the index is busy."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from pincite import __version__
+from pincite.errors import PinciteError
+
+FORMATS = ("text", "json", "jsonl", "csv")
+
+
+def _ws(ctx: click.Context):
+    from pincite.workspace import Workspace
+
+    ws = Workspace(ctx.obj["home"])
+    return ws
+
+
+def _note_samples(ws) -> None:
+    if ws.using_samples:
+        click.echo(
+            "pincite: your home holds no documents yet; answering from the bundled sample corpus "
+            "(add yours with `pincite ingest PATH`).",
+            err=True,
+        )
+
+
+def domain_errors(f):
+    """Turn library errors into a message and an exit code, never a traceback."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except PinciteError as e:
+            click.echo(f"pincite: {e}", err=True)
+            sys.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("pincite: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def format_option(choices=FORMATS, default="text"):
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True, help="Output format."
+    )
+
+
+def _out(text: str) -> None:
+    if text:
+        click.echo(text)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pincite")
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="PINCITE_HOME",
+    help="Where pincite keeps files, catalogue and index [env PINCITE_HOME; default ~/.local/share/pincite].",
+)
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None) -> None:
+    """Search policy documents and cite what you find down to the paragraph."""
+    ctx.ensure_object(dict)
+    ctx.obj["home"] = home
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Parser processes [default: one per core].")
+@click.option("--quiet", "-q", is_flag=True, help="Only report failures.")
+@click.pass_context
+@domain_errors
+def ingest(ctx, paths, jobs, quiet):
+    """Add files and folders (recursively), parse them and update the index.
+
+    Each file that cannot be read is named on stderr; the others go in, and the exit code is 1.
+    """
+    ws = _ws(ctx)
+    report = ws.ingest(paths, jobs=jobs)
+    for o in report.failures:
+        click.echo(f"pincite: {o.location}: {o.status}: {o.message}", err=True)
+    if not quiet:
+        new = sum(1 for o in report.added if o.change in ("new", "changed"))
+        same = sum(1 for o in report.added if o.change in ("same", "alias"))
+        parsed_ok = sum(1 for o in report.parsed if not o.failed)
+        idx = report.index
+        click.echo(
+            f"pincite: {new} new or changed, {same} unchanged, {parsed_ok} parsed, "
+            f"{len(report.failures)} failed; index {idx.generation if idx else '-'} "
+            f"(+{len(idx.added) if idx else 0} ~{len(idx.replaced) if idx else 0} "
+            f"-{len(idx.removed) if idx else 0} documents)",
+            err=True,
+        )
+    sys.exit(1 if report.failures else 0)
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Build the index from scratch.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Parser processes [default: one per core].")
+@click.pass_context
+@domain_errors
+def index(ctx, rebuild, jobs):
+    """Bring the index up to date with the store (only what changed)."""
+    ws = _ws(ctx)
+    parsed, rep = ws.reindex(rebuild=rebuild, jobs=jobs)
+    failed = [o for o in parsed if o.failed]
+    for o in failed:
+        click.echo(f"pincite: {o.location}: {o.status}: {o.message}", err=True)
+    click.echo(
+        f"pincite: index {rep.generation}: +{len(rep.added)} ~{len(rep.replaced)} -{len(rep.removed)} documents, "
+        f"{rep.unchanged} unchanged{' (rebuilt)' if rep.rebuilt else ''} in {rep.seconds:.2f} s",
+        err=True,
+    )
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", "-n", type=click.IntRange(0), default=10, show_default=True, help="Hits to show.")
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True, help="Hits to skip.")
+@click.option("--type", "doctype", multiple=True, help="Only this document type (speech, letter, report…).")
+@click.option("--lang", multiple=True, help="Only units in this language (en, es, fr, pt…).")
+@click.option("--year", multiple=True, help="A year or a range: 2013, 2013..2017.")
+@click.option("--doc", multiple=True, help="Only this document id.")
+@click.option("--kind", type=click.Choice(["paragraph", "footnote", "heading"]), multiple=True)
+@format_option()
+@click.pass_context
+@domain_errors
+def search(ctx, query, limit, offset, doctype, lang, year, doc, kind, fmt):
+    """Search the corpus; each hit comes with a citation. Exit 0 with hits, 1 with none."""
+    from pincite import render
+
+    ws = _ws(ctx)
+    filters = {"doctype": doctype, "lang": lang, "year": year, "doc": doc, "kind": kind}
+    results = ws.search(" ".join(query), limit=limit, offset=offset, filters=filters)
+    _note_samples(ws)
+    rows = [h.dump() for h in results.hits]
+    if fmt == "text" and not rows:
+        click.echo(f"pincite: no paragraph matches {' '.join(query)!r}", err=True)
+    else:
+        _out(render.render(rows, fmt, render.hit_text(render.use_colour()), render.HIT_COLUMNS))
+    sys.exit(0 if rows else 1)
+
+
+@cli.command()
+@click.argument("citation")
+@format_option(("text", "json"))
+@click.pass_context
+@domain_errors
+def show(ctx, citation, fmt):
+    """Show the unit a citation names (as `search` printed it), with the footnotes it calls."""
+    from pincite import render
+
+    ws = _ws(ctx)
+    rows = ws.show(citation)
+    _note_samples(ws)
+    _out(render.render(rows, fmt, render.unit_text))
+
+
+@cli.command()
+@format_option()
+@click.pass_context
+@domain_errors
+def docs(ctx, fmt):
+    """List the documents with their metadata and counts."""
+    from pincite import render
+
+    ws = _ws(ctx)
+    rows = ws.docs()
+    _note_samples(ws)
+    _out(render.render(rows, fmt, render.doc_text, render.DOC_COLUMNS))
+
+
+@cli.command()
+@click.option("--doc", "doc_id", help="Only this document id.")
+@format_option(("jsonl", "csv", "json"), default="jsonl")
+@click.pass_context
+@domain_errors
+def export(ctx, doc_id, fmt):
+    """Every unit with its citation and metadata, for analysis elsewhere."""
+    from pincite import render
+
+    ws = _ws(ctx)
+    rows = list(ws.export(doc_id))
+    _note_samples(ws)
+    _out(render.render(rows, fmt, render.unit_text, render.UNIT_COLUMNS))
+
+
+def main() -> None:
+    cli(obj={})
+
+
+if __name__ == "__main__":
+    main()

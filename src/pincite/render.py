@@ -1,0 +1,93 @@
+"""Rendering, in one place: rows (dicts) as text, JSON, JSON lines or CSV.
+
+Every command builds plain rows and hands them here, so a format behaves the same everywhere. Text is
+for people (colour only on a terminal, and never with NO_COLOR); the other formats are for scripts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import sys
+import textwrap
+from collections.abc import Callable, Iterable
+
+FORMATS = ("text", "json", "jsonl", "csv")
+MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def use_colour(stream=None) -> bool:
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def marks(text: str, colour: bool) -> str:
+    """<mark>…</mark> to bold yellow on a terminal, to nothing elsewhere."""
+    if colour:
+        return MARK_RE.sub("\x1b[1;33m\\1\x1b[0m", text)
+    return MARK_RE.sub(r"\1", text)
+
+
+def _csv_value(v) -> str:
+    if isinstance(v, (list, tuple)):
+        return ";".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return "" if v is None else str(v)
+
+
+def render(rows: list[dict], fmt: str, text: Callable[[dict], str], columns: Iterable[str] | None = None) -> str:
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2)
+    if fmt == "jsonl":
+        return "\n".join(json.dumps(r, ensure_ascii=False) for r in rows)
+    if fmt == "csv":
+        cols = list(columns or (rows[0].keys() if rows else []))
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: _csv_value(r.get(k)) for k in cols})
+        return buf.getvalue().rstrip("\n")
+    return "\n\n".join(text(r) for r in rows)
+
+
+def _wrap(s: str, indent: str = "    ") -> str:
+    return textwrap.fill(s, width=100, initial_indent=indent, subsequent_indent=indent)
+
+
+def hit_text(colour: bool) -> Callable[[dict], str]:
+    def fmt(r: dict) -> str:
+        head = f"\x1b[1m{r['cite']}\x1b[0m" if colour else r["cite"]
+        snippet = marks(_wrap(r["snippet"] or r["text"]), colour)
+        src = r["source"]
+        return f"{head}\n{snippet}\n    — {src}"
+
+    return fmt
+
+
+def unit_text(r: dict) -> str:
+    lines = [r["cite"], _wrap(r["text"])]
+    for n in r.get("footnotes", []):
+        lines.append(_wrap(f"{n['ref']}  {n['text']}", "      "))
+    return "\n".join(lines)
+
+
+def doc_text(r: dict) -> str:
+    what = " · ".join(x for x in (r["symbol"], r["doctype"], r["date"], r["lang"]) if x)
+    counts = f"{r['paragraphs']} paragraphs, {r['footnotes']} footnotes"
+    status = "" if r["status"] == "ok" else f"  [{r['status']}: {r['message']}]"
+    return f"{r['doc']}  {what}{status}\n    {r['title'] or '(no title)'}\n    {counts} — {r['source']}"
+
+
+HIT_COLUMNS = ["cite", "doc", "symbol", "title", "date", "doctype", "lang", "part", "kind", "ref",
+               "numbered", "score", "text", "notes", "source", "snippet"]  # fmt: skip
+UNIT_COLUMNS = ["cite", "doc", "symbol", "title", "date", "doctype", "lang", "part", "kind", "ref",
+                "numbered", "text", "notes", "headings", "source", "seq", "page"]  # fmt: skip
+DOC_COLUMNS = ["doc", "symbol", "title", "date", "doctype", "lang", "issuer", "source", "status",
+               "message", "paragraphs", "footnotes", "headings", "fmt", "sources"]  # fmt: skip

@@ -1,0 +1,178 @@
+"""The library behind the CLI: one function per command, returning plain data.
+
+A `Workspace` is a pincite home: the store, its index and the search over it. When the home holds no
+documents, read commands answer from the sample corpus that ships inside the package (built once into
+`<home>/samples`), and `Workspace.using_samples` says so, so that the CLI can tell the user.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from pincite.corpus.model import FOOTNOTE, HEADING, OK, PARAGRAPH, Document, Unit
+from pincite.corpus.store import Store, default_home
+from pincite.errors import NotFound
+from pincite.index.manager import IndexManager, SyncReport
+from pincite.ingest import pipeline
+from pincite.search import citation
+from pincite.search.engine import Results, search
+
+
+def samples_dir() -> Path:
+    return Path(str(resources.files("pincite") / "samples"))
+
+
+@dataclass
+class IngestReport:
+    added: list[pipeline.Outcome] = field(default_factory=list)
+    parsed: list[pipeline.Outcome] = field(default_factory=list)
+    index: SyncReport | None = None
+
+    @property
+    def failures(self) -> list[pipeline.Outcome]:
+        seen: dict[str, pipeline.Outcome] = {}
+        for o in self.added + self.parsed:
+            if o.failed:
+                seen[o.location] = o
+        return list(seen.values())
+
+
+class Workspace:
+    def __init__(self, home: Path | str | None = None) -> None:
+        self.home = Path(home) if home else default_home()
+        self.store = Store(self.home)
+        self.using_samples = False
+
+    # -- writing ----------------------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        *,
+        jobs: int | None = None,
+        progress: Callable[[pipeline.Outcome], None] | None = None,
+    ) -> IngestReport:
+        """Add files and folders, parse what is new or changed, and bring the index up to date."""
+        report = IngestReport()
+        report.added = pipeline.add_paths(self.store, paths)
+        report.parsed = pipeline.parse_pending(self.store, jobs=jobs, progress=progress)
+        report.index = IndexManager(self.store).sync()
+        return report
+
+    def reindex(self, *, rebuild: bool = False, jobs: int | None = None) -> tuple[list[pipeline.Outcome], SyncReport]:
+        parsed = pipeline.parse_pending(self.store, jobs=jobs)
+        return parsed, IndexManager(self.store).sync(rebuild=rebuild)
+
+    # -- reading ----------------------------------------------------------------------------------
+    def reader(self) -> Store:
+        """The store read commands use: the home's, or the bundled samples when the home is empty."""
+        if not self.store.is_empty():
+            return self.store
+        self.using_samples = True
+        store = Store(self.home / "samples")
+        pipeline.add_paths(store, [samples_dir()])
+        pipeline.parse_pending(store, isolate=False)
+        IndexManager(store).sync()
+        return store
+
+    def search(self, query: str, **kw) -> Results:
+        return search(self.reader(), query, **kw)
+
+    def show(self, cite_text: str) -> list[dict]:
+        store = self.reader()
+        units = citation.resolve(store, cite_text)
+        if not units:
+            raise NotFound(f"no paragraph matches the citation {cite_text!r}")
+        return [self.unit_row(store, u, with_notes=True) for u in units]
+
+    def docs(self) -> list[dict]:
+        store = self.reader()
+        counts = store.counts()
+        rows = []
+        for d in store.documents():
+            c = counts.get(d.id, {})
+            row = doc_row(d)
+            row.update(
+                paragraphs=c.get(PARAGRAPH, 0), footnotes=c.get(FOOTNOTE, 0), headings=c.get(HEADING, 0)
+            )
+            rows.append(row)
+        return rows
+
+    def export(self, doc_id: str | None = None) -> Iterable[dict]:
+        store = self.reader()
+        if doc_id is not None and store.document(doc_id) is None:
+            raise NotFound(f"no document with id {doc_id!r} (see `pincite docs`)")
+        docs = {d.id: d for d in store.documents(status=OK)}
+        for u in store.units(doc_id):
+            if u.doc in docs:
+                yield unit_row_for(docs[u.doc], u)
+
+    def unit_row(self, store: Store, u: Unit, *, with_notes: bool = False) -> dict:
+        doc = store.document(u.doc)
+        assert doc is not None
+        row = unit_row_for(doc, u)
+        if with_notes:
+            row["footnotes"] = [unit_row_for(doc, n) for n in footnotes_of(store, u)]
+        return row
+
+
+def footnotes_of(store: Store, unit: Unit) -> list[Unit]:
+    """The notes a unit calls: same document, same part, the nearest body with that label."""
+    if not unit.notes:
+        return []
+    units = list(store.units(unit.doc))
+    out = []
+    for label in unit.notes:
+        cands = [n for n in units if n.kind == FOOTNOTE and n.ref == label]
+        if not cands:
+            continue
+        same_part = [n for n in cands if n.part == unit.part] or cands
+        after = [n for n in same_part if n.seq > unit.seq]
+        out.append(after[0] if after else same_part[-1])
+    return out
+
+
+def doc_row(d: Document) -> dict:
+    return {
+        "doc": d.id,
+        "symbol": d.symbol,
+        "title": d.title,
+        "date": d.date,
+        "doctype": d.doctype,
+        "lang": d.lang,
+        "issuer": d.issuer,
+        "source": d.source,
+        "sources": list(d.sources),
+        "status": d.status,
+        "message": d.message,
+        "fmt": d.fmt,
+    }
+
+
+def unit_row_for(doc: Document, u: Unit) -> dict:
+    return {
+        "doc": doc.id,
+        "symbol": doc.symbol,
+        "title": doc.title,
+        "date": doc.date,
+        "doctype": doc.doctype,
+        "lang": u.lang,
+        "part": u.part,
+        "kind": u.kind,
+        "ref": u.ref,
+        "numbered": u.numbered,
+        "cite": citation.cite(doc, u),
+        "text": u.text,
+        "notes": list(u.notes),
+        "headings": list(u.headings),
+        "source": doc.source,
+        "seq": u.seq,
+        "page": u.page,
+    }
+
+
+def jobs_default() -> int:
+    return max(1, os.cpu_count() or 1)
