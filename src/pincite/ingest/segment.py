@@ -13,7 +13,7 @@ Note calls travel through every edit as CALL_OPEN label CALL_CLOSE, and leave th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Unit
 from pincite.ingest import lang as langid
@@ -592,22 +592,7 @@ def segment(result: ReadResult, doc_id: str = "doc", name: str = "") -> Segmente
     doc_lang = meta.get("lang") or langid.document_language([u.text for u in units if u.kind != HEADING])
     meta["lang"] = doc_lang
     main_part = "letter" if meta.get("doctype") == "letter" else ""
-    final = []
-    for u in units:
-        ulang = u.lang or langid.unit_language(u.text, doc_lang)
-        final.append(
-            Unit(
-                doc=u.doc,
-                seq=u.seq,
-                kind=u.kind,
-                ref=u.ref,
-                numbered=u.numbered,
-                text=u.text,
-                part=u.part or main_part,
-                headings=u.headings,
-                lang=ulang,
-                notes=u.notes,
-                page=u.page,
-            )
-        )
+    final = [
+        replace(u, part=u.part or main_part, lang=u.lang or langid.unit_language(u.text, doc_lang)) for u in units
+    ]
     return Segmented(meta=meta, units=final, dropped=dropped)
