@@ -71,10 +71,27 @@ def hit_text(colour: bool) -> Callable[[dict], str]:
     return fmt
 
 
+def json_object(obj: dict) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2)
+
+
 def unit_text(r: dict) -> str:
-    lines = [r["cite"], _wrap(r["text"])]
+    lines = []
+    for c in r.get("before", []):
+        lines += [f"  {c['cite']}", _wrap(c["text"], "      ")]
+    lines += [r["cite"], _wrap(r["text"])]
     for n in r.get("footnotes", []):
         lines.append(_wrap(f"{n['ref']}  {n['text']}", "      "))
+    for c in r.get("after", []):
+        lines += [f"  {c['cite']}", _wrap(c["text"], "      ")]
+    return "\n".join(lines)
+
+
+def facets_text(facets: dict) -> str:
+    """`type: report 3, letter 2` — one line per facet."""
+    lines = []
+    for name, counts in facets.items():
+        lines.append(f"{name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()) if counts else f"{name}: -")
     return "\n".join(lines)
 
 
@@ -85,7 +102,7 @@ def doc_text(r: dict) -> str:
     return f"{r['doc']}  {what}{status}\n    {r['title'] or '(no title)'}\n    {counts} — {r['source']}"
 
 
-HIT_COLUMNS = ["cite", "doc", "symbol", "title", "date", "doctype", "lang", "part", "kind", "ref",
+HIT_COLUMNS = ["cite", "doc", "seq", "symbol", "title", "date", "doctype", "lang", "part", "kind", "ref",
                "numbered", "score", "text", "notes", "source", "snippet"]  # fmt: skip
 UNIT_COLUMNS = ["cite", "doc", "symbol", "title", "date", "doctype", "lang", "part", "kind", "ref",
                 "numbered", "text", "notes", "headings", "source", "seq", "page"]  # fmt: skip
