@@ -16,6 +16,7 @@ suggestions, which work on words as written rather than on stems.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from whoosh.analysis import Analyzer, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer
@@ -33,12 +34,17 @@ def fold(text: str) -> str:
     return text.lower().translate(accent_map)
 
 
+# French elision: l'attention → attention, qu'il → il
+ELISION = {"fr": re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’](?=\w)")}
+
+
 class StemFoldFilter(Filter):
     """Stem, then fold accents. At index time, also emit the stem of the folded word when it differs."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.stem = stemmer_for_language(lang)
+        self.elision = ELISION.get(lang)
 
     def __eq__(self, other):
         return isinstance(other, StemFoldFilter) and other.lang == self.lang
@@ -50,6 +56,8 @@ class StemFoldFilter(Filter):
                 yield t
                 continue
             word = t.text
+            if self.elision is not None:
+                word = self.elision.sub("", word)
             first = stem(word).translate(accent_map)
             t.text = first
             yield t

@@ -16,6 +16,7 @@ Hits are ordered by score, then document id, then position in the document, so t
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -47,9 +48,20 @@ MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 SNIPPET_CHARS = 240
 SUGGEST_BELOW = 3  # offer a did-you-mean when a query finds fewer hits than this
 
-# Query-time field boosts for BM25F (tuned on tests/judged/queries.toml; see BENCHMARKS.md).
-BOOSTS = {"title": 0.5, "headings": 1.5}
-BM25 = {"B": 0.75, "K1": 1.2}
+# Query-time field boosts for BM25F (tuned on tests/judged/queries.toml; see BENCHMARKS.md). `plain`
+# (words as written) on top of the stemmed language fields rewards a word in the very form queried.
+BOOSTS = {"title": 0.5, "headings": 0.5, "plain": 0.6}
+BM25_PARAMS = {"B": 0.5, "K1": 1.2}
+
+
+class BM25(scoring.BM25F):
+    """BM25F with the usual BM25 idf. Whoosh's own, log(N/(df+1)) + 1, never falls below 1, so that
+    with no stop words "of" and "as" outweighed the words a query is about."""
+
+    def idf(self, searcher, fieldname, text):
+        n = searcher.doc_count_all()
+        df = searcher.doc_frequency(fieldname, text)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 # Filters a user may write in a query or give as options, and the index field each one searches.
 FILTERS = {
@@ -126,7 +138,7 @@ class Results:
 # -- reading the query ------------------------------------------------------------------------------
 def _parser(schema, boosts: dict | None = None) -> qparser.QueryParser:
     boosts = BOOSTS if boosts is None else boosts
-    fields = list(TEXT_FIELDS) + ["title", "headings"]
+    fields = list(TEXT_FIELDS) + ["title", "headings"] + ([PLAIN] if boosts.get(PLAIN) else [])
     fieldboosts = {f: boosts.get(f, 1.0) for f in fields}
     p = qparser.MultifieldParser(fields, schema, fieldboosts=fieldboosts, group=qparser.AndGroup)
     p.add_plugin(qparser.FuzzyTermPlugin())
@@ -399,6 +411,7 @@ def search(
     facets: bool = False,
     suggest: bool = True,
     boosts: dict | None = None,
+    bm25: dict | None = None,
 ) -> Results:
     if limit < 0 or offset < 0:
         raise BadQuery("--limit and --offset must be zero or more")
@@ -411,7 +424,7 @@ def search(
     out.notice = "; ".join(notes)
     fq = filter_query(filters or {})
     docs = {d.id: d for d in store.documents()}
-    with ix.searcher(weighting=scoring.BM25F(**BM25)) as s:
+    with ix.searcher(weighting=BM25(**(bm25 or BM25_PARAMS))) as s:
         results = s.search(q, filter=fq, limit=None, terms=True)
         reader = s.reader()
         doc_col, seq_col = _column(reader, "doc"), _column(reader, "seq")
