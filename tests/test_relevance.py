@@ -55,7 +55,9 @@ def test_samples_relevance_floor(samples_store):
 @pytest.mark.shared
 def test_charter_relevance_floor(tmp_path):
     home = tmp_path / "home"
-    files = [str(CORPUS_REAL / "txt" / "un_charter" / f"raw_un_charter_{lang}.txt") for lang in ("en", "es", "fr")]
+    files = [
+        str(CORPUS_REAL / "txt" / "un_charter" / f"raw_un_charter_{lang}.txt") for lang in ("en", "es", "fr")
+    ]
     assert CliRunner().invoke(cli, ["--home", str(home), "ingest", *files]).exit_code == 0
     report = evaluate(Store(home), [j for j in JUDGED if j.corpus == "charter"])
     floor = FLOORS["charter"]

@@ -128,7 +128,10 @@ def test_filters_as_options(run):
     assert docs_of(run, "gratitude", "--type", "speech") == {SPEECH}
     assert docs_of(run, "gratitude", "--type", "speech", "--type", "letter") == {SPEECH, LETTER}
     assert docs_of(run, "reunión", "--lang", "es") == {SPEECH}
-    assert docs_of(run, "regional", "--lang", "ES") == {SPEECH} or docs_of(run, "regional", "--lang", "ES") == set()
+    assert (
+        docs_of(run, "regional", "--lang", "ES") == {SPEECH}
+        or docs_of(run, "regional", "--lang", "ES") == set()
+    )
     assert docs_of(run, "regional", "--year", "2014..2017") == {MINUTES, REPORT}
     assert docs_of(run, "regional", "--year", "2006") == {BRIEFING}
     assert docs_of(run, "gratitude", "--doc", LETTER) == {LETTER}
@@ -150,7 +153,9 @@ def test_bad_filter_values_are_messages_not_tracebacks(run):
         assert needle in r.stderr and "Traceback" not in r.output
 
 
-@pytest.mark.parametrize("query", ['"deep gratitude', "gratitude)", "(gratitude", '((gratitude OR "deep', "gratitude^", "x:"])
+@pytest.mark.parametrize(
+    "query", ['"deep gratitude', "gratitude)", "(gratitude", '((gratitude OR "deep', "gratitude^", "x:"]
+)
 def test_unbalanced_queries_are_read_leniently(run, query):
     r = run("search", "--format", "json", query)
     assert r.exit_code in (0, 1), r.output
@@ -261,7 +266,9 @@ def test_no_marks_or_colour_in_a_pipe(run):
 def test_colour_on_a_terminal_unless_no_color(run, monkeypatch):
     from pincite import render
 
-    monkeypatch.setattr(render, "use_colour", lambda stream=None: not __import__("os").environ.get("NO_COLOR"))
+    monkeypatch.setattr(
+        render, "use_colour", lambda stream=None: not __import__("os").environ.get("NO_COLOR")
+    )
     r = run("search", "gratitude")
     assert "\x1b[1;33mgratitude\x1b[0m" in r.stdout
     r = run("search", "gratitude", env={"NO_COLOR": "1"})
@@ -295,7 +302,9 @@ def test_jsonl_and_csv(run):
     assert [x["cite"] for x in lines][0] == "A/68/190, annex, para. 11" and len(lines) == 2
     r = run("search", "gratitude", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
-    assert len(rows) == 2 and rows[0]["cite"] == "A/68/190, annex, para. 11" and rows[0]["symbol"] == "A/68/190"
+    assert (
+        len(rows) == 2 and rows[0]["cite"] == "A/68/190, annex, para. 11" and rows[0]["symbol"] == "A/68/190"
+    )
     assert "<mark>gratitude</mark>" in rows[0]["snippet"]  # machine formats keep the marks, as JSON does
     r = run("search", "qqqqqq", "--format", "csv")
     assert r.exit_code == 1 and r.stdout.startswith("cite,")
@@ -305,3 +314,42 @@ def test_exit_codes(run):
     assert run("search", "gratitude").exit_code == 0
     assert run("search", "qqqqqq").exit_code == 1
     assert run("search", "year:x").exit_code == 2
+
+
+def test_more_fields_in_the_query(run):
+    assert docs_of(run, "doctype:speech gratitude") == {SPEECH}
+    assert docs_of(run, "title:Lima") == {SPEECH}  # the speech's title names Lima; the letter's does not
+    assert hits(run, "headings:objectives")["total"] > 0
+    assert docs_of(run, "headings:objectives") == {BRIEFING}
+    # a word followed by a colon that is no field is read as words
+    assert docs_of(run, "gratitude:Peru") == docs_of(run, "gratitude Peru")
+
+
+def test_a_lone_not_and_odd_input_do_not_crash(run):
+    for q in ["NOT gratitude", "AND", "OR OR", "*", "year:>2013 gratitude", "\\", "'", "[1 TO"]:
+        r = run("search", "--format", "json", q)
+        assert r.exit_code in (0, 1, 2), (q, r.output)
+        assert "Traceback" not in r.output, q
+
+
+def test_group_in_text_counts_documents(run):
+    r = run("search", "regional", "--group")
+    assert r.exit_code == 0
+    assert "5 documents" in r.stderr
+    assert len(r.stdout.strip().split("\n\n")) == 5
+
+
+def test_facets_text_shows_the_largest_values():
+    from pincite.render import facets_text
+
+    counts = {f"d{i:02d}": 20 - i for i in range(12)}
+    line = facets_text({"doc": counts})
+    assert line.startswith("doc: d00 20, d01 19") and line.endswith("… 2 more") and "d10" not in line
+
+
+def test_show_and_cite_as_jsonl(run):
+    r = run("show", "A/68/190, annex, para. 8 (b)", "-C", "1", "--format", "jsonl")
+    (row,) = [json.loads(x) for x in r.stdout.splitlines()]
+    assert row["cite"] == "A/68/190, annex, para. 8 (b)" and len(row["before"]) == 1
+    r = run("cite", "A/68/190, annex, para. 8 (b)", "--format", "jsonl", "--style", "bluebook")
+    assert json.loads(r.stdout)["cite"] == "A/68/190, annex ¶ 8(b)"

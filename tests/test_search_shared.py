@@ -16,7 +16,9 @@ pytestmark = [needs_shared, pytest.mark.shared]
 @pytest.fixture(scope="module")
 def chome(tmp_path_factory):
     h = tmp_path_factory.mktemp("charter") / "home"
-    files = [str(CORPUS_REAL / "txt" / "un_charter" / f"raw_un_charter_{lang}.txt") for lang in ("en", "es", "fr")]
+    files = [
+        str(CORPUS_REAL / "txt" / "un_charter" / f"raw_un_charter_{lang}.txt") for lang in ("en", "es", "fr")
+    ]
     r = CliRunner().invoke(cli, ["--home", str(h), "ingest", *files])
     assert r.exit_code == 0, r.output
     return h

@@ -55,8 +55,10 @@ def test_show_context_in_text_and_footnotes(run):
     r = run("show", "A/68/190, annex, para. 3", "--context", "1")
     assert r.exit_code == 0
     out = r.stdout
-    assert out.index("A/68/190, annex, para. 2") < out.index("A/68/190, annex, para. 3") < out.index(
-        "A/68/190, annex, para. 4"
+    assert (
+        out.index("A/68/190, annex, para. 2")
+        < out.index("A/68/190, annex, para. 3")
+        < out.index("A/68/190, annex, para. 4")
     )
     # the footnotes a paragraph calls come with it, in JSON and in text, with or without context
     r = run("show", "A/68/190, annex, para. 2", "--context", "1", "--format", "json")
@@ -91,7 +93,10 @@ def test_cite_styles(run, style, want):
 
 def test_cite_default_style_footnote_and_unnumbered(run):
     assert run("cite", "A/68/190, annex, footnote a").stdout.strip() == "A/68/190, annex, footnote a"
-    assert run("cite", "A/68/190, annex, footnote a", "--style", "bluebook").stdout.strip() == "A/68/190, annex n.a"
+    assert (
+        run("cite", "A/68/190, annex, footnote a", "--style", "bluebook").stdout.strip()
+        == "A/68/190, annex n.a"
+    )
     plain = run("cite", "A/68/190, para. [1]", "--style", "plain").stdout.strip()
     assert plain == "A/68/190, letter, paragraph 1 (position; not printed)" or "not printed" in plain
 

@@ -87,19 +87,15 @@ def unit_text(r: dict) -> str:
     return "\n".join(lines)
 
 
-def facets_text(facets: dict) -> str:
-    """`type: report 3, letter 2` — one line per facet."""
+def facets_text(facets: dict, top: int = 10) -> str:
+    """`type: report 3, letter 2` — one line per facet, its `top` largest values (JSON has them all)."""
     lines = []
     for name, counts in facets.items():
-        lines.append(f"{name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()) if counts else f"{name}: -")
+        items = [f"{k} {v}" for k, v in list(counts.items())[:top]]
+        if len(counts) > top:
+            items.append(f"… {len(counts) - top} more")
+        lines.append(f"{name}: " + (", ".join(items) if items else "-"))
     return "\n".join(lines)
-
-
-def doc_text(r: dict) -> str:
-    what = " · ".join(x for x in (r["symbol"], r["doctype"], r["date"], r["lang"]) if x)
-    counts = f"{r['paragraphs']} paragraphs, {r['footnotes']} footnotes"
-    status = "" if r["status"] == "ok" else f"  [{r['status']}: {r['message']}]"
-    return f"{r['doc']}  {what}{status}\n    {r['title'] or '(no title)'}\n    {counts} — {r['source']}"
 
 
 HIT_COLUMNS = ["cite", "doc", "seq", "symbol", "title", "date", "doctype", "lang", "part", "kind", "ref",

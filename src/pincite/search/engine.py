@@ -63,6 +63,7 @@ class BM25(scoring.BM25F):
         df = searcher.doc_frequency(fieldname, text)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+
 # Filters a user may write in a query or give as options, and the index field each one searches.
 FILTERS = {
     "type": "doctype",
@@ -217,7 +218,7 @@ def rewrite(text: str) -> tuple[str, list[str]]:
         pieces.append((True, text[j : k + 1]))
         i = k + 1
     out = []
-    for idx, (quoted, piece) in enumerate(pieces):
+    for quoted, piece in pieces:
         if quoted:
             prev = out[-1] if out else ""
             m = re.search(r"(?<![\w.])([A-Za-z_]\w*):$", prev)

@@ -98,6 +98,11 @@ def evaluate(store: Store, judged: list[Judged], *, k: int = K, **search_kw) -> 
         uids = [h.unit.uid for h in res.hits]
         ranked = [grades.get(u, 0) for u in uids]
         scores.append(
-            QueryScore(q=j.q, rr=reciprocal_rank(ranked, k), ndcg=ndcg_at(ranked, list(grades.values()), k), ranked=uids)
+            QueryScore(
+                q=j.q,
+                rr=reciprocal_rank(ranked, k),
+                ndcg=ndcg_at(ranked, list(grades.values()), k),
+                ranked=uids,
+            )
         )
     return Report(scores)
