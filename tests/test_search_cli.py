@@ -263,16 +263,26 @@ def test_no_marks_or_colour_in_a_pipe(run):
     assert "gratitude" in r.stdout
 
 
+class _Tty:
+    def isatty(self):
+        return True
+
+
 def test_colour_on_a_terminal_unless_no_color(run, monkeypatch):
     from pincite import render
 
+    assert render.use_colour(_Tty()) is True
+    assert render.use_colour(io.StringIO()) is False
+    real = render.use_colour
     monkeypatch.setattr(
-        render, "use_colour", lambda stream=None: not __import__("os").environ.get("NO_COLOR")
-    )
+        render, "use_colour", lambda stream=None: real(_Tty())
+    )  # as if stdout were a terminal
     r = run("search", "gratitude")
-    assert "\x1b[1;33mgratitude\x1b[0m" in r.stdout
-    r = run("search", "gratitude", env={"NO_COLOR": "1"})
-    assert "\x1b[" not in r.stdout
+    assert "\x1b[1;33mgratitude\x1b[0m" in r.stdout and "<mark>" not in r.stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert render.use_colour(_Tty()) is False
+    r = run("search", "gratitude")
+    assert "\x1b[" not in r.stdout and "<mark>" not in r.stdout
 
 
 def test_did_you_mean(run):

@@ -435,6 +435,7 @@ def search(
             n = seq_col[docnum] if seq_col is not None else s.stored_fields(docnum)["seq"]
             ranked.append((-round(float(score or 0.0), 6), d, n, docnum))
         ranked.sort()
+        matches = len(ranked)
         if facets:
             out.facets = _facets(s, [r[3] for r in ranked])
         if group:
@@ -444,14 +445,13 @@ def search(
         page = ranked[offset : offset + limit]
         matched: dict[int, set[tuple[str, str]]] = {}
         if page and results.has_matched_terms():
-            want = {r[3] for r in page}
-            for h in results:
-                if h.docnum in want:
-                    matched[h.docnum] = {
-                        (f, t.decode("utf-8") if isinstance(t, bytes) else str(t))
-                        for f, t in h.matched_terms()
-                        if f == PLAIN or f in TEXT_FIELDS
-                    }
+            where = {docnum: i for i, (_, docnum) in enumerate(results.top_n)}
+            for *_, docnum in page:
+                matched[docnum] = {
+                    (f, t.decode("utf-8") if isinstance(t, bytes) else str(t))
+                    for f, t in results[where[docnum]].matched_terms()
+                    if f == PLAIN or f in TEXT_FIELDS
+                }
         for negscore, doc_id, seq, docnum in page:
             doc = docs.get(doc_id)
             unit = store.unit(doc_id, seq) if doc else None
@@ -459,12 +459,12 @@ def search(
                 continue
             snip = snippet(unit.text, unit.lang or doc.lang, matched.get(docnum, set()))
             out.hits.append(Hit(unit=unit, doc=doc, score=-negscore, snippet=snip, cite=cite(doc, unit)))
-        if suggest and out.total < SUGGEST_BELOW and query.strip():
+        if suggest and matches < SUGGEST_BELOW and query.strip():
             alt = _suggest(s, query)
             if alt:
                 try:
                     aq, _ = parse_query(alt, ix.schema, boosts)
-                    if len(s.search(aq, filter=fq, limit=1)) > out.total:
+                    if len(s.search(aq, filter=fq, limit=1)) > matches:
                         out.suggestion = alt
                 except BadQuery:
                     pass
