@@ -36,6 +36,9 @@ def fold(text: str) -> str:
 
 # French elision: l'attention → attention, qu'il → il
 ELISION = {"fr": re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’](?=\w)")}
+# Whoosh's Portuguese stemmer leaves nasal plurals apart from their singulars (nações naçõ, nação naçã):
+# bring -ções/-ões back to the singular first, with or without accents.
+PLURALS = {"pt": ((re.compile(r"(?:ções|çoes|coes)$"), "ção"), (re.compile(r"(?:ões|oes)$"), "ão"))}
 
 
 class StemFoldFilter(Filter):
@@ -45,6 +48,7 @@ class StemFoldFilter(Filter):
         self.lang = lang
         self.stem = stemmer_for_language(lang)
         self.elision = ELISION.get(lang)
+        self.plurals = PLURALS.get(lang, ())
 
     def __eq__(self, other):
         return isinstance(other, StemFoldFilter) and other.lang == self.lang
@@ -58,6 +62,10 @@ class StemFoldFilter(Filter):
             word = t.text
             if self.elision is not None:
                 word = self.elision.sub("", word)
+            for pattern, singular in self.plurals:
+                if pattern.search(word):
+                    word = pattern.sub(singular, word)
+                    break
             first = stem(word).translate(accent_map)
             t.text = first
             yield t

@@ -34,7 +34,7 @@ from pincite.index.analysis import PLAIN, field_for
 from pincite.index.schema import build_schema
 
 MARKER = "PINCITE"
-INDEX_FORMAT = 2  # 2: no stop words, accent variants, `plain` field, sortable facet columns
+INDEX_FORMAT = 3  # 2: no stop words, accent variants, `plain`, facet columns; 3: fr elision, pt plurals
 LOCK_WAIT = 10.0
 
 
