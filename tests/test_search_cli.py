@@ -363,3 +363,9 @@ def test_show_and_cite_as_jsonl(run):
     assert row["cite"] == "A/68/190, annex, para. 8 (b)" and len(row["before"]) == 1
     r = run("cite", "A/68/190, annex, para. 8 (b)", "--format", "jsonl", "--style", "bluebook")
     assert json.loads(r.stdout)["cite"] == "A/68/190, annex ¶ 8(b)"
+
+
+def test_phrases_in_spanish_with_or_without_accents(run):
+    assert cites(run, '"esta reunión"') == cites(run, '"esta reunion"')
+    assert {h["doc"] for h in hits(run, '"esta reunion"')["hits"]} == {SPEECH}
+    assert hits(run, '"reunion esta"')["total"] == 0

@@ -123,3 +123,19 @@ def test_search_cite_show_round_trip(run):
     first = json.loads(r.stdout.splitlines()[0])
     r = run("show", first["cite"], "--format", "json")
     assert json.loads(r.stdout)[0]["text"] == first["text"]
+
+
+def test_show_as_csv_flattens_context_and_notes(run):
+    import csv
+    import io
+
+    r = run("show", "A/68/190, annex, para. 2", "--context", "1", "--format", "csv")
+    assert r.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [(x["role"], x["cite"]) for x in rows] == [
+        ("before", "A/68/190, annex, para. 1"),
+        ("cited", "A/68/190, annex, para. 2"),
+        ("note", "A/68/190, annex, footnote a"),
+        ("note", "A/68/190, annex, footnote b"),
+        ("after", "A/68/190, annex, para. 3"),
+    ]

@@ -193,17 +193,23 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
 @click.argument("citation")
 @click.option("--context", "-C", type=click.IntRange(0), default=0, show_default=True,
               help="Also show this many units before and after, in the same part of the document.")  # fmt: skip
-@format_option(("text", "json", "jsonl"))
+@format_option()
 @click.pass_context
 @domain_errors
 def show(ctx, citation, context, fmt):
-    """Show the unit a citation names (as `search` printed it), with the footnotes it calls."""
+    """Show the unit a citation names (as `search` printed it), with the footnotes it calls.
+
+    In CSV each unit is a row of its own, its `role` saying how it relates: before, cited, note, after.
+    """
     from pincite import render
 
     ws = _ws(ctx)
     rows = ws.show(citation, context=context)
     _note_samples(ws)
-    _out(render.render(rows, fmt, render.unit_text))
+    if fmt == "csv":
+        _out(render.render(render.flat_units(rows), fmt, render.unit_text, ["role", *render.UNIT_COLUMNS]))
+    else:
+        _out(render.render(rows, fmt, render.unit_text))
 
 
 @cli.command()

@@ -87,6 +87,17 @@ def unit_text(r: dict) -> str:
     return "\n".join(lines)
 
 
+def flat_units(rows: list[dict]) -> list[dict]:
+    """Rows from `show` with their context and notes as rows of their own, each with its `role`."""
+    out = []
+    for r in rows:
+        out += [{**c, "role": "before"} for c in r.get("before", [])]
+        out.append({**r, "role": "cited"})
+        out += [{**n, "role": "note"} for n in r.get("footnotes", [])]
+        out += [{**c, "role": "after"} for c in r.get("after", [])]
+    return out
+
+
 def facets_text(facets: dict, top: int = 10) -> str:
     """`type: report 3, letter 2` — one line per facet, its `top` largest values (JSON has them all)."""
     lines = []
