@@ -1,0 +1,706 @@
+"""HTML pages: the main content only, as blocks with layout hints.
+
+A web page is mostly furniture (navigation, headers, footers, cookie banners, share buttons, related
+links); a policy text is one container in it. The extraction cascade, in one place (`main_container`):
+
+1. drop what is never content: scripts, styles, forms, navigation, hidden elements, and elements whose
+   tag, ARIA role, class or id says boilerplate (`BOILERPLATE_RE`);
+2. take a semantic container if the page declares one and it holds most of the page's paragraph text:
+   `<article>` (the largest), `[itemprop=articleBody]`, `<main>`, `[role=main]`;
+3. otherwise the best-scored container (readability's scoring: each paragraph credits its parent and,
+   less, its grandparents with its length and commas; a container's score is scaled down by its link
+   density and up or down by what its class and id say);
+4. otherwise `<body>`.
+
+Inside the container, headings give the section path, and `p`, `li`, `blockquote`, `dd`, `dt`, table
+cells and `pre` give blocks. `<ol>` items carry their computed label (`start`, `type`, `value`,
+`reversed`) in `Block.label`; `<ul>` items are bullets. A `<sup>` (or a `doc-noteref` link) that links
+to an element of the page is a note call: it leaves the text and becomes `Block.calls`, and the element it
+links to (a Wikipedia `ol.references` item, a `#fn1` footnote) becomes the note body `Block.note`.
+Superscript ordinals (`1<sup>er</sup>`, `21<sup>st</sup>`) are not links and stay text.
+
+Encoding: a byte-order mark, then the declared HTTP charset (`read_html(content_type=...)`), then
+`<meta charset>` / `http-equiv`, then UTF-8, then detection. Bytes that are not text are refused with a
+`DocumentError` rather than indexed as garbage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from pincite.errors import DocumentError
+from pincite.ingest.blocks import HARD, PAGE, Block, ReadResult
+from pincite.ingest.readers.text import blocks_from_text
+
+PARSER = "lxml"  # pinned: html.parser and html5lib build different trees from the same broken markup
+
+# ---- what is never content ---------------------------------------------------------------------------
+DROP_TAGS = {
+    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed", "video",
+    "audio", "map", "form", "button", "input", "select", "textarea", "label", "nav", "aside", "dialog",
+    "menu", "link", "meta", "head", "title",
+}  # fmt: skip
+DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog", "menu",
+              "menubar", "toolbar", "tablist", "alert"}  # fmt: skip
+# class / id words that mark furniture (matched as whole words of the class or id, split on - _ space)
+BOILERPLATE_WORDS = (
+    "nav navbar navigation menu breadcrumb breadcrumbs footer site-footer sidebar side-bar widget widgets "
+    "cookie cookies consent gdpr banner advert advertisement ad ads adsense sponsor sponsored promo "
+    "newsletter subscribe subscription social share sharing shares sharebar related recommended "
+    "recommendations outbrain taboola comment comments disqus popup modal overlay skip skiplink "
+    "editsection mw-editsection navbox vertical-navbox catlinks printfooter mw-jump-link noprint "
+    "toc masthead site-header paywall signup login byline-share tools toolbar pagination pager tags "
+    "hidden visually-hidden sr-only screen-reader-text offscreen hatnote"
+).split()
+BOILERPLATE_RE = re.compile(
+    r"(?:^|[\s_-])(?:" + "|".join(re.escape(w) for w in sorted(BOILERPLATE_WORDS, key=len, reverse=True))
+    + r")(?:$|[\s_-])",
+    re.I,
+)
+# class / id words that mark the content (readability's positive list)
+POSITIVE_RE = re.compile(r"article|body|content|entry|hentry|main|page|post|text|blog|story|reflist|references|footnotes", re.I)
+# containers a note list may live in: never dropped as boilerplate
+NOTE_LIST_RE = re.compile(r"reflist|references|footnotes|endnotes|notes", re.I)
+
+BLOCK_TAGS = {
+    "p", "li", "blockquote", "dd", "dt", "td", "th", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "div",
+    "section", "article", "main", "header", "footer", "ul", "ol", "dl", "table", "tr", "tbody", "thead",
+    "tfoot", "figure", "figcaption", "caption", "address", "hr", "center", "details", "summary", "body",
+    "html",
+}  # fmt: skip
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+PARAGRAPH_TAGS = ("p", "li", "pre", "blockquote", "dd", "td")
+
+# A note call's visible text: "1", "[1]", "(a)", "*", "†", "12".
+CALL_TEXT_RE = re.compile(r"^[\[(]?\s*([0-9]{1,4}|[a-zA-Z]{1,2}|[ivxlc]{1,6}|\*{1,3}|[†‡§¶])\s*[\])]?$")
+PAGE_FOOT_RE = re.compile(r"\[Page \d+\]$|^- ?\d+ ?-$|^Page \d+( of \d+)?$", re.I)
+BACKLINK_TEXT = {"^", "↑", "↩", "↩︎", "⤴", "back"}
+
+
+# ---- encoding -----------------------------------------------------------------------------------------
+BOMS = [(b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")]
+META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
+# WHATWG: these labels mean windows-1252 in a browser, and pages rely on it (curly quotes in "latin-1").
+WHATWG_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
+                  "ascii": "cp1252", "iso8859-1": "cp1252", "l1": "cp1252", "x-user-defined": "cp1252"}  # fmt: skip
+BINARY_MAGIC = [
+    (b"%PDF-", "a PDF"), (b"PK\x03\x04", "a ZIP archive"), (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"), (b"\x1f\x8b", "gzip-compressed data"), (b"\xd0\xcf\x11\xe0", "an OLE file (old Word/Excel)"),
+]  # fmt: skip
+
+
+def charset_from_content_type(content_type: str) -> str:
+    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", content_type or "", re.I)
+    return m.group(1).lower() if m else ""
+
+
+def _codec(label: str) -> str:
+    import codecs
+
+    label = label.strip().lower()
+    label = WHATWG_ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return ""
+
+
+def check_binary(data: bytes, name: str) -> None:
+    """Refuse bytes that are not text (a PDF or image served as text/html), before they become garbage."""
+    for magic, what in BINARY_MAGIC:
+        if data.lstrip()[: len(magic)] == magic:
+            raise DocumentError(name or "input", f"not HTML: the bytes are {what}")
+    sample = data[:8192]
+    if not sample.strip():
+        raise DocumentError(name or "input", "empty HTML document")
+    if any(sample.startswith(bom) for bom, enc in BOMS if enc.startswith("utf-16")):
+        return
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    if b"\x00" in sample or controls / len(sample) > 0.02:
+        raise DocumentError(name or "input", "not HTML: the bytes are binary data, not text")
+
+
+def decode_html(data: bytes, content_type: str = "") -> tuple[str, str]:
+    """(text, encoding used). Precedence: BOM, HTTP charset, <meta> charset, UTF-8, detection."""
+    for bom, enc in BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(enc, errors="replace"), enc
+    candidates = [charset_from_content_type(content_type)]
+    m = META_CHARSET_RE.search(data[:8192])
+    candidates.append(m.group(1).decode("ascii", "ignore") if m else "")
+    for label in candidates:
+        enc = _codec(label) if label else ""
+        if enc and not enc.startswith("utf-16"):  # a <meta> saying utf-16 in ASCII bytes is a lie
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError:
+                pass  # the declaration is wrong: try the next source
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        return str(best), best.encoding
+    return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+# ---- cleaning and the main container ------------------------------------------------------------------
+def _words(tag: Tag) -> str:
+    cls = tag.get("class") or []
+    if isinstance(cls, str):
+        cls = [cls]
+    return " ".join([*cls, str(tag.get("id") or "")])
+
+
+def _is_hidden(tag: Tag) -> bool:
+    if tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).lower() == "true":
+        return True
+    style = str(tag.get("style", "")).replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def _holds_content(tag: Tag, total: int) -> bool:
+    """Does a furniture-looking element hold the page's content (a layout wrapper named "ad-portal")?"""
+    if tag.find(["article", "main"]) is not None or tag.find(attrs={"role": "main"}) is not None:
+        return True
+    return total > 0 and _paragraph_text(tag) > 0.5 * total
+
+
+def _is_boilerplate(tag: Tag, total: int = 0) -> bool:
+    if tag.name in ("html", "body", "main", "article"):
+        return False
+    if tag.name in DROP_TAGS and tag.name != "form":
+        return True
+    if str(tag.get("role", "")).lower() in DROP_ROLES:
+        return True
+    words = _words(tag)
+    if NOTE_LIST_RE.search(words) or tag.get("itemprop") == "articleBody":
+        return False
+    if _is_hidden(tag):
+        return True
+    if words.strip() and BOILERPLATE_RE.search(words) and not _holds_content(tag, total):
+        return True
+    if tag.name == "header" and not tag.find(["h1", "h2"]):
+        return True  # a site header (logo, menu); an article's header holds its title
+    if tag.name == "footer" and not tag.find_parent(["article"]):
+        return True
+    return False
+
+
+def clean(soup: BeautifulSoup) -> None:
+    """Remove comments and every element that is furniture, in place."""
+    for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        c.extract()
+    for tag in soup.find_all(DROP_TAGS - {"form"}):
+        if not tag.decomposed and tag.name not in ("html", "body"):
+            tag.decompose()
+    total = _paragraph_text(soup.body or soup)
+    for tag in soup.find_all("form"):  # ASP.NET pages wrap the whole page in one <form>
+        if not tag.decomposed and not _holds_content(tag, total):
+            tag.decompose()
+    for tag in list(soup.find_all(True)):
+        if tag.decomposed or tag.parent is None:
+            continue
+        if _is_boilerplate(tag, total):
+            tag.decompose()
+
+
+def _text_len(tag: Tag) -> int:
+    return len(" ".join(tag.get_text(" ").split()))
+
+
+def link_density(tag: Tag) -> float:
+    total = _text_len(tag)
+    if not total:
+        return 0.0
+    linked = sum(_text_len(a) for a in tag.find_all("a"))
+    return min(1.0, linked / total)
+
+
+def _paragraph_text(tag: Tag) -> int:
+    """Characters of paragraph text under `tag` (paragraphs that are not mostly links)."""
+    n = 0
+    for p in tag.find_all(PARAGRAPH_TAGS):
+        if p.find(PARAGRAPH_TAGS):
+            continue  # count the innermost paragraph only
+        t = _text_len(p)
+        if t >= 25 and link_density(p) < 0.5:
+            n += t
+    return n
+
+
+def score_candidates(root: Tag) -> dict[int, tuple[float, Tag]]:
+    """Readability's scoring: each paragraph credits its ancestors; links and class words adjust."""
+    scores: dict[int, tuple[float, Tag]] = {}
+    for p in root.find_all(PARAGRAPH_TAGS):
+        if p.find(PARAGRAPH_TAGS):
+            continue
+        text = " ".join(p.get_text(" ").split())
+        if len(text) < 25:
+            continue
+        s = 1 + text.count(",") + text.count("،") + min(len(text) // 100, 3)
+        for depth, anc in enumerate(p.parents):
+            if depth > 2 or anc is None or anc.name in ("html", "[document]"):
+                break
+            if id(anc) not in scores:
+                base = 0.0
+                words = _words(anc)
+                if POSITIVE_RE.search(words):
+                    base += 25
+                if BOILERPLATE_RE.search(words):
+                    base -= 25
+                if anc.name in ("article", "main", "section", "div"):
+                    base += 5
+                scores[id(anc)] = (base, anc)
+            old, tag = scores[id(anc)]
+            scores[id(anc)] = (old + s / (1 if depth == 0 else 2 * depth), tag)
+    return {k: (v * (1 - link_density(t)), t) for k, (v, t) in scores.items()}
+
+
+def main_container(soup: BeautifulSoup) -> tuple[Tag, str]:
+    """The element holding the main content, and which rule of the cascade chose it."""
+    body = soup.body or soup
+    total = _paragraph_text(body)
+    semantic: list[tuple[str, list[Tag]]] = [
+        ("article", soup.find_all("article")),
+        ("articleBody", soup.find_all(attrs={"itemprop": "articleBody"})),
+        ("main", soup.find_all("main")),
+        ("role=main", soup.find_all(attrs={"role": "main"})),
+    ]
+    for rule, tags in semantic:
+        if not tags:
+            continue
+        best = max(tags, key=_paragraph_text)
+        if total and _paragraph_text(best) >= 0.5 * total:
+            return best, rule
+    scores = score_candidates(body)
+    if scores:
+        _, top = max(scores.values(), key=lambda st: st[0])
+        # A parent whose other children are paragraphs too holds the whole text: climb while the parent
+        # has clearly more paragraph text than the candidate.
+        while top.parent is not None and top.parent is not body and top.name != "body":
+            if _paragraph_text(top.parent) > 1.4 * _paragraph_text(top) and link_density(top.parent) < 0.35:
+                top = top.parent
+            else:
+                break
+        if total == 0 or _paragraph_text(top) >= 0.3 * total:
+            return top, "scored"
+    return body, "body"
+
+
+# ---- notes ---------------------------------------------------------------------------------------------
+def _call_target(sup: Tag) -> str:
+    """The id a note call links to, or "" when this element is not a note call."""
+    a = sup if sup.name == "a" else sup.find("a", href=True)
+    if a is None:
+        return ""
+    href = str(a.get("href", ""))
+    if "#" not in href:
+        return ""
+    return href.split("#", 1)[1]
+
+
+def find_notes(soup: BeautifulSoup) -> tuple[dict[int, tuple[str, str, Tag]], dict[str, str]]:
+    """Note calls and note bodies.
+
+    Returns ({id(call element): (label, target id, element)}, {target id: label}). A call is a `<sup>` whose link
+    points into the page, or an `<a role=doc-noteref>` / `a.footnote-ref`; its label is the visible text
+    without brackets. Self-links and links to headings are not notes.
+    """
+    calls: dict[int, tuple[str, str, Tag]] = {}  # the element is kept so that its id() stays unique
+    targets: dict[str, str] = {}
+    candidates = soup.find_all("sup") + soup.find_all("a", attrs={"role": "doc-noteref"})
+    candidates += soup.find_all("a", class_=re.compile(r"footnote-ref|footnoteRef|fnref|noteref", re.I))
+    for el in candidates:
+        if id(el) in calls or (el.name == "a" and el.find_parent("sup") is not None and id(el.find_parent("sup")) in calls):
+            continue
+        target = _call_target(el)
+        if not target:
+            continue
+        label_m = CALL_TEXT_RE.match(" ".join(el.get_text("").split()))
+        if not label_m:
+            continue
+        dest = soup.find(id=target) or soup.find("a", attrs={"name": target})
+        if dest is None or dest.name in HEADINGS or dest is el or el in dest.descendants:
+            continue
+        label = label_m.group(1)
+        targets.setdefault(target, label)
+        calls[id(el)] = (label, target, el)
+    return calls, targets
+
+
+def _note_body(dest: Tag) -> Tag:
+    """The element holding a note's text: the target itself, or the block around an anchor."""
+    if dest.name in ("a", "span") and not dest.get_text(strip=True):
+        block = dest.find_parent(["li", "p", "div", "dd", "td"])
+        return block or dest
+    return dest
+
+
+def _is_backlink(tag: Tag) -> bool:
+    words = _words(tag)
+    if re.search(r"cite-backlink|footnote-back|fnback|backref|reversefootnote", words, re.I):
+        return True
+    if str(tag.get("role", "")) == "doc-backlink":
+        return True
+    if tag.name == "a" and re.match(r"#(cite_ref|fnref|ref)", str(tag.get("href", ""))):
+        return True
+    return tag.name == "a" and tag.get_text(strip=True) in BACKLINK_TEXT
+
+
+# ---- walking the tree into blocks ----------------------------------------------------------------------
+ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+         (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]  # fmt: skip
+
+
+def to_roman(n: int) -> str:
+    out = ""
+    for v, s in ROMAN:
+        while n >= v:
+            out += s
+            n -= v
+    return out
+
+
+def to_alpha(n: int) -> str:
+    """1 → a, 26 → z, 27 → aa (as browsers and Word count)."""
+    s = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        s = chr(97 + r) + s
+    return s
+
+
+def format_number(n: int, kind: str) -> str:
+    """A counter value in an HTML `type` / Word `numFmt`: 1, a, A, i, I."""
+    if kind in ("a", "lowerLetter"):
+        return to_alpha(n)
+    if kind in ("A", "upperLetter"):
+        return to_alpha(n).upper()
+    if kind in ("i", "lowerRoman"):
+        return to_roman(n)
+    if kind in ("I", "upperRoman"):
+        return to_roman(n).upper()
+    return str(n)
+
+
+@dataclass
+class _Buf:
+    """Inline content of the block being built: text pieces, line breaks and note calls."""
+
+    parts: list[tuple[str, str]] = field(default_factory=list)
+
+    def text(self, s: str) -> None:
+        self.parts.append(("t", s))
+
+    def br(self) -> None:
+        self.parts.append(("br", ""))
+
+    def call(self, label: str) -> None:
+        self.parts.append(("call", label))
+
+    def render(self, pre: bool = False) -> tuple[str, tuple[tuple[int, str], ...], bool]:
+        """Collapse white space as a browser does; calls keep their offsets in the final text."""
+        out = ""
+        calls: list[tuple[int, str]] = []
+        hard = False
+        for kind, val in self.parts:
+            if kind == "t":
+                s = val if pre else re.sub(r"[ \t\r\n\f\u200b]+", " ", val)
+                if not pre and (not out or out[-1] in " \n"):
+                    s = s.lstrip(" ")
+                out += s
+            elif kind == "br":
+                out = out.rstrip(" ") + "\n"
+                hard = True
+            else:
+                calls.append((len(out.rstrip(" ")), val))
+        lead = len(out) - len(out.lstrip())
+        text = out.strip()
+        fixed = tuple((min(max(0, off - lead), len(text)), lab) for off, lab in calls)
+        return text, fixed, hard and "\n" in text
+
+
+@dataclass
+class _Ctx:
+    heading: int = 0
+    label: str = ""
+    bullet: bool = False
+    note: str = ""
+    lang: str = ""
+    pre: bool = False
+
+
+class Walker:
+    """Walks the main container in document order and flushes a block at every block boundary."""
+
+    def __init__(self, calls: dict[int, tuple[str, str, Tag]], note_ids: dict[str, str], doc_lang: str) -> None:
+        self.calls = calls
+        self.note_ids = note_ids
+        self.doc_lang = doc_lang
+        self.blocks: list[Block] = []
+        self.buf = _Buf()
+        self.ctx = _Ctx()
+        self.pending_label = ""  # an <li> label waits for the first block inside the item
+        self.pending_bullet = False
+        self.seen_notes: set[str] = set()
+        self.called: list[str] = []  # note targets called, in order
+        self.pre_lines: dict[str, int] = {}  # lines of <pre> pages → how many pages repeat them
+
+    def count_pre_lines(self, root: Tag) -> None:
+        for pre in root.find_all("pre"):
+            for t in {" ".join(ln.split()) for ln in pre.get_text().split("\n")}:
+                if t and len(t) < 100:
+                    self.pre_lines[t] = self.pre_lines.get(t, 0) + 1
+
+    def flush(self) -> None:
+        text, calls, hard = self.buf.render(self.ctx.pre)
+        self.buf = _Buf()
+        if not text:
+            return
+        c = self.ctx
+        self.blocks.append(
+            Block(
+                text=text,
+                brk=HARD,
+                heading=c.heading,
+                label=self.pending_label if not c.heading and not c.note else "",
+                bullet=self.pending_bullet and not c.heading and not c.note,
+                note=c.note,
+                calls=calls,
+                lang=c.lang if c.lang and c.lang != self.doc_lang else "",
+                hardbreaks=hard,
+            )
+        )
+        self.pending_label, self.pending_bullet = "", False
+
+    def walk(self, node: Tag) -> None:
+        for child in list(node.children):
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                self.buf.text(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            self.element(child)
+
+    def element(self, el: Tag) -> None:
+        name = el.name
+        if id(el) in self.calls:
+            label, target, _ = self.calls[id(el)]
+            self.buf.call(label)
+            if target not in self.called:
+                self.called.append(target)
+            return
+        if name == "br":
+            if self.buf.parts and self.buf.parts[-1][0] == "br":
+                self.buf.parts.pop()
+                self.flush()  # <br><br>: a paragraph break in pages without <p>
+            else:
+                self.buf.br()
+            return
+        if _is_backlink(el) and self.ctx.note:
+            return
+        el_id = str(el.get("id") or "")
+        note = self.note_ids.get(el_id, "") if el_id else ""
+        if not note and name == "li":
+            # Wikipedia: the <li> holds the id; some sites put the id on an anchor inside the item
+            inner = el.find(["a", "span"], id=True, recursive=False)
+            if inner is not None and str(inner["id"]) in self.note_ids:
+                note = self.note_ids[str(inner["id"])]
+                el_id = str(inner["id"])
+        if name not in BLOCK_TAGS and not note:
+            self.walk(el)  # inline element
+            return
+        self.flush()
+        saved = self.ctx
+        self.ctx = _Ctx(**vars(saved))
+        lang = str(el.get("lang") or "").split("-")[0].lower()
+        if lang:
+            self.ctx.lang = lang
+        if note:
+            self.ctx.note = note
+            self.seen_notes.add(el_id)
+        if name in HEADINGS:
+            self.ctx.heading = HEADINGS[name]
+        if name == "pre" and not self.ctx.note:
+            self.preformatted(el)
+            self.ctx = saved
+            return
+        if name == "pre":
+            self.ctx.pre = True
+        if name in ("ol", "ul"):
+            self.list(el)
+        else:
+            self.walk(el)
+        self.flush()
+        self.ctx = saved
+
+    def preformatted(self, el: Tag) -> None:
+        """A `<pre>` is a plain-text document inside the page (IETF drafts, old bulletins): the text
+        reader's layout rules split it into paragraphs, and a `<pre>` that follows another is a new page.
+        Running heads and feet (a line repeated on several pages, "[Page 3]") are furniture."""
+        raw = el.get_text()
+        prev = el.find_previous_sibling(True)
+        page_break = prev is not None and prev.name == "pre"
+        lines = [ln for ln in raw.split("\n") if not self._running(ln)]
+        blocks = blocks_from_text("\n".join(lines))
+        for i, b in enumerate(blocks):
+            if i == 0:
+                b.brk = PAGE if page_break else HARD
+            if self.ctx.lang and self.ctx.lang != self.doc_lang:
+                b.lang = self.ctx.lang
+            b.page = 0
+            self.blocks.append(b)
+
+    def _running(self, line: str) -> bool:
+        t = " ".join(line.split())
+        return bool(PAGE_FOOT_RE.search(t)) or (bool(t) and self.pre_lines.get(t, 0) >= 3)
+
+    def list(self, el: Tag) -> None:
+        """List items: `<ol>` items get their printed label, `<ul>` items are bullets."""
+        ordered = el.name == "ol"
+        kind = str(el.get("type") or "1")
+        reverse = el.has_attr("reversed")
+        items = el.find_all("li", recursive=False)
+        try:
+            n = int(str(el.get("start")))
+        except (TypeError, ValueError):
+            n = len(items) if reverse else 1
+        for child in list(el.children):
+            if not isinstance(child, Tag) or child.name != "li":
+                if isinstance(child, Tag):
+                    self.element(child)
+                continue
+            if child.has_attr("value"):
+                try:
+                    n = int(str(child["value"]))
+                except ValueError:
+                    pass
+            is_note = bool(self.note_ids.get(str(child.get("id") or "")))
+            if not self.ctx.note and not is_note:
+                if ordered:
+                    self.pending_label = f"{format_number(n, str(child.get('type') or kind))}."
+                else:
+                    self.pending_bullet = True
+            self.element(child)
+            self.pending_label, self.pending_bullet = "", False
+            n = n - 1 if reverse else n + 1
+
+
+# ---- metadata ------------------------------------------------------------------------------------------
+DATE_META = ("article:published_time", "og:published_time", "datepublished", "dc.date", "dc.date.issued",
+             "dcterms.date", "dcterms.issued", "dcterms.created", "date", "pubdate", "publishdate",
+             "publication_date", "sailthru.date", "parsely-pub-date", "article.published", "dc.date.created")  # fmt: skip
+
+
+def iso_date(value: str) -> str:
+    m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value or "")
+    if m:
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    m = re.match(r"\s*(\d{4})(\d{2})(\d{2})\b", value or "")
+    if m:
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    from pincite.ingest import metadata as md
+
+    return md.first_date(value or "")
+
+
+def page_meta(soup: BeautifulSoup) -> dict:
+    """Title, date, language and description the page states in its head (and JSON-LD)."""
+    metas: dict[str, str] = {}
+    for m in soup.find_all("meta"):
+        key = str(m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").lower()
+        val = str(m.get("content") or "").strip()
+        if key and val and key not in metas:
+            metas[key] = val
+    meta: dict = {}
+    title_tag = soup.find("title")
+    title = metas.get("og:title") or metas.get("dc.title") or (title_tag.get_text(" ") if title_tag else "")
+    if not title:
+        h1 = soup.find("h1")
+        title = h1.get_text(" ") if h1 else ""
+    meta["title"] = " ".join(title.split())
+    for key in DATE_META:
+        if metas.get(key):
+            d = iso_date(metas[key])
+            if d:
+                meta["date"] = d
+                break
+    if "date" not in meta:
+        for script in soup.find_all("script", type="application/ld+json"):
+            m = re.search(r'"datePublished"\s*:\s*"([^"]+)"', script.string or "")
+            if m and iso_date(m.group(1)):
+                meta["date"] = iso_date(m.group(1))
+                break
+    if "date" not in meta:
+        t = soup.find("time", attrs={"datetime": True})
+        if t is not None and iso_date(str(t["datetime"])):
+            meta["date"] = iso_date(str(t["datetime"]))
+    html_tag = soup.find("html")
+    lang = str(html_tag.get("lang") or html_tag.get("xml:lang") or "") if html_tag else ""
+    lang = lang or metas.get("content-language", "") or metas.get("og:locale", "") or metas.get("dc.language", "")
+    lang = re.split(r"[-_,;\s]", lang.strip())[0].lower() if lang.strip() else ""
+    if lang:
+        meta["lang"] = lang
+    desc = metas.get("description") or metas.get("og:description") or metas.get("dc.description")
+    if desc:
+        meta["description"] = " ".join(desc.split())
+    return meta
+
+
+# ---- the reader ----------------------------------------------------------------------------------------
+def read_html(data: bytes, name: str = "", content_type: str = "") -> ReadResult:
+    """Read an HTML page's main content. `content_type` is the HTTP header, when the page was fetched."""
+    check_binary(data, name)
+    text, encoding = decode_html(data, content_type)
+    if text.count("\ufffd") > max(20, len(text) // 50):
+        raise DocumentError(name or "input", "not HTML: the text does not decode in any encoding")
+    soup = BeautifulSoup(text, PARSER)
+    meta = page_meta(soup)  # before cleaning: <head> and <script> go
+    meta["encoding"] = encoding
+    calls, note_ids = find_notes(soup)
+    # JSON-LD and scripts go with the furniture; keep the note lists and their calls.
+    clean(soup)
+    container, rule = main_container(soup)
+    meta["extraction"] = rule
+    walker = Walker(calls, note_ids, meta.get("lang", ""))
+    walker.count_pre_lines(container)
+    if isinstance(container, BeautifulSoup):
+        walker.walk(container)
+    else:
+        walker.element(container)
+    walker.flush()
+    # Note bodies the main content calls but that sit outside its container: bring them in, at the end.
+    for target in walker.called:
+        if target in walker.seen_notes:
+            continue
+        dest = soup.find(id=target) or soup.find("a", attrs={"name": target})
+        if dest is None:
+            continue
+        body = _note_body(dest)
+        walker.note_ids.setdefault(str(body.get("id") or target), note_ids[target])
+        saved = walker.ctx
+        walker.ctx = _Ctx(note=note_ids[target])
+        walker.walk(body)
+        walker.flush()
+        walker.ctx = saved
+        walker.seen_notes.add(target)
+    blocks = [b for b in walker.blocks if b.text.strip()]
+    if not blocks:
+        raise DocumentError(name or "input", "no text found in the HTML page", status="failed")
+    return ReadResult(blocks=blocks, meta={k: v for k, v in meta.items() if v})
+
+
+def read(data: bytes, name: str = "") -> ReadResult:
+    return read_html(data, name)
+
+
+__all__ = ["read", "read_html", "decode_html", "main_container", "format_number", "to_roman", "to_alpha"]
