@@ -370,7 +370,8 @@ def classify(paras: list[Para]) -> None:
             p.heading = p.heading or 1
             continue
         if p.label:
-            lab = parse_label(p.label + " x") or ("label", p.label.strip("().[] "), "")
+            # the reader knows this is a label: a capital after it lets "a." and "i." parse as labels too
+            lab = parse_label(p.label + " X") or ("label", p.label.strip("().[] "), "")
             p.kind, p.style, p.value = PARAGRAPH, lab[0], lab[1]
             continue
         if p.heading:
