@@ -1,0 +1,259 @@
+"""The HTML reader, through the segmenter: what a reader of the page would cite, and nothing of the
+page's furniture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pincite.errors import DocumentError
+from pincite.ingest.pipeline import parse_file
+from pincite.ingest.readers import html as reader
+from pincite.ingest.segment import segment
+
+
+def units_of(page: str | bytes, content_type: str = ""):
+    data = page.encode("utf-8") if isinstance(page, str) else page
+    result = reader.read_html(data, "page.html", content_type)
+    seg = segment(result, "d", "page.html")
+    return seg.meta, seg.units
+
+
+def texts(units) -> list[str]:
+    return [u.text for u in units]
+
+
+LONG = "The States members of the Regional Conference on Migration reaffirmed their commitment"
+
+PAGE = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Declaration of the Conference | Regional Conference on Migration</title>
+<meta name="description" content="The declaration adopted in Lima.">
+<meta property="article:published_time" content="2013-11-21T10:00:00Z">
+<script>var tracking = "SCRIPT TEXT MUST NOT APPEAR";</script>
+<style>.x {{ color: red }}</style>
+</head><body>
+<div id="cookie-banner">We use cookies to improve your experience. Accept all cookies?</div>
+<header class="site-header"><a href="/">Home</a> <a href="/about">About us</a></header>
+<nav><ul><li><a href="/news">News</a></li><li><a href="/docs">Documents</a></li></ul></nav>
+<div class="layout">
+  <aside class="sidebar"><p>Related: another declaration that is not part of this page at all.</p></aside>
+  <main>
+    <h1>Declaration of Lima</h1>
+    <p>{LONG} to the protection of the human rights of migrants, whatever their status.</p>
+    <h2>Commitments</h2>
+    <p>The participants agreed, after long deliberation, on the following commitments, in this order:</p>
+    <ol>
+      <li>to strengthen cooperation on consular protection;</li>
+      <li>to share information on migration flows, in particular:
+        <ol type="a"><li>statistics on returns;</li><li>data on unaccompanied children;</li></ol>
+      </li>
+      <li>to meet again in 2014.</li>
+    </ol>
+    <ul><li>Costa Rica</li><li>Panama</li></ul>
+    <form><input name="q"><button>Search</button></form>
+    <div class="share-buttons"><a href="#">Share on Twitter</a></div>
+  </main>
+</div>
+<footer><p>Copyright 2013 Regional Conference on Migration. All rights reserved. Privacy policy.</p></footer>
+<script>document.write("MORE SCRIPT TEXT");</script>
+</body></html>"""
+
+
+# ---- main content --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "furniture",
+    ["SCRIPT TEXT", "cookies", "About us", "Documents", "Related:", "Copyright", "Search", "Share on Twitter", "color"],
+)
+def test_furniture_is_not_in_the_units(furniture):
+    _, units = units_of(PAGE)
+    assert not any(furniture in t for t in texts(units))
+
+
+def test_main_paragraphs_lists_and_headings():
+    meta, units = units_of(PAGE)
+    got = [(u.kind, u.ref if u.numbered else f"[{u.ref}]", u.text) for u in units]
+    assert got[:2] == [
+        ("heading", "[1]", "Declaration of Lima"),
+        ("paragraph", "[1]", f"{LONG} to the protection of the human rights of migrants, whatever their status."),
+    ]
+    by_text = {u.text: u for u in units}
+    assert by_text["to strengthen cooperation on consular protection;"].ref == "1"
+    assert by_text["to share information on migration flows, in particular:"].ref == "2"
+    assert by_text["statistics on returns;"].ref == "2 a"
+    assert by_text["data on unaccompanied children;"].ref == "2 b"
+    assert by_text["to meet again in 2014."].ref == "3"
+    assert not by_text["Costa Rica"].numbered  # <ul> items are bullets: no printed number
+    assert by_text["to meet again in 2014."].headings == ("Declaration of Lima", "Commitments")
+
+
+def test_metadata_from_the_head():
+    meta, _ = units_of(PAGE)
+    assert meta["title"] == "Declaration of the Conference | Regional Conference on Migration"
+    assert meta["date"] == "2013-11-21"
+    assert meta["lang"] == "en"
+    assert meta["description"] == "The declaration adopted in Lima."
+
+
+@pytest.mark.parametrize(
+    "attrs, labels",
+    [
+        ("", ["1.", "2.", "3."]),
+        ('start="4"', ["4.", "5.", "6."]),
+        ('type="a"', ["a.", "b.", "c."]),
+        ('type="i" start="2"', ["ii.", "iii.", "iv."]),
+        ('type="A"', ["A.", "B.", "C."]),
+        ("reversed", ["3.", "2.", "1."]),
+    ],
+)
+def test_ordered_list_labels(attrs, labels):
+    page = f"<html><body><ol {attrs}><li>first item</li><li>second item</li><li>third item</li></ol></body></html>"
+    blocks = reader.read_html(page.encode(), "p.html").blocks
+    assert [b.label for b in blocks] == labels
+    assert [b.text for b in blocks] == ["first item", "second item", "third item"]
+
+
+def test_li_value_resets_the_counter():
+    page = "<html><body><ol><li>one</li><li value='7'>seven</li><li>eight</li></ol><ul><li>dot</li></ul></body></html>"
+    blocks = reader.read_html(page.encode(), "p.html").blocks
+    assert [(b.label, b.bullet) for b in blocks] == [("1.", False), ("7.", False), ("8.", False), ("", True)]
+
+
+# ---- notes ---------------------------------------------------------------------------------------------
+WIKI = """<html lang="en"><body><div id="content" role="main"><div id="mw-content-text">
+<p>Mozilla is a free-software community, created in 1998 by members of Netscape.<sup id="cite_ref-1" class="reference"><a href="#cite_note-1">[1]</a></sup>
+The community is supported by the Mozilla Foundation.<sup class="reference"><a href="#cite_note-foundation-2">[2]</a></sup>
+Its office opened on the 21<sup>st</sup> of May.<sup class="reference"><a href="#cite_note-1">[1]</a></sup></p>
+<h2>References</h2>
+<div class="reflist"><ol class="references">
+<li id="cite_note-1"><span class="mw-cite-backlink">^ <a href="#cite_ref-1">a</a> <a href="#cite_ref-1b">b</a></span>
+ <span class="reference-text">Mozilla Manifesto, mozilla.org, retrieved 2012-03-21.</span></li>
+<li id="cite_note-foundation-2"><span class="mw-cite-backlink"><a href="#cite_ref-2">^</a></span>
+ <span class="reference-text">About the Mozilla Foundation.</span></li>
+</ol></div></div></div></body></html>"""
+
+FN = """<html><body><article>
+<p>Le premier rapport<sup><a href="#fn1" id="fnref1" role="doc-noteref">1</a></sup> fut présenté le 1<sup>er</sup> mars.</p>
+<p>Le second rapport<a href="#fn2" class="footnote-ref"><sup>2</sup></a> suivit en 2<sup>e</sup> lecture.</p>
+<section class="footnotes" role="doc-endnotes"><hr><ol>
+<li id="fn1"><p>Document A/68/190, annexe.<a href="#fnref1" class="footnote-back">↩︎</a></p></li>
+<li id="fn2"><p>Document A/69/207.<a href="#fnref2" class="footnote-back">↩︎</a></p></li>
+</ol></section></article></body></html>"""
+
+
+@pytest.mark.parametrize(
+    "page, body, calls, notes",
+    [
+        (
+            WIKI,
+            "Mozilla is a free-software community, created in 1998 by members of Netscape. The community is "
+            "supported by the Mozilla Foundation. Its office opened on the 21st of May.",
+            ("1", "2"),
+            [("1", "Mozilla Manifesto, mozilla.org, retrieved 2012-03-21."), ("2", "About the Mozilla Foundation.")],
+        ),
+        (
+            FN,
+            "Le premier rapport fut présenté le 1er mars.",
+            ("1",),
+            [("1", "Document A/68/190, annexe."), ("2", "Document A/69/207.")],
+        ),
+    ],
+    ids=["wikipedia", "pandoc-fn"],
+)
+def test_note_calls_and_bodies(page, body, calls, notes):
+    _, units = units_of(page)
+    paras = [u for u in units if u.kind == "paragraph"]
+    assert paras[0].text == body  # calls removed, ordinals (21st, 1er) kept
+    assert paras[0].notes == calls
+    assert [(u.ref, u.text) for u in units if u.kind == "footnote"] == notes
+    assert not any("↩" in u.text or "^" in u.text for u in units)
+
+
+def test_note_list_outside_the_main_container_is_still_read():
+    page = f"""<html><body><nav><a href="/">Home</a></nav>
+    <article><p>{LONG}, as stated in the Declaration.<sup><a href="#n1">1</a></sup></p></article>
+    <div id="notes"><p id="n1">Declaration of Lima, 2013.</p></div></body></html>"""
+    _, units = units_of(page)
+    assert [(u.kind, u.ref, u.text) for u in units][-1] == ("footnote", "1", "Declaration of Lima, 2013.")
+    assert units[0].notes == ("1",)
+
+
+# ---- encodings and bad input ---------------------------------------------------------------------------
+LATIN = "<html><head>{meta}</head><body><p>Declaración de San José sobre la migración</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    "meta, data_encoding, content_type, expected",
+    [
+        # the HTTP header wins over a wrong <meta>
+        ('<meta charset="utf-8">', "latin-1", "text/html; charset=ISO-8859-1", "cp1252"),
+        # no header: the <meta> charset
+        ('<meta charset="iso-8859-1">', "latin-1", "", "cp1252"),
+        ('<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">', "cp1252", "text/html", "cp1252"),
+        # a header naming an unknown charset is ignored
+        ('<meta charset="utf-8">', "utf-8", "text/html; charset=x-bogus", "utf-8"),
+        # nothing declared: UTF-8 when it decodes, else detection
+        ("", "utf-8", "", "utf-8"),
+        ("", "latin-1", "", None),
+    ],
+)
+def test_charset_precedence(meta, data_encoding, content_type, expected):
+    data = LATIN.format(meta=meta).encode(data_encoding)
+    text, used = reader.decode_html(data, content_type)
+    assert "Declaración de San José" in text
+    if expected:
+        assert used == expected
+
+
+def test_wrong_meta_charset_falls_back_to_the_bytes():
+    """A page that says utf-8 but is latin-1 must not become mojibake or replacement characters."""
+    data = LATIN.format(meta='<meta charset="utf-8">').encode("latin-1")
+    _, units = units_of(data)
+    assert units[0].text == "Declaración de San José sobre la migración"
+
+
+def test_broken_markup_is_tolerated():
+    page = b"<html><body><div><p>First paragraph of the text <b>bold <i>both</b> still italic<p>Second paragraph</div></span></td>"
+    _, units = units_of(page)
+    assert texts(units) == ["First paragraph of the text bold both still italic", "Second paragraph"]
+
+
+@pytest.mark.parametrize(
+    "data, why",
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog>>endobj", "a PDF"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "a PNG image"),
+        (bytes(range(256)) * 8, "binary"),
+        (b"   ", "empty"),
+    ],
+)
+def test_non_html_bytes_are_refused(data, why):
+    with pytest.raises(DocumentError) as e:
+        reader.read_html(data, "blob.html", "text/html")
+    assert why in e.value.reason
+
+
+def test_line_breaks_and_pre():
+    page = """<html><body><div>First line of an address<br>Second line of it<br><br>A new paragraph after two breaks</div>
+    <pre>A preformatted paragraph
+that wraps over two lines.
+
+A second preformatted paragraph.</pre></body></html>"""
+    _, units = units_of(page)
+    assert texts(units) == [
+        "First line of an address Second line of it",
+        "A new paragraph after two breaks",
+        "A preformatted paragraph that wraps over two lines.",
+        "A second preformatted paragraph.",
+    ]
+
+
+def test_end_to_end_through_the_pipeline(tmp_path: Path):
+    path = tmp_path / "declaration.html"
+    path.write_bytes(PAGE.encode("utf-8"))
+    meta, units = parse_file(path, "declaration.html", "decl")
+    assert meta["fmt"] == "html"
+    assert meta["title"].startswith("Declaration of the Conference")
+    assert any(u.ref == "2 a" and u.numbered for u in units)
+    assert all(u.doc == "decl" for u in units)
