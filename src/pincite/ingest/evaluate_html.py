@@ -30,6 +30,9 @@ from bs4 import BeautifulSoup
 from pincite.ingest.readers.html import PAGE_FOOT_RE, PARSER, read_html
 from pincite.ingest.segment import segment
 
+# "^ a b c" links from a Wikipedia note back to its calls; readability keeps them as text, a reader
+# of the note does not need them (pincite drops them).
+BACKLINKS_RE = re.compile(r"^a b(?: [c-z](?= ))*\s*")
 GOLD_TAGS = ["p", "li", "h1", "h2", "h3", "h4", "h5", "h6"]
 
 
@@ -68,7 +71,7 @@ def gold_paragraphs(html: str) -> tuple[list[str], str]:
     for el in soup.find_all(GOLD_TAGS):
         if el.find(GOLD_TAGS):
             continue
-        t = norm(el.get_text(" "))
+        t = BACKLINKS_RE.sub("", norm(el.get_text(" ")))
         if t:
             paras.append(t)
     # A preformatted text: its paragraphs are blank-line separated; its running heads and feet (lines
