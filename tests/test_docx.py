@@ -50,13 +50,17 @@ class Builder:
             first_num.addprevious(abstract)
         else:
             self.numbering.append(abstract)
-        self.numbering.append(parse_xml(f'<w:num {W_NS} w:numId="{nid}"><w:abstractNumId w:val="{aid}"/></w:num>'))
+        self.numbering.append(
+            parse_xml(f'<w:num {W_NS} w:numId="{nid}"><w:abstractNumId w:val="{aid}"/></w:num>')
+        )
         return nid
 
     def restart(self, num_id: str, start: int = 1) -> str:
         """Another instance of `num_id`'s list that restarts level 0 at `start` (as Word's "Restart at 1")."""
         self._next_id += 1
-        aid = self.numbering.find(f'{qn("w:num")}[@{qn("w:numId")}="{num_id}"]/{qn("w:abstractNumId")}').get(qn("w:val"))
+        aid = self.numbering.find(f'{qn("w:num")}[@{qn("w:numId")}="{num_id}"]/{qn("w:abstractNumId")}').get(
+            qn("w:val")
+        )
         nid = str(self._next_id)
         self.numbering.append(
             parse_xml(
@@ -69,7 +73,9 @@ class Builder:
     def item(self, text: str, num_id: str, ilvl: int = 0):
         p = self.doc.add_paragraph(text)
         ppr = p._p.get_or_add_pPr()
-        ppr.append(parse_xml(f'<w:numPr {W_NS}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+        ppr.append(
+            parse_xml(f'<w:numPr {W_NS}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>')
+        )
         return p
 
     def footnote(self, paragraph, text: str) -> None:
@@ -264,7 +270,9 @@ def test_tables_are_read_in_body_order(tmp_path):
     b.doc.add_paragraph("The list of participants is attached to these minutes as annex I.")
     _, units = units_of(b, tmp_path)
     texts = [u.text for u in units]
-    assert texts.index("Guatemala") < texts.index("Ministry of Foreign Affairs and the General Directorate of Migration.")
+    assert texts.index("Guatemala") < texts.index(
+        "Ministry of Foreign Affairs and the General Directorate of Migration."
+    )
     assert texts[-1] == "The list of participants is attached to these minutes as annex I."
     assert texts[0].startswith("The following countries")
 

@@ -64,7 +64,17 @@ PAGE = f"""<!DOCTYPE html>
 # ---- main content --------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "furniture",
-    ["SCRIPT TEXT", "cookies", "About us", "Documents", "Related:", "Copyright", "Search", "Share on Twitter", "color"],
+    [
+        "SCRIPT TEXT",
+        "cookies",
+        "About us",
+        "Documents",
+        "Related:",
+        "Copyright",
+        "Search",
+        "Share on Twitter",
+        "color",
+    ],
 )
 def test_furniture_is_not_in_the_units(furniture):
     _, units = units_of(PAGE)
@@ -76,7 +86,11 @@ def test_main_paragraphs_lists_and_headings():
     got = [(u.kind, u.ref if u.numbered else f"[{u.ref}]", u.text) for u in units]
     assert got[:2] == [
         ("heading", "[1]", "Declaration of Lima"),
-        ("paragraph", "[1]", f"{LONG} to the protection of the human rights of migrants, whatever their status."),
+        (
+            "paragraph",
+            "[1]",
+            f"{LONG} to the protection of the human rights of migrants, whatever their status.",
+        ),
     ]
     by_text = {u.text: u for u in units}
     assert by_text["to strengthen cooperation on consular protection;"].ref == "1"
@@ -150,7 +164,10 @@ FN = """<html><body><article>
             "Mozilla is a free-software community, created in 1998 by members of Netscape. The community is "
             "supported by the Mozilla Foundation. Its office opened on the 21st of May.",
             ("1", "2"),
-            [("1", "Mozilla Manifesto, mozilla.org, retrieved 2012-03-21."), ("2", "About the Mozilla Foundation.")],
+            [
+                ("1", "Mozilla Manifesto, mozilla.org, retrieved 2012-03-21."),
+                ("2", "About the Mozilla Foundation."),
+            ],
         ),
         (
             FN,
@@ -190,7 +207,12 @@ LATIN = "<html><head>{meta}</head><body><p>Declaración de San José sobre la mi
         ('<meta charset="utf-8">', "latin-1", "text/html; charset=ISO-8859-1", "cp1252"),
         # no header: the <meta> charset
         ('<meta charset="iso-8859-1">', "latin-1", "", "cp1252"),
-        ('<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">', "cp1252", "text/html", "cp1252"),
+        (
+            '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">',
+            "cp1252",
+            "text/html",
+            "cp1252",
+        ),
         # a header naming an unknown charset is ignored
         ('<meta charset="utf-8">', "utf-8", "text/html; charset=x-bogus", "utf-8"),
         # nothing declared: UTF-8 when it decodes, else detection
@@ -257,3 +279,21 @@ def test_end_to_end_through_the_pipeline(tmp_path: Path):
     assert meta["title"].startswith("Declaration of the Conference")
     assert any(u.ref == "2 a" and u.numbered for u in units)
     assert all(u.doc == "decl" for u in units)
+
+
+@pytest.mark.parametrize(
+    "n, fmt, word, printed",
+    [
+        (4, "i", False, "iv"),
+        (1994, "I", False, "MCMXCIV"),
+        (27, "a", False, "aa"),  # a browser counts aa, ab…
+        (28, "a", False, "ab"),
+        (28, "lowerLetter", True, "bb"),  # Word counts aa, bb…
+        (3, "decimalZero", True, "03"),
+        (3, "bullet", True, ""),
+    ],
+)
+def test_counters(n, fmt, word, printed):
+    from pincite.ingest.readers.counters import format_number
+
+    assert format_number(n, fmt, word) == printed

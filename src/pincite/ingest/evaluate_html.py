@@ -79,8 +79,11 @@ def gold_paragraphs(html: str) -> tuple[list[str], str]:
     pre_text = "\n\n".join(pre.get_text() for pre in soup.find_all("pre"))
     counts = Counter(" ".join(ln.split()) for ln in pre_text.split("\n"))
     kept = [
-        ln for ln in pre_text.split("\n")
-        if not (PAGE_FOOT_RE.search(" ".join(ln.split())) or (ln.strip() and counts[" ".join(ln.split())] >= 3))
+        ln
+        for ln in pre_text.split("\n")
+        if not (
+            PAGE_FOOT_RE.search(" ".join(ln.split())) or (ln.strip() and counts[" ".join(ln.split())] >= 3)
+        )
     ]
     if pre_text:
         for chunk in re.split(r"\n\s*\n", "\n".join(kept)):

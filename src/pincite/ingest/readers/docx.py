@@ -32,6 +32,7 @@ from lxml import etree
 
 from pincite.errors import DocumentError
 from pincite.ingest.blocks import HARD, Block, ReadResult
+from pincite.ingest.readers.counters import format_number
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -51,44 +52,6 @@ def wval(el, tag: str, attr: str = "val") -> str | None:
     if child is None:
         return None
     return child.get(q(attr))
-
-
-# ---- number formats -------------------------------------------------------------------------------------
-ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
-         (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]  # fmt: skip
-
-
-def to_roman(n: int) -> str:
-    out = ""
-    for v, s in ROMAN:
-        while n >= v:
-            out += s
-            n -= v
-    return out
-
-
-def to_letters(n: int) -> str:
-    """Word's letter counting: a..z, then aa..zz, aaa.. (not a spreadsheet's aa, ab)."""
-    if n <= 0:
-        return str(n)
-    return chr(97 + (n - 1) % 26) * ((n - 1) // 26 + 1)
-
-
-def format_number(n: int, fmt: str) -> str:
-    """A counter value in a Word `w:numFmt`."""
-    if fmt == "lowerLetter":
-        return to_letters(n)
-    if fmt == "upperLetter":
-        return to_letters(n).upper()
-    if fmt == "lowerRoman":
-        return to_roman(n)
-    if fmt == "upperRoman":
-        return to_roman(n).upper()
-    if fmt == "decimalZero":
-        return f"{n:02d}"
-    if fmt in ("none", "bullet"):
-        return ""
-    return str(n)  # decimal and the formats pincite does not spell out (ordinal, cardinalText…)
 
 
 # ---- numbering -----------------------------------------------------------------------------------------
@@ -180,7 +143,7 @@ class Numbering:
             k = int(m.group(1)) - 1
             kl = self.level(num_id, k) or Level()
             v = counters.get(k, kl.start)
-            return format_number(v, "decimal" if lvl.legal and k != ilvl else kl.fmt)
+            return format_number(v, "decimal" if lvl.legal and k != ilvl else kl.fmt, word=True)
 
         return re.sub(r"%([1-9])", value, lvl.text).strip(), False
 
@@ -285,7 +248,7 @@ class Notes:
 
     def label_for(self, note_id: str, custom: str = "") -> str:
         if note_id not in self.labels:
-            self.labels[note_id] = custom or format_number(self.start + len(self.labels), self.fmt)
+            self.labels[note_id] = custom or format_number(self.start + len(self.labels), self.fmt, word=True)
         return self.labels[note_id]
 
 
@@ -321,7 +284,9 @@ MC_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Alt
 SUPER_CALL_RE = re.compile(r"^\s*(\d{1,3})\s*$")
 
 
-def paragraph_text(p, footnotes: Notes | None, endnotes: Notes | None) -> tuple[str, list[tuple[int, str]], bool]:
+def paragraph_text(
+    p, footnotes: Notes | None, endnotes: Notes | None
+) -> tuple[str, list[tuple[int, str]], bool]:
     """A paragraph's visible text, its note calls (offset, label) and whether it has line breaks."""
     out: list[str] = []
     calls: list[tuple[int, str]] = []

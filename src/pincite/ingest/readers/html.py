@@ -33,6 +33,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from pincite.errors import DocumentError
 from pincite.ingest.blocks import HARD, PAGE, Block, ReadResult
+from pincite.ingest.readers.counters import format_number
 from pincite.ingest.readers.text import blocks_from_text
 
 PARSER = "lxml"  # pinned: html.parser and html5lib build different trees from the same broken markup
@@ -56,12 +57,15 @@ BOILERPLATE_WORDS = (
     "hidden visually-hidden sr-only screen-reader-text offscreen hatnote"
 ).split()
 BOILERPLATE_RE = re.compile(
-    r"(?:^|[\s_-])(?:" + "|".join(re.escape(w) for w in sorted(BOILERPLATE_WORDS, key=len, reverse=True))
+    r"(?:^|[\s_-])(?:"
+    + "|".join(re.escape(w) for w in sorted(BOILERPLATE_WORDS, key=len, reverse=True))
     + r")(?:$|[\s_-])",
     re.I,
 )
 # class / id words that mark the content (readability's positive list)
-POSITIVE_RE = re.compile(r"article|body|content|entry|hentry|main|page|post|text|blog|story|reflist|references|footnotes", re.I)
+POSITIVE_RE = re.compile(
+    r"article|body|content|entry|hentry|main|page|post|text|blog|story|reflist|references|footnotes", re.I
+)
 # containers a note list may live in: never dropped as boilerplate
 NOTE_LIST_RE = re.compile(r"reflist|references|footnotes|endnotes|notes", re.I)
 
@@ -318,7 +322,9 @@ def find_notes(soup: BeautifulSoup) -> tuple[dict[int, tuple[str, str, Tag]], di
     candidates = soup.find_all("sup") + soup.find_all("a", attrs={"role": "doc-noteref"})
     candidates += soup.find_all("a", class_=re.compile(r"footnote-ref|footnoteRef|fnref|noteref", re.I))
     for el in candidates:
-        if id(el) in calls or (el.name == "a" and el.find_parent("sup") is not None and id(el.find_parent("sup")) in calls):
+        if id(el) in calls or (
+            el.name == "a" and el.find_parent("sup") is not None and id(el.find_parent("sup")) in calls
+        ):
             continue
         target = _call_target(el)
         if not target:
@@ -355,41 +361,6 @@ def _is_backlink(tag: Tag) -> bool:
 
 
 # ---- walking the tree into blocks ----------------------------------------------------------------------
-ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
-         (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]  # fmt: skip
-
-
-def to_roman(n: int) -> str:
-    out = ""
-    for v, s in ROMAN:
-        while n >= v:
-            out += s
-            n -= v
-    return out
-
-
-def to_alpha(n: int) -> str:
-    """1 → a, 26 → z, 27 → aa (as browsers and Word count)."""
-    s = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        s = chr(97 + r) + s
-    return s
-
-
-def format_number(n: int, kind: str) -> str:
-    """A counter value in an HTML `type` / Word `numFmt`: 1, a, A, i, I."""
-    if kind in ("a", "lowerLetter"):
-        return to_alpha(n)
-    if kind in ("A", "upperLetter"):
-        return to_alpha(n).upper()
-    if kind in ("i", "lowerRoman"):
-        return to_roman(n)
-    if kind in ("I", "upperRoman"):
-        return to_roman(n).upper()
-    return str(n)
-
-
 @dataclass
 class _Buf:
     """Inline content of the block being built: text pieces, line breaks and note calls."""
@@ -440,7 +411,9 @@ class _Ctx:
 class Walker:
     """Walks the main container in document order and flushes a block at every block boundary."""
 
-    def __init__(self, calls: dict[int, tuple[str, str, Tag]], note_ids: dict[str, str], doc_lang: str) -> None:
+    def __init__(
+        self, calls: dict[int, tuple[str, str, Tag]], note_ids: dict[str, str], doc_lang: str
+    ) -> None:
         self.calls = calls
         self.note_ids = note_ids
         self.doc_lang = doc_lang
@@ -617,7 +590,9 @@ def page_meta(soup: BeautifulSoup) -> dict:
     """Title, date, language and description the page states in its head (and JSON-LD)."""
     metas: dict[str, str] = {}
     for m in soup.find_all("meta"):
-        key = str(m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").lower()
+        key = str(
+            m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or ""
+        ).lower()
         val = str(m.get("content") or "").strip()
         if key and val and key not in metas:
             metas[key] = val
@@ -646,7 +621,12 @@ def page_meta(soup: BeautifulSoup) -> dict:
             meta["date"] = iso_date(str(t["datetime"]))
     html_tag = soup.find("html")
     lang = str(html_tag.get("lang") or html_tag.get("xml:lang") or "") if html_tag else ""
-    lang = lang or metas.get("content-language", "") or metas.get("og:locale", "") or metas.get("dc.language", "")
+    lang = (
+        lang
+        or metas.get("content-language", "")
+        or metas.get("og:locale", "")
+        or metas.get("dc.language", "")
+    )
     lang = re.split(r"[-_,;\s]", lang.strip())[0].lower() if lang.strip() else ""
     if lang:
         meta["lang"] = lang
@@ -703,4 +683,4 @@ def read(data: bytes, name: str = "") -> ReadResult:
     return read_html(data, name)
 
 
-__all__ = ["read", "read_html", "decode_html", "main_container", "format_number", "to_roman", "to_alpha"]
+__all__ = ["read", "read_html", "decode_html", "main_container"]
