@@ -156,6 +156,16 @@ FN = """<html><body><article>
 </ol></section></article></body></html>"""
 
 
+WORD = """<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>
+<meta http-equiv=Content-Type content="text/html; charset=windows-1252"></head>
+<body lang=ES><div class=WordSection1>
+<p class=MsoNormal>1.&nbsp;&nbsp;La Conferencia Regional sobre Migraci\xf3n se cre\xf3 en 1996.<a href="#_ftn1" name="_ftnref1"
+title=""><span class=MsoFootnoteReference><span style='mso-special-character:footnote'><![if !supportFootnotes]>[1]<![endif]></span></span></a></p>
+</div><div style='mso-element:footnote-list'><hr align=left size=1 width="33%">
+<div style='mso-element:footnote' id=ftn1><p class=MsoFootnoteText><a href="#_ftnref1" name="_ftn1" title=""><span
+class=MsoFootnoteReference>[1]</span></a> Tambi\xe9n llamada Proceso Puebla.</p></div></div></body></html>"""
+
+
 @pytest.mark.parametrize(
     "page, body, calls, notes",
     [
@@ -185,6 +195,15 @@ def test_note_calls_and_bodies(page, body, calls, notes):
     assert paras[0].notes == calls
     assert [(u.ref, u.text) for u in units if u.kind == "footnote"] == notes
     assert not any("↩" in u.text or "^" in u.text for u in units)
+
+
+def test_word_saved_as_html_footnotes():
+    """Word's "Save as HTML": calls are `<a href="#_ftn1">[1]</a>` without <sup>, notes sit after the body."""
+    _, units = units_of(WORD.encode("cp1252"))
+    assert [(u.kind, u.ref, u.text, u.notes) for u in units] == [
+        ("paragraph", "1", "La Conferencia Regional sobre Migración se creó en 1996.", ("1",)),
+        ("footnote", "1", "También llamada Proceso Puebla.", ()),
+    ]
 
 
 def test_note_list_outside_the_main_container_is_still_read():

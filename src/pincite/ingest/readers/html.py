@@ -26,6 +26,7 @@ Encoding: a byte-order mark, then the declared HTTP charset (`read_html(content_
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 
@@ -310,21 +311,33 @@ def _call_target(sup: Tag) -> str:
     return href.split("#", 1)[1]
 
 
-def find_notes(soup: BeautifulSoup) -> tuple[dict[int, tuple[str, str, Tag]], dict[str, str]]:
+@dataclass
+class NoteLinks:
+    """The page's note calls and the elements holding their texts.
+
+    Elements are kept (not only their id()) so that the ids stay unique while the tree is edited.
+    """
+
+    calls: dict[int, tuple[str, str, Tag]] = field(default_factory=dict)  # id(call) → (label, target, call)
+    bodies: dict[int, tuple[str, Tag]] = field(default_factory=dict)  # id(body) → (label, body)
+    by_target: dict[str, tuple[str, Tag]] = field(default_factory=dict)  # target id → (label, copy of body)
+
+
+def find_notes(soup: BeautifulSoup) -> NoteLinks:
     """Note calls and note bodies.
 
-    Returns ({id(call element): (label, target id, element)}, {target id: label}). A call is a `<sup>` whose link
-    points into the page, or an `<a role=doc-noteref>` / `a.footnote-ref`; its label is the visible text
-    without brackets. Self-links and links to headings are not notes.
+    A call is a `<sup>` whose link points into the page, an `<a role=doc-noteref>` / `a.footnote-ref`, or
+    a Word-exported `<a href="#_ftn1">`; its label is the visible text without brackets. The body is the
+    element the link points to or, when that is an anchor, the block around it. Links to headings, and
+    links whose text is not a short label, are not notes.
     """
-    calls: dict[int, tuple[str, str, Tag]] = {}  # the element is kept so that its id() stays unique
-    targets: dict[str, str] = {}
+    notes = NoteLinks()
     candidates = soup.find_all("sup") + soup.find_all("a", attrs={"role": "doc-noteref"})
     candidates += soup.find_all("a", class_=re.compile(r"footnote-ref|footnoteRef|fnref|noteref", re.I))
+    candidates += soup.find_all("a", href=re.compile(r"^#_(?:ftn|edn)\d+$"))  # Word's "Save as HTML"
     for el in candidates:
-        if id(el) in calls or (
-            el.name == "a" and el.find_parent("sup") is not None and id(el.find_parent("sup")) in calls
-        ):
+        sup = el.find_parent("sup") if el.name == "a" else None
+        if id(el) in notes.calls or (sup is not None and id(sup) in notes.calls):
             continue
         target = _call_target(el)
         if not target:
@@ -335,16 +348,22 @@ def find_notes(soup: BeautifulSoup) -> tuple[dict[int, tuple[str, str, Tag]], di
         dest = soup.find(id=target) or soup.find("a", attrs={"name": target})
         if dest is None or dest.name in HEADINGS or dest is el or el in dest.descendants:
             continue
-        label = label_m.group(1)
-        targets.setdefault(target, label)
-        calls[id(el)] = (label, target, el)
-    return calls, targets
+        body = _note_body(dest)
+        if body.name in ("body", "html", "main", "article") or el in body.descendants:
+            continue
+        label = notes.by_target[target][0] if target in notes.by_target else label_m.group(1)
+        if target not in notes.by_target:
+            # a copy: the body may sit in a part of the page that cleaning removes (a footer)
+            notes.by_target[target] = (label, copy.copy(body))
+            notes.bodies[id(body)] = (label, body)
+        notes.calls[id(el)] = (label, target, el)
+    return notes
 
 
 def _note_body(dest: Tag) -> Tag:
     """The element holding a note's text: the target itself, or the block around an anchor."""
-    if dest.name in ("a", "span") and not dest.get_text(strip=True):
-        block = dest.find_parent(["li", "p", "div", "dd", "td"])
+    if dest.name in ("a", "span", "sup", "b", "i", "em", "strong"):
+        block = dest.find_parent(["li", "p", "div", "dd", "td", "section"])
         return block or dest
     return dest
 
@@ -355,7 +374,7 @@ def _is_backlink(tag: Tag) -> bool:
         return True
     if str(tag.get("role", "")) == "doc-backlink":
         return True
-    if tag.name == "a" and re.match(r"#(cite_ref|fnref|ref)", str(tag.get("href", ""))):
+    if tag.name == "a" and re.match(r"#(cite_ref|fnref|ref|_ftnref|_ednref)", str(tag.get("href", ""))):
         return True
     return tag.name == "a" and tag.get_text(strip=True) in BACKLINK_TEXT
 
@@ -411,18 +430,16 @@ class _Ctx:
 class Walker:
     """Walks the main container in document order and flushes a block at every block boundary."""
 
-    def __init__(
-        self, calls: dict[int, tuple[str, str, Tag]], note_ids: dict[str, str], doc_lang: str
-    ) -> None:
-        self.calls = calls
-        self.note_ids = note_ids
+    def __init__(self, notes: NoteLinks, doc_lang: str) -> None:
+        self.notes = notes
+        self.calls = notes.calls
         self.doc_lang = doc_lang
         self.blocks: list[Block] = []
         self.buf = _Buf()
         self.ctx = _Ctx()
         self.pending_label = ""  # an <li> label waits for the first block inside the item
         self.pending_bullet = False
-        self.seen_notes: set[str] = set()
+        self.seen_notes: set[int] = set()  # id() of the note bodies read
         self.called: list[str] = []  # note targets called, in order
         self.pre_lines: dict[str, int] = {}  # lines of <pre> pages → how many pages repeat them
 
@@ -481,14 +498,7 @@ class Walker:
             return
         if _is_backlink(el) and self.ctx.note:
             return
-        el_id = str(el.get("id") or "")
-        note = self.note_ids.get(el_id, "") if el_id else ""
-        if not note and name == "li":
-            # Wikipedia: the <li> holds the id; some sites put the id on an anchor inside the item
-            inner = el.find(["a", "span"], id=True, recursive=False)
-            if inner is not None and str(inner["id"]) in self.note_ids:
-                note = self.note_ids[str(inner["id"])]
-                el_id = str(inner["id"])
+        note = self.notes.bodies[id(el)][0] if id(el) in self.notes.bodies else ""
         if name not in BLOCK_TAGS and not note:
             self.walk(el)  # inline element
             return
@@ -500,7 +510,7 @@ class Walker:
             self.ctx.lang = lang
         if note:
             self.ctx.note = note
-            self.seen_notes.add(el_id)
+            self.seen_notes.add(id(el))
         if name in HEADINGS:
             self.ctx.heading = HEADINGS[name]
         if name == "pre" and not self.ctx.note:
@@ -557,7 +567,7 @@ class Walker:
                     n = int(str(child["value"]))
                 except ValueError:
                     pass
-            is_note = bool(self.note_ids.get(str(child.get("id") or "")))
+            is_note = id(child) in self.notes.bodies
             if not self.ctx.note and not is_note:
                 if ordered:
                     self.pending_label = f"{format_number(n, str(child.get('type') or kind))}."
@@ -646,12 +656,11 @@ def read_html(data: bytes, name: str = "", content_type: str = "") -> ReadResult
     soup = BeautifulSoup(text, PARSER)
     meta = page_meta(soup)  # before cleaning: <head> and <script> go
     meta["encoding"] = encoding
-    calls, note_ids = find_notes(soup)
-    # JSON-LD and scripts go with the furniture; keep the note lists and their calls.
+    notes = find_notes(soup)
     clean(soup)
     container, rule = main_container(soup)
     meta["extraction"] = rule
-    walker = Walker(calls, note_ids, meta.get("lang", ""))
+    walker = Walker(notes, meta.get("lang", ""))
     walker.count_pre_lines(container)
     if isinstance(container, BeautifulSoup):
         walker.walk(container)
@@ -659,20 +668,16 @@ def read_html(data: bytes, name: str = "", content_type: str = "") -> ReadResult
         walker.element(container)
     walker.flush()
     # Note bodies the main content calls but that sit outside its container: bring them in, at the end.
+    seen_labels = {b.note for b in walker.blocks if b.note}
     for target in walker.called:
-        if target in walker.seen_notes:
+        label, body = notes.by_target[target]
+        if label in seen_labels:
             continue
-        dest = soup.find(id=target) or soup.find("a", attrs={"name": target})
-        if dest is None:
-            continue
-        body = _note_body(dest)
-        walker.note_ids.setdefault(str(body.get("id") or target), note_ids[target])
-        saved = walker.ctx
-        walker.ctx = _Ctx(note=note_ids[target])
+        seen_labels.add(label)
+        walker.ctx = _Ctx(note=label)
         walker.walk(body)
         walker.flush()
-        walker.ctx = saved
-        walker.seen_notes.add(target)
+        walker.ctx = _Ctx()
     blocks = [b for b in walker.blocks if b.text.strip()]
     if not blocks:
         raise DocumentError(name or "input", "no text found in the HTML page", status="failed")
