@@ -259,6 +259,20 @@ def test_superscript_digits_typed_by_hand_are_calls(tmp_path):
     assert units[1].notes == ()
 
 
+def test_notes_typed_by_hand_are_note_bodies(tmp_path):
+    b = Builder()
+    p = b.doc.add_paragraph("The Plan of Action was adopted in Lima by all Member States.")
+    p.add_run("3").font.superscript = True
+    n = b.doc.add_paragraph()
+    n.add_run("3").font.superscript = True
+    n.add_run(" See document A/68/190, annex.")
+    _, units = units_of(b, tmp_path)
+    assert [(u.kind, u.ref, u.text, u.notes) for u in units] == [
+        ("paragraph", "1", "The Plan of Action was adopted in Lima by all Member States.", ("3",)),
+        ("footnote", "3", "See document A/68/190, annex.", ()),
+    ]
+
+
 def test_tables_are_read_in_body_order(tmp_path):
     b = Builder()
     b.doc.add_paragraph("The following countries attended the meeting of the Conference:")
@@ -327,3 +341,62 @@ def test_dispatch_imports_python_docx_not_itself():
     """The reader module is named docx.py; `import docx` inside it must be python-docx."""
     assert docx_reader.docx.Document is docx.Document
     assert readers.sniff(Builder().save(), "x.docx") == "docx"
+
+
+def test_numbered_headings_keep_their_number_in_the_text(tmp_path):
+    """A Heading style with numbering prints "I. Background": the number is part of the heading."""
+    b = Builder()
+    nid = b.list_definition([("upperRoman", "%1.")])
+    for title in ("Background", "Recommendations"):
+        p = b.doc.add_paragraph(title, style="Heading 1")
+        p._p.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {W_NS}><w:ilvl w:val="0"/><w:numId w:val="{nid}"/></w:numPr>')
+        )
+        b.doc.add_paragraph(f"The text of the section on {title.lower()}, which is long enough to be body.")
+    _, units = units_of(b, tmp_path)
+    heads = [(u.ref, u.numbered, u.text) for u in units if u.kind == "heading"]
+    assert heads == [("I", True, "I. Background"), ("II", True, "II. Recommendations")]
+    assert units[-1].headings == ("II. Recommendations",)
+
+
+def test_tracked_changes_hyperlinks_and_line_breaks(tmp_path):
+    """Deleted text is not printed, inserted text and link text are; a line break stays inside the paragraph."""
+    b = Builder()
+    p = b.doc.add_paragraph("The Conference ")
+    p._p.append(
+        parse_xml(f'<w:del {W_NS} w:id="1" w:author="x"><w:r><w:delText>rejected </w:delText></w:r></w:del>')
+    )
+    p._p.append(
+        parse_xml(
+            f'<w:ins {W_NS} w:id="2" w:author="x"><w:r><w:t xml:space="preserve">adopted </w:t></w:r></w:ins>'
+        )
+    )
+    p._p.append(
+        parse_xml(
+            f'<w:hyperlink {W_NS} xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+            f'w:anchor="x"><w:r><w:t>the Plan of Action</w:t></w:r></w:hyperlink>'
+        )
+    )
+    r = p.add_run(".")
+    r.add_break()
+    r.add_text("Second line of the same paragraph.")
+    _, units = units_of(b, tmp_path)
+    assert [u.text for u in units] == [
+        "The Conference adopted the Plan of Action. Second line of the same paragraph."
+    ]
+
+
+def test_lvl_restart_zero_keeps_counting_across_higher_levels(tmp_path):
+    """w:lvlRestart 0: the sub-level never restarts (legal drafting numbers sub-items through)."""
+    b = Builder()
+    nid = b.list_definition([("decimal", "%1."), ("lowerLetter", "(%2)")])
+    lvl = b.numbering.find(
+        f'{qn("w:abstractNum")}[@{qn("w:abstractNumId")}="{nid}"]/{qn("w:lvl")}[@{qn("w:ilvl")}="1"]'
+    )
+    lvl.append(parse_xml(f'<w:lvlRestart {W_NS} w:val="0"/>'))
+    b.item("First paragraph of the numbered list, with sub-items.", nid)
+    b.item("a first sub-item;", nid, 1)
+    b.item("Second paragraph of the numbered list, with sub-items.", nid)
+    b.item("a sub-item that goes on counting;", nid, 1)
+    _, units = units_of(b, tmp_path)
+    assert [u.ref for u in units] == ["1", "1 (a)", "2", "2 (b)"]

@@ -14,7 +14,8 @@ Many meeting minutes and reports are Word files. What Word prints is not all in 
   the body as note blocks. Endnotes are read the same way (lower roman, as Word prints them).
 - **Headings** come from the paragraph style (Title, Heading 1..9, or a style based on one, or an outline
   level), not from the look of the text. A numbered heading keeps its number in its text ("I. Scope").
-- Superscript runs of digits that are not references (notes typed by hand) are calls too.
+- Superscript runs of digits that are not references (notes typed by hand) are calls too; a paragraph
+  that opens with one is the body of that note.
 
 The file is opened with python-docx (whose package reader resolves the parts); the XML is walked with
 lxml directly because python-docx hides numbering, footnotes and the body order of tables.
@@ -334,8 +335,10 @@ def paragraph_text(
             custom = None
             calls.append((length(), notes.label_for(nid, text.strip())))
             return
-        if sup and footnotes is not None and SUPER_CALL_RE.match(text) and out and "".join(out).rstrip():
-            calls.append((length(), text.strip()))  # a note number typed as a superscript
+        if sup and footnotes is not None and SUPER_CALL_RE.match(text):
+            # a note number typed as a superscript: a call, or at the head of a paragraph, the mark of a
+            # note typed by hand (read_paragraph makes that paragraph the note's body)
+            calls.append((length() if "".join(out).strip() else 0, text.strip()))
             return
         out.append(text)
 
@@ -409,6 +412,10 @@ def read_paragraph(ctx: Context, p) -> None:
         got = ctx.numbering.advance(num_id, ilvl)
         if got is not None:
             label, bullet = got
+    note = ""
+    if calls and calls[0][0] == 0 and not level and not label and not bullet:
+        note = calls[0][1]  # "³ See A/68/190": a note typed at the foot of the text
+        calls = calls[1:]
     if level and label:
         # a numbered heading ("I. Background"): the number is part of the heading as printed
         shift = len(label) + 1
@@ -422,6 +429,7 @@ def read_paragraph(ctx: Context, p) -> None:
             heading=level,
             label=label,
             bullet=bullet,
+            note=note,
             calls=tuple(calls),
             hardbreaks=hard,
         )
