@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pincite.errors import DocumentError
 from pincite.ingest.pipeline import parse_file
@@ -316,3 +318,27 @@ def test_counters(n, fmt, word, printed):
     from pincite.ingest.readers.counters import format_number
 
     assert format_number(n, fmt, word) == printed
+
+
+# ---- robustness ----------------------------------------------------------------------------------------
+
+FRAGMENTS = ["<p>", "</p>", "<div class='nav'>", "</div>", "<ol start='x'>", "<li value='q'>", "</li>", "<br>",
+             "<sup><a href='#n'>1</a></sup>", "<li id='n'>", "<table><tr><td>", "<pre>", "<h2>", "&amp;", "&#0;",
+             "<!--", "-->", "<script>", "<article>", "text with words, ", "Déclaration ", "\x00", "<a href='#'>"]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(FRAGMENTS), max_size=40),
+    st.sampled_from(["", "text/html; charset=utf-8", "text/html; charset=bogus"]),
+)
+def test_any_markup_reads_or_fails_cleanly(parts, content_type):
+    """Tag soup never crashes the reader: blocks, or a DocumentError that says why."""
+    data = ("<html><body>" + "".join(parts)).encode("utf-8")
+    try:
+        result = reader.read_html(data, "soup.html", content_type)
+    except DocumentError:
+        return
+    for b in result.blocks:
+        assert b.text.strip()
+        assert all(0 <= off <= len(b.text) for off, _ in b.calls)
