@@ -289,6 +289,7 @@ def test_tables_are_read_in_body_order(tmp_path):
     )
     assert texts[-1] == "The list of participants is attached to these minutes as annex I."
     assert texts[0].startswith("The following countries")
+    assert {u.kind for u in units} == {"paragraph"}  # a short cell ("Country") is not a heading
 
 
 def test_core_properties_are_metadata(tmp_path):

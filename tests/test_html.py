@@ -292,6 +292,22 @@ A second preformatted paragraph.</pre></body></html>"""
     ]
 
 
+def test_table_cells_are_units_not_headings():
+    page = f"""<html><body><article><h2>Participants</h2><table>
+    <tr><th>Country</th><th>Delegation</th></tr>
+    <tr><td>Guatemala</td><td>Ministry of Foreign Affairs</td></tr></table>
+    <p>{LONG} to the list of participants above, which the secretariat will keep.</p></article></body></html>"""
+    _, units = units_of(page)
+    assert [(u.kind, u.text) for u in units][:5] == [
+        ("heading", "Participants"),
+        ("paragraph", "Country"),
+        ("paragraph", "Delegation"),
+        ("paragraph", "Guatemala"),
+        ("paragraph", "Ministry of Foreign Affairs"),
+    ]
+    assert units[-1].headings == ("Participants",)
+
+
 def test_end_to_end_through_the_pipeline(tmp_path: Path):
     path = tmp_path / "declaration.html"
     path.write_bytes(PAGE.encode("utf-8"))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Unit
 from pincite.ingest import lang as langid
 from pincite.ingest import metadata as md
-from pincite.ingest.blocks import CONTACT, FURNITURE, HARD, LINE, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
+from pincite.ingest.blocks import CELL, CONTACT, FURNITURE, HARD, LINE, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
 
 PARSER_VERSION = "seg-1"
 
@@ -318,7 +318,7 @@ def _looks_heading(p: Para, t: str) -> int:
     words = t.split()
     if not words or len(t) > 110 or len(words) > 14 or p.lines > 3:
         return 0
-    if t[-1] in ".;,!?" or p.bullet or p.note:
+    if t[-1] in ".;,!?" or p.bullet or p.note or p.role == CELL:
         return 0
     letters = [c for c in t if c.isalpha()]
     if len(letters) >= 3 and not any(c.islower() for c in letters):

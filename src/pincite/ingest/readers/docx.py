@@ -32,7 +32,7 @@ import docx  # python-docx (absolute import: this module is pincite.ingest.reade
 from lxml import etree
 
 from pincite.errors import DocumentError
-from pincite.ingest.blocks import HARD, Block, ReadResult
+from pincite.ingest.blocks import CELL, HARD, Block, ReadResult
 from pincite.ingest.readers.counters import format_number
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -371,6 +371,7 @@ class Context:
     footnotes: Notes
     endnotes: Notes
     blocks: list[Block] = field(default_factory=list)
+    in_cell: int = 0  # depth of table cells around the paragraph being read
 
 
 def body_elements(parent):
@@ -432,6 +433,7 @@ def read_paragraph(ctx: Context, p) -> None:
             note=note,
             calls=tuple(calls),
             hardbreaks=hard,
+            role=CELL if ctx.in_cell and not level and not note else "",
         )
     )
 
@@ -443,7 +445,9 @@ def read_table(ctx: Context, tbl) -> None:
             vmerge = tc.find(f"{q('tcPr')}/{q('vMerge')}")
             if vmerge is not None and vmerge.get(q("val")) in (None, "continue"):
                 continue  # the continuation of a vertically merged cell holds no text of its own
+            ctx.in_cell += 1
             read_elements(ctx, tc)
+            ctx.in_cell -= 1
         for sdt in tr.findall(q("sdt")):
             read_elements(ctx, sdt)
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from pincite.errors import DocumentError
-from pincite.ingest.blocks import HARD, PAGE, Block, ReadResult
+from pincite.ingest.blocks import CELL, HARD, PAGE, Block, ReadResult
 from pincite.ingest.readers.counters import format_number
 from pincite.ingest.readers.text import blocks_from_text
 
@@ -425,6 +425,7 @@ class _Ctx:
     note: str = ""
     lang: str = ""
     pre: bool = False
+    cell: bool = False  # text straight in a table cell (not in a paragraph inside a layout table's cell)
 
 
 class Walker:
@@ -466,6 +467,7 @@ class Walker:
                 calls=calls,
                 lang=c.lang if c.lang and c.lang != self.doc_lang else "",
                 hardbreaks=hard,
+                role=CELL if c.cell and not c.heading and not c.note else "",
             )
         )
         self.pending_label, self.pending_bullet = "", False
@@ -511,6 +513,7 @@ class Walker:
         if note:
             self.ctx.note = note
             self.seen_notes.add(id(el))
+        self.ctx.cell = name in ("td", "th")
         if name in HEADINGS:
             self.ctx.heading = HEADINGS[name]
         if name == "pre" and not self.ctx.note:
