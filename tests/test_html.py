@@ -358,3 +358,21 @@ def test_any_markup_reads_or_fails_cleanly(parts, content_type):
     for b in result.blocks:
         assert b.text.strip()
         assert all(0 <= off <= len(b.text) for off, _ in b.calls)
+
+
+def test_paragraphs_inside_a_list_item_or_a_note_stay_one_unit():
+    page = f"""<html><body><article><ol>
+    <li><p>{LONG}.</p><p>They also recalled the Declaration.<sup><a href="#fn1">1</a></sup></p>
+      <ol type="a"><li>first sub-item;</li><li>second sub-item.</li></ol></li>
+    <li><p>The second numbered paragraph of the declaration.</p></li></ol>
+    <ol class="footnotes"><li id="fn1"><p>Adopted in 2013.</p><p>See also the annex.</p></li></ol>
+    </article></body></html>"""
+    _, units = units_of(page)
+    assert [(u.kind, u.ref, u.text) for u in units] == [
+        ("paragraph", "1", f"{LONG}. They also recalled the Declaration."),
+        ("paragraph", "1 a", "first sub-item;"),
+        ("paragraph", "1 b", "second sub-item."),
+        ("paragraph", "2", "The second numbered paragraph of the declaration."),
+        ("footnote", "1", "Adopted in 2013. See also the annex."),
+    ]
+    assert units[0].notes == ("1",)

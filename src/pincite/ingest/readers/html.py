@@ -76,6 +76,7 @@ BLOCK_TAGS = {
     "tfoot", "figure", "figcaption", "caption", "address", "hr", "center", "details", "summary", "body",
     "html",
 }  # fmt: skip
+RUN_ON_TAGS = {"p", "div", "blockquote", "section"}  # inside an <li> or a note: line breaks, not new blocks
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 PARAGRAPH_TAGS = ("p", "li", "pre", "blockquote", "dd", "td")
 
@@ -425,6 +426,7 @@ class _Ctx:
     note: str = ""
     lang: str = ""
     pre: bool = False
+    item: bool = False  # inside a list item (its own paragraphs run on)
     cell: bool = False  # text straight in a table cell (not in a paragraph inside a layout table's cell)
 
 
@@ -504,6 +506,12 @@ class Walker:
         if name not in BLOCK_TAGS and not note:
             self.walk(el)  # inline element
             return
+        if name in RUN_ON_TAGS and (self.ctx.item or self.ctx.note) and not note:
+            # the paragraphs of one list item or one note are one unit: the item is what is cited
+            self.buf.br()
+            self.walk(el)
+            self.buf.br()
+            return
         self.flush()
         saved = self.ctx
         self.ctx = _Ctx(**vars(saved))
@@ -514,6 +522,7 @@ class Walker:
             self.ctx.note = note
             self.seen_notes.add(id(el))
         self.ctx.cell = name in ("td", "th")
+        self.ctx.item = name == "li"
         if name in HEADINGS:
             self.ctx.heading = HEADINGS[name]
         if name == "pre" and not self.ctx.note:
