@@ -376,3 +376,28 @@ def test_paragraphs_inside_a_list_item_or_a_note_stay_one_unit():
         ("footnote", "1", "Adopted in 2013. See also the annex."),
     ]
     assert units[0].notes == ("1",)
+
+
+@pytest.mark.parametrize(
+    "wrapper, kept",
+    [
+        ('<div class="col-md-8 hidden-xs">', True),  # hidden on phones only: still the content
+        ('<div class="d-none d-md-block">', True),
+        ('<div class="hidden">', False),
+        ('<div class="related-links">', False),
+        ('<div class="comments">', False),
+    ],
+)
+def test_furniture_classes(wrapper, kept):
+    main = "".join(f"<p>{LONG}, paragraph {i} of the declaration.</p>" for i in range(3))
+    page = f"<html><body><div>{main}</div>{wrapper}<p>{LONG}, said the Chair of the meeting today.</p></div></body></html>"
+    _, units = units_of(page)
+    assert any("said the Chair" in t for t in texts(units)) is kept
+    assert sum("paragraph" in t for t in texts(units)) == 3
+
+
+def test_a_wrapper_named_like_an_advert_that_holds_the_page_is_kept():
+    page = f"""<html><body><div><p>{LONG} with other words to be a real paragraph.</p></div>
+    <div id="ad-portal"><p>{LONG}, said the Chair of the meeting today.</p><p>{LONG}, all agreed.</p></div></body></html>"""
+    _, units = units_of(page)
+    assert len(units) == 3

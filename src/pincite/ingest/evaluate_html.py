@@ -12,7 +12,7 @@ Texts are compared as lower-case word runs without note calls ("[1]", "[citation
 differ between a reader and the gold in punctuation only), so the scores measure what text was kept, not
 how it was spaced.
 
-    python -m pincite.ingest.evaluate_html [DIR]
+    python -m pincite.ingest.evaluate_html [--scorer-only] [DIR]
 """
 
 from __future__ import annotations
@@ -100,9 +100,9 @@ def title_matches(ours: str, gold: str) -> bool:
     return a == b or a in b or b in a
 
 
-def score_page(source: Path, expected: Path, metadata: Path | None) -> PageScore:
+def score_page(source: Path, expected: Path, metadata: Path | None, semantic: bool = True) -> PageScore:
     page = source.name.split("__")[0]
-    result = read_html(source.read_bytes(), source.name)
+    result = read_html(source.read_bytes(), source.name, semantic=semantic)
     seg = segment(result, page, source.name)
     texts = [norm(u.text) for u in seg.units]
     texts = [t for t in texts if t]
@@ -131,14 +131,19 @@ def score_page(source: Path, expected: Path, metadata: Path | None) -> PageScore
     )
 
 
-def evaluate(directory: Path) -> list[PageScore]:
-    """Score every `X__source.html` in `directory` that has its `X__expected.html`."""
+def evaluate(directory: Path, semantic: bool = True) -> list[PageScore]:
+    """Score every `X__source.html` in `directory` that has its `X__expected.html`.
+
+    `semantic=False` ignores `<article>` / `<main>`: it measures the fallback scorer alone, as on the
+    many policy sites whose templates declare neither.
+    """
     scores = []
     for source in sorted(directory.glob("*__source.html")):
         page = source.name.split("__")[0]
         expected = directory / f"{page}__expected.html"
         if expected.is_file():
-            scores.append(score_page(source, expected, directory / f"{page}__expected-metadata.json"))
+            meta = directory / f"{page}__expected-metadata.json"
+            scores.append(score_page(source, expected, meta, semantic))
     return scores
 
 
@@ -159,9 +164,11 @@ def table(scores: list[PageScore]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    semantic = "--scorer-only" not in argv
+    args = [a for a in argv if a != "--scorer-only"]
     default = Path(__file__).resolve().parents[3].parent / "shared/corpus-real/html/readability_testpages"
-    directory = Path(argv[0]) if argv else default
-    print(table(evaluate(directory)))
+    directory = Path(args[0]) if args else default
+    print(table(evaluate(directory, semantic)))
     return 0
 
 

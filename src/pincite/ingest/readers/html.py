@@ -5,12 +5,13 @@ links); a policy text is one container in it. The extraction cascade, in one pla
 
 1. drop what is never content: scripts, styles, forms, navigation, hidden elements, and elements whose
    tag, ARIA role, class or id says boilerplate (`BOILERPLATE_RE`);
-2. take a semantic container if the page declares one and it holds most of the page's paragraph text:
-   `<article>` (the largest), `[itemprop=articleBody]`, `<main>`, `[role=main]`;
-3. otherwise the best-scored container (readability's scoring: each paragraph credits its parent and,
+2. bound the search by a semantic container if the page declares one that holds most of the page's
+   paragraph text: `<article>` (the largest), `[itemprop=articleBody]`, `<main>`, `[role=main]`;
+3. inside it (or the body), the best-scored container (readability's scoring: each paragraph credits its parent and,
    less, its grandparents with its length and commas; a container's score is scaled down by its link
-   density and up or down by what its class and id say);
-4. otherwise `<body>`.
+   density and up by a class or id that says content), widened to its parent while the parent holds
+   clearly more paragraph text;
+4. otherwise the semantic container, or `<body>`.
 
 Inside the container, headings give the section path, and `p`, `li`, `blockquote`, `dd`, `dt`, table
 cells and `pre` give blocks. `<ol>` items carry their computed label (`start`, `type`, `value`,
@@ -157,10 +158,18 @@ def decode_html(data: bytes, content_type: str = "") -> tuple[str, str]:
 
 
 # ---- cleaning and the main container ------------------------------------------------------------------
+# CSS-framework classes that hide or show by screen size ("hidden-xs", "d-none d-md-block"), not furniture
+RESPONSIVE_RE = re.compile(
+    r"^(?:hidden|visible|d|show|hide)-(?:xs|sm|md|lg|xl|xxl|print|phone|tablet|desktop)\b"
+)
+
+
 def _words(tag: Tag) -> str:
+    """A tag's class names and id, the words boilerplate patterns are matched against."""
     cls = tag.get("class") or []
     if isinstance(cls, str):
-        cls = [cls]
+        cls = cls.split()
+    cls = [c for c in cls if not RESPONSIVE_RE.match(c)]
     return " ".join([*cls, str(tag.get("id") or "")])
 
 
@@ -232,7 +241,8 @@ def link_density(tag: Tag) -> float:
 def _paragraph_text(tag: Tag) -> int:
     """Characters of paragraph text under `tag` (paragraphs that are not mostly links)."""
     n = 0
-    for p in tag.find_all(PARAGRAPH_TAGS):
+    own = [tag] if tag.name in PARAGRAPH_TAGS else []
+    for p in own + tag.find_all(PARAGRAPH_TAGS):
         if p.find(PARAGRAPH_TAGS):
             continue  # count the innermost paragraph only
         t = _text_len(p)
@@ -254,13 +264,13 @@ def score_candidates(root: Tag) -> dict[int, tuple[float, Tag]]:
         for depth, anc in enumerate(p.parents):
             if depth > 2 or anc is None or anc.name in ("html", "[document]"):
                 break
+            if anc is not root and root not in anc.parents:
+                break  # above the region being searched
             if id(anc) not in scores:
                 base = 0.0
                 words = _words(anc)
                 if POSITIVE_RE.search(words):
-                    base += 25
-                if BOILERPLATE_RE.search(words):
-                    base -= 25
+                    base += 25  # (no malus for furniture words: what still has them holds the content)
                 if anc.name in ("article", "main", "section", "div"):
                     base += 5
                 scores[id(anc)] = (base, anc)
@@ -269,35 +279,76 @@ def score_candidates(root: Tag) -> dict[int, tuple[float, Tag]]:
     return {k: (v * (1 - link_density(t)), t) for k, (v, t) in scores.items()}
 
 
-def main_container(soup: BeautifulSoup) -> tuple[Tag, str]:
-    """The element holding the main content, and which rule of the cascade chose it."""
+def with_siblings(top: Tag, region: Tag) -> Tag:
+    """The best container and its siblings that are content too (readability's sibling pass).
+
+    Text split over sibling containers (a first paragraph in its own `<div>`) belongs together: when a
+    sibling holds a real paragraph that is not mostly links, take the parent, without the siblings that
+    hold neither a paragraph nor a heading. Never beyond `region`.
+    """
+    parent = top.parent
+    if top is region or parent is None or top.name == "body" or parent.name in ("html", "[document]"):
+        return top
+    siblings = [c for c in parent.find_all(True, recursive=False) if c is not top]
+
+    def content(tag: Tag) -> bool:
+        return _paragraph_text(tag) >= 80 and link_density(tag) < 0.3
+
+    if not any(content(c) for c in siblings):
+        return top
+    for c in siblings:
+        if not content(c) and c.name not in HEADINGS and not c.find(list(HEADINGS)):
+            c.decompose()
+    return parent
+
+
+def best_scored(region: Tag) -> Tag | None:
+    """The best-scored container inside `region` (step 3), or None when no container stands out."""
+    total = _paragraph_text(region)
+    scores = score_candidates(region)
+    if not scores:
+        return None
+    _, top = max(scores.values(), key=lambda st: st[0])
+    # A parent whose other children are paragraphs too holds the whole text: climb while the parent has
+    # clearly more paragraph text than the candidate.
+    while top is not region and top.parent is not None:
+        if _paragraph_text(top.parent) > 1.4 * _paragraph_text(top) and link_density(top.parent) < 0.35:
+            top = top.parent
+        else:
+            break
+    if total and _paragraph_text(top) < 0.3 * total:
+        return None
+    return with_siblings(top, region)
+
+
+def main_container(soup: BeautifulSoup, semantic: bool = True) -> tuple[Tag, str]:
+    """The element holding the main content, and which rules of the cascade chose it.
+
+    A semantic container (`<article>`, `<main>`…) bounds the search; the scorer then finds the text
+    inside it, because templates put share bars, captions and teasers inside `<main>` and `<article>`
+    too. `semantic=False` skips the semantic step, to measure the scorer alone (evaluate_html).
+    """
     body = soup.body or soup
-    total = _paragraph_text(body)
-    semantic: list[tuple[str, list[Tag]]] = [
-        ("article", soup.find_all("article")),
-        ("articleBody", soup.find_all(attrs={"itemprop": "articleBody"})),
-        ("main", soup.find_all("main")),
-        ("role=main", soup.find_all(attrs={"role": "main"})),
-    ]
-    for rule, tags in semantic:
-        if not tags:
-            continue
-        best = max(tags, key=_paragraph_text)
-        if total and _paragraph_text(best) >= 0.5 * total:
-            return best, rule
-    scores = score_candidates(body)
-    if scores:
-        _, top = max(scores.values(), key=lambda st: st[0])
-        # A parent whose other children are paragraphs too holds the whole text: climb while the parent
-        # has clearly more paragraph text than the candidate.
-        while top.parent is not None and top.parent is not body and top.name != "body":
-            if _paragraph_text(top.parent) > 1.4 * _paragraph_text(top) and link_density(top.parent) < 0.35:
-                top = top.parent
-            else:
+    region, rule = body, ""
+    if semantic:
+        total = _paragraph_text(body)
+        candidates: list[tuple[str, list[Tag]]] = [
+            ("article", soup.find_all("article")),
+            ("articleBody", soup.find_all(attrs={"itemprop": "articleBody"})),
+            ("main", soup.find_all("main")),
+            ("role=main", soup.find_all(attrs={"role": "main"})),
+        ]
+        for name, tags in candidates:
+            if not tags:
+                continue
+            best = max(tags, key=_paragraph_text)
+            if total and _paragraph_text(best) >= 0.5 * total:
+                region, rule = best, name
                 break
-        if total == 0 or _paragraph_text(top) >= 0.3 * total:
-            return top, "scored"
-    return body, "body"
+    top = best_scored(region)
+    if top is not None:
+        return top, f"{rule}+scored" if rule else "scored"
+    return region, rule or "body"
 
 
 # ---- notes ---------------------------------------------------------------------------------------------
@@ -659,7 +710,7 @@ def page_meta(soup: BeautifulSoup) -> dict:
 
 
 # ---- the reader ----------------------------------------------------------------------------------------
-def read_html(data: bytes, name: str = "", content_type: str = "") -> ReadResult:
+def read_html(data: bytes, name: str = "", content_type: str = "", *, semantic: bool = True) -> ReadResult:
     """Read an HTML page's main content. `content_type` is the HTTP header, when the page was fetched."""
     check_binary(data, name)
     text, encoding = decode_html(data, content_type)
@@ -670,7 +721,7 @@ def read_html(data: bytes, name: str = "", content_type: str = "") -> ReadResult
     meta["encoding"] = encoding
     notes = find_notes(soup)
     clean(soup)
-    container, rule = main_container(soup)
+    container, rule = main_container(soup, semantic)
     meta["extraction"] = rule
     walker = Walker(notes, meta.get("lang", ""))
     walker.count_pre_lines(container)
