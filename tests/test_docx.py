@@ -401,3 +401,26 @@ def test_lvl_restart_zero_keeps_counting_across_higher_levels(tmp_path):
     b.item("a sub-item that goes on counting;", nid, 1)
     _, units = units_of(b, tmp_path)
     assert [u.ref for u in units] == ["1", "1 (a)", "2", "2 (b)"]
+
+
+def test_multi_level_legal_numbers_are_whole_refs(tmp_path):
+    """ "%1.%2." prints 3.1: that is the reference, not a sub-item of 3."""
+    b = Builder()
+    nid = b.list_definition([("decimal", "%1."), ("decimal", "%1.%2."), ("lowerLetter", "(%3)")])
+    b.item("Scope of the guidelines adopted by the Conference.", nid)
+    b.item("The guidelines apply to all Member States of the Conference.", nid, 1)
+    b.item("to consular officials;", nid, 2)
+    b.item("They also apply to observer States of the Conference.", nid, 1)
+    b.item("Entry into force of the guidelines adopted by the Conference.", nid)
+    _, units = units_of(b, tmp_path)
+    assert [u.ref for u in units] == ["1", "1.1", "1.1 (a)", "1.2", "2"]
+
+
+@pytest.mark.parametrize("title, kept", [("Microsoft Word - minutes.doc", False), ("acta-2017.docx", False),
+                                         ("Minutes of the XXII RCM", True)])  # fmt: skip
+def test_titles_word_made_up_are_not_titles(tmp_path, title, kept):
+    b = Builder()
+    b.doc.core_properties.title = title
+    b.doc.add_paragraph("The meeting was opened by the Presidency pro tempore of the Conference.")
+    meta, _ = units_of(b, tmp_path)
+    assert (meta.get("title") == title) is kept

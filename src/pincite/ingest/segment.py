@@ -372,6 +372,8 @@ def classify(paras: list[Para]) -> None:
         if p.label:
             # the reader knows this is a label: a capital after it lets "a." and "i." parse as labels too
             lab = parse_label(p.label + " X") or ("label", p.label.strip("().[] "), "")
+            if re.fullmatch(r"\d{1,3}(?:\.\d{1,3})+", lab[1]):
+                lab = ("legal", lab[1], "")  # "3.1": a multi-level number is a whole reference by itself
             p.kind, p.style, p.value = PARAGRAPH, lab[0], lab[1]
             continue
         if p.heading:
@@ -487,7 +489,9 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
         if p.style:
             style = _roman_or_alpha(p.style, p.value, stack)
             styles = [s for s, _ in stack]
-            if style in styles:
+            if style == "legal":
+                stack = []
+            elif style in styles:
                 stack = stack[: styles.index(style)]
             elif not stack or style.startswith("num") and not any(s.startswith("num") for s in styles):
                 if style.startswith("num"):

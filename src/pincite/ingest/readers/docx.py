@@ -174,16 +174,16 @@ class Style:
     ilvl: int = 0
 
 
-def parse_styles(xml: bytes | None) -> tuple[dict[str, Style], str]:
-    """Paragraph styles by id, and the document's default language (docDefaults)."""
+def parse_styles(xml: bytes | None) -> dict[str, Style]:
+    """Paragraph styles by id.
+
+    (The default language in docDefaults is not read: it is the language of the Word installation that
+    made the template, not of the text; language identification does better.)
+    """
     styles: dict[str, Style] = {}
-    lang = ""
     if not xml:
-        return styles, lang
+        return styles
     root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False))
-    dd = root.find(f"{q('docDefaults')}/{q('rPrDefault')}/{q('rPr')}")
-    if dd is not None:
-        lang = wval(dd, "lang") or ""
     for st in root.findall(q("style")):
         if st.get(q("type")) not in (None, "paragraph"):
             continue
@@ -197,7 +197,7 @@ def parse_styles(xml: bytes | None) -> tuple[dict[str, Style], str]:
             num_id=(wval(numpr, "numId") or "") if numpr is not None else "",
             ilvl=int(wval(numpr, "ilvl") or 0) if numpr is not None else 0,
         )
-    return styles, lang
+    return styles
 
 
 def style_chain(styles: dict[str, Style], style_id: str) -> list[Style]:
@@ -494,7 +494,7 @@ def read(data: bytes, name: str = "") -> ReadResult:
     document = open_docx(data, name)
     try:
         styles_xml = _part_blob(document, "/styles")
-        styles, default_lang = parse_styles(styles_xml)
+        styles = parse_styles(styles_xml)
         style_numbering = {st.name: st.num_id for st in styles.values() if st.num_id}
         numbering = Numbering.parse(_part_blob(document, "/numbering"), style_numbering)
         settings = _part_blob(document, "/settings")
@@ -510,15 +510,30 @@ def read(data: bytes, name: str = "") -> ReadResult:
             text = notes.texts.get(nid, "").strip()
             if text and label:
                 ctx.blocks.append(Block(text=text, brk=HARD, note=label))
+    return ReadResult(blocks=ctx.blocks, meta=core_meta(document))
+
+
+# Titles Word or a converter fills in by itself: not the document's title.
+JUNK_TITLE_RE = re.compile(
+    r"^(?:microsoft word - .*|.*\.(?:docx?|rtf|dotx?)|slide \d+|document\d*|untitled|title)$", re.I
+)
+
+
+def core_meta(document) -> dict:
+    """Title, creation date, language and subject from the core properties (docProps/core.xml)."""
     meta: dict = {}
-    cp = document.core_properties
-    if cp.title and cp.title.strip():
-        meta["title"] = " ".join(cp.title.split())
-    if cp.created is not None:
-        meta["date"] = cp.created.date().isoformat()
-    lang = (cp.language or default_lang or "").strip()
-    if lang:
-        meta["lang"] = re.split(r"[-_]", lang)[0].lower()
-    if cp.subject and cp.subject.strip():
-        meta["description"] = cp.subject.strip()
-    return ReadResult(blocks=ctx.blocks, meta=meta)
+    try:
+        cp = document.core_properties
+        title, created, language, subject = cp.title, cp.created, cp.language, cp.subject
+    except (ValueError, KeyError, etree.XMLSyntaxError):
+        return meta  # broken core properties: the text itself still says what it is
+    title = " ".join((title or "").split())
+    if title and not JUNK_TITLE_RE.match(title):
+        meta["title"] = title
+    if created is not None:
+        meta["date"] = created.date().isoformat()
+    if (language or "").strip():
+        meta["lang"] = re.split(r"[-_]", language.strip())[0].lower()
+    if (subject or "").strip():
+        meta["description"] = subject.strip()
+    return meta
