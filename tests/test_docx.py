@@ -10,6 +10,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -424,3 +425,15 @@ def test_titles_word_made_up_are_not_titles(tmp_path, title, kept):
     b.doc.add_paragraph("The meeting was opened by the Presidency pro tempore of the Conference.")
     meta, _ = units_of(b, tmp_path)
     assert (meta.get("title") == title) is kept
+
+
+def test_table_of_contents_and_hidden_text_are_not_units(tmp_path):
+    b = Builder()
+    b.doc.styles.add_style("toc 1", WD_STYLE_TYPE.PARAGRAPH)
+    b.doc.add_paragraph("Contents", style="TOC Heading")
+    b.doc.add_paragraph("Introduction\t3", style="toc 1")
+    p = b.doc.add_paragraph("The Conference met in San José on 12 June 2017.")
+    hidden = p.add_run(" DRAFT NOTE TO EDITORS")
+    hidden.font.hidden = True
+    _, units = units_of(b, tmp_path)
+    assert [u.text for u in units] == ["The Conference met in San José on 12 June 2017."]

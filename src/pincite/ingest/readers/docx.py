@@ -32,7 +32,7 @@ import docx  # python-docx (absolute import: this module is pincite.ingest.reade
 from lxml import etree
 
 from pincite.errors import DocumentError
-from pincite.ingest.blocks import CELL, HARD, Block, ReadResult
+from pincite.ingest.blocks import CELL, HARD, TOC, Block, ReadResult
 from pincite.ingest.readers.counters import format_number
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -162,6 +162,7 @@ def _level(lvl) -> Level:
 
 
 # ---- styles --------------------------------------------------------------------------------------------
+TOC_STYLE_RE = re.compile(r"^(?:toc [1-9]|toc heading|table of figures)$", re.I)
 HEADING_NAME_RE = re.compile(r"^(?:heading|überschrift|titre|título|titulo|encabezado)\s*([1-9])$", re.I)
 
 
@@ -300,6 +301,11 @@ def paragraph_text(
     def run(r) -> None:
         nonlocal hard, custom
         rpr = r.find(q("rPr"))
+        if rpr is not None and any(
+            el is not None and el.get(q("val")) not in ("0", "false", "off")
+            for el in (rpr.find(q("vanish")), rpr.find(q("webHidden")))
+        ):
+            return  # hidden text is not printed
         sup = wval(rpr, "vertAlign") == "superscript"
         pieces: list[str] = []
         for child in r:
@@ -406,6 +412,9 @@ def read_paragraph(ctx: Context, p) -> None:
                     ilvl = st.ilvl
                 break
     text, calls, hard = paragraph_text(p, ctx.footnotes, ctx.endnotes)
+    if any(TOC_STYLE_RE.match(st.name) for st in style_chain(ctx.styles, style_id)):
+        ctx.blocks.append(Block(text=text, brk=HARD, role=TOC))  # a table of contents entry: furniture
+        return
     if not text.strip():
         return  # an empty paragraph is spacing; it does not advance its list in the printed page either
     label, bullet = "", False
