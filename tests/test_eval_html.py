@@ -41,6 +41,7 @@ def test_every_page_has_a_floor(scores):
 
 
 @needs_shared
+@pytest.mark.slow
 def test_the_scorer_alone_finds_the_content():
     """Without <article>/<main> (many policy sites have neither), the fallback scorer must still do well."""
     from pincite.ingest.evaluate_html import evaluate
