@@ -471,9 +471,9 @@ class _Buf:
 
 @dataclass
 class _Ctx:
+    """What the elements around the text being read say about it."""
+
     heading: int = 0
-    label: str = ""
-    bullet: bool = False
     note: str = ""
     lang: str = ""
     pre: bool = False
@@ -689,11 +689,20 @@ def page_meta(soup: BeautifulSoup) -> dict:
                 meta["date"] = iso_date(m.group(1))
                 break
     if "date" not in meta:
-        t = soup.find("time", attrs={"datetime": True})
-        if t is not None and iso_date(str(t["datetime"])):
-            meta["date"] = iso_date(str(t["datetime"]))
-    html_tag = soup.find("html")
-    lang = str(html_tag.get("lang") or html_tag.get("xml:lang") or "") if html_tag else ""
+        # a <time> that says it is the publication date, or the first one of the article (not the dates
+        # of a "latest news" list elsewhere on the page)
+        t = soup.find("time", attrs={"pubdate": True}) or soup.find(
+            "time", attrs={"itemprop": "datePublished"}
+        )
+        article = soup.find("article")
+        if t is None and article is not None:
+            t = article.find("time", attrs={"datetime": True})
+        if t is not None and iso_date(str(t.get("datetime") or t.get_text(" "))):
+            meta["date"] = iso_date(str(t.get("datetime") or t.get_text(" ")))
+    lang = ""
+    for tag in (soup.find("html"), soup.find("body")):  # Word's "Save as HTML" puts it on <body>
+        if tag is not None and not lang:
+            lang = str(tag.get("lang") or tag.get("xml:lang") or "")
     lang = (
         lang
         or metas.get("content-language", "")
