@@ -294,6 +294,7 @@ def paragraph_text(
     calls: list[tuple[int, str]] = []
     hard = False
     custom: tuple[Notes, str] | None = None  # a reference whose printed mark is the next run's text
+    sup_calls: list[int] = []  # indexes in `calls` of calls typed as superscript digits
 
     def length() -> int:
         return sum(len(s) for s in out)
@@ -344,7 +345,12 @@ def paragraph_text(
         if sup and footnotes is not None and SUPER_CALL_RE.match(text):
             # a note number typed as a superscript: a call, or at the head of a paragraph, the mark of a
             # note typed by hand (read_paragraph makes that paragraph the note's body)
-            calls.append((length() if "".join(out).strip() else 0, text.strip()))
+            at = length() if "".join(out).strip() else 0
+            if calls and calls[-1][0] == at and sup_calls and sup_calls[-1] == len(calls) - 1:
+                calls[-1] = (at, calls[-1][1] + text.strip())  # "1" "2": one number Word split in two runs
+            else:
+                sup_calls.append(len(calls))
+                calls.append((at, text.strip()))
             return
         out.append(text)
 
