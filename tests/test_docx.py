@@ -437,3 +437,25 @@ def test_table_of_contents_and_hidden_text_are_not_units(tmp_path):
     hidden.font.hidden = True
     _, units = units_of(b, tmp_path)
     assert [u.text for u in units] == ["The Conference met in San José on 12 June 2017."]
+
+
+def test_a_table_laying_out_numbered_paragraphs(tmp_path):
+    """Minutes often put the paragraph number in a first column: typed, or Word numbering on an empty cell."""
+    b = Builder()
+    nid = b.list_definition([("decimal", "%1.")])
+    t = b.doc.add_table(rows=3, cols=2)
+    t.cell(0, 0).text = "1."
+    t.cell(0, 1).text = "The Chair opened the meeting and welcomed the delegations."
+    for row in (1, 2):  # an auto-numbered, otherwise empty, first cell
+        cell_p = t.cell(row, 0).paragraphs[0]
+        cell_p._p.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {W_NS}><w:ilvl w:val="0"/><w:numId w:val="{nid}"/></w:numPr>')
+        )
+    t.cell(1, 1).text = "The agenda was adopted."
+    t.cell(2, 1).text = "The next meeting will be held in Panama."
+    _, units = units_of(b, tmp_path)
+    assert [(u.ref, u.numbered, u.text) for u in units] == [
+        ("1", True, "The Chair opened the meeting and welcomed the delegations."),
+        ("1", True, "The agenda was adopted."),
+        ("2", True, "The next meeting will be held in Panama."),
+    ]

@@ -401,3 +401,17 @@ def test_a_wrapper_named_like_an_advert_that_holds_the_page_is_kept():
     <div id="ad-portal"><p>{LONG}, said the Chair of the meeting today.</p><p>{LONG}, all agreed.</p></div></body></html>"""
     _, units = units_of(page)
     assert len(units) == 3
+
+
+def test_a_table_laying_out_numbered_paragraphs_gives_numbered_units():
+    page = f"""<html><body><article><p>The General Assembly,</p><table>
+    <tr><td>1.</td><td>{LONG};</td></tr>
+    <tr><td>2.</td><td>Urges the member states:</td></tr>
+    <tr><td>(a)</td><td><p>to ratify the Convention;</p></td></tr>
+    <tr><td></td><td>Country</td></tr></table></article></body></html>"""
+    _, units = units_of(page)
+    assert [(u.ref, u.numbered, u.text) for u in units][1:4] == [
+        ("1", True, f"{LONG};"),
+        ("2", True, "Urges the member states:"),
+        ("2 (a)", True, "to ratify the Convention;"),
+    ]

@@ -6,8 +6,20 @@ differently (a browser goes on "aa, ab"; Word goes on "aa, bb"), so each reader 
 
 from __future__ import annotations
 
+import re
+
 ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]  # fmt: skip
+
+# A text that is only a paragraph number: "1", "1.", "12)", "(3)", "(a)", "a)", "(iv)" (a table cell
+# laying out numbered paragraphs holds nothing else).
+LABEL_ONLY_RE = re.compile(r"^(?:\d{1,3}[.)]?|\(\d{1,3}\)|\([a-z]{1,4}\)|[a-z][.)]|[ivx]{1,5}[.)])$")
+
+
+def as_label(text: str) -> str:
+    """A number alone in a cell as the label the segmenter reads: "1" → "1.", "(a)" → "(a)"."""
+    return f"{text}." if text.isdigit() else text
+
 
 # HTML `type` and CSS names → Word's numFmt names
 FORMATS = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}

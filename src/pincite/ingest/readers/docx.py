@@ -14,6 +14,9 @@ Many meeting minutes and reports are Word files. What Word prints is not all in 
   the body as note blocks. Endnotes are read the same way (lower roman, as Word prints them).
 - **Headings** come from the paragraph style (Title, Heading 1..9, or a style based on one, or an outline
   level), not from the look of the text. A numbered heading keeps its number in its text ("I. Scope").
+- **Tables** are read in body order, cell by cell; a row whose first cell holds only a paragraph number
+  is one numbered paragraph laid out with a table. Cells are marked `CELL` (never headings by looks).
+  Table-of-contents paragraphs (styles "toc N") are `TOC` furniture; hidden runs are not text.
 - Superscript runs of digits that are not references (notes typed by hand) are calls too; a paragraph
   that opens with one is the body of that note.
 
@@ -33,7 +36,7 @@ from lxml import etree
 
 from pincite.errors import DocumentError
 from pincite.ingest.blocks import CELL, HARD, TOC, Block, ReadResult
-from pincite.ingest.readers.counters import format_number
+from pincite.ingest.readers.counters import LABEL_ONLY_RE, as_label, format_number
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -384,6 +387,7 @@ class Context:
     endnotes: Notes
     blocks: list[Block] = field(default_factory=list)
     in_cell: int = 0  # depth of table cells around the paragraph being read
+    keep_labels: bool = False  # keep an empty numbered paragraph's label (the first cell of a row)
 
 
 def body_elements(parent):
@@ -421,13 +425,15 @@ def read_paragraph(ctx: Context, p) -> None:
     if any(TOC_STYLE_RE.match(st.name) for st in style_chain(ctx.styles, style_id)):
         ctx.blocks.append(Block(text=text, brk=HARD, role=TOC))  # a table of contents entry: furniture
         return
-    if not text.strip():
-        return  # an empty paragraph is spacing; it does not advance its list in the printed page either
     label, bullet = "", False
     if num_id and num_id != "0":
-        got = ctx.numbering.advance(num_id, ilvl)
+        got = ctx.numbering.advance(num_id, ilvl)  # Word prints (and counts) the number of an empty item too
         if got is not None:
             label, bullet = got
+    if not text.strip():
+        if ctx.keep_labels and label:
+            ctx.blocks.append(Block(text="", label=label))  # a number alone in a cell: read_row uses it
+        return
     note = ""
     if calls and calls[0][0] == 0 and not level and not label and not bullet:
         note = calls[0][1]  # "³ See A/68/190": a note typed at the foot of the text
@@ -456,15 +462,44 @@ def read_paragraph(ctx: Context, p) -> None:
 def read_table(ctx: Context, tbl) -> None:
     """Each cell's paragraphs in row order; a nested table is read where it sits."""
     for tr in tbl.findall(q("tr")):
+        cells = []
         for tc in tr.findall(q("tc")):
             vmerge = tc.find(f"{q('tcPr')}/{q('vMerge')}")
             if vmerge is not None and vmerge.get(q("val")) in (None, "continue"):
                 continue  # the continuation of a vertically merged cell holds no text of its own
+            cells.append(tc)
+        if cells:
             ctx.in_cell += 1
-            read_elements(ctx, tc)
+            read_row(ctx, cells)
             ctx.in_cell -= 1
         for sdt in tr.findall(q("sdt")):
             read_elements(ctx, sdt)
+
+
+def read_row(ctx: Context, cells: list) -> None:
+    """A row's cells, each paragraph a block. A row whose first cell holds only a paragraph number (typed,
+    or Word numbering on an empty paragraph) and whose other cells hold the text is one numbered
+    paragraph laid out with a table: its text gets the number as its label."""
+    start = len(ctx.blocks)
+    ctx.keep_labels = True
+    read_elements(ctx, cells[0])
+    ctx.keep_labels = False
+    first = ctx.blocks[start:]
+    label = ""
+    if len(first) == 1 and len(cells) > 1:
+        b = first[0]
+        if not b.text and b.label:
+            label = b.label
+        elif b.text and not b.label and LABEL_ONLY_RE.match(b.text.strip()):
+            label = as_label(b.text.strip())
+    ctx.blocks[start:] = [] if label else [b for b in first if b.text]
+    mid = len(ctx.blocks)
+    for tc in cells[1:]:
+        read_elements(ctx, tc)
+    if label and len(ctx.blocks) > mid:
+        for b in ctx.blocks[mid:]:
+            b.role = ""  # the paragraphs of a numbered paragraph, not data cells
+        ctx.blocks[mid].label = label
 
 
 def read_elements(ctx: Context, parent) -> None:

@@ -14,7 +14,8 @@ links); a policy text is one container in it. The extraction cascade, in one pla
 4. otherwise the semantic container, or `<body>`.
 
 Inside the container, headings give the section path, and `p`, `li`, `blockquote`, `dd`, `dt`, table
-cells and `pre` give blocks. `<ol>` items carry their computed label (`start`, `type`, `value`,
+cells and `pre` give blocks (a table row whose first cell holds only "1." or "(a)" is one numbered
+paragraph; the paragraphs of one list item or one note run on as one block). `<ol>` items carry their computed label (`start`, `type`, `value`,
 `reversed`) in `Block.label`; `<ul>` items are bullets. A `<sup>` (or a `doc-noteref` link) that links
 to an element of the page is a note call: it leaves the text and becomes `Block.calls`, and the element it
 links to (a Wikipedia `ol.references` item, a `#fn1` footnote) becomes the note body `Block.note`.
@@ -35,7 +36,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from pincite.errors import DocumentError
 from pincite.ingest.blocks import CELL, HARD, PAGE, Block, ReadResult
-from pincite.ingest.readers.counters import format_number
+from pincite.ingest.readers.counters import LABEL_ONLY_RE, as_label, format_number
 from pincite.ingest.readers.text import blocks_from_text
 
 PARSER = "lxml"  # pinned: html.parser and html5lib build different trees from the same broken markup
@@ -584,10 +585,29 @@ class Walker:
             self.ctx.pre = True
         if name in ("ol", "ul"):
             self.list(el)
+        elif name == "tr" and self.labelled_row(el):
+            pass
         else:
             self.walk(el)
         self.flush()
         self.ctx = saved
+
+    def labelled_row(self, tr: Tag) -> bool:
+        """A row whose first cell is only a paragraph number ("1.", "(a)") and whose other cells hold the
+        text is one numbered paragraph laid out with a table (resolutions, Word exports): read it so."""
+        cells = tr.find_all(["td", "th"], recursive=False)
+        if len(cells) < 2:
+            return False
+        first = " ".join(cells[0].get_text(" ").split())
+        if not LABEL_ONLY_RE.match(first) or not any(c.get_text(strip=True) for c in cells[1:]):
+            return False
+        self.pending_label = as_label(first)
+        self.ctx.cell = False
+        self.ctx.item = True  # the text cells run on into one block
+        for cell in cells[1:]:
+            self.buf.br()
+            self.walk(cell)
+        return True
 
     def preformatted(self, el: Tag) -> None:
         """A `<pre>` is a plain-text document inside the page (IETF drafts, old bulletins): the text
