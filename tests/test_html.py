@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import CORPUS_REAL, needs_shared
 from pincite.errors import DocumentError
 from pincite.ingest.pipeline import parse_file
 from pincite.ingest.readers import html as reader
@@ -415,3 +416,28 @@ def test_a_table_laying_out_numbered_paragraphs_gives_numbered_units():
         ("2", True, "Urges the member states:"),
         ("2 (a)", True, "to ratify the Convention;"),
     ]
+
+
+def test_binary_blob_named_html_fails_cleanly_through_the_pipeline(tmp_path: Path):
+    path = tmp_path / "page.html"
+    path.write_bytes(bytes(range(256)) * 16)
+    with pytest.raises(DocumentError) as e:
+        parse_file(path, "page.html", "d")
+    assert "not HTML" in e.value.reason
+
+
+@needs_shared
+def test_wikipedia_references_become_footnotes():
+    """On the real Wikipedia page: calls leave the text, every called note has its footnote unit."""
+    data = (CORPUS_REAL / "html/readability_testpages/wikipedia__source.html").read_bytes()
+    seg = segment(reader.read_html(data, "wikipedia.html"), "w", "wikipedia.html")
+    paras = [u for u in seg.units if u.kind == "paragraph"]
+    notes = {u.ref: u for u in seg.units if u.kind == "footnote"}
+    lead = next(u for u in paras if u.text.startswith("Mozilla is a free-software community"))
+    assert lead.notes == ("1", "2")
+    assert "[1]" not in lead.text and "exceptions.[" not in lead.text
+    assert notes["1"].text.startswith("For exceptions, see")
+    called = {n for u in paras for n in u.notes}
+    assert called <= set(notes)
+    assert len(notes) == len(called) == 72
+    assert not any(u.text.startswith("^") for u in notes.values())
