@@ -441,3 +441,15 @@ def test_wikipedia_references_become_footnotes():
     assert called <= set(notes)
     assert len(notes) == len(called) == 72
     assert not any(u.text.startswith("^") for u in notes.values())
+
+
+def test_deep_nesting_is_read_quickly():
+    """bs4 turns a missing attribute into a subtree search: a 5000-deep page must still read at once."""
+    import time
+
+    depth = 5000
+    page = "<html><body>" + "<div>" * depth + f"<p>{LONG}.</p>" + "</div>" * depth + "</body></html>"
+    started = time.monotonic()
+    blocks = reader.read_html(page.encode(), "deep.html").blocks
+    assert [b.text for b in blocks] == [f"{LONG}."]
+    assert time.monotonic() - started < 2.0

@@ -209,19 +209,26 @@ def _is_boilerplate(tag: Tag, total: int = 0) -> bool:
     return False
 
 
+def _gone(tag: Tag) -> bool:
+    """Was `tag` removed (itself or with an ancestor)? Read from its __dict__: bs4's `decomposed` property
+    and any missing attribute fall back to `tag.find(...)`, a search of the whole subtree each time."""
+    d = tag.__dict__
+    return bool(d.get("_decomposed")) or d.get("parent") is None
+
+
 def clean(soup: BeautifulSoup) -> None:
     """Remove comments and every element that is furniture, in place."""
     for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
         c.extract()
     for tag in soup.find_all(DROP_TAGS - {"form"}):
-        if not tag.decomposed and tag.name not in ("html", "body"):
+        if not _gone(tag) and tag.name not in ("html", "body"):
             tag.decompose()
     total = _paragraph_text(soup.body or soup)
     for tag in soup.find_all("form"):  # ASP.NET pages wrap the whole page in one <form>
-        if not tag.decomposed and not _holds_content(tag, total):
+        if not _gone(tag) and not _holds_content(tag, total):
             tag.decompose()
     for tag in list(soup.find_all(True)):
-        if tag.decomposed or tag.parent is None:
+        if _gone(tag):
             continue
         if _is_boilerplate(tag, total):
             tag.decompose()
