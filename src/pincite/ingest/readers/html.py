@@ -181,14 +181,14 @@ def _is_hidden(tag: Tag) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
-def _holds_content(tag: Tag, total: int) -> bool:
+def _holds_content(tag: Tag, mass: TextMass, total: int) -> bool:
     """Does a furniture-looking element hold the page's content (a layout wrapper named "ad-portal")?"""
     if tag.find(["article", "main"]) is not None or tag.find(attrs={"role": "main"}) is not None:
         return True
-    return total > 0 and _paragraph_text(tag) > 0.5 * total
+    return total > 0 and mass(tag) > 0.5 * total
 
 
-def _is_boilerplate(tag: Tag, total: int = 0) -> bool:
+def _is_boilerplate(tag: Tag, mass: TextMass, total: int) -> bool:
     if tag.name in ("html", "body", "main", "article"):
         return False
     if tag.name in DROP_TAGS and tag.name != "form":
@@ -200,7 +200,7 @@ def _is_boilerplate(tag: Tag, total: int = 0) -> bool:
         return False
     if _is_hidden(tag):
         return True
-    if words.strip() and BOILERPLATE_RE.search(words) and not _holds_content(tag, total):
+    if words.strip() and BOILERPLATE_RE.search(words) and not _holds_content(tag, mass, total):
         return True
     if tag.name == "header" and not tag.find(["h1", "h2"]):
         return True  # a site header (logo, menu); an article's header holds its title
@@ -223,14 +223,16 @@ def clean(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(DROP_TAGS - {"form"}):
         if not _gone(tag) and tag.name not in ("html", "body"):
             tag.decompose()
-    total = _paragraph_text(soup.body or soup)
+    root = soup.body or soup
+    mass = TextMass(root)  # counted before removals: "most of the page" means of the page as served
+    total = mass(root)
     for tag in soup.find_all("form"):  # ASP.NET pages wrap the whole page in one <form>
-        if not _gone(tag) and not _holds_content(tag, total):
+        if not _gone(tag) and not _holds_content(tag, mass, total):
             tag.decompose()
     for tag in list(soup.find_all(True)):
         if _gone(tag):
             continue
-        if _is_boilerplate(tag, total):
+        if _is_boilerplate(tag, mass, total):
             tag.decompose()
 
 
@@ -246,17 +248,30 @@ def link_density(tag: Tag) -> float:
     return min(1.0, linked / total)
 
 
-def _paragraph_text(tag: Tag) -> int:
-    """Characters of paragraph text under `tag` (paragraphs that are not mostly links)."""
-    n = 0
-    own = [tag] if tag.name in PARAGRAPH_TAGS else []
-    for p in own + tag.find_all(PARAGRAPH_TAGS):
-        if p.find(PARAGRAPH_TAGS):
-            continue  # count the innermost paragraph only
-        t = _text_len(p)
-        if t >= 25 and link_density(p) < 0.5:
-            n += t
-    return n
+class TextMass:
+    """Characters of paragraph text (paragraphs that are not mostly links) under every element of a
+    subtree, counted in one pass. Counting again for each element asked made the cascade quadratic on long
+    pages (thousands of paragraphs and notes)."""
+
+    def __init__(self, root: Tag) -> None:
+        self._mass: dict[int, int] = {}
+        self._alive: list[Tag] = []  # the counted elements, kept so that their id() stay theirs
+        own = [root] if root.name in PARAGRAPH_TAGS else []
+        for p in own + root.find_all(PARAGRAPH_TAGS):
+            if p.find(PARAGRAPH_TAGS):
+                continue  # count the innermost paragraph only
+            t = _text_len(p)
+            if t < 25 or link_density(p) >= 0.5:
+                continue
+            node: Tag | None = p
+            while node is not None:
+                if id(node) not in self._mass:
+                    self._alive.append(node)
+                self._mass[id(node)] = self._mass.get(id(node), 0) + t
+                node = None if node is root else node.parent
+
+    def __call__(self, tag: Tag) -> int:
+        return self._mass.get(id(tag), 0)
 
 
 def score_candidates(root: Tag) -> dict[int, tuple[float, Tag]]:
@@ -287,7 +302,7 @@ def score_candidates(root: Tag) -> dict[int, tuple[float, Tag]]:
     return {k: (v * (1 - link_density(t)), t) for k, (v, t) in scores.items()}
 
 
-def with_siblings(top: Tag, region: Tag) -> Tag:
+def with_siblings(top: Tag, region: Tag, mass: TextMass) -> Tag:
     """The best container and its siblings that are content too (readability's sibling pass).
 
     Text split over sibling containers (a first paragraph in its own `<div>`) belongs together: when a
@@ -300,7 +315,7 @@ def with_siblings(top: Tag, region: Tag) -> Tag:
     siblings = [c for c in parent.find_all(True, recursive=False) if c is not top]
 
     def content(tag: Tag) -> bool:
-        return _paragraph_text(tag) >= 80 and link_density(tag) < 0.3
+        return mass(tag) >= 80 and link_density(tag) < 0.3
 
     if not any(content(c) for c in siblings):
         return top
@@ -310,9 +325,9 @@ def with_siblings(top: Tag, region: Tag) -> Tag:
     return parent
 
 
-def best_scored(region: Tag) -> Tag | None:
+def best_scored(region: Tag, mass: TextMass) -> Tag | None:
     """The best-scored container inside `region` (step 3), or None when no container stands out."""
-    total = _paragraph_text(region)
+    total = mass(region)
     scores = score_candidates(region)
     if not scores:
         return None
@@ -320,13 +335,13 @@ def best_scored(region: Tag) -> Tag | None:
     # A parent whose other children are paragraphs too holds the whole text: climb while the parent has
     # clearly more paragraph text than the candidate.
     while top is not region and top.parent is not None:
-        if _paragraph_text(top.parent) > 1.4 * _paragraph_text(top) and link_density(top.parent) < 0.35:
+        if mass(top.parent) > 1.4 * mass(top) and link_density(top.parent) < 0.35:
             top = top.parent
         else:
             break
-    if total and _paragraph_text(top) < 0.3 * total:
+    if total and mass(top) < 0.3 * total:
         return None
-    return with_siblings(top, region)
+    return with_siblings(top, region, mass)
 
 
 def main_container(soup: BeautifulSoup, semantic: bool = True) -> tuple[Tag, str]:
@@ -337,9 +352,10 @@ def main_container(soup: BeautifulSoup, semantic: bool = True) -> tuple[Tag, str
     too. `semantic=False` skips the semantic step, to measure the scorer alone (evaluate_html).
     """
     body = soup.body or soup
+    mass = TextMass(body)
     region, rule = body, ""
     if semantic:
-        total = _paragraph_text(body)
+        total = mass(body)
         candidates: list[tuple[str, list[Tag]]] = [
             ("article", soup.find_all("article")),
             ("articleBody", soup.find_all(attrs={"itemprop": "articleBody"})),
@@ -349,11 +365,11 @@ def main_container(soup: BeautifulSoup, semantic: bool = True) -> tuple[Tag, str
         for name, tags in candidates:
             if not tags:
                 continue
-            best = max(tags, key=_paragraph_text)
-            if total and _paragraph_text(best) >= 0.5 * total:
+            best = max(tags, key=mass)
+            if total and mass(best) >= 0.5 * total:
                 region, rule = best, name
                 break
-    top = best_scored(region)
+    top = best_scored(region, mass)
     if top is not None:
         return top, f"{rule}+scored" if rule else "scored"
     return region, rule or "body"
@@ -392,6 +408,12 @@ def find_notes(soup: BeautifulSoup) -> NoteLinks:
     links whose text is not a short label, are not notes.
     """
     notes = NoteLinks()
+    anchors: dict[str, Tag] = {}  # id or name → element: one pass, not a search of the page per call
+    for tag in soup.find_all(attrs={"name": True}):
+        if tag.name == "a":
+            anchors.setdefault(str(tag["name"]), tag)
+    for tag in soup.find_all(id=True):
+        anchors[str(tag["id"])] = tag  # an id wins over a name
     candidates = soup.find_all("sup") + soup.find_all("a", attrs={"role": "doc-noteref"})
     candidates += soup.find_all("a", class_=re.compile(r"footnote-ref|footnoteRef|fnref|noteref", re.I))
     candidates += soup.find_all("a", href=re.compile(r"^#_(?:ftn|edn)\d+$"))  # Word's "Save as HTML"
@@ -405,7 +427,7 @@ def find_notes(soup: BeautifulSoup) -> NoteLinks:
         label_m = CALL_TEXT_RE.match(" ".join(el.get_text("").split()))
         if not label_m:
             continue
-        dest = soup.find(id=target) or soup.find("a", attrs={"name": target})
+        dest = anchors.get(target)
         if dest is None or dest.name in HEADINGS or dest is el or el in dest.descendants:
             continue
         body = _note_body(dest)
