@@ -459,3 +459,15 @@ def test_a_table_laying_out_numbered_paragraphs(tmp_path):
         ("1", True, "The agenda was adopted."),
         ("2", True, "The next meeting will be held in Panama."),
     ]
+
+
+def test_odd_attribute_values_do_not_stop_the_reader(tmp_path):
+    """Generators write ilvl="abc" or a start that is not a number: read on with Word's defaults."""
+    b = Builder()
+    nid = b.list_definition([("decimal", "%1.")])
+    lvl = b.numbering.find(f'{qn("w:abstractNum")}[@{qn("w:abstractNumId")}="{nid}"]/{qn("w:lvl")}')
+    lvl.find(qn("w:start")).set(qn("w:val"), "x")
+    p = b.item("A numbered paragraph whose definition is odd but readable.", nid)
+    p._p.pPr.find(f"{qn('w:numPr')}/{qn('w:ilvl')}").set(qn("w:val"), "abc")
+    _, units = units_of(b, tmp_path)
+    assert [(u.ref, u.numbered) for u in units] == [("1", True)]

@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import docx  # python-docx (absolute import: this module is pincite.ingest.readers.docx)
@@ -41,6 +42,14 @@ from pincite.ingest.readers.counters import LABEL_ONLY_RE, as_label, format_numb
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # a larger DOCX is a decompression bomb, not minutes
+
+
+def to_int(value: str | None, default: int = 0) -> int:
+    """An integer attribute, or `default` when Word (or a generator) wrote something else."""
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
 
 
 def q(tag: str) -> str:
@@ -88,7 +97,7 @@ class Numbering:
         links: dict[str, str] = {}  # abstractNumId → style name its numbering lives in (numStyleLink)
         for an in root.findall(q("abstractNum")):
             aid = an.get(q("abstractNumId")) or ""
-            n.abstract[aid] = {int(lvl.get(q("ilvl")) or 0): _level(lvl) for lvl in an.findall(q("lvl"))}
+            n.abstract[aid] = {to_int(lvl.get(q("ilvl"))): _level(lvl) for lvl in an.findall(q("lvl"))}
             link = wval(an, "numStyleLink")
             if link:
                 links[aid] = link
@@ -96,10 +105,10 @@ class Numbering:
             nid = num.get(q("numId")) or ""
             n.nums[nid] = wval(num, "abstractNumId") or ""
             for ov in num.findall(q("lvlOverride")):
-                ilvl = int(ov.get(q("ilvl")) or 0)
+                ilvl = to_int(ov.get(q("ilvl")))
                 so = wval(ov, "startOverride")
                 if so is not None and so.lstrip("-").isdigit():
-                    n.overrides.setdefault(nid, {})[ilvl] = int(so)
+                    n.overrides.setdefault(nid, {})[ilvl] = to_int(so)
                 lvl = ov.find(q("lvl"))
                 if lvl is not None:
                     n.level_overrides.setdefault(nid, {})[ilvl] = _level(lvl)
@@ -124,7 +133,7 @@ class Numbering:
         lvl = self.level(num_id, ilvl)
         if lvl is None:
             return None
-        aid = self.nums[num_id]
+        aid = self.nums.get(num_id, f"num:{num_id}")  # a list defined only by level overrides counts alone
         counters = self.counters.setdefault(aid, {})
         override = self.overrides.get(num_id, {}).get(ilvl)
         if override is not None and (num_id, ilvl) not in self.started:
@@ -199,7 +208,7 @@ def parse_styles(xml: bytes | None) -> dict[str, Style]:
             based_on=wval(st, "basedOn") or "",
             outline=int(outline) if outline and outline.isdigit() else None,
             num_id=(wval(numpr, "numId") or "") if numpr is not None else "",
-            ilvl=int(wval(numpr, "ilvl") or 0) if numpr is not None else 0,
+            ilvl=to_int(wval(numpr, "ilvl")) if numpr is not None else 0,
         )
     return styles
 
@@ -411,13 +420,13 @@ def read_paragraph(ctx: Context, p) -> None:
     numpr = ppr.find(q("numPr")) if ppr is not None else None
     if numpr is not None and wval(numpr, "numId") is not None:
         num_id = wval(numpr, "numId") or ""
-        ilvl = int(wval(numpr, "ilvl") or 0)
+        ilvl = to_int(wval(numpr, "ilvl"))
     else:
         for st in style_chain(ctx.styles, style_id):
             if st.num_id:
                 num_id = st.num_id
                 if numpr is not None and wval(numpr, "ilvl") is not None:
-                    ilvl = int(wval(numpr, "ilvl") or 0)
+                    ilvl = to_int(wval(numpr, "ilvl"))
                 else:
                     ilvl = st.ilvl
                 break
@@ -531,9 +540,6 @@ def open_docx(data: bytes, name: str):
             raise DocumentError(source, "a ZIP archive, but not a Word document (no word/document.xml)")
         if sum(i.file_size for i in zf.infolist()) > MAX_UNCOMPRESSED:
             raise DocumentError(source, "DOCX expands to more than 512 MB: refused as a decompression bomb")
-        bad = zf.testzip()
-        if bad is not None:
-            raise DocumentError(source, f"not a valid DOCX: corrupt member {bad}")
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as e:  # python-docx raises KeyError, ValueError, PackageNotFoundError, XML errors…
@@ -550,10 +556,12 @@ def read(data: bytes, name: str = "") -> ReadResult:
         settings = _part_blob(document, "/settings")
         footnotes = parse_notes(_part_blob(document, "/footnotes"), "footnote", settings)
         endnotes = parse_notes(_part_blob(document, "/endnotes"), "endnote", settings)
+        ctx = Context(styles, numbering, footnotes, endnotes)
+        read_elements(ctx, document.element.body)
     except etree.XMLSyntaxError as e:
         raise DocumentError(name or "input", f"not a valid DOCX: broken XML ({e})") from e
-    ctx = Context(styles, numbering, footnotes, endnotes)
-    read_elements(ctx, document.element.body)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:  # a part python-docx reads only when asked
+        raise DocumentError(name or "input", f"not a valid DOCX: corrupt part ({e})") from e
     # note bodies after the body text, in the order they were called (as Word numbers them)
     for notes in (footnotes, endnotes):
         for nid, label in notes.labels.items():
