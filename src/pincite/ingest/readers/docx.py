@@ -40,7 +40,6 @@ from pincite.ingest.blocks import CELL, HARD, TOC, Block, ReadResult
 from pincite.ingest.readers.counters import LABEL_ONLY_RE, as_label, format_number
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-NS = {"w": W}
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # a larger DOCX is a decompression bomb, not minutes
 
 
@@ -284,7 +283,7 @@ def parse_notes(xml: bytes | None, kind: str, settings: bytes | None) -> Notes:
             continue
         paras = []
         for p in note.iter(q("p")):
-            text, _calls, _hard = paragraph_text(p, None, None)
+            text, _calls, _hard, _lead = paragraph_text(p, None, None)
             if text.strip():
                 paras.append(text.strip())
         notes.texts[note.get(q("id")) or ""] = "\n".join(paras)
@@ -300,19 +299,21 @@ SUPER_CALL_RE = re.compile(r"^\s*(\d{1,3})\s*$")
 
 def paragraph_text(
     p, footnotes: Notes | None, endnotes: Notes | None
-) -> tuple[str, list[tuple[int, str]], bool]:
-    """A paragraph's visible text, its note calls (offset, label) and whether it has line breaks."""
+) -> tuple[str, list[tuple[int, str]], bool, str]:
+    """A paragraph's visible text, its note calls (offset, label), whether it has line breaks, and the
+    superscript number it opens with, if any (read_paragraph decides whether that marks a note)."""
     out: list[str] = []
     calls: list[tuple[int, str]] = []
     hard = False
     custom: tuple[Notes, str] | None = None  # a reference whose printed mark is the next run's text
     sup_calls: list[int] = []  # indexes in `calls` of calls typed as superscript digits
+    lead = ""  # superscript digits before any text: the mark of a note typed by hand
 
     def length() -> int:
         return sum(len(s) for s in out)
 
     def run(r) -> None:
-        nonlocal hard, custom
+        nonlocal hard, custom, lead
         rpr = r.find(q("rPr"))
         if rpr is not None and any(
             el is not None and el.get(q("val")) not in ("0", "false", "off")
@@ -358,8 +359,10 @@ def paragraph_text(
             # a note number typed as a superscript: a call, or at the head of a paragraph, the mark of a
             # note typed by hand (read_paragraph makes that paragraph the note's body)
             at = length() if "".join(out).strip() else 0
-            if calls and calls[-1][0] == at and sup_calls and sup_calls[-1] == len(calls) - 1:
-                calls[-1] = (at, calls[-1][1] + text.strip())  # "1" "2": one number Word split in two runs
+            if at == 0 and not calls:
+                lead += text.strip()
+            elif calls and calls[-1][0] == at and sup_calls and sup_calls[-1] == len(calls) - 1:
+                calls[-1] = (at, calls[-1][1] + text.strip())  # "1" "3": one number Word split in two runs
             else:
                 sup_calls.append(len(calls))
                 calls.append((at, text.strip()))
@@ -381,10 +384,10 @@ def paragraph_text(
     walk(p)
     text = "".join(out).replace("\t", " ").replace("\u00ad", "")
     # strip leading white space, shifting the calls
-    lead = len(text) - len(text.lstrip(" "))
+    shift = len(text) - len(text.lstrip(" "))
     text = text.strip(" ")
-    calls = [(min(max(0, off - lead), len(text)), lab) for off, lab in calls]
-    return text, calls, hard
+    calls = [(min(max(0, off - shift), len(text)), lab) for off, lab in calls]
+    return text, calls, hard, lead
 
 
 # ---- body ----------------------------------------------------------------------------------------------
@@ -430,7 +433,7 @@ def read_paragraph(ctx: Context, p) -> None:
                 else:
                     ilvl = st.ilvl
                 break
-    text, calls, hard = paragraph_text(p, ctx.footnotes, ctx.endnotes)
+    text, calls, hard, lead = paragraph_text(p, ctx.footnotes, ctx.endnotes)
     if any(TOC_STYLE_RE.match(st.name) for st in style_chain(ctx.styles, style_id)):
         ctx.blocks.append(Block(text=text, brk=HARD, role=TOC))  # a table of contents entry: furniture
         return
@@ -444,9 +447,10 @@ def read_paragraph(ctx: Context, p) -> None:
             ctx.blocks.append(Block(text="", label=label))  # a number alone in a cell: read_row uses it
         return
     note = ""
-    if calls and calls[0][0] == 0 and not level and not label and not bullet:
-        note = calls[0][1]  # "³ See A/68/190": a note typed at the foot of the text
-        calls = calls[1:]
+    if lead and not level and not label and not bullet:
+        note = lead  # "³ See A/68/190": a note typed at the foot of the text
+    elif lead:
+        calls.insert(0, (0, lead))
     if level and label:
         # a numbered heading ("I. Background"): the number is part of the heading as printed
         shift = len(label) + 1
