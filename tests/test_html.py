@@ -471,3 +471,16 @@ def test_a_long_page_with_many_notes_reads_in_linear_time():
     assert time.monotonic() - started < 6.0  # about 1 s; the quadratic version took 15 s
     assert sum(1 for b in blocks if b.note) == n
     assert blocks[n - 1].calls == ((len(blocks[n - 1].text), str(n)),)
+
+
+def test_notes_without_links():
+    """Pages converted from Word or PDF: <sup>2</sup> after text calls the paragraph opening with <sup>2</sup>;
+    an exponent with no such note stays text."""
+    page = f"""<html><body><article>
+    <p>{LONG}.<sup>2</sup> The budget was 10<sup>6</sup> dollars.</p>
+    <p><sup>2</sup> Declaration of Lima, 2013.</p></article></body></html>"""
+    _, units = units_of(page)
+    assert [(u.kind, u.ref, u.text, u.notes) for u in units] == [
+        ("paragraph", "1", f"{LONG}. The budget was 106 dollars.", ("2",)),
+        ("footnote", "2", "Declaration of Lima, 2013.", ()),
+    ]

@@ -403,7 +403,8 @@ def find_notes(soup: BeautifulSoup) -> NoteLinks:
     """Note calls and note bodies.
 
     A call is a `<sup>` whose link points into the page, an `<a role=doc-noteref>` / `a.footnote-ref`, or
-    a Word-exported `<a href="#_ftn1">`; its label is the visible text without brackets. The body is the
+    a Word-exported `<a href="#_ftn1">` (or, without links, see `unlinked_notes`); its label is the
+    visible text without brackets. The body is the
     element the link points to or, when that is an anchor, the block around it. Links to headings, and
     links whose text is not a short label, are not notes.
     """
@@ -439,7 +440,47 @@ def find_notes(soup: BeautifulSoup) -> NoteLinks:
             notes.by_target[target] = (label, copy.copy(body))
             notes.bodies[id(body)] = (label, body)
         notes.calls[id(el)] = (label, target, el)
+    unlinked_notes(soup, notes)
     return notes
+
+
+def _text_before(el: Tag, block: Tag) -> bool:
+    """Does some text of `block` come before `el`? (Walks back from `el`: stops at the first text.)"""
+    for node in el.previous_elements:
+        if node is block:
+            return False
+        if isinstance(node, NavigableString) and not isinstance(node, Comment) and node.strip():
+            return True
+    return False
+
+
+def unlinked_notes(soup: BeautifulSoup, notes: NoteLinks) -> None:
+    """Notes without links, as pages converted from Word or PDF have them: a paragraph that opens with a
+    superscript number is the body of that note, and the same number in superscript after some text is
+    its call. A superscript number with no such note (10<sup>6</sup>) stays text."""
+    marks: dict[str, tuple[Tag, Tag]] = {}  # label → (the <sup> opening the note, the note's block)
+    inline: list[tuple[Tag, str]] = []
+    for sup in soup.find_all("sup"):
+        if id(sup) in notes.calls or sup.find("a") is not None:
+            continue
+        label = " ".join(sup.get_text("").split())
+        block = sup.find_parent(["p", "li", "dd", "div", "td"])
+        if not re.fullmatch(r"\d{1,3}", label) or block is None:
+            continue
+        if _text_before(sup, block):
+            inline.append((sup, label))
+        elif label not in marks and _text_len(block) < 3000:
+            marks[label] = (sup, block)
+    called = {label for _, label in inline if label in marks}
+    for label in called:
+        sup, block = marks[label]
+        sup.extract()  # the mark is the note's label, not its text
+        target = f"sup-note-{label}"
+        notes.by_target[target] = (label, copy.copy(block))
+        notes.bodies[id(block)] = (label, block)
+    for sup, label in inline:
+        if label in called:
+            notes.calls[id(sup)] = (label, f"sup-note-{label}", sup)
 
 
 def _note_body(dest: Tag) -> Tag:
