@@ -564,7 +564,6 @@ class Walker:
         self.ctx = _Ctx()
         self.pending_label = ""  # an <li> label waits for the first block inside the item
         self.pending_bullet = False
-        self.seen_notes: set[int] = set()  # id() of the note bodies read
         self.called: list[str] = []  # note targets called, in order
         self.pre_lines: dict[str, int] = {}  # lines of <pre> pages → how many pages repeat them
 
@@ -642,7 +641,6 @@ class Walker:
             self.ctx.lang = lang
         if note:
             self.ctx.note = note
-            self.seen_notes.add(id(el))
         self.ctx.cell = name in ("td", "th")
         self.ctx.item = name == "li"
         if name in HEADINGS:
@@ -847,6 +845,7 @@ def read_html(data: bytes, name: str = "", content_type: str = "", *, semantic: 
 
 
 def read(data: bytes, name: str = "") -> ReadResult:
+    """The reader interface (`readers.read`): a file has no HTTP header, so no declared charset."""
     return read_html(data, name)
 
 
