@@ -237,13 +237,18 @@ LATIN = "<html><head>{meta}</head><body><p>Declaración de San José sobre la mi
         ),
         # a header naming an unknown charset is ignored
         ('<meta charset="utf-8">', "utf-8", "text/html; charset=x-bogus", "utf-8"),
+        # XHTML: the XML declaration
+        ('<?xml version="1.0" encoding="ISO-8859-15"?>', "iso-8859-15", "", "iso8859-15"),
         # nothing declared: UTF-8 when it decodes, else detection
         ("", "utf-8", "", "utf-8"),
         ("", "latin-1", "", None),
     ],
 )
 def test_charset_precedence(meta, data_encoding, content_type, expected):
-    data = LATIN.format(meta=meta).encode(data_encoding)
+    page = LATIN.format(meta=meta)
+    if meta.startswith("<?xml"):
+        page = meta + LATIN.format(meta="")
+    data = page.encode(data_encoding)
     text, used = reader.decode_html(data, content_type)
     assert "Declaración de San José" in text
     if expected:

@@ -22,7 +22,7 @@ links to (a Wikipedia `ol.references` item, a `#fn1` footnote) becomes the note 
 Superscript ordinals (`1<sup>er</sup>`, `21<sup>st</sup>`) are not links and stay text.
 
 Encoding: a byte-order mark, then the declared HTTP charset (`read_html(content_type=...)`), then
-`<meta charset>` / `http-equiv`, then UTF-8, then detection. Bytes that are not text are refused with a
+`<meta charset>` / `http-equiv`, then an XHTML `<?xml encoding?>`, then UTF-8, then detection. Bytes that are not text are refused with a
 `DocumentError` rather than indexed as garbage.
 """
 
@@ -90,6 +90,7 @@ BACKLINK_TEXT = {"^", "↑", "↩", "↩︎", "⤴", "back"}
 
 # ---- encoding -----------------------------------------------------------------------------------------
 BOMS = [(b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")]
+XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")  # XHTML
 META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 # WHATWG: these labels mean windows-1252 in a browser, and pages rely on it (curly quotes in "latin-1").
 WHATWG_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
@@ -132,13 +133,15 @@ def check_binary(data: bytes, name: str) -> None:
 
 
 def decode_html(data: bytes, content_type: str = "") -> tuple[str, str]:
-    """(text, encoding used). Precedence: BOM, HTTP charset, <meta> charset, UTF-8, detection."""
+    """(text, encoding used). Precedence: BOM, HTTP charset, <meta> charset, the XML declaration (XHTML),
+    UTF-8, detection. A declaration the bytes do not decode in is skipped."""
     for bom, enc in BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(enc, errors="replace"), enc
     candidates = [charset_from_content_type(content_type)]
-    m = META_CHARSET_RE.search(data[:8192])
-    candidates.append(m.group(1).decode("ascii", "ignore") if m else "")
+    for pattern in (META_CHARSET_RE, XML_ENCODING_RE):
+        m = pattern.search(data[:8192])
+        candidates.append(m.group(1).decode("ascii", "ignore") if m else "")
     for label in candidates:
         enc = _codec(label) if label else ""
         if enc and not enc.startswith("utf-16"):  # a <meta> saying utf-16 in ASCII bytes is a lie
