@@ -235,6 +235,8 @@ LATIN = "<html><head>{meta}</head><body><p>Declaración de San José sobre la mi
             "text/html",
             "cp1252",
         ),
+        # a server's default latin-1 over a page that is UTF-8: UTF-8, not mojibake
+        ('<meta charset="utf-8">', "utf-8", "text/html; charset=ISO-8859-1", "utf-8"),
         # a header naming an unknown charset is ignored
         ('<meta charset="utf-8">', "utf-8", "text/html; charset=x-bogus", "utf-8"),
         # XHTML: the XML declaration

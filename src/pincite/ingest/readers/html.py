@@ -22,7 +22,8 @@ links to (a Wikipedia `ol.references` item, a `#fn1` footnote) becomes the note 
 Superscript ordinals (`1<sup>er</sup>`, `21<sup>st</sup>`) are not links and stay text.
 
 Encoding: a byte-order mark, then the declared HTTP charset (`read_html(content_type=...)`), then
-`<meta charset>` / `http-equiv`, then an XHTML `<?xml encoding?>`, then UTF-8, then detection. Bytes that are not text are refused with a
+`<meta charset>` / `http-equiv`, then an XHTML `<?xml encoding?>`, then UTF-8, then detection; a declared
+legacy single-byte charset over bytes that are valid UTF-8 (a server default) gives way to UTF-8. Bytes that are not text are refused with a
 `DocumentError` rather than indexed as garbage.
 """
 
@@ -101,6 +102,20 @@ BINARY_MAGIC = [
 ]  # fmt: skip
 
 
+SINGLE_BYTE = {"cp1252", "iso8859-1", "iso8859-15", "latin-1", "ascii"}
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Valid UTF-8 with some non-ASCII text (pure ASCII decodes the same in every declared charset)."""
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
 def charset_from_content_type(content_type: str) -> str:
     m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", content_type or "", re.I)
     return m.group(1).lower() if m else ""
@@ -145,6 +160,11 @@ def decode_html(data: bytes, content_type: str = "") -> tuple[str, str]:
     for label in candidates:
         enc = _codec(label) if label else ""
         if enc and not enc.startswith("utf-16"):  # a <meta> saying utf-16 in ASCII bytes is a lie
+            if enc in SINGLE_BYTE and _is_utf8(data):
+                # A server's default "ISO-8859-1" over a UTF-8 page: a legacy single-byte text is almost
+                # never valid UTF-8 with non-ASCII letters by accident, and decoding it as declared
+                # would index mojibake ("MigraciÃ³n").
+                return data.decode("utf-8"), "utf-8"
             try:
                 return data.decode(enc), enc
             except UnicodeDecodeError:
