@@ -4,27 +4,30 @@ A web page is mostly furniture (navigation, headers, footers, cookie banners, sh
 links); a policy text is one container in it. The extraction cascade, in one place (`main_container`):
 
 1. drop what is never content: scripts, styles, forms, navigation, hidden elements, and elements whose
-   tag, ARIA role, class or id says boilerplate (`BOILERPLATE_RE`);
+   tag, ARIA role, class or id says boilerplate (`BOILERPLATE_RE`), unless they hold the page's text;
 2. bound the search by a semantic container if the page declares one that holds most of the page's
    paragraph text: `<article>` (the largest), `[itemprop=articleBody]`, `<main>`, `[role=main]`;
-3. inside it (or the body), the best-scored container (readability's scoring: each paragraph credits its parent and,
-   less, its grandparents with its length and commas; a container's score is scaled down by its link
-   density and up by a class or id that says content), widened to its parent while the parent holds
-   clearly more paragraph text;
+3. inside it (or the body), the best-scored container (readability's scoring: each paragraph credits
+   its parent and, less, its grandparents with its length and commas; a container's score is scaled
+   down by its link density and up by a class or id that says content), widened to its parent while
+   the parent holds clearly more paragraph text, and joined by sibling containers that hold paragraphs;
 4. otherwise the semantic container, or `<body>`.
 
 Inside the container, headings give the section path, and `p`, `li`, `blockquote`, `dd`, `dt`, table
-cells and `pre` give blocks (a table row whose first cell holds only "1." or "(a)" is one numbered
-paragraph; the paragraphs of one list item or one note run on as one block). `<ol>` items carry their computed label (`start`, `type`, `value`,
-`reversed`) in `Block.label`; `<ul>` items are bullets. A `<sup>` (or a `doc-noteref` link) that links
-to an element of the page is a note call: it leaves the text and becomes `Block.calls`, and the element it
-links to (a Wikipedia `ol.references` item, a `#fn1` footnote) becomes the note body `Block.note`.
-Superscript ordinals (`1<sup>er</sup>`, `21<sup>st</sup>`) are not links and stay text.
+cells and `pre` give blocks. A table row whose first cell holds only "1." or "(a)" is one numbered
+paragraph; the paragraphs of one list item or one note run on as one block. `<ol>` items carry their
+computed label (`start`, `type`, `value`, `reversed`) in `Block.label`; `<ul>` items are bullets.
+
+Notes: a `<sup>` (or a `doc-noteref` link, or Word's `#_ftn1` link) that links to an element of the page
+is a note call: it leaves the text and becomes `Block.calls`, and the element it links to (a Wikipedia
+`ol.references` item, a `#fn1` footnote) becomes the note body `Block.note`. Without links, a paragraph
+that opens with `<sup>2</sup>` is note 2 and a `<sup>2</sup>` after text calls it. Superscript ordinals
+(`1<sup>er</sup>`, `21<sup>st</sup>`) and exponents stay text.
 
 Encoding: a byte-order mark, then the declared HTTP charset (`read_html(content_type=...)`), then
-`<meta charset>` / `http-equiv`, then an XHTML `<?xml encoding?>`, then UTF-8, then detection; a declared
-legacy single-byte charset over bytes that are valid UTF-8 (a server default) gives way to UTF-8. Bytes that are not text are refused with a
-`DocumentError` rather than indexed as garbage.
+`<meta charset>` / `http-equiv`, then an XHTML `<?xml encoding?>`, then UTF-8, then detection. A declared
+legacy single-byte charset over bytes that are valid UTF-8 (a server default) gives way to UTF-8. Bytes
+that are not text are refused with a `DocumentError` rather than indexed as garbage.
 """
 
 from __future__ import annotations
