@@ -336,6 +336,8 @@ def test_end_to_end_through_the_pipeline(tmp_path: Path):
         (28, "lowerLetter", True, "bb"),  # Word counts aa, bb…
         (3, "decimalZero", True, "03"),
         (3, "bullet", True, ""),
+        (2, "chicago", True, "†"),  # Word's note marks
+        (5, "chicago", True, "**"),
     ],
 )
 def test_counters(n, fmt, word, printed):

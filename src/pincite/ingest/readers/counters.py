@@ -21,6 +21,8 @@ def as_label(text: str) -> str:
     return f"{text}." if text.isdigit() else text
 
 
+CHICAGO = "*†‡§"
+
 # HTML `type` and CSS names → Word's numFmt names
 FORMATS = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
 
@@ -57,6 +59,8 @@ def format_number(n: int, fmt: str, word: bool = False) -> str:
     if fmt in ("lowerRoman", "upperRoman") and n > 0:
         s = to_roman(n)
         return s.upper() if fmt == "upperRoman" else s
+    if fmt == "chicago" and n > 0:  # Word's note marks: *, †, ‡, §, then doubled
+        return CHICAGO[(n - 1) % 4] * ((n - 1) // 4 + 1)
     if fmt == "decimalZero":
         return f"{n:02d}"
     if fmt in ("none", "bullet"):
