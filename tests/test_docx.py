@@ -471,3 +471,32 @@ def test_odd_attribute_values_do_not_stop_the_reader(tmp_path):
     p._p.pPr.find(f"{qn('w:numPr')}/{qn('w:ilvl')}").set(qn("w:val"), "abc")
     _, units = units_of(b, tmp_path)
     assert [(u.ref, u.numbered) for u in units] == [("1", True)]
+
+
+def test_custom_marks_and_endnotes(tmp_path):
+    """A footnote with a custom mark ("*", a title note) keeps it; endnotes are numbered i, ii as Word prints."""
+    b = Builder()
+    p = b.doc.add_paragraph("Chair's summary of the fourth Global Meeting")
+    p._p.append(
+        parse_xml(
+            f'<w:r {W_NS}><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+            f'<w:footnoteReference w:customMarkFollows="1" w:id="1"/><w:t>*</w:t></w:r>'
+        )
+    )
+    b.footnotes.append((1, "Issued without formal editing."))
+    q = b.doc.add_paragraph("The meeting was held in Lima on 22 and 23 May 2013, at the invitation of Peru.")
+    q._p.append(parse_xml(f'<w:r {W_NS}><w:endnoteReference w:id="1"/></w:r>'))
+    endnotes = (
+        f'<w:endnotes {W_NS}><w:endnote w:type="separator" w:id="-1"><w:p/></w:endnote>'
+        f'<w:endnote w:id="1"><w:p><w:r><w:endnoteRef/></w:r><w:r><w:t xml:space="preserve"> See A/68/190.</w:t></w:r></w:p></w:endnote>'
+        f"</w:endnotes>"
+    ).encode()
+    part = Part(PackURI("/word/endnotes.xml"), CT.WML_ENDNOTES, endnotes, b.doc.part.package)
+    b.doc.part.relate_to(part, RT.ENDNOTES)
+    _, units = units_of(b, tmp_path)
+    got = [(u.kind, u.ref, u.text, u.notes) for u in units]
+    assert ("footnote", "*", "Issued without formal editing.", ()) in got
+    assert ("footnote", "i", "See A/68/190.", ()) in got
+    assert units[0].text == "Chair's summary of the fourth Global Meeting" and units[0].notes == ("*",)
+    body = next(u for u in units if u.text.startswith("The meeting"))
+    assert body.notes == ("i",) and body.text.endswith("at the invitation of Peru.")
