@@ -396,6 +396,7 @@ def test_paragraphs_inside_a_list_item_or_a_note_stay_one_unit():
         ('<div class="hidden">', False),
         ('<div class="related-links">', False),
         ('<div class="comments">', False),
+        ('<div id="CybotCookiebotDialog">', False),
     ],
 )
 def test_furniture_classes(wrapper, kept):
@@ -404,6 +405,19 @@ def test_furniture_classes(wrapper, kept):
     _, units = units_of(page)
     assert any("said the Chair" in t for t in texts(units)) is kept
     assert sum("paragraph" in t for t in texts(units)) == 3
+
+
+def test_an_asp_net_form_around_the_whole_page_is_not_furniture():
+    page = f"""<html><body><form id="aspnetForm" action="page.aspx"><input type="hidden" name="__VIEWSTATE">
+    <div class="menu"><a href="/">Home</a></div><div id="content"><h1>Resolution</h1>
+    <p>{LONG}, as the Permanent Council resolved.</p><p>{LONG}, and so on.</p></div>
+    <input type="submit" value="Search"></form></body></html>"""
+    _, units = units_of(page)
+    assert [u.text for u in units] == [
+        "Resolution",
+        f"{LONG}, as the Permanent Council resolved.",
+        f"{LONG}, and so on.",
+    ]
 
 
 def test_a_wrapper_named_like_an_advert_that_holds_the_page_is_kept():

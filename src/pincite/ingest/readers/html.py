@@ -69,6 +69,8 @@ BOILERPLATE_RE = re.compile(
     + r")(?:$|[\s_-])",
     re.I,
 )
+# consent managers name their banners in camel case ("CybotCookiebotDialog"): matched anywhere
+CONSENT_RE = re.compile(r"cookie|consent|gdpr|onetrust|cookiebot|didomi|usercentrics", re.I)
 # class / id words that mark the content (readability's positive list)
 POSITIVE_RE = re.compile(
     r"article|body|content|entry|hentry|main|page|post|text|blog|story|reflist|references|footnotes", re.I
@@ -226,7 +228,8 @@ def _is_boilerplate(tag: Tag, mass: TextMass, total: int) -> bool:
         return False
     if _is_hidden(tag):
         return True
-    if words.strip() and BOILERPLATE_RE.search(words) and not _holds_content(tag, mass, total):
+    furniture = BOILERPLATE_RE.search(words) or CONSENT_RE.search(words)
+    if words.strip() and furniture and not _holds_content(tag, mass, total):
         return True
     if tag.name == "header" and not tag.find(["h1", "h2"]):
         return True  # a site header (logo, menu); an article's header holds its title
