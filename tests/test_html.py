@@ -507,3 +507,12 @@ def test_notes_without_links():
         ("paragraph", "1", f"{LONG}. The budget was 106 dollars.", ("2",)),
         ("footnote", "2", "Declaration of Lima, 2013.", ()),
     ]
+
+
+def test_a_declared_language_travels_to_the_unit():
+    page = f"""<html lang="en"><body><article><p>{LONG}, in English as the page is.</p>
+    <blockquote lang="es-MX"><p>Los Estados miembros reafirmaron su compromiso con la protección de los migrantes.</p></blockquote>
+    </article></body></html>"""
+    meta, units = units_of(page)
+    assert meta["lang"] == "en"
+    assert [u.lang for u in units] == ["en", "es"]
