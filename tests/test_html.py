@@ -516,3 +516,19 @@ def test_a_declared_language_travels_to_the_unit():
     meta, units = units_of(page)
     assert meta["lang"] == "en"
     assert [u.lang for u in units] == ["en", "es"]
+
+
+@pytest.mark.parametrize(
+    "notes_html",
+    [
+        '<p><a name="n1">1</a>. Declaration of Lima, 2013.</p>',  # an old-style anchor with the mark
+        '<p id="n1">[1] Declaration of Lima, 2013.</p>',
+        '<dl><dt id="n1">1</dt><dd>Declaration of Lima, 2013.</dd></dl>',
+    ],
+    ids=["anchor", "bracket", "dl"],
+)
+def test_note_bodies_lose_their_printed_mark(notes_html):
+    page = f"""<html><body><article><p>{LONG}.<sup><a href="#n1">1</a></sup></p>
+    <div class="notes">{notes_html}</div></article></body></html>"""
+    _, units = units_of(page)
+    assert [(u.kind, u.ref, u.text) for u in units][-1] == ("footnote", "1", "Declaration of Lima, 2013.")

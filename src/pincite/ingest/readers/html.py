@@ -513,7 +513,11 @@ def unlinked_notes(soup: BeautifulSoup, notes: NoteLinks) -> None:
 
 
 def _note_body(dest: Tag) -> Tag:
-    """The element holding a note's text: the target itself, or the block around an anchor."""
+    """The element holding a note's text: the target itself, the block around an anchor, or the `<dd>`
+    after a `<dt>` that holds the mark."""
+    if dest.name == "dt":
+        dd = dest.find_next_sibling(True)
+        return dd if dd is not None and dd.name == "dd" else dest
     if dest.name in ("a", "span", "sup", "b", "i", "em", "strong"):
         block = dest.find_parent(["li", "p", "div", "dd", "td", "section"])
         return block or dest
@@ -605,9 +609,15 @@ class Walker:
     def flush(self) -> None:
         text, calls, hard = self.buf.render(self.ctx.pre)
         self.buf = _Buf()
+        c = self.ctx
+        if c.note:
+            # the note's own mark printed at its head ("1. ", "[1] "): the label says it already
+            m = re.match(rf"^[\[(]?{re.escape(c.note)}[\])]?\.?\s+", text)
+            if m:
+                text = text[m.end() :]
+                calls = tuple((max(0, off - m.end()), lab) for off, lab in calls)
         if not text:
             return
-        c = self.ctx
         self.blocks.append(
             Block(
                 text=text,
