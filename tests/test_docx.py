@@ -500,3 +500,25 @@ def test_custom_marks_and_endnotes(tmp_path):
     assert units[0].text == "Chair's summary of the fourth Global Meeting" and units[0].notes == ("*",)
     body = next(u for u in units if u.text.startswith("The meeting"))
     assert body.notes == ("i",) and body.text.endswith("at the invitation of Peru.")
+
+
+def test_lists_defined_through_a_numbering_style(tmp_path):
+    """Word's multilevel list styles: the list's abstract definition only points (numStyleLink) to a
+    numbering style, whose own list holds the levels."""
+    b = Builder()
+    target = b.list_definition([("decimal", "%1."), ("lowerLetter", "(%2)")])
+    b.doc.styles.element.append(
+        parse_xml(
+            f'<w:style {W_NS} w:type="numbering" w:styleId="RCMList"><w:name w:val="RCM List"/>'
+            f'<w:pPr><w:numPr><w:numId w:val="{target}"/></w:numPr></w:pPr></w:style>'
+        )
+    )
+    linked = parse_xml(
+        f'<w:abstractNum {W_NS} w:abstractNumId="990"><w:numStyleLink w:val="RCMList"/></w:abstractNum>'
+    )
+    b.numbering.find(qn("w:num")).addprevious(linked)
+    b.numbering.append(parse_xml(f'<w:num {W_NS} w:numId="990"><w:abstractNumId w:val="990"/></w:num>'))
+    b.item("The first paragraph numbered through a list style.", "990")
+    b.item("a sub-item of it;", "990", 1)
+    _, units = units_of(b, tmp_path)
+    assert [u.ref for u in units] == ["1", "1 (a)"]

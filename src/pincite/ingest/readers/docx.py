@@ -197,7 +197,7 @@ def parse_styles(xml: bytes | None) -> dict[str, Style]:
         return styles
     root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False))
     for st in root.findall(q("style")):
-        if st.get(q("type")) not in (None, "paragraph"):
+        if st.get(q("type")) not in (None, "paragraph", "numbering"):  # numbering styles: numStyleLink
             continue
         ppr = st.find(q("pPr"))
         numpr = ppr.find(q("numPr")) if ppr is not None else None
@@ -555,7 +555,8 @@ def read(data: bytes, name: str = "") -> ReadResult:
     try:
         styles_xml = _part_blob(document, "/styles")
         styles = parse_styles(styles_xml)
-        style_numbering = {st.name: st.num_id for st in styles.values() if st.num_id}
+        style_numbering = {sid: st.num_id for sid, st in styles.items() if st.num_id}
+        style_numbering.update({st.name: st.num_id for st in styles.values() if st.num_id})
         numbering = Numbering.parse(_part_blob(document, "/numbering"), style_numbering)
         settings = _part_blob(document, "/settings")
         footnotes = parse_notes(_part_blob(document, "/footnotes"), "footnote", settings)
