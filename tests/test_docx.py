@@ -322,6 +322,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
     [
         (b"PK\x03\x04" + b"\x00" * 200 + b"word/document.xml", "corrupt ZIP"),
         (_zip({"hello.txt": b"hi"}), "not a Word document"),
+        (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<x/>"}), "an Excel workbook"),
         (_zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<broken"}), "not a valid DOCX"),
     ],
 )

@@ -40,6 +40,7 @@ from pincite.ingest.blocks import CELL, HARD, TOC, Block, ReadResult
 from pincite.ingest.readers.counters import LABEL_ONLY_RE, as_label, format_number
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+OTHER_OOXML = [("xl/", ": an Excel workbook"), ("ppt/", ": a PowerPoint presentation")]
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # a larger DOCX is a decompression bomb, not minutes
 
 
@@ -540,8 +541,11 @@ def open_docx(data: bytes, name: str):
         raise DocumentError(source, f"not a valid DOCX: corrupt ZIP archive ({e})") from e
     with zf:
         names = set(zf.namelist())
-        if "word/document.xml" not in names and "[Content_Types].xml" not in names:
-            raise DocumentError(source, "a ZIP archive, but not a Word document (no word/document.xml)")
+        if not any(n.startswith("word/") for n in names):
+            other = next(
+                (what for prefix, what in OTHER_OOXML if any(n.startswith(prefix) for n in names)), ""
+            )
+            raise DocumentError(source, f"a ZIP archive, but not a Word document{other} (no word/ part)")
         if sum(i.file_size for i in zf.infolist()) > MAX_UNCOMPRESSED:
             raise DocumentError(source, "DOCX expands to more than 512 MB: refused as a decompression bomb")
     try:
