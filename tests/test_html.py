@@ -532,3 +532,12 @@ def test_note_bodies_lose_their_printed_mark(notes_html):
     <div class="notes">{notes_html}</div></article></body></html>"""
     _, units = units_of(page)
     assert [(u.kind, u.ref, u.text) for u in units][-1] == ("footnote", "1", "Declaration of Lima, 2013.")
+
+
+def test_calls_that_look_alike_are_each_a_call():
+    """Two identical-looking calls (<sup><a href="#n1">1</a></sup> twice) are two calls of one note."""
+    page = f"""<html><body><article><p>{LONG}.<sup><a href="#n1">1</a></sup> Again.<sup><a href="#n1">1</a></sup></p>
+    <ol><li id="n1">Declaration of Lima.<sup><a href="#n1">1</a></sup></li></ol></article></body></html>"""
+    _, units = units_of(page)
+    assert units[0].text == f"{LONG}. Again."
+    assert units[-1].kind == "footnote" and units[-1].text.startswith("Declaration of Lima.")

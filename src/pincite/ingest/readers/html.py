@@ -238,6 +238,12 @@ def _is_boilerplate(tag: Tag, mass: TextMass, total: int) -> bool:
     return False
 
 
+def _inside(el: Tag, ancestor: Tag) -> bool:
+    """Is `el` inside `ancestor`? By identity: `x in tag.parents` compares tags by their markup (bs4's
+    __eq__), so two equal-looking calls would be taken for one another."""
+    return any(a is ancestor for a in el.parents)
+
+
 def _gone(tag: Tag) -> bool:
     """Was `tag` removed (itself or with an ancestor)? Read from its __dict__: bs4's `decomposed` property
     and any missing attribute fall back to `tag.find(...)`, a search of the whole subtree each time."""
@@ -316,7 +322,7 @@ def score_candidates(root: Tag) -> dict[int, tuple[float, Tag]]:
         for depth, anc in enumerate(p.parents):
             if depth > 2 or anc is None or anc.name in ("html", "[document]"):
                 break
-            if anc is not root and root not in anc.parents:
+            if anc is not root and not _inside(anc, root):
                 break  # above the region being searched
             if id(anc) not in scores:
                 base = 0.0
@@ -458,10 +464,10 @@ def find_notes(soup: BeautifulSoup) -> NoteLinks:
         if not label_m:
             continue
         dest = anchors.get(target)
-        if dest is None or dest.name in HEADINGS or dest is el or el in dest.descendants:
+        if dest is None or dest.name in HEADINGS or dest is el or _inside(el, dest):
             continue
         body = _note_body(dest)
-        if body.name in ("body", "html", "main", "article") or el in body.descendants:
+        if body.name in ("body", "html", "main", "article") or _inside(el, body):
             continue
         label = notes.by_target[target][0] if target in notes.by_target else label_m.group(1)
         if target not in notes.by_target:
