@@ -21,6 +21,7 @@ MASTHEAD = "masthead"  # front-page furniture: metadata, not paragraphs
 FURNITURE = "furniture"  # running heads and feet, page numbers, job numbers
 CONTACT = "contact"  # an address or contact block
 TOC = "toc"  # a table of contents line
+CELL = "cell"  # a table cell (HTML, DOCX): a unit of its own, never a heading because it is short
 
 
 @dataclass

@@ -18,7 +18,17 @@ from dataclasses import dataclass, field, replace
 from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Unit
 from pincite.ingest import lang as langid
 from pincite.ingest import metadata as md
-from pincite.ingest.blocks import FURNITURE, HARD, LINE, PAGE, PARA, TOC, Block, ReadResult
+from pincite.ingest.blocks import (
+    CELL,
+    FURNITURE,
+    HARD,
+    LINE,
+    PAGE,
+    PARA,
+    TOC,
+    Block,
+    ReadResult,
+)
 
 PARSER_VERSION = "seg-1"
 
@@ -327,7 +337,7 @@ def _looks_heading(p: Para, t: str) -> int:
     words = t.split()
     if not words or len(t) > 110 or len(words) > 14 or p.lines > 3:
         return 0
-    if t[-1] in ".;,!?" or p.bullet or p.note:
+    if t[-1] in ".;,!?" or p.bullet or p.note or p.role == CELL:
         return 0
     letters = [c for c in t if c.isalpha()]
     if len(letters) >= 3 and not any(c.islower() for c in letters):
@@ -379,7 +389,10 @@ def classify(paras: list[Para]) -> None:
             p.heading = p.heading or 1
             continue
         if p.label:
-            lab = parse_label(p.label + " x") or ("label", p.label.strip("().[] "), "")
+            # the reader knows this is a label: a capital after it lets "a." and "i." parse as labels too
+            lab = parse_label(p.label + " X") or ("label", p.label.strip("().[] "), "")
+            if re.fullmatch(r"\d{1,3}(?:\.\d{1,3})+", lab[1]):
+                lab = ("legal", lab[1], "")  # "3.1": a multi-level number is a whole reference by itself
             p.kind, p.style, p.value = PARAGRAPH, lab[0], lab[1]
             continue
         if p.heading:
@@ -496,7 +509,9 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
         if p.style:
             style = _roman_or_alpha(p.style, p.value, stack)
             styles = [s for s, _ in stack]
-            if style in styles:
+            if style == "legal":
+                stack = []
+            elif style in styles:
                 stack = stack[: styles.index(style)]
             elif not stack or style.startswith("num") and not any(s.startswith("num") for s in styles):
                 if style.startswith("num"):

@@ -25,7 +25,16 @@ WRAP_MAX = 130  # wider than any wrap width people use: a longer line is a whole
 
 
 def _starts_item(line: str) -> bool:
-    return bool(re.match(r"^\s*(?:\(?[0-9]{1,3}[.)]|\([a-z]{1,4}\)|\[\d{1,4}\]|[-•·–])\s", line))
+    return bool(re.match(r"^\s*(?:\(?\d{1,3}(?:\.\d{1,3})*[.)]?|\([a-z]{1,4}\)|\[\d{1,4}\]|[-•·–])\s", line))
+
+
+TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")  # a table-of-contents line: dot leaders, a page
+
+
+def _page_artefact(raw: str) -> bool:
+    """A line that starts with exactly one space: where the text ran over a page break (the PDF's
+    line of the new page kept the space). Deeper indentation is indentation."""
+    return raw.startswith(" ") and not raw.startswith("  ") and raw[1:2] != "\t"
 
 
 def layout_of(lines: list[str]) -> str:
@@ -95,7 +104,7 @@ def blocks_from_text(text: str) -> list[Block]:
                 brk = HARD
                 prev_raw = raw
                 continue
-            if raw.startswith(" ") and prev_raw.strip():
+            if _page_artefact(raw) and prev_raw.strip():
                 flush()
                 page += 1
                 brk = PAGE
@@ -106,11 +115,15 @@ def blocks_from_text(text: str) -> list[Block]:
                 prev_raw = raw
                 continue
             if cur:
-                if raw.startswith(" ") and prev_raw.strip() and not _wrapped(lines, prev_i):
+                if _page_artefact(raw) and prev_raw.strip() and not _wrapped(lines, prev_i):
                     flush()  # the page-break artefact: a line starting with a space
                     page += 1
                     brk = PAGE
-                elif (_wrapped(lines, prev_i) or line[:1].islower()) and not _starts_item(line):
+                elif (
+                    (_wrapped(lines, prev_i) or line[:1].islower())
+                    and not _starts_item(line)
+                    and not TOC_LINE.search(lines[prev_i])
+                ):
                     cur.append(line.strip())
                     prev_raw, prev_i = raw, i
                     continue
