@@ -345,6 +345,8 @@ def extract_links(data: bytes, base: str) -> PageLinks:
                 raw.append(m.group(1))
     seen: set[str] = set()
     for href in raw:
+        if href.strip().startswith("#"):  # a place in this page
+            continue
         url = normalize(href, base)
         if url and url not in seen:
             seen.add(url)
