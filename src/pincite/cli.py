@@ -131,41 +131,105 @@ def index(ctx, rebuild, jobs):
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True, help="Hits to skip.")
 @click.option("--type", "doctype", multiple=True, help="Only this document type (speech, letter, report…).")
 @click.option("--lang", multiple=True, help="Only units in this language (en, es, fr, pt…).")
-@click.option("--year", multiple=True, help="A year or a range: 2013, 2013..2017.")
+@click.option("--year", multiple=True, help="A year or a range: 2013, 2013..2017, ..2015.")
 @click.option("--doc", multiple=True, help="Only this document id.")
+@click.option("--symbol", multiple=True, help="Only the document with this symbol (A/68/190).")
+@click.option("--part", multiple=True, help="Only this part of a document: annex matches annex I, annex II…")
 @click.option("--kind", type=click.Choice(["paragraph", "footnote", "heading"]), multiple=True)
+@click.option("--group", is_flag=True, help="Only the best unit of each document.")
+@click.option("--facets", is_flag=True, help="Also count the hits by type, year, language and document.")
 @format_option()
 @click.pass_context
 @domain_errors
-def search(ctx, query, limit, offset, doctype, lang, year, doc, kind, fmt):
-    """Search the corpus; each hit comes with a citation. Exit 0 with hits, 1 with none."""
+def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, kind, group, facets, fmt):
+    """Search the corpus; each hit comes with a citation. Exit 0 with hits, 1 with none.
+
+    \b
+    Words are ANDed; also OR, NOT, "a phrase", prefix*, fuzzy~ (one edit; ~2 two), (grouping),
+    and filters in the query: type:speech lang:es year:2013 year:2013..2017 symbol:A/68/190
+    doc:ID part:annex kind:footnote.
+    """
     from pincite import render
 
     ws = _ws(ctx)
-    filters = {"doctype": doctype, "lang": lang, "year": year, "doc": doc, "kind": kind}
-    results = ws.search(" ".join(query), limit=limit, offset=offset, filters=filters)
+    filters = {"doctype": doctype, "lang": lang, "year": year, "doc": doc, "symbol": symbol, "part": part,
+               "kind": kind}  # fmt: skip
+    text = " ".join(query)
+    res = ws.search(text, limit=limit, offset=offset, filters=filters, group=group, facets=facets)
     _note_samples(ws)
-    rows = [h.dump() for h in results.hits]
-    if fmt == "text" and not rows:
-        click.echo(f"pincite: no paragraph matches {' '.join(query)!r}", err=True)
+    if res.notice:
+        click.echo(f"pincite: {res.notice}", err=True)
+    rows = [h.dump() for h in res.hits]
+    if fmt == "json" and facets:
+        obj = {"query": text, "total": res.total, "offset": offset, "limit": limit, "hits": rows,
+               "facets": res.facets}  # fmt: skip
+        if res.suggestion:
+            obj["suggestion"] = res.suggestion
+        _out(render.json_object(obj))
+    elif fmt == "json":
+        _out(render.render(rows, fmt, render.hit_text(False)))  # a plain list: [] when nothing matches
+    elif fmt == "text":
+        if rows:
+            colour = render.use_colour()  # click strips escapes off a pipe itself unless told otherwise
+            click.echo(render.render(rows, fmt, render.hit_text(colour), render.HIT_COLUMNS), color=colour)
+        if facets:
+            _out(("\n" if rows else "") + render.facets_text(res.facets))
+        if not res.total:
+            click.echo(f"pincite: no paragraph matches {text!r}", err=True)
+        else:
+            what = "documents" if group else "hits"
+            shown = f", showing {offset + 1}–{offset + len(rows)}" if rows else ""
+            click.echo(f"pincite: {res.total} {what}{shown}", err=True)
     else:
-        _out(render.render(rows, fmt, render.hit_text(render.use_colour()), render.HIT_COLUMNS))
-    sys.exit(0 if rows else 1)
+        if rows or fmt == "csv":
+            _out(render.render(rows, fmt, render.hit_text(False), render.HIT_COLUMNS))
+        if facets:
+            click.echo(render.facets_text(res.facets), err=True)
+    if res.suggestion:
+        click.echo(f"pincite: did you mean: {res.suggestion}", err=True)
+    sys.exit(0 if res.total else 1)
 
 
 @cli.command()
 @click.argument("citation")
-@format_option(("text", "json"))
+@click.option("--context", "-C", type=click.IntRange(0), default=0, show_default=True,
+              help="Also show this many units before and after, in the same part of the document.")  # fmt: skip
+@format_option()
 @click.pass_context
 @domain_errors
-def show(ctx, citation, fmt):
-    """Show the unit a citation names (as `search` printed it), with the footnotes it calls."""
+def show(ctx, citation, context, fmt):
+    """Show the unit a citation names (as `search` printed it), with the footnotes it calls.
+
+    In CSV each unit is a row of its own, its `role` saying how it relates: before, cited, note, after.
+    """
     from pincite import render
 
     ws = _ws(ctx)
-    rows = ws.show(citation)
+    rows = ws.show(citation, context=context)
     _note_samples(ws)
-    _out(render.render(rows, fmt, render.unit_text))
+    if fmt == "csv":
+        _out(render.render(render.flat_units(rows), fmt, render.unit_text, ["role", *render.UNIT_COLUMNS]))
+    else:
+        _out(render.render(rows, fmt, render.unit_text))
+
+
+@cli.command()
+@click.argument("citation")
+@click.option("--style", type=click.Choice(["un", "bluebook", "plain"]), default="un", show_default=True)
+@format_option(("text", "json", "jsonl", "csv"))
+@click.pass_context
+@domain_errors
+def cite(ctx, citation, style, fmt):
+    """Print the citation of a unit in a style: un (A/68/190, annex, para. 10 (a)), bluebook, plain.
+
+    CITATION is what `search` printed, or DOC#SEQ.
+    """
+    from pincite import render
+
+    ws = _ws(ctx)
+    rows = ws.cite(citation, style=style)
+    _note_samples(ws)
+    _out(render.render(rows, fmt, lambda r: r["cite"], ["cite", "style", "doc", "seq"]))
 
 
 @cli.command()

@@ -71,10 +71,19 @@ def hit_text(colour: bool) -> Callable[[dict], str]:
     return fmt
 
 
+def json_object(obj: dict) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2)
+
+
 def unit_text(r: dict) -> str:
-    lines = [r["cite"], _wrap(r["text"])]
+    lines = []
+    for c in r.get("before", []):
+        lines += [f"  {c['cite']}", _wrap(c["text"], "      ")]
+    lines += [r["cite"], _wrap(r["text"])]
     for n in r.get("footnotes", []):
         lines.append(_wrap(f"{n['ref']}  {n['text']}", "      "))
+    for c in r.get("after", []):
+        lines += [f"  {c['cite']}", _wrap(c["text"], "      ")]
     return "\n".join(lines)
 
 
@@ -85,7 +94,29 @@ def doc_text(r: dict) -> str:
     return f"{r['doc']}  {what}{status}\n    {r['title'] or '(no title)'}\n    {counts} — {r['source']}"
 
 
-HIT_COLUMNS = ["cite", "doc", "symbol", "title", "date", "doctype", "lang", "part", "kind", "ref",
+def flat_units(rows: list[dict]) -> list[dict]:
+    """Rows from `show` with their context and notes as rows of their own, each with its `role`."""
+    out = []
+    for r in rows:
+        out += [{**c, "role": "before"} for c in r.get("before", [])]
+        out.append({**r, "role": "cited"})
+        out += [{**n, "role": "note"} for n in r.get("footnotes", [])]
+        out += [{**c, "role": "after"} for c in r.get("after", [])]
+    return out
+
+
+def facets_text(facets: dict, top: int = 10) -> str:
+    """`type: report 3, letter 2` — one line per facet, its `top` largest values (JSON has them all)."""
+    lines = []
+    for name, counts in facets.items():
+        items = [f"{k} {v}" for k, v in list(counts.items())[:top]]
+        if len(counts) > top:
+            items.append(f"… {len(counts) - top} more")
+        lines.append(f"{name}: " + (", ".join(items) if items else "-"))
+    return "\n".join(lines)
+
+
+HIT_COLUMNS = ["cite", "doc", "seq", "symbol", "title", "date", "doctype", "lang", "part", "kind", "ref",
                "numbered", "score", "text", "notes", "source", "snippet"]  # fmt: skip
 UNIT_COLUMNS = ["cite", "doc", "symbol", "title", "date", "doctype", "lang", "part", "kind", "ref",
                 "numbered", "text", "notes", "headings", "source", "seq", "page"]  # fmt: skip

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pincite.corpus.model import FOOTNOTE, HEADING, OK, PARAGRAPH, Document, Unit
 from pincite.corpus.store import Store, default_home
-from pincite.errors import NotFound
+from pincite.errors import BadQuery, NotFound
 from pincite.index.manager import IndexManager, SyncReport
 from pincite.ingest import pipeline
 from pincite.search import citation
@@ -81,12 +81,44 @@ class Workspace:
     def search(self, query: str, **kw) -> Results:
         return search(self.reader(), query, **kw)
 
-    def show(self, cite_text: str) -> list[dict]:
-        store = self.reader()
+    def _resolve(self, store: Store, cite_text: str) -> list[Unit]:
         units = citation.resolve(store, cite_text)
         if not units:
-            raise NotFound(f"no paragraph matches the citation {cite_text!r}")
-        return [self.unit_row(store, u, with_notes=True) for u in units]
+            raise NotFound(f"no paragraph matches the citation {cite_text!r} (copy one from `pincite search`)")
+        return units
+
+    def show(self, cite_text: str, *, context: int = 0) -> list[dict]:
+        """The units a citation names, with the footnotes they call and, with `context`, the units
+        around each one in the same part of its document (footnotes are not context)."""
+        if context < 0:
+            raise BadQuery("--context must be zero or more")
+        store = self.reader()
+        rows = []
+        for u in self._resolve(store, cite_text):
+            row = self.unit_row(store, u, with_notes=True)
+            if context:
+                around = [n for n in store.units(u.doc) if n.part == u.part and n.kind != FOOTNOTE]
+                i = next(i for i, n in enumerate(around) if n.seq == u.seq) if u.kind != FOOTNOTE else None
+                if i is None:
+                    before, after = [], []
+                else:
+                    before, after = around[max(0, i - context) : i], around[i + 1 : i + 1 + context]
+                row["before"] = [self.unit_row(store, n) for n in before]
+                row["after"] = [self.unit_row(store, n) for n in after]
+            rows.append(row)
+        return rows
+
+    def cite(self, cite_text: str, *, style: str = "un") -> list[dict]:
+        """The units a citation names, cited in `style` (un, bluebook, plain)."""
+        if style not in citation.STYLES:
+            raise BadQuery(f"--style takes one of {', '.join(citation.STYLES)}, not {style!r}")
+        store = self.reader()
+        rows = []
+        for u in self._resolve(store, cite_text):
+            doc = store.document(u.doc)
+            assert doc is not None
+            rows.append({"cite": citation.cite(doc, u, style), "style": style, "doc": doc.id, "seq": u.seq})
+        return rows
 
     def docs(self) -> list[dict]:
         store = self.reader()

@@ -194,41 +194,36 @@ class Store:
     def raw_path(self, sha: str, ext: str = "") -> Path:
         return self.raw_dir / sha[:2] / f"{sha}{ext}"
 
+    def _write_atomic(self, path: Path, chunks: Iterable[bytes]) -> None:
+        """Write to a temporary file beside `path`, fsync it, then rename it into place."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in chunks:
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
     def put_raw(self, data: bytes, ext: str = "") -> tuple[str, Path]:
-        """Keep bytes under their hash (write to a temporary file, fsync, rename)."""
+        """Keep bytes under their hash."""
         sha = sha256_bytes(data)
         path = self.raw_path(sha, ext)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            self._write_atomic(path, [data])
         return sha, path
 
     def put_raw_file(self, src: Path, ext: str = "") -> tuple[str, Path]:
-        """Keep a file under its hash without reading it all into memory twice."""
+        """Keep a file under its hash, copying it in chunks."""
         sha = sha256_file(src)
         path = self.raw_path(sha, ext)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as out, open(src, "rb") as f:
-                    for chunk in iter(lambda: f.read(1 << 20), b""):
-                        out.write(chunk)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            with open(src, "rb") as f:
+                self._write_atomic(path, iter(lambda: f.read(1 << 20), b""))
         return sha, path
 
     # -- sources and documents ----------------------------------------------------------------

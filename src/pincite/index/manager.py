@@ -30,11 +30,11 @@ from whoosh.index import LockError
 from pincite.corpus.model import Document, Unit
 from pincite.corpus.store import Store
 from pincite.errors import IndexBusy, StoreError
-from pincite.index.analysis import field_for
+from pincite.index.analysis import PLAIN, field_for
 from pincite.index.schema import build_schema
 
 MARKER = "PINCITE"
-INDEX_FORMAT = 1
+INDEX_FORMAT = 3  # 2: no stop words, accent variants, `plain`, facet columns; 3: fr elision, pt plurals
 LOCK_WAIT = 10.0
 
 
@@ -93,6 +93,7 @@ def unit_fields(doc: Document, unit: Unit, version: str) -> dict:
         "headings": " / ".join(unit.headings),
         "notes": list(unit.notes),
         field_for(unit.lang or doc.lang): unit.text,
+        PLAIN: unit.text,
     }
     if doc.year:
         fields["year"] = doc.year
@@ -113,6 +114,16 @@ class IndexManager:
         except OSError:
             return ""
         return name if (self.root / name / MARKER).is_file() else ""
+
+    def current_format(self) -> int:
+        """The format of the live generation (0 when unknown or absent)."""
+        name = self.current_name()
+        if not name:
+            return 0
+        try:
+            return int(json.loads((self.root / name / MARKER).read_text()).get("format", 0))
+        except (OSError, ValueError, AttributeError):
+            return 0
 
     def current_path(self) -> Path | None:
         name = self.current_name()
@@ -153,6 +164,10 @@ class IndexManager:
         path = self.current_path()
         if path is None:
             return None
+        if self.current_format() != INDEX_FORMAT:
+            raise StoreError(
+                f"the index at {path} was built by another version of pincite; run `pincite index --rebuild`"
+            )
         try:
             return windex.open_dir(str(path))
         except (windex.EmptyIndexError, OSError, EOFError, ValueError) as e:
@@ -219,7 +234,8 @@ class IndexManager:
 
     def sync(self, *, rebuild: bool = False, wait: float = LOCK_WAIT) -> SyncReport:
         """Bring the index up to date with the store: add new, replace changed, drop removed."""
-        ix = None if rebuild else self.open()
+        stale = self.current_name() and self.current_format() != INDEX_FORMAT
+        ix = None if rebuild or stale else self.open()
         if ix is None:
             return self.rebuild()
         t0 = time.perf_counter()

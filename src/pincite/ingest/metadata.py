@@ -11,7 +11,7 @@ from datetime import date
 
 # ---- UN document symbols ---------------------------------------------------------------------
 _ORGANS = r"(?:A|S|E|ST|T|DP|TD|UNEP|CRC|CEDAW|CCPR|CERD|CAT|CMW|CRPD|CED|CESCR|HRI|ECE|ESCAP|ECLAC|ECA|ESCWA|UNW|ICEF|JIU)"
-_PART = r"(?:[A-Z]{1,8}(?:\.\d{1,4})?(?:-\d{1,3})?|\d{1,5}(?:\.\d{1,3})?|[A-Z]\d{1,3}|S-\d{1,2})"
+_PART = r"(?:[A-Z]{1,8}(?:\.\d{1,4})?(?:-\d{1,3})?|\d{1,5}(?:\.\d{1,3})?(?:-\d{1,3})?|[A-Z]\d{1,3}|S-\d{1,2})"
 _SUFFIX = r"(?:/(?:Add|Corr|Rev|Amend)\.\d{1,3}|/Summary)*"
 SYMBOL_RE = re.compile(
     rf"(?<![\w/.-])({_ORGANS}(?:/{_PART}){{1,6}}{_SUFFIX}\*?)(?![\w/-])(?!\.\w)"

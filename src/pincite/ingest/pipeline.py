@@ -17,7 +17,7 @@ import time
 import tomllib
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pincite.corpus.model import FAILED, OK
@@ -106,7 +106,7 @@ def add_paths(store: Store, paths: Iterable[Path]) -> list[Outcome]:
         if overrides != store.overrides(reg.doc):
             store.set_overrides(reg.doc, overrides)
             if reg.change == "same":
-                reg = type(reg)(reg.doc, "changed", sha)
+                reg = replace(reg, change="changed")
                 store.mark_stale(reg.doc)
         out.append(Outcome(location, doc=reg.doc, change=reg.change))
     return out

@@ -13,7 +13,7 @@ Note calls travel through every edit as CALL_OPEN label CALL_CLOSE, and leave th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Unit
 from pincite.ingest import lang as langid
@@ -29,7 +29,7 @@ CALL_RE = re.compile(f"{CALL_OPEN}([^{CALL_CLOSE}]*){CALL_CLOSE}")
 # (style, pattern). The style decides the level; the first group is the value.
 LABELS: list[tuple[str, re.Pattern]] = [
     ("num-paren", re.compile(r"^\((\d{1,3})\)\s*")),
-    ("alpha-paren", re.compile(r"^\(([a-z]{1,2})\)\s*")),
+    ("alpha-paren", re.compile(r"^\(([a-z]|([a-z])\2)\)\s*")),
     ("roman-paren", re.compile(r"^\(((?:x{0,3})(?:ix|iv|v?i{0,3}))\)\s*")),
     ("num-bracket", re.compile(r"^\[(\d{1,4})\]\s*")),
     ("num-dot", re.compile(r"^(\d{1,4})\.(?!\d)\s*")),
@@ -76,6 +76,12 @@ MASTHEAD_PATTERNS = [
         r"^please recycle$",
     )
 ]
+# A masthead is recognised only where one of these says it is there.
+MASTHEAD_SIGNAL = re.compile(
+    r"^(united nations|nations unies|naciones unidas|distr\b|general assembly|security council|"
+    r"economic and social council|organization of american states)",
+    re.I,
+)
 CONTACT_RE = re.compile(r"\b(?:TEL|Tel\.?|FAX|Fax|E-?mail|P\.?\s?O\.? Box|Phone|Tél\.?)\b")
 SIGNED_RE = re.compile(r"^\((?:Signed|Firmado|Signé)\)", re.I)
 TOC_RE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|\s\d+\s*[-–]\s*\d+\s+\d+\s*$")
@@ -284,6 +290,9 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
     """Mark the masthead at the head of the document and read what it says."""
     meta: dict = {}
     seen_distr = False
+    head = [plain(p.text).strip() for p in paras[:25] if not p.note]
+    if not any(MASTHEAD_SIGNAL.match(t) or md.is_symbol_line(t) for t in head):
+        return meta
     for i, p in enumerate(paras[:25]):
         t = plain(p.text).strip()
         if p.note:
@@ -427,6 +436,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
     heads: list[tuple[int, str]] = []
     position = 0  # paragraphs in this part, numbered or not
     head_position = 0
+    last_unnumbered = 0  # position of the last unnumbered paragraph, if it is the open one
 
     def emit(kind: str, ref: str, numbered: bool, p: Para, text: str) -> None:
         clean = re.sub(r"\s+", " ", plain(text)).strip()
@@ -462,7 +472,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
                     part += f" {m.group(2)}"
             else:
                 part = re.sub(r"\s*:$", "", m.group(3)).lower()
-            stack, heads, position, head_position = [], [], 0, 0
+            stack, heads, position, head_position, last_unnumbered = [], [], 0, 0, 0
             head_position += 1
             emit(HEADING, str(head_position), False, p, p.text)
             heads = [(0, re.sub(r"\s+", " ", t))]
@@ -477,7 +487,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
             else:
                 emit(HEADING, str(head_position), False, p, p.text)
             heads.append((level, re.sub(r"\s+", " ", t)))
-            stack = []
+            stack, last_unnumbered = [], 0
             continue
         if p.kind == FOOTNOTE:
             emit(FOOTNOTE, p.note, True, p, p.text)
@@ -491,17 +501,21 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
             elif not stack or style.startswith("num") and not any(s.startswith("num") for s in styles):
                 if style.startswith("num"):
                     stack = []
+            if not stack and not style.startswith("num") and last_unnumbered:
+                stack = [("assigned", f"[{last_unnumbered}]")]
             shown = f"({p.value})" if style.endswith("-paren") and not style.startswith("num") else p.value
             if style == "num-paren":
                 shown = f"({p.value})" if stack else p.value
             stack.append((style, shown))
             if len(stack) == 1:
                 position += 1
+                last_unnumbered = 0
             emit(PARAGRAPH, " ".join(v for _, v in stack), True, p, p.text)
             continue
         # an unnumbered paragraph or a bullet: its position in reading order
         stack = []
         position += 1
+        last_unnumbered = position
         emit(PARAGRAPH, str(position), False, p, p.text)
     return units
 
@@ -578,22 +592,7 @@ def segment(result: ReadResult, doc_id: str = "doc", name: str = "") -> Segmente
     doc_lang = meta.get("lang") or langid.document_language([u.text for u in units if u.kind != HEADING])
     meta["lang"] = doc_lang
     main_part = "letter" if meta.get("doctype") == "letter" else ""
-    final = []
-    for u in units:
-        ulang = u.lang or langid.unit_language(u.text, doc_lang)
-        final.append(
-            Unit(
-                doc=u.doc,
-                seq=u.seq,
-                kind=u.kind,
-                ref=u.ref,
-                numbered=u.numbered,
-                text=u.text,
-                part=u.part or main_part,
-                headings=u.headings,
-                lang=ulang,
-                notes=u.notes,
-                page=u.page,
-            )
-        )
+    final = [
+        replace(u, part=u.part or main_part, lang=u.lang or langid.unit_language(u.text, doc_lang)) for u in units
+    ]
     return Segmented(meta=meta, units=final, dropped=dropped)

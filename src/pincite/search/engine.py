@@ -1,28 +1,90 @@
 """Search: parse a query, run it with BM25F, and turn Whoosh hits into `Hit`s with citations.
 
-Whoosh's query language (AND by default, OR, NOT, "phrases", prefix*, fuzzy~, grouping) over every
-language's text field at once, with `type:`, `lang:`, `year:`, `symbol:`, `doc:`, `part:` and
-`kind:` filters.
+The query language is Whoosh's (AND by default, OR, NOT, "phrases", prefix*, fuzzy~, grouping with
+parentheses) over every language's text field at once, plus the headings above a unit and its
+document's title, with filters written into the query:
+
+    type:speech  lang:es  year:2013  year:2013..2017  symbol:A/68/190  doc:ID  part:annex  kind:footnote
+
+The same filters come as options (`filters=`). A query that cannot be read as written is read
+leniently (an unbalanced quote or parenthesis is dropped, and said so in `Results.notice`); one that
+still cannot be read raises `BadQuery`, never a Whoosh exception.
+
+Hits are ordered by score, then document id, then position in the document, so that paging with
+`offset` is stable.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from whoosh import highlight, qparser, scoring
-from whoosh.query import And, Every, NumericRange, Or, Query, Term
+from whoosh import qparser, scoring
+from whoosh.analysis import RegexTokenizer
+from whoosh.query import (
+    And,
+    CompoundQuery,
+    Every,
+    FuzzyTerm,
+    NullQuery,
+    NumericRange,
+    Or,
+    Prefix,
+    Query,
+    Term,
+    Wildcard,
+)
 
-from pincite.corpus.model import Document, Unit
+from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Document, Unit
 from pincite.corpus.store import Store
 from pincite.errors import BadQuery
-from pincite.index.analysis import TEXT_FIELDS
+from pincite.index.analysis import OTHER, PLAIN, TEXT_FIELDS, TOKEN, analyzer, field_for, fold
 from pincite.index.manager import IndexManager
 from pincite.search.citation import cite
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
-FIELD_ALIASES = {"doctype": ["type"], "doc": ["document"], "kind": ["k"]}
-FILTER_FIELDS = ("doctype", "lang", "year", "symbol", "doc", "part", "kind")
+SNIPPET_CHARS = 240
+SUGGEST_BELOW = 3  # offer a did-you-mean when a query finds fewer hits than this
+
+# Query-time field boosts for BM25F (tuned on tests/judged/queries.toml; see BENCHMARKS.md). `plain`
+# (words as written) on top of the stemmed language fields rewards a word in the very form queried.
+BOOSTS = {"title": 0.5, "headings": 0.5, "plain": 0.6}
+BM25_PARAMS = {"B": 0.5, "K1": 1.2}
+
+
+class BM25(scoring.BM25F):
+    """BM25F with the usual BM25 idf. Whoosh's own, log(N/(df+1)) + 1, never falls below 1, so that
+    with no stop words "of" and "as" outweighed the words a query is about."""
+
+    def idf(self, searcher, fieldname, text):
+        n = searcher.doc_count_all()
+        df = searcher.doc_frequency(fieldname, text)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+# Filters a user may write in a query or give as options, and the index field each one searches.
+FILTERS = {
+    "type": "doctype",
+    "doctype": "doctype",
+    "lang": "lang",
+    "year": "year",
+    "symbol": "symbol",
+    "doc": "doc",
+    "part": "partkey",
+    "kind": "kind",
+}
+KIND_ALIASES = {
+    "paragraph": PARAGRAPH,
+    "para": PARAGRAPH,
+    "footnote": FOOTNOTE,
+    "note": FOOTNOTE,
+    "fn": FOOTNOTE,
+    "heading": HEADING,
+}
+# Fields a user may search by name besides the filters.
+SEARCHABLE = {"title", "headings", *TEXT_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -39,6 +101,7 @@ class Hit:
         u, d = self.unit, self.doc
         return {
             "doc": d.id,
+            "seq": u.seq,
             "symbol": d.symbol,
             "title": d.title,
             "date": d.date,
@@ -63,28 +126,172 @@ class Results:
     hits: list[Hit]
     total: int
     query: str
+    offset: int = 0
+    limit: int = 10
     facets: dict = field(default_factory=dict)
     suggestion: str = ""
+    notice: str = ""
 
     def dump(self) -> dict:
         return asdict(self)
 
 
-class _MarkFormatter(highlight.Formatter):
-    """Marks matched terms with <mark>…</mark>; the renderer turns that into colour or plain text."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return f"{MARK_OPEN}{highlight.get_text(text, token, replace)}{MARK_CLOSE}"
-
-
-def _parser(schema) -> qparser.QueryParser:
-    p = qparser.MultifieldParser(list(TEXT_FIELDS) + ["title", "headings"], schema, group=qparser.AndGroup)
-    p.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+# -- reading the query ------------------------------------------------------------------------------
+def _parser(schema, boosts: dict | None = None) -> qparser.QueryParser:
+    boosts = BOOSTS if boosts is None else boosts
+    fields = list(TEXT_FIELDS) + ["title", "headings"] + ([PLAIN] if boosts.get(PLAIN) else [])
+    fieldboosts = {f: boosts.get(f, 1.0) for f in fields}
+    p = qparser.MultifieldParser(fields, schema, fieldboosts=fieldboosts, group=qparser.AndGroup)
     p.add_plugin(qparser.FuzzyTermPlugin())
     p.add_plugin(qparser.GtLtPlugin())
     return p
+
+
+def _quote(v: str) -> str:
+    return "'" + v.replace("'", " ") + "'"
+
+
+def _year_syntax(v: str) -> str:
+    v = v.strip("\"'")
+    if re.fullmatch(r"\d{4}", v):
+        return f"year:{v}"
+    m = re.fullmatch(r"(\d{4})?\s*(?:\.\.|–)\s*(\d{4})?", v)
+    if m and (m.group(1) or m.group(2)):
+        lo, hi = m.group(1), m.group(2)
+        return f"year:[{lo + ' ' if lo else ''}TO{' ' + hi if hi else ''}]"
+    if re.fullmatch(r"[<>]=?\d{4}", v):
+        return f"year:{v}"
+    raise BadQuery(f"year: takes a year or a range such as year:2013..2017, not {v!r}")
+
+
+def _kind(v: str, how: str) -> str:
+    k = KIND_ALIASES.get(v.lower().strip("\"'"))
+    if k is None:
+        raise BadQuery(f"{how} takes paragraph, footnote or heading, not {v!r}")
+    return k
+
+
+def _field_syntax(name: str, value: str) -> str:
+    """One `name:value` the user wrote, as Whoosh syntax over the index fields."""
+    key = name.lower()
+    if key not in FILTERS:
+        if name in SEARCHABLE:
+            return f"{name}:{value}"
+        return f"{name} {value}"  # not a field: read both as words
+    raw = value.strip()
+    if raw[:1] in "\"'" and raw[-1:] == raw[:1] and len(raw) > 1:
+        raw = raw[1:-1]
+    if not raw:
+        raise BadQuery(f"{name}: needs a value, as in {name}:{'2013' if key == 'year' else 'x'}")
+    if key == "year":
+        return _year_syntax(raw)
+    if key == "kind":
+        return f"kind:{_quote(_kind(raw, 'kind:'))}"
+    if key == "part":
+        return f"partkey:{_quote(raw.lower().replace(' ', '_'))}"
+    if key == "doc":
+        return f"doc:{_quote(raw)}"
+    return f"{FILTERS[key]}:{_quote(raw.lower())}"
+
+
+_FIELD = re.compile(r"""(?<![\w.])(?P<name>[A-Za-z_]\w*):(?P<value>"[^"]*"|'[^']*'|[^\s()"]+)""")
+
+
+def rewrite(text: str) -> tuple[str, list[str]]:
+    """The query in Whoosh's syntax over our fields, made balanced; and notes on what was dropped."""
+    notes: list[str] = []
+    # split into quoted phrases and the rest; a quote without a partner is dropped
+    pieces: list[tuple[bool, str]] = []
+    i = 0
+    while i < len(text):
+        j = text.find('"', i)
+        if j < 0:
+            pieces.append((False, text[i:]))
+            break
+        k = text.find('"', j + 1)
+        if k < 0:
+            pieces.append((False, text[i:j] + " " + text[j + 1 :]))
+            notes.append("an unbalanced quote was ignored")
+            break
+        # a field value in quotes (part:"annex I") stays with its field
+        pieces.append((False, text[i:j]))
+        pieces.append((True, text[j : k + 1]))
+        i = k + 1
+    out = []
+    for quoted, piece in pieces:
+        if quoted:
+            prev = out[-1] if out else ""
+            m = re.search(r"(?<![\w.])([A-Za-z_]\w*):$", prev)
+            if m:
+                out[-1] = prev[: m.start()] + _field_syntax(m.group(1), piece)
+            else:
+                out.append(piece)
+            continue
+        out.append(_FIELD.sub(lambda m: _field_syntax(m.group("name"), m.group("value")), piece))
+    joined = "".join(out)
+    # balance parentheses outside phrases and quoted terms
+    res, depth, dropped, inq = [], 0, False, ""
+    for ch in joined:
+        if inq:
+            inq = "" if ch == inq else inq
+        elif ch in "\"'":
+            inq = ch if ch == '"' else ""  # single quotes are term quotes we wrote; they never hold parens
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                dropped = True
+                continue
+            depth -= 1
+        res.append(ch)
+    if depth:
+        res.append(")" * depth)
+    if dropped or depth:
+        notes.append("unbalanced parentheses were closed or dropped")
+    return "".join(res), notes
+
+
+def _plainify(q: Query) -> Query:
+    """Prefix, wildcard and fuzzy terms match words as written (`plain`), not stems."""
+    if isinstance(q, (Prefix, Wildcard, FuzzyTerm)) and q.fieldname in TEXT_FIELDS:
+        if q.fieldname != f"text_{OTHER}":
+            return NullQuery
+        c = q.copy()
+        c.fieldname = PLAIN
+        return c
+    if isinstance(q, CompoundQuery):
+        c = q.copy()
+        c.subqueries = [_plainify(s) for s in q.subqueries]
+        return c
+    if hasattr(q, "child"):
+        c = q.copy()
+        c.child = _plainify(q.child)
+        return c
+    return q
+
+
+_SYNTAX = re.compile(r"""["'()\[\]{}^~*?:<>\\]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b""")
+
+
+def parse_query(text: str, schema, boosts: dict | None = None) -> tuple[Query, list[str]]:
+    text = text.strip()
+    if not text:
+        return Every(), []
+    parser = _parser(schema, boosts)
+    written, notes = rewrite(text)
+    try:
+        q = parser.parse(written)
+    except Exception:  # Whoosh raises several types for malformed input
+        plain = _SYNTAX.sub(" ", text)
+        try:
+            q = parser.parse(plain)
+        except Exception as e:
+            raise BadQuery(f"cannot read the query {text!r}: {e}") from e
+        notes.append(f"read as plain words: {' '.join(plain.split())!r}")
+    q = _plainify(q).normalize()
+    if q is NullQuery:
+        raise BadQuery(f"the query {text!r} has no words to search for")
+    return q, notes
 
 
 def filter_query(filters: dict) -> Query | None:
@@ -96,25 +303,102 @@ def filter_query(filters: dict) -> Query | None:
         values = value if isinstance(value, (list, tuple)) else [value]
         alts: list[Query] = []
         for v in values:
-            v = str(v)
+            v = str(v).strip()
             if key == "year":
-                m = re.fullmatch(r"(\d{4})?\s*(?:\.\.|-|–)\s*(\d{4})?", v)
+                m = re.fullmatch(r"(\d{4})?\s*(?:\.\.|–|-)\s*(\d{4})?", v)
                 if m and (m.group(1) or m.group(2)):
                     lo = int(m.group(1)) if m.group(1) else None
                     hi = int(m.group(2)) if m.group(2) else None
                     alts.append(NumericRange("year", lo, hi))
-                elif v.isdigit():
+                elif re.fullmatch(r"\d{4}", v):
                     alts.append(NumericRange("year", int(v), int(v)))
                 else:
                     raise BadQuery(f"--year takes a year or a range such as 2013..2017, not {v!r}")
             elif key == "part":
                 alts.append(Term("partkey", v.lower().replace(" ", "_")))
+            elif key == "kind":
+                alts.append(Term("kind", _kind(v, "--kind")))
+            elif key == "doc":
+                alts.append(Term("doc", v))
+            elif key in FILTERS:
+                alts.append(Term(FILTERS[key], v.lower()))
             else:
-                alts.append(Term(key, v.lower() if key != "doc" else v))
+                raise BadQuery(f"unknown filter {key!r}")
         clauses.append(alts[0] if len(alts) == 1 else Or(alts))
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else And(clauses)
+
+
+# -- snippets -----------------------------------------------------------------------------------------
+_TOKENIZER = RegexTokenizer(TOKEN)
+
+
+def snippet(text: str, lang: str, terms: set[tuple[str, str]], maxchars: int = SNIPPET_CHARS) -> str:
+    """The best window of `text` with matched words in <mark>…</mark>."""
+    tfield = field_for(lang)
+    lang_an = analyzer(lang if tfield != f"text_{OTHER}" else OTHER)
+    want_lang = {t for f, t in terms if f == tfield}
+    want_plain = {t for f, t in terms if f == PLAIN}
+    spans: list[tuple[int, int]] = []
+    if want_lang or want_plain:
+        for tok in _TOKENIZER(text, chars=True):
+            word, s, e = tok.text, tok.startchar, tok.endchar
+            forms = {t.text for t in lang_an(word, mode="index")}
+            if forms & want_lang or fold(word) in want_plain:
+                spans.append((s, e))
+    start, end = 0, len(text)
+    if len(text) > maxchars:
+        best, best_n = 0, -1
+        for s, _ in spans or [(0, 0)]:
+            lo = max(0, s - 60)
+            n = sum(1 for a, b in spans if a >= lo and b <= lo + maxchars)
+            if n > best_n:
+                best, best_n = lo, n
+        start = best
+        if start > 0:
+            sp = text.find(" ", start)
+            start = sp + 1 if 0 <= sp < start + 20 else start
+        end = min(len(text), start + maxchars)
+        if end < len(text):
+            sp = text.rfind(" ", start, end)
+            end = sp if sp > start + maxchars // 2 else end
+    out, pos = [], start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        out.append(text[pos:s] + MARK_OPEN + text[s:e] + MARK_CLOSE)
+        pos = e
+    out.append(text[pos:end])
+    body = "".join(out).strip()
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+# -- searching -----------------------------------------------------------------------------------------
+def _column(reader, name: str):
+    if reader.has_column(name):
+        return reader.column_reader(name)
+    return None
+
+
+def _suggest(searcher, text: str) -> str:
+    """The query with each word the corpus does not hold replaced by the nearest one it does."""
+    reader = searcher.reader()
+    free = _FIELD.sub(" ", text)
+    changed = text
+    any_change = False
+    for m in re.finditer(TOKEN, free):
+        word = m.group(0)
+        if word in ("AND", "OR", "NOT") or word.isdigit() or len(word) < 3:
+            continue
+        folded = fold(word)
+        if (PLAIN, folded) in reader:
+            continue
+        cands = searcher.suggest(PLAIN, folded, limit=1, maxdist=2, prefix=1)
+        if cands and cands[0] != folded:
+            changed = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", cands[0], changed, count=1)
+            any_change = True
+    return changed if any_change else ""
 
 
 def search(
@@ -124,41 +408,82 @@ def search(
     limit: int = 10,
     offset: int = 0,
     filters: dict | None = None,
+    group: bool = False,
+    facets: bool = False,
+    suggest: bool = True,
+    boosts: dict | None = None,
+    bm25: dict | None = None,
 ) -> Results:
     if limit < 0 or offset < 0:
         raise BadQuery("--limit and --offset must be zero or more")
     manager = IndexManager(store)
     ix = manager.open()
+    out = Results(hits=[], total=0, query=query, offset=offset, limit=limit)
     if ix is None:
-        return Results(hits=[], total=0, query=query)
-    parser = _parser(ix.schema)
-    text = query.strip()
-    try:
-        q = parser.parse(text) if text else Every()
-    except Exception as e:  # Whoosh raises several types for malformed input
-        raise BadQuery(f"cannot read the query {query!r}: {e}") from e
+        return out
+    q, notes = parse_query(query, ix.schema, boosts)
+    out.notice = "; ".join(notes)
     fq = filter_query(filters or {})
     docs = {d.id: d for d in store.documents()}
-    hits: list[Hit] = []
-    with ix.searcher(weighting=scoring.BM25F()) as s:
-        results = s.search(q, filter=fq, limit=offset + limit if limit else None, terms=True)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-        results.formatter = _MarkFormatter()
-        total = len(results)
-        for r in results[offset : offset + limit] if limit else []:
-            stored = r.fields()
-            doc = docs.get(stored["doc"])
-            if doc is None:
+    with ix.searcher(weighting=BM25(**(bm25 or BM25_PARAMS))) as s:
+        results = s.search(q, filter=fq, limit=None, terms=True)
+        reader = s.reader()
+        doc_col, seq_col = _column(reader, "doc"), _column(reader, "seq")
+        ranked = []
+        for score, docnum in results.top_n:
+            d = doc_col[docnum] if doc_col is not None else s.stored_fields(docnum)["doc"]
+            n = seq_col[docnum] if seq_col is not None else s.stored_fields(docnum)["seq"]
+            ranked.append((-round(float(score or 0.0), 6), d, n, docnum))
+        ranked.sort()
+        matches = len(ranked)
+        if facets:
+            out.facets = _facets(s, [r[3] for r in ranked])
+        if group:
+            seen: set[str] = set()
+            ranked = [r for r in ranked if not (r[1] in seen or seen.add(r[1]))]
+        out.total = len(ranked)
+        page = ranked[offset : offset + limit]
+        matched: dict[int, set[tuple[str, str]]] = {}
+        if page and results.has_matched_terms():
+            where = {docnum: i for i, (_, docnum) in enumerate(results.top_n)}
+            for *_, docnum in page:
+                matched[docnum] = {
+                    (f, t.decode("utf-8") if isinstance(t, bytes) else str(t))
+                    for f, t in results[where[docnum]].matched_terms()
+                    if f == PLAIN or f in TEXT_FIELDS
+                }
+        for negscore, doc_id, seq, docnum in page:
+            doc = docs.get(doc_id)
+            unit = store.unit(doc_id, seq) if doc else None
+            if doc is None or unit is None:
                 continue
-            unit = store.unit(stored["doc"], stored["seq"])
-            if unit is None:
-                continue
-            snippet = ""
-            for f in TEXT_FIELDS:
-                if f in stored:
-                    snippet = r.highlights(f, top=2) or ""
-                    if not snippet:
-                        snippet = stored[f][:240] + ("…" if len(stored[f]) > 240 else "")
-                    break
-            hits.append(Hit(unit=unit, doc=doc, score=float(r.score or 0.0), snippet=snippet, cite=cite(doc, unit)))
-    return Results(hits=hits, total=total, query=query)
+            snip = snippet(unit.text, unit.lang or doc.lang, matched.get(docnum, set()))
+            out.hits.append(Hit(unit=unit, doc=doc, score=-negscore, snippet=snip, cite=cite(doc, unit)))
+        if suggest and matches < SUGGEST_BELOW and query.strip():
+            alt = _suggest(s, query)
+            if alt:
+                try:
+                    aq, _ = parse_query(alt, ix.schema, boosts)
+                    if len(s.search(aq, filter=fq, limit=1)) > matches:
+                        out.suggestion = alt
+                except BadQuery:
+                    pass
+    return out
+
+
+def _facets(searcher, docnums: list[int]) -> dict:
+    """Counts of matching units by document type, year, language and document."""
+    reader = searcher.reader()
+    out: dict[str, dict] = {}
+    for name, fieldname in (("type", "doctype"), ("year", "year"), ("lang", "lang"), ("doc", "doc")):
+        col = _column(reader, fieldname)
+        counts: Counter = Counter()
+        for n in docnums:
+            v = col[n] if col is not None else searcher.stored_fields(n).get(fieldname, "")
+            if isinstance(v, bytes):
+                v = v.decode("utf-8")
+            if fieldname == "year" and (not isinstance(v, int) or v <= 0 or v > 9999):
+                v = ""
+            counts[str(v) if v != "" else "(none)"] += 1
+        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return out

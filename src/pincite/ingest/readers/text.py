@@ -1,38 +1,58 @@
 """Plain text, as people save it from PDFs and web pages.
 
-Three layouts are told apart by their shape, not by the file:
+Two layouts are told apart by their shape, not by the file:
 - *double-spaced hard wrap*: every wrapped line is followed by a blank line, so blank lines are not
   paragraph breaks; a line holding only spaces is one, and a line that starts with a space right after
   a line of text marks a page break inside the flow;
-- *one paragraph per line*: long lines, each a paragraph; a line starting with a space after a line of
-  text is the same page-break artefact (a heading broken over two lines);
-- *classic*: blank lines separate paragraphs, single newlines wrap lines.
+- *lines*: blank lines separate paragraphs, and so does a line end, unless the line was wrapped (it
+  nearly fills the local wrap width) or the next line goes on in lower case. This covers text with one
+  paragraph per line, hard-wrapped text, and files that mix the two. A line starting with a space
+  after a line of text is the page-break artefact again (a heading broken over two lines).
 A form feed is a page break in every layout.
 """
 
 from __future__ import annotations
 
+import re
 import statistics
 
-from pincite.ingest.blocks import HARD, LINE, PAGE, PARA, Block, ReadResult
+from pincite.ingest.blocks import HARD, PAGE, PARA, Block, ReadResult
 from pincite.ingest.readers import decode_text
 
 DOUBLE = "double-spaced"
-PER_LINE = "per-line"
-CLASSIC = "classic"
+LINES = "lines"
+WRAP_MAX = 130  # wider than any wrap width people use: a longer line is a whole paragraph
+
+
+def _starts_item(line: str) -> bool:
+    return bool(re.match(r"^\s*(?:\(?[0-9]{1,3}[.)]|\([a-z]{1,4}\)|\[\d{1,4}\]|[-•·–])\s", line))
 
 
 def layout_of(lines: list[str]) -> str:
     nonempty = [i for i, ln in enumerate(lines) if ln.strip()]
     if not nonempty:
-        return CLASSIC
+        return LINES
     median = statistics.median(len(lines[i].rstrip()) for i in nonempty)
     followed_by_empty = sum(1 for i in nonempty if i + 1 < len(lines) and lines[i + 1] == "")
     if len(nonempty) >= 6 and followed_by_empty / len(nonempty) > 0.6 and median < 120:
         return DOUBLE
-    if median > 150:
-        return PER_LINE
-    return CLASSIC
+    return LINES
+
+
+def _wrapped(lines: list[str], i: int) -> bool:
+    """Did line i end because it reached the wrap width, rather than because its paragraph ended?
+
+    Decided locally, since one file can hold paragraph-per-line text and hard-wrapped text: a line
+    is wrapped when it nearly fills the widest line around it, several lines around reach that width,
+    and it is a plausible wrap width (nobody wraps at 200 characters).
+    """
+    n = len(lines[i].rstrip())
+    if n > WRAP_MAX:
+        return False
+    window = [m for ln in lines[max(0, i - 6) : i + 7] if 0 < (m := len(ln.rstrip())) <= WRAP_MAX]
+    width = max(window)
+    # a wrap width shows itself in several lines of nearly that width
+    return width >= 40 and n >= 0.72 * width and sum(1 for m in window if m >= 0.8 * width) >= 3
 
 
 def read(data: bytes, name: str = "") -> ReadResult:
@@ -55,7 +75,8 @@ def blocks_from_text(text: str) -> list[Block]:
         cur = []
 
     prev_raw = ""
-    for raw in lines:
+    prev_i = -1
+    for i, raw in enumerate(lines):
         if "\f" in raw:
             flush()
             page += raw.count("\f")
@@ -78,29 +99,25 @@ def blocks_from_text(text: str) -> list[Block]:
                 flush()
                 page += 1
                 brk = PAGE
-        elif layout == PER_LINE:
-            if not line.strip():
-                flush()
-                brk = PARA
-                prev_raw = raw
-                continue
-            flush()
-            brk = PAGE if raw.startswith(" ") and prev_raw.strip() else PARA
-            if brk == PAGE:
-                page += 1
-        else:  # classic
+        else:
             if not line.strip():
                 flush()
                 brk = PARA
                 prev_raw = raw
                 continue
             if cur:
-                cur.append(line.strip())
-                prev_raw = raw
-                continue
-        if not cur and brk not in (PARA, HARD, PAGE):
-            brk = LINE
+                if raw.startswith(" ") and prev_raw.strip() and not _wrapped(lines, prev_i):
+                    flush()  # the page-break artefact: a line starting with a space
+                    page += 1
+                    brk = PAGE
+                elif (_wrapped(lines, prev_i) or line[:1].islower()) and not _starts_item(line):
+                    cur.append(line.strip())
+                    prev_raw, prev_i = raw, i
+                    continue
+                else:
+                    flush()
+                    brk = PARA
         cur.append(line.strip())
-        prev_raw = raw
+        prev_raw, prev_i = raw, i
     flush()
     return blocks

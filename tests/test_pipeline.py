@@ -1,0 +1,98 @@
+"""Ingestion: each document parsed in a worker with a time-out and a memory cap; one bad file never
+stops the others. Faults are injected into the real parser, and the forked workers inherit them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from pincite.corpus.store import Store
+from pincite.ingest import pipeline
+
+GOOD = "1. A paragraph about circular migration, long enough to be a body paragraph of the text.\n"
+
+
+def make_files(tmp_path, names):
+    d = tmp_path / "in"
+    d.mkdir()
+    for n in names:
+        (d / f"{n}.txt").write_text(GOOD.replace("circular", n))
+    return d
+
+
+def test_hang_crash_and_memory_bomb_are_recorded_and_the_rest_go_in(tmp_path, monkeypatch):
+    d = make_files(tmp_path, ["hang", "crash", "bomb", "fine", "also"])
+    real = pipeline.parse_file
+
+    def faulty(path, name, doc_id, overrides=None):
+        if doc_id == "hang":
+            time.sleep(60)
+        if doc_id == "crash":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if doc_id == "bomb":
+            blob = bytearray(2 * 1024**3)  # past the cap below
+            blob[-1] = 1
+        return real(path, name, doc_id, overrides)
+
+    monkeypatch.setattr(pipeline, "parse_file", faulty)
+    store = Store(tmp_path / "h")
+    pipeline.add_paths(store, [d])
+    t0 = time.monotonic()
+    out = {o.doc: o for o in pipeline.parse_pending(store, jobs=2, timeout=3, memory_mb=600)}
+    assert time.monotonic() - t0 < 30
+    assert "longer than 3 s" in out["hang"].message
+    assert "crashed" in out["crash"].message and "signal 9" in out["crash"].message
+    assert "memory" in out["bomb"].message.lower()
+    assert not out["fine"].failed and not out["also"].failed
+    status = {doc.id: doc.status for doc in store.documents()}
+    assert status == {"hang": "failed", "crash": "failed", "bomb": "failed", "fine": "ok", "also": "ok"}
+    assert [u.text for u in store.units("fine")][0].startswith("A paragraph about fine migration")
+
+
+def test_parser_exceptions_become_a_reason_naming_the_error(tmp_path, monkeypatch):
+    d = make_files(tmp_path, ["oops"])
+
+    def broken(path, name, doc_id, overrides=None):
+        raise ValueError("unexpected token")
+
+    monkeypatch.setattr(pipeline, "parse_file", broken)
+    store = Store(tmp_path / "h")
+    pipeline.add_paths(store, [d])
+    (out,) = pipeline.parse_pending(store)
+    assert out.failed and "ValueError: unexpected token" in out.message
+
+
+def test_only_new_or_changed_documents_are_parsed(tmp_path):
+    d = make_files(tmp_path, ["one", "two"])
+    store = Store(tmp_path / "h")
+    pipeline.add_paths(store, [d])
+    assert len(pipeline.parse_pending(store, isolate=False)) == 2
+    pipeline.add_paths(store, [d])
+    assert pipeline.parse_pending(store, isolate=False) == []
+    (d / "two.txt").write_text(GOOD.replace("circular", "seasonal"))
+    pipeline.add_paths(store, [d])
+    assert [o.doc for o in pipeline.parse_pending(store, isolate=False)] == ["two"]
+
+
+def test_sidecar_metadata_overrides_and_reparses_when_it_changes(tmp_path):
+    d = make_files(tmp_path, ["talk"])
+    side = d / "talk.txt.meta.toml"
+    side.write_text('title = "Opening statement"\ndate = "2019-12-10"\ndoctype = "speech"\n')
+    store = Store(tmp_path / "h")
+    pipeline.add_paths(store, [d])
+    pipeline.parse_pending(store, isolate=False)
+    doc = store.document("talk")
+    assert (doc.title, doc.date, doc.doctype) == ("Opening statement", "2019-12-10", "speech")
+    side.write_text('title = "Closing statement"\n')
+    (o,) = pipeline.add_paths(store, [d])
+    assert o.change == "changed"
+    pipeline.parse_pending(store, isolate=False)
+    assert store.document("talk").title == "Closing statement"
+
+
+def test_a_broken_sidecar_is_named(tmp_path):
+    d = make_files(tmp_path, ["x"])
+    (d / "x.meta.toml").write_text("title = [unclosed")
+    (o,) = pipeline.add_paths(Store(tmp_path / "h"), [d])
+    assert o.failed and "cannot read metadata" in o.message

@@ -1,0 +1,65 @@
+"""Measured relevance: judged queries scored with MRR and nDCG@10 against pinned floors."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CORPUS_REAL, ROOT, needs_shared
+from pincite.cli import cli
+from pincite.corpus.store import Store
+from pincite.search.evaluate import Judged, evaluate, grades_by_uid, load, ndcg_at, reciprocal_rank
+from pincite.workspace import Workspace
+
+JUDGED = load(ROOT / "tests" / "judged" / "queries.toml")
+FLOORS = tomllib.loads((ROOT / "tests" / "floors_search.toml").read_text())
+
+
+def test_metrics():
+    assert reciprocal_rank([0, 0, 2, 3]) == pytest.approx(1 / 3)
+    assert reciprocal_rank([0] * 12 + [3]) == 0.0  # beyond k
+    assert ndcg_at([3, 2, 0], [3, 2]) == pytest.approx(1.0)
+    assert ndcg_at([2, 3], [3, 2]) == pytest.approx((3 + 7 / math.log2(3)) / (7 + 3 / math.log2(3)))
+    assert ndcg_at([0, 0], [3]) == 0.0
+
+
+def test_the_judged_set_is_substantial():
+    by = {}
+    for j in JUDGED:
+        by.setdefault(j.corpus, []).append(j)
+    assert len(by["samples"]) >= 25 and len(by["charter"]) >= 8
+    assert all(max(j.relevant.values()) == 3 for j in JUDGED)
+
+
+@pytest.fixture(scope="module")
+def samples_store(tmp_path_factory):
+    return Workspace(tmp_path_factory.mktemp("rel") / "home").reader()
+
+
+def test_a_stale_judgement_fails_loudly(samples_store):
+    with pytest.raises(ValueError, match="names 0 units"):
+        grades_by_uid(samples_store, Judged(q="x", relevant={"A/68/190, annex, para. 99": 3}))
+
+
+def test_samples_relevance_floor(samples_store):
+    report = evaluate(samples_store, [j for j in JUDGED if j.corpus == "samples"])
+    floor = FLOORS["samples"]
+    assert report.mrr >= floor["mrr"], [(s.q, s.rr) for s in report.queries if s.rr < 1]
+    assert report.ndcg >= floor["ndcg10"], sorted((round(s.ndcg, 2), s.q) for s in report.queries)[:5]
+
+
+@needs_shared
+@pytest.mark.shared
+def test_charter_relevance_floor(tmp_path):
+    home = tmp_path / "home"
+    files = [
+        str(CORPUS_REAL / "txt" / "un_charter" / f"raw_un_charter_{lang}.txt") for lang in ("en", "es", "fr")
+    ]
+    assert CliRunner().invoke(cli, ["--home", str(home), "ingest", *files]).exit_code == 0
+    report = evaluate(Store(home), [j for j in JUDGED if j.corpus == "charter"])
+    floor = FLOORS["charter"]
+    assert report.mrr >= floor["mrr"]
+    assert report.ndcg >= floor["ndcg10"], sorted((round(s.ndcg, 2), s.q) for s in report.queries)[:5]

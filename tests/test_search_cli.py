@@ -1,0 +1,372 @@
+"""The search experience through the CLI, over the bundled samples: query language, filters,
+languages, paging, grouping, facets, snippets, suggestions and output formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from pincite.cli import cli
+from pincite.workspace import Workspace
+
+LETTER = "letter-peru-unga-rcp-chairs-summary-2013"
+SPEECH = "speech-iom-closing-remarks-lima-2013"
+BRIEFING = "briefing-unitar-rcps-2006"
+MINUTES = "minutes-rcm-sacm-virtual-meeting-2017"
+REPORT = "report-oas-cam-rcm-sacm-2017"
+
+
+@pytest.fixture(scope="module")
+def shome(tmp_path_factory):
+    """A home with no documents of its own, so commands answer from the samples (built once here)."""
+    h = tmp_path_factory.mktemp("searchx") / "home"
+    Workspace(h).reader()
+    return h
+
+
+@pytest.fixture
+def run(shome, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+    def invoke(*args, env=None):
+        return CliRunner().invoke(cli, ["--home", str(shome), *args], env=env)
+
+    return invoke
+
+
+def hits(run, *args) -> dict:
+    r = run("search", "--format", "json", "--facets", "--limit", "100", *args)  # the object form
+    assert r.exit_code in (0, 1), r.output
+    assert "Traceback" not in r.output
+    return json.loads(r.stdout)
+
+
+def cites(run, *args) -> list[str]:
+    return [h["cite"] for h in hits(run, *args)["hits"]]
+
+
+def docs_of(run, *args) -> set[str]:
+    return {h["doc"] for h in hits(run, *args)["hits"]}
+
+
+# -- query language -------------------------------------------------------------------------------------
+def test_words_are_anded(run):
+    both = hits(run, "gratitude Peru")["hits"]
+    assert [h["cite"] for h in both] == ["A/68/190, annex, para. 11"]
+    assert len(hits(run, "gratitude")["hits"]) == 2
+
+
+def test_stop_words_do_not_defeat_and(run):
+    # "the" must not be demanded of a field that drops it: both gratitude paragraphs contain "the"
+    assert len(hits(run, "the gratitude")["hits"]) == 2
+
+
+def test_or_not_and_grouping(run):
+    assert len(hits(run, "gratitude OR troikas")["hits"]) > len(hits(run, "gratitude")["hits"])
+    assert docs_of(run, "gratitude NOT Peru") == {SPEECH}
+    assert docs_of(run, "(Switzerland OR Peru) gratitude") == {LETTER, SPEECH}
+    assert docs_of(run, "(Switzerland OR Peru) AND gratitude NOT hosting") == {SPEECH}
+
+
+def test_phrase_is_exact_and_ordered(run):
+    ph = cites(run, '"deep gratitude"')
+    assert ph == ["A/68/190, annex, para. 11"]
+    assert cites(run, '"gratitude deep"') == []
+
+
+def test_prefix_and_fuzzy_match_words_as_written(run):
+    # migration* would miss on stems (migrat); it searches unstemmed words
+    assert hits(run, "migration*")["total"] > 0
+    assert hits(run, "troika*")["total"] == hits(run, "troikas")["total"] > 0
+    assert hits(run, "gratitud~")["total"] == 2
+    assert hits(run, "gratitudd~")["total"] == 2
+    assert hits(run, "grattiude~")["total"] == 0  # two edits
+    assert hits(run, "grattiude~2")["total"] == 2
+
+
+def test_prefix_hits_are_marked_in_snippets(run):
+    h = hits(run, "troika*")["hits"][0]
+    assert "<mark>troika" in h["snippet"].lower()
+
+
+@pytest.mark.parametrize(
+    "query, want",
+    [
+        ("type:speech gratitude", {SPEECH}),
+        ("type:Letter gratitude", {LETTER}),
+        ("lang:es reunión", {SPEECH}),
+        ("year:2013 gratitude", {LETTER, SPEECH}),
+        ("year:2006..2013 regional", {BRIEFING, LETTER, SPEECH}),
+        ("year:2014.. regional", {MINUTES, REPORT}),
+        ("year:..2006 regional", {BRIEFING}),
+        ("symbol:A/68/190 gratitude", {LETTER}),
+        ("symbol:a/68/190 gratitude", {LETTER}),
+        (f"doc:{SPEECH} gratitude", {SPEECH}),
+        ("(type:speech OR type:letter) gratitude", {LETTER, SPEECH}),
+        ("NOT type:letter gratitude", {SPEECH}),
+    ],
+)
+def test_filters_in_the_query(run, query, want):
+    assert docs_of(run, query) == want
+
+
+def test_part_and_kind_in_the_query(run):
+    annex = hits(run, "part:annex benefits")["hits"]
+    assert annex and all(h["part"] == "annex" for h in annex)
+    assert hits(run, 'part:"annex I" benefits')["total"] == 0  # the sample letter's annex has no number
+    notes = hits(run, "kind:footnote")["hits"]
+    assert notes and {h["kind"] for h in notes} == {"footnote"}
+    assert {h["kind"] for h in hits(run, "kind:note")["hits"]} == {"footnote"}
+    assert "A/68/190, annex, footnote a" in cites(run, "kind:footnote part:annex")
+
+
+def test_filters_as_options(run):
+    assert docs_of(run, "gratitude", "--type", "speech") == {SPEECH}
+    assert docs_of(run, "gratitude", "--type", "speech", "--type", "letter") == {SPEECH, LETTER}
+    assert docs_of(run, "reunión", "--lang", "es") == {SPEECH}
+    assert (
+        docs_of(run, "regional", "--lang", "ES") == {SPEECH}
+        or docs_of(run, "regional", "--lang", "ES") == set()
+    )
+    assert docs_of(run, "regional", "--year", "2014..2017") == {MINUTES, REPORT}
+    assert docs_of(run, "regional", "--year", "2006") == {BRIEFING}
+    assert docs_of(run, "gratitude", "--doc", LETTER) == {LETTER}
+    assert docs_of(run, "gratitude", "--symbol", "A/68/190") == {LETTER}
+    annex = hits(run, "benefits", "--part", "annex")["hits"]
+    assert annex and {h["part"] for h in annex} == {"annex"}
+    assert {h["kind"] for h in hits(run, "*", "--kind", "footnote")["hits"]} == {"footnote"}
+
+
+def test_bad_filter_values_are_messages_not_tracebacks(run):
+    for args, needle in [
+        (["year:20x3"], "year"),
+        (["x", "--year", "soon"], "--year"),
+        (["kind:table"], "kind"),
+        (["("], "no words"),
+    ]:
+        r = run("search", *args)
+        assert r.exit_code == 2, (args, r.output)
+        assert needle in r.stderr and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize(
+    "query", ['"deep gratitude', "gratitude)", "(gratitude", '((gratitude OR "deep', "gratitude^", "x:"]
+)
+def test_unbalanced_queries_are_read_leniently(run, query):
+    r = run("search", "--format", "json", query)
+    assert r.exit_code in (0, 1), r.output
+    assert "Traceback" not in r.output
+    json.loads(r.stdout)
+
+
+def test_unbalanced_quote_still_finds_and_says_so(run):
+    r = run("search", '"deep gratitude')
+    assert r.exit_code == 0
+    assert "A/68/190, annex, para. 11" in r.stdout
+    assert "unbalanced quote" in r.stderr
+
+
+# -- languages ------------------------------------------------------------------------------------------
+def test_accents_are_folded_both_ways(run):
+    assert docs_of(run, "reunion") == {SPEECH}
+    assert docs_of(run, "reunión") == {SPEECH}
+    assert docs_of(run, "preparacion") == docs_of(run, "preparación") == {SPEECH}
+    assert REPORT in docs_of(run, "Asuncion")
+    assert docs_of(run, "Asuncion") == docs_of(run, "Asunción")
+
+
+def test_stemming_per_language(run):
+    # English: "consultations" finds "consultation"; Spanish: "reuniones" finds "reunión"
+    assert hits(run, "consultations")["total"] >= hits(run, '"consultations"')["total"]
+    assert docs_of(run, "reuniones") == {SPEECH}
+
+
+def test_a_query_searches_every_language_unless_narrowed(run):
+    assert {h["lang"] for h in hits(run, "agradecerle")["hits"]} == {"es"}
+    assert {h["lang"] for h in hits(run, "OIM")["hits"]} == {"en", "es"}
+    assert {h["lang"] for h in hits(run, "OIM", "--lang", "es")["hits"]} == {"es"}
+    assert {h["lang"] for h in hits(run, "lang:en OIM")["hits"]} == {"en"}
+
+
+# -- results ----------------------------------------------------------------------------------------------
+def test_paging_is_stable_and_complete(run):
+    full = cites(run, "migration", "--limit", "1000")
+    assert len(full) == hits(run, "migration", "--limit", "0")["total"] > 20
+    paged = []
+    for off in range(0, len(full), 7):
+        paged += cites(run, "migration", "--limit", "7", "--offset", str(off))
+    assert paged == full
+    assert cites(run, "migration", "--limit", "1000") == full  # deterministic
+
+
+def test_ties_are_broken_by_document_then_position(run):
+    hs = hits(run, "kind:footnote")["hits"]  # a filter alone scores every hit the same
+    keys = [(h["doc"], h["seq"]) for h in hs]
+    assert keys == sorted(keys)
+
+
+def test_limit_zero_reports_total(run):
+    out = hits(run, "migration", "--limit", "0")
+    assert out["hits"] == [] and out["total"] > 20
+    r = run("search", "migration", "--limit", "0")
+    assert r.exit_code == 0
+
+
+def test_group_keeps_the_best_unit_per_document(run):
+    all_hits = hits(run, "regional")["hits"]
+    grouped = hits(run, "regional", "--group")
+    docs = [h["doc"] for h in grouped["hits"]]
+    assert len(docs) == len(set(docs)) == grouped["total"]
+    best = {}
+    for h in all_hits:
+        best.setdefault(h["doc"], h["cite"])
+    assert [h["cite"] for h in grouped["hits"]] == [best[d] for d in docs]
+
+
+def test_facets_count_hits(run):
+    out = hits(run, "gratitude", "--facets")
+    f = out["facets"]
+    assert f["type"] == {"letter": 1, "speech": 1}
+    assert f["year"] == {"2013": 2}
+    assert f["lang"] == {"en": 2}
+    assert f["doc"] == {LETTER: 1, SPEECH: 1}
+    many = hits(run, "migration", "--facets", "--limit", "1")
+    assert sum(many["facets"]["doc"].values()) == many["total"]
+    plain = run("search", "--format", "json", "gratitude")
+    assert isinstance(json.loads(plain.stdout), list)  # without --facets, JSON is the list of hits
+
+
+def test_facets_in_text_follow_the_hits(run):
+    r = run("search", "gratitude", "--facets")
+    assert r.exit_code == 0
+    assert "type: letter 1, speech 1" in r.stdout
+    assert r.stdout.index("A/68/190, annex, para. 11") < r.stdout.index("type:")
+    r = run("search", "gratitude", "--facets", "--format", "jsonl")
+    assert "type: letter 1, speech 1" in r.stderr and "type:" not in r.stdout
+
+
+def test_snippets_mark_matches(run):
+    h = hits(run, "gratitude Peru")["hits"][0]
+    assert "<mark>gratitude</mark>" in h["snippet"] and "<mark>Peru</mark>" in h["snippet"]
+    es = hits(run, "reunion")["hits"][0]
+    assert "<mark>reunión</mark>" in es["snippet"]
+    long = hits(run, "Montevideo")["hits"][0]  # a long paragraph: the snippet is a window around the match
+    assert len(long["snippet"]) < len(long["text"]) and "<mark>Montevideo</mark>" in long["snippet"]
+
+
+def test_no_marks_or_colour_in_a_pipe(run):
+    r = run("search", "gratitude")
+    assert "<mark>" not in r.stdout and "\x1b[" not in r.stdout
+    assert "gratitude" in r.stdout
+
+
+class _Tty:
+    def isatty(self):
+        return True
+
+
+def test_colour_on_a_terminal_unless_no_color(run, monkeypatch):
+    from pincite import render
+
+    assert render.use_colour(_Tty()) is True
+    assert render.use_colour(io.StringIO()) is False
+    real = render.use_colour
+    monkeypatch.setattr(
+        render, "use_colour", lambda stream=None: real(_Tty())
+    )  # as if stdout were a terminal
+    r = run("search", "gratitude")
+    assert "\x1b[1;33mgratitude\x1b[0m" in r.stdout and "<mark>" not in r.stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert render.use_colour(_Tty()) is False
+    r = run("search", "gratitude")
+    assert "\x1b[" not in r.stdout and "<mark>" not in r.stdout
+
+
+def test_did_you_mean(run):
+    r = run("search", "gratitdue")
+    assert r.exit_code == 1
+    assert "did you mean: gratitude" in r.stderr
+    out = hits(run, "gratitdue Peru")
+    assert out["total"] == 0 and out["suggestion"] == "gratitude Peru"
+    assert "suggestion" not in hits(run, "gratitude")
+    assert "suggestion" not in hits(run, "qqqqqqqq")  # nothing near: no suggestion
+
+
+# -- formats ----------------------------------------------------------------------------------------------
+def test_text_format_is_one_block_per_hit(run):
+    r = run("search", "gratitude")
+    blocks = r.stdout.strip().split("\n\n")
+    assert len(blocks) == 2
+    first = blocks[0].splitlines()
+    assert first[0] == "A/68/190, annex, para. 11"
+    assert first[-1].strip().startswith("—") and first[-1].endswith(".md")
+    assert "2 hits" in r.stderr
+
+
+def test_jsonl_and_csv(run):
+    r = run("search", "gratitude", "--format", "jsonl")
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["cite"] for x in lines][0] == "A/68/190, annex, para. 11" and len(lines) == 2
+    r = run("search", "gratitude", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert (
+        len(rows) == 2 and rows[0]["cite"] == "A/68/190, annex, para. 11" and rows[0]["symbol"] == "A/68/190"
+    )
+    assert "<mark>gratitude</mark>" in rows[0]["snippet"]  # machine formats keep the marks, as JSON does
+    r = run("search", "qqqqqq", "--format", "csv")
+    assert r.exit_code == 1 and r.stdout.startswith("cite,")
+
+
+def test_exit_codes(run):
+    assert run("search", "gratitude").exit_code == 0
+    assert run("search", "qqqqqq").exit_code == 1
+    assert run("search", "year:x").exit_code == 2
+
+
+def test_more_fields_in_the_query(run):
+    assert docs_of(run, "doctype:speech gratitude") == {SPEECH}
+    assert docs_of(run, "title:Lima") == {SPEECH}  # the speech's title names Lima; the letter's does not
+    assert hits(run, "headings:objectives")["total"] > 0
+    assert docs_of(run, "headings:objectives") == {BRIEFING}
+    # a word followed by a colon that is no field is read as words
+    assert docs_of(run, "gratitude:Peru") == docs_of(run, "gratitude Peru")
+
+
+def test_a_lone_not_and_odd_input_do_not_crash(run):
+    for q in ["NOT gratitude", "AND", "OR OR", "*", "year:>2013 gratitude", "\\", "'", "[1 TO"]:
+        r = run("search", "--format", "json", q)
+        assert r.exit_code in (0, 1, 2), (q, r.output)
+        assert "Traceback" not in r.output, q
+
+
+def test_group_in_text_counts_documents(run):
+    r = run("search", "regional", "--group")
+    assert r.exit_code == 0
+    assert "5 documents" in r.stderr
+    assert len(r.stdout.strip().split("\n\n")) == 5
+
+
+def test_facets_text_shows_the_largest_values():
+    from pincite.render import facets_text
+
+    counts = {f"d{i:02d}": 20 - i for i in range(12)}
+    line = facets_text({"doc": counts})
+    assert line.startswith("doc: d00 20, d01 19") and line.endswith("… 2 more") and "d10" not in line
+
+
+def test_show_and_cite_as_jsonl(run):
+    r = run("show", "A/68/190, annex, para. 8 (b)", "-C", "1", "--format", "jsonl")
+    (row,) = [json.loads(x) for x in r.stdout.splitlines()]
+    assert row["cite"] == "A/68/190, annex, para. 8 (b)" and len(row["before"]) == 1
+    r = run("cite", "A/68/190, annex, para. 8 (b)", "--format", "jsonl", "--style", "bluebook")
+    assert json.loads(r.stdout)["cite"] == "A/68/190, annex ¶ 8(b)"
+
+
+def test_phrases_in_spanish_with_or_without_accents(run):
+    assert cites(run, '"esta reunión"') == cites(run, '"esta reunion"')
+    assert {h["doc"] for h in hits(run, '"esta reunion"')["hits"]} == {SPEECH}
+    assert hits(run, '"reunion esta"')["total"] == 0

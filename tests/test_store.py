@@ -1,0 +1,70 @@
+"""The store: raw files by hash, documents identified by their source, parsed units kept."""
+
+from __future__ import annotations
+
+from pincite.corpus.model import Unit
+from pincite.corpus.store import Store, doc_id_for
+
+
+def test_raw_files_are_kept_by_hash(tmp_path):
+    s = Store(tmp_path / "h")
+    sha, path = s.put_raw(b"hello", ".txt")
+    assert path.read_bytes() == b"hello" and path.name == f"{sha}.txt"
+    assert s.put_raw(b"hello", ".txt") == (sha, path)
+    assert not list(path.parent.glob(".tmp-*"))
+
+
+def test_same_source_same_bytes_is_unchanged_and_new_bytes_replace(tmp_path):
+    s = Store(tmp_path / "h")
+    a, _ = s.put_raw(b"one")
+    b, _ = s.put_raw(b"two")
+    r1 = s.register("/x/report.txt", a)
+    assert (r1.change, r1.doc) == ("new", "report")
+    s.save_parsed("report", {"title": "T"}, [Unit("report", 1, "paragraph", "1", False, "old")], parser="p1")
+    assert s.register("/x/report.txt", a).change == "same"
+    r3 = s.register("/x/report.txt", b)
+    assert (r3.change, r3.doc) == ("changed", "report")
+    assert list(s.units("report")) == []  # stale units are gone until it is parsed again
+    assert s.pending("p1") == [("report", b, "", "/x/report.txt")]
+
+
+def test_same_bytes_at_two_sources_are_one_document(tmp_path):
+    s = Store(tmp_path / "h")
+    a, _ = s.put_raw(b"same bytes")
+    first = s.register("https://a.org/doc.pdf", a)
+    second = s.register("https://mirror.org/copy.pdf", a)
+    assert second.change == "alias" and second.doc == first.doc
+    assert s.document(first.doc).sources == ("https://a.org/doc.pdf", "https://mirror.org/copy.pdf")
+    assert len(s.documents()) == 1
+
+
+def test_a_source_that_now_serves_known_bytes_drops_its_orphan(tmp_path):
+    s = Store(tmp_path / "h")
+    a, _ = s.put_raw(b"A")
+    b, _ = s.put_raw(b"B")
+    s.register("/1.txt", a)
+    s.register("/2.txt", b)
+    r = s.register("/2.txt", a)
+    assert r.change == "alias" and r.dropped == ("2",)
+    assert [d.id for d in s.documents()] == ["1"]
+
+
+def test_ids_are_readable_and_unique(tmp_path):
+    s = Store(tmp_path / "h")
+    x, _ = s.put_raw(b"x")
+    y, _ = s.put_raw(b"y")
+    assert s.register("/a/Report 2013.pdf", x).doc == "report-2013"
+    assert s.register("/b/report-2013.pdf", y).doc == "report-2013-2"
+    assert doc_id_for("https://www.oas.org/docs/CP-CAM-123.pdf?x=1") == "cp-cam-123"
+
+
+def test_units_round_trip(tmp_path):
+    s = Store(tmp_path / "h")
+    a, _ = s.put_raw(b"x")
+    s.register("/d.md", a)
+    u = Unit("d", 1, "paragraph", "8 (c)", True, "Text", "annex", ("Chair's Summary",), "en", ("a", "b"), 3)
+    s.save_parsed("d", {"symbol": "A/68/190", "date": "2013-06-28"}, [u], parser="p")
+    assert list(s.units("d")) == [u]
+    assert s.document("d").symbol == "A/68/190" and s.document("d").year == 2013
+    assert s.counts() == {"d": {"paragraph": 1}}
+    assert s.remove("d") and s.document("d") is None and list(s.units("d")) == []
