@@ -401,3 +401,58 @@ def test_sources_file_rejects_unknown_keys(tmp_path):
     assert src.options.delay == 3.0 and src.options.patterns == (r"\.pdf$",)
     assert src.options.max_size == 2 * 1024 * 1024
 
+
+
+# ---- the command ----------------------------------------------------------------------------------
+TEXT_DOC = (
+    b"Chair's summary of the regional consultative process meeting\n\n"
+    b"1. The participants discussed labour mobility and the protection of migrant workers in transit.\n\n"
+    b"2. They agreed to meet again in Lima.\n"
+)
+
+
+def text_site() -> Site:
+    s = Site({"/robots.txt": Reply(404)})
+    s.routes["/t/index.html"] = Reply(200, html("summary.txt", "gone.txt", title="index"), {"Content-Type": "text/html"})
+    s.routes["/t/summary.txt"] = Reply(200, TEXT_DOC, {"Content-Type": "text/plain; charset=utf-8"})
+    return s
+
+
+def test_cli_crawl_parses_indexes_and_keeps_stdout_for_data(home, tmp_path):
+    from click.testing import CliRunner
+
+    from pincite.cli import cli
+
+    with text_site() as site:
+        seed = f"{site.base}/t/index.html"
+        args = ["crawl", seed, "--delay", "0.01", "--type", "text", "--contact", CONTACT]
+        dry = CliRunner().invoke(cli, [*args, "--dry-run"], catch_exceptions=False)
+        assert dry.stdout == f"text\t{site.base}/t/summary.txt\n"
+        assert not (home / "crawl.sqlite").exists()
+
+        r = CliRunner().invoke(cli, args, catch_exceptions=False)
+        assert r.exit_code == 1  # gone.txt is a 404
+        assert r.stdout == ""
+        assert f"{site.base}/t/gone.txt: HTTP 404" in r.stderr
+        assert "1 fetched" in r.stderr or "2 fetched" in r.stderr
+        assert "1 failed" in r.stderr and "index" in r.stderr
+
+        found = CliRunner().invoke(cli, ["search", "labour mobility", "--format", "json"], catch_exceptions=False)
+        assert found.exit_code == 0 and "summary" in found.stdout
+
+        (tmp_path / "s.toml").write_text(
+            f'[sources.loop]\nstart = "{seed}"\ntypes = ["text"]\ndelay = 0.01\ndepth = 1\n'
+        )
+        again = CliRunner().invoke(cli, ["crawl", "--sources", str(tmp_path / "s.toml"), "-q"])
+        assert again.stderr == f"pincite: {site.base}/t/gone.txt: HTTP 404\n"
+        asked = site.hits("/t/summary.txt")
+        assert len(asked) == 3 and "if-none-match" in asked[-1].headers and asked[-1].status == 304
+
+
+def test_cli_crawl_needs_urls_or_sources(home):
+    from click.testing import CliRunner
+
+    from pincite.cli import cli
+
+    r = CliRunner().invoke(cli, ["crawl"])
+    assert r.exit_code == 2 and "start URLs" in r.stderr

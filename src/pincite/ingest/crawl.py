@@ -579,6 +579,7 @@ class CrawlReport:
     skipped: dict[str, list[str]] = field(default_factory=dict)  # robots | scope | type | pattern → URLs
     failed: list[tuple[str, str]] = field(default_factory=list)  # (URL, reason)
     documents: list[tuple[str, str, str]] = field(default_factory=list)  # (URL, doc id, change)
+    would_add: list[tuple[str, str]] = field(default_factory=list)  # dry run: (URL, format)
 
     @property
     def fetched(self) -> int:
@@ -589,32 +590,39 @@ class CrawlReport:
         return sum(self.results.get(r, 0) for r in UNCHANGED_RESULTS)
 
     def summary(self) -> str:
-        parts = [
-            f"{self.fetched} fetched ({self.results.get('new', 0)} new, {self.results.get('changed', 0)} changed,"
-            f" {self.results.get('alias', 0)} same as another URL)",
-            f"{self.unchanged} unchanged ({self.results.get('not-modified', 0)} not modified,"
-            f" {self.results.get('same', 0)} same bytes)",
-        ]
-        if self.dry_run:
-            parts[0] = f"{self.fetched} fetched ({self.results.get('would-add', 0)} would be added)"
+        """One line: fetched, unchanged, skipped (by reason), failed, requests sent."""
+
+        def detail(pairs: list[tuple[str, str]]) -> str:
+            bits = [f"{self.results[key]} {label}" for key, label in pairs if self.results.get(key)]
+            return f" ({', '.join(bits)})" if bits else ""
+
+        fetched = f"{self.fetched} fetched" + detail(
+            [("new", "new"), ("changed", "changed"), ("alias", "same as another URL"), ("would-add", "to add")]
+        )
+        unchanged = f"{self.unchanged} unchanged" + detail([("not-modified", "not modified"), ("same", "same bytes")])
+        parts = [fetched, unchanged]
         for why in ("robots", "scope", "type", "pattern"):
             n = len(self.skipped.get(why, []))
             if n:
                 parts.append(f"{n} skipped by {why}")
         parts.append(f"{len(self.failed)} failed")
         line = ", ".join(parts) + f"; {self.requests} requests"
+        if self.dry_run:
+            line += " (dry run: nothing kept)"
         if not self.finished:
             line += " (stopped before the end: run the same command again to continue)"
         return line
 
 
 def _report(state: CrawlState, job: str, report: CrawlReport) -> CrawlReport:
-    report.results, report.skipped, report.failed, report.documents = {}, {}, [], []
+    report.results, report.skipped, report.failed, report.documents, report.would_add = {}, {}, [], [], []
     for row in state.rows(job):
         if row["state"] == DONE:
             report.results[row["result"]] = report.results.get(row["result"], 0) + 1
             if row["doc"]:
                 report.documents.append((row["url"], row["doc"], row["result"]))
+            elif row["result"] == "would-add":
+                report.would_add.append((row["url"], row["reason"]))
         elif row["state"] == SKIPPED:
             report.skipped.setdefault(row["result"], []).append(row["url"])
         elif row["state"] == FAILED:
