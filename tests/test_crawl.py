@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
-from crawlsite import Hit, Reply, Site, html
 
+from crawlsite import Hit, Reply, Site, html
 from pincite.corpus.store import Store
 from pincite.ingest.crawl import (
     CrawlBusy,
@@ -107,16 +107,25 @@ def make_site(offsite: Site) -> Site:
                     "#top",
                     title="index",
                 ),
-                {"Content-Type": "text/html; charset=utf-8", "Last-Modified": "Mon, 02 Jan 2017 10:00:00 GMT"},
+                {
+                    "Content-Type": "text/html; charset=utf-8",
+                    "Last-Modified": "Mon, 02 Jan 2017 10:00:00 GMT",
+                },
             ),
-            "/site/page2.html": Reply(200, html("sub/deep.html", "index.html", title="page2"), {"Content-Type": "text/html"}),
-            "/site/sub/deep.html": Reply(200, html("deeper.html", title="deep"), {"Content-Type": "text/html"}),
+            "/site/page2.html": Reply(
+                200, html("sub/deep.html", "index.html", title="page2"), {"Content-Type": "text/html"}
+            ),
+            "/site/sub/deep.html": Reply(
+                200, html("deeper.html", title="deep"), {"Content-Type": "text/html"}
+            ),
             "/site/sub/deeper.html": Reply(200, html(title="deeper"), {"Content-Type": "text/html"}),
             "/site/from-sitemap.html": Reply(200, html(title="from sitemap"), {"Content-Type": "text/html"}),
             "/site/flaky.html": flaky,
             "/site/loop/a": Reply(302, b"", {"Location": "/site/loop/b"}, etag=False),
             "/site/loop/b": Reply(302, b"", {"Location": "a"}, etag=False),
-            "/site/big.bin": lambda site, hit: Reply(200, big_stream(), {"Content-Type": "application/octet-stream"}),
+            "/site/big.bin": lambda site, hit: Reply(
+                200, big_stream(), {"Content-Type": "application/octet-stream"}
+            ),
             "/site/report.bin": Reply(200, PDF, {"Content-Type": "application/octet-stream"}),
             "/site/copy-of-report.pdf": Reply(200, PDF, {"Content-Type": "application/pdf"}),
             "/site/redirect-out": Reply(302, b"", {"Location": f"{off}/offsite.html"}, etag=False),
@@ -195,7 +204,7 @@ def test_redirect_loop_stops_after_five_hops(crawled):
     loop = [h for h in site.log[:n] if h.path.startswith("/site/loop/")]
     assert 1 < len(loop) <= 6  # the first request and at most five redirects followed
     reasons = dict(first.failed)
-    assert "redirects" in reasons[f"{site.base}/site/loop/a"]
+    assert "redirect loop" in reasons[f"{site.base}/site/loop/a"]
 
 
 def test_oversized_stream_aborted(crawled):
@@ -244,7 +253,9 @@ def test_depth_sitemap_and_relative_links(crawled):
     assert "/site/sub/deeper.html" not in paths  # depth 3
     assert "/site/from-sitemap.html" in paths  # only the sitemap links to it
     docs = {d.source for d in store.documents()}
-    assert {f"{site.base}/site/{p}" for p in ("index.html", "page2.html", "sub/deep.html", "flaky.html")} <= docs
+    assert {
+        f"{site.base}/site/{p}" for p in ("index.html", "page2.html", "sub/deep.html", "flaky.html")
+    } <= docs
     assert first.finished and first.results["new"] == len(store.documents())
 
 
@@ -316,7 +327,9 @@ def test_killed_crawl_resumes_without_duplicates_or_refetch(tmp_path):
         # Nothing done before the kill is asked again (robots.txt is read once per run).
         assert set(second_run) & set(first_run[:-1]) <= {"/robots.txt"}
         assert in_flight in second_run
-        assert sorted(p for p in second_run + first_run if p in RESUME_DOCS) == sorted(RESUME_DOCS + [in_flight])
+        assert sorted(p for p in second_run + first_run if p in RESUME_DOCS) == sorted(
+            RESUME_DOCS + [in_flight]
+        )
         docs = store.documents()
         assert len(docs) == 1 + len(RESUME_DOCS)
         assert len({d.sha256 for d in docs}) == len(docs)
@@ -396,11 +409,12 @@ def test_sources_file_rejects_unknown_keys(tmp_path):
     f.write_text('[sources.x]\nstart = "https://h/"\nscopes = ["https://h/"]\n')
     with pytest.raises(SourcesError, match="scopes"):
         load_sources(f)
-    f.write_text('[defaults]\ndelay = 3\n[sources.x]\nstart = "https://h/a/"\nfollow = "\\\\.pdf$"\nmax_size = 2\n')
+    f.write_text(
+        '[defaults]\ndelay = 3\n[sources.x]\nstart = "https://h/a/"\nfollow = "\\\\.pdf$"\nmax_size = 2\n'
+    )
     (src,) = load_sources(f)
     assert src.options.delay == 3.0 and src.options.patterns == (r"\.pdf$",)
     assert src.options.max_size == 2 * 1024 * 1024
-
 
 
 # ---- the command ----------------------------------------------------------------------------------
@@ -413,7 +427,9 @@ TEXT_DOC = (
 
 def text_site() -> Site:
     s = Site({"/robots.txt": Reply(404)})
-    s.routes["/t/index.html"] = Reply(200, html("summary.txt", "gone.txt", title="index"), {"Content-Type": "text/html"})
+    s.routes["/t/index.html"] = Reply(
+        200, html("summary.txt", "gone.txt", title="index"), {"Content-Type": "text/html"}
+    )
     s.routes["/t/summary.txt"] = Reply(200, TEXT_DOC, {"Content-Type": "text/plain; charset=utf-8"})
     return s
 
@@ -437,7 +453,9 @@ def test_cli_crawl_parses_indexes_and_keeps_stdout_for_data(home, tmp_path):
         assert "1 fetched" in r.stderr or "2 fetched" in r.stderr
         assert "1 failed" in r.stderr and "index" in r.stderr
 
-        found = CliRunner().invoke(cli, ["search", "labour mobility", "--format", "json"], catch_exceptions=False)
+        found = CliRunner().invoke(
+            cli, ["search", "labour mobility", "--format", "json"], catch_exceptions=False
+        )
         assert found.exit_code == 0 and "summary" in found.stdout
 
         (tmp_path / "s.toml").write_text(
@@ -456,3 +474,105 @@ def test_cli_crawl_needs_urls_or_sources(home):
 
     r = CliRunner().invoke(cli, ["crawl"])
     assert r.exit_code == 2 and "start URLs" in r.stderr
+
+
+# ---- the fetcher on its own -----------------------------------------------------------------------
+def fetcher_site() -> Site:
+    import gzip
+
+    def slow_once(site: Site, hit: Hit) -> Reply:
+        if len(site.hits("/slow")) == 1:
+            time.sleep(1.0)
+        return Reply(200, b"late but here")
+
+    def throttled_once(site: Site, hit: Hit) -> Reply:
+        if len(site.hits("/429")) == 1:
+            return Reply(429, b"", {"Retry-After": "3600"}, etag=False)
+        return Reply(200, b"ok")
+
+    bomb = gzip.compress(b"\0" * (8 * 1024 * 1024))
+    return Site(
+        {
+            "/slow": slow_once,
+            "/429": throttled_once,
+            "/500": Reply(500, b"down", etag=False),
+            "/403": Reply(403, b"no", etag=False),
+            **{f"/chain/{i}": Reply(302, b"", {"Location": f"/chain/{i + 1}"}, etag=False) for i in range(9)},
+            "/bomb": Reply(200, bomb, {"Content-Encoding": "gzip", "Content-Type": "text/plain"}),
+        }
+    )
+
+
+def test_fetcher_retries_timeouts_429_and_5xx_but_not_403():
+    import httpx
+
+    from pincite.ingest.fetch import Fetcher
+
+    with fetcher_site() as site:
+        with Fetcher(
+            delay_for=lambda host: 0.0,
+            retry=RetryPolicy(tries=3, base=0.05, max_wait=0.3),
+            timeout=httpx.Timeout(0.4, connect=1.0),
+        ) as f:
+            slow = f.fetch(site.base + "/slow")
+            assert slow.status == 200 and slow.data == b"late but here" and slow.attempts == 2
+
+            t0 = time.monotonic()
+            limited = f.fetch(site.base + "/429")
+            assert limited.status == 200 and limited.attempts == 2
+            assert 0.3 <= time.monotonic() - t0 < 2  # Retry-After: 3600 honoured only up to the cap
+
+            down = f.fetch(site.base + "/500")
+            assert down.error == "HTTP 500 after 3 tries" and len(site.hits("/500")) == 3
+
+            denied = f.fetch(site.base + "/403")
+            assert denied.error == "HTTP 403" and len(site.hits("/403")) == 1
+
+            chain = f.fetch(site.base + "/chain/0")
+            assert chain.error == "more than 5 redirects"
+            assert [h.path for h in site.log if h.path.startswith("/chain/")] == [
+                f"/chain/{i}" for i in range(6)
+            ]
+
+            bomb = f.fetch(site.base + "/bomb", max_bytes=1024 * 1024)
+            assert bomb.data is None and "larger than 1 MB" in bomb.error  # counted after decoding
+
+
+def test_max_urls_stops_and_the_next_run_continues(tmp_path):
+    with resume_site() as site:
+        store = Store(tmp_path / "home")
+        seed = f"{site.base}/r/index.html"
+        first = crawl(store, [seed], CrawlOptions(delay=0.01, depth=1, max_urls=3))
+        assert not first.finished and "run the same command again" in first.summary()
+        n = len(site.log)
+        second = crawl(store, [seed], CrawlOptions(delay=0.01, depth=1))
+        assert second.resumed and second.finished
+        assert "/r/index.html" not in [h.path for h in site.log[n:]]
+        assert sorted(p for p in site.paths() if p in RESUME_DOCS) == sorted(RESUME_DOCS)
+        assert len(store.documents()) == 1 + len(RESUME_DOCS)
+
+
+def test_redirects_to_a_handled_page_are_not_fetched_again(tmp_path):
+    with Site({"/robots.txt": Reply(404)}) as site:
+        site.routes["/x/index.html"] = Reply(200, html("old", "older", "page.html", title="index"))
+        site.routes["/x/page.html"] = Reply(200, html(title="page"))
+        site.routes["/x/old"] = Reply(301, b"", {"Location": "page.html"}, etag=False)
+        site.routes["/x/older"] = Reply(301, b"", {"Location": "/x/page.html"}, etag=False)
+        store = Store(tmp_path / "home")
+        report = crawl(store, [f"{site.base}/x/index.html"], CrawlOptions(delay=0.01))
+        assert site.paths().count("/x/page.html") == 1
+        assert report.results["redirect"] == 2 and report.results["new"] == 2
+        assert store.source_info(f"{site.base}/x/old") is None  # the bytes belong to where they came from
+
+
+def test_robots_unavailable_means_nothing_fetched(tmp_path):
+    with Site({"/robots.txt": Reply(503, b"", {"Retry-After": "0"}, etag=False)}) as site:
+        site.routes["/y/index.html"] = Reply(200, html(title="index"))
+        store = Store(tmp_path / "home")
+        report = crawl(
+            store,
+            [f"{site.base}/y/index.html"],
+            CrawlOptions(delay=0.01, tries=2, max_retry_wait=0.1),
+        )
+        assert set(site.paths()) == {"/robots.txt"}
+        assert report.warnings and "robots.txt unavailable" in report.warnings[0][1]

@@ -320,6 +320,8 @@ def crawl(ctx, urls, sources_file, only, depth, delay, max_size, scope, follow, 
             report = crawling.crawl(ws.store, seeds, opts, name=name, dry_run=dry_run, progress=progress)
         for url, fmt in report.would_add:
             click.echo(f"{fmt}\t{url}")
+        for url, why in report.warnings:
+            click.echo(f"pincite: {url}: not fetched: {why}", err=True)
         for url, reason in report.failed:
             click.echo(f"pincite: {url}: {reason}", err=True)
         failed |= bool(report.failed)

@@ -42,15 +42,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import httpx
+
 from pincite.corpus.store import Store, now_iso
 from pincite.errors import PinciteError
 from pincite.ingest import pipeline, readers
 from pincite.ingest.fetch import (
     DEFAULT_MAX_BYTES,
-    FetchResult,
     Fetcher,
+    FetchResult,
     RetryPolicy,
     host_of,
+)
+from pincite.ingest.fetch import (
     user_agent as make_user_agent,
 )
 
@@ -257,53 +261,60 @@ class Scope:
 class Robots:
     """robots.txt per origin, fetched once per run and parsed by Protego (RFC 9309).
 
-    A 4xx means no rules (allow all); a 5xx or no answer after the retries means "complete disallow"
-    (RFC 9309 §2.3.1.4): a server in trouble is not one to crawl.
+    What the answer means (RFC 9309 §2.3.1): 2xx, the rules it holds; 4xx (but 429), no rules, allow
+    all; 5xx, 429 or no answer after the retries, "complete disallow", since a server in trouble is not
+    one to crawl. A file past 512 KiB or more than five redirects count as unavailable (allow all),
+    as the RFC allows.
     """
 
     def __init__(self, fetcher: Fetcher, token: str = ROBOTS_TOKEN) -> None:
+        from protego import Protego
+
+        self._parse = Protego.parse
         self.fetcher = fetcher
         self.token = token
-        self._rules: dict[str, object] = {}  # origin → Protego, or a str reason to disallow all
+        self._rules: dict[str, Protego] = {}
+        self._blocked: dict[str, str] = {}  # origin → why everything there is disallowed
 
     @staticmethod
     def origin(url: str) -> str:
         parts = urlsplit(url)
         return f"{parts.scheme}://{parts.netloc}"
 
-    def rules(self, url: str):
-        from protego import Protego
+    def _load(self, origin: str) -> None:
+        res = self.fetcher.fetch(origin + "/robots.txt", max_bytes=ROBOTS_MAX_BYTES)
+        text = ""
+        if res.status == 200 and res.data is not None:
+            text = res.data.decode("utf-8", "replace")
+        elif res.status == 429 or res.status >= 500 or (res.status == 0 and "larger than" not in res.error):
+            self._blocked[origin] = f"robots.txt unavailable: {res.error}"
+        self._rules[origin] = self._parse(text)
 
+    def why_not(self, url: str) -> str:
+        """'' when `url` may be fetched, otherwise the reason."""
         origin = self.origin(url)
         if origin not in self._rules:
-            res = self.fetcher.fetch(origin + "/robots.txt", max_bytes=ROBOTS_MAX_BYTES)
-            if res.status == 200 and res.data is not None:
-                self._rules[origin] = Protego.parse(res.data.decode("utf-8", "replace"))
-            elif res.error and (res.status >= 500 or res.status == 0 or res.status == 429):
-                if "larger than" in res.error:
-                    self._rules[origin] = Protego.parse("")
-                else:
-                    self._rules[origin] = f"robots.txt unavailable ({res.error})"
-            else:
-                self._rules[origin] = Protego.parse("")
-        return self._rules[origin]
+            self._load(origin)
+        if origin in self._blocked:
+            return self._blocked[origin]
+        return "" if self._rules[origin].can_fetch(url, self.token) else "disallowed by robots.txt"
 
     def allowed(self, url: str) -> bool:
-        rules = self.rules(url)
-        return not isinstance(rules, str) and rules.can_fetch(url, self.token)
+        return not self.why_not(url)
 
     def crawl_delay(self, host: str) -> float:
         """The host's `Crawl-delay` if its robots.txt was read (0 otherwise)."""
         for origin, rules in self._rules.items():
-            if host_of(origin) == host and not isinstance(rules, str):
+            if host_of(origin) == host:
                 delay = rules.crawl_delay(self.token)
                 if delay:
                     return float(delay)
         return 0.0
 
     def sitemaps(self, url: str) -> list[str]:
-        rules = self.rules(url)
-        return [] if isinstance(rules, str) else list(rules.sitemaps)
+        if not self.allowed(url):
+            return []
+        return list(self._rules[self.origin(url)].sitemaps)
 
 
 # ---- discovery ------------------------------------------------------------------------------------
@@ -468,7 +479,14 @@ class CrawlState:
         self.db.execute("UPDATE jobs SET state='finished', finished=? WHERE job=?", (now_iso(), job))
 
     def add(
-        self, job: str, url: str, kind: str, depth: int, state: str = QUEUED, result: str = "", parent: str = ""
+        self,
+        job: str,
+        url: str,
+        kind: str,
+        depth: int,
+        state: str = QUEUED,
+        result: str = "",
+        parent: str = "",
     ) -> bool:
         """Queue (or record as skipped) a URL the job has not seen yet. True if it was new."""
         return self._add(job, url, kind, depth, state, result, parent)
@@ -495,7 +513,9 @@ class CrawlState:
         self.db.execute("UPDATE urls SET state = ? WHERE job = ? AND url = ?", (FETCHING, job, row["url"]))
         return Claim(row["url"], row["kind"], row["depth"])
 
-    def settle(self, job: str, url: str, state: str, result: str = "", reason: str = "", doc: str = "") -> None:
+    def settle(
+        self, job: str, url: str, state: str, result: str = "", reason: str = "", doc: str = ""
+    ) -> None:
         self.db.execute(
             "UPDATE urls SET state=?, result=?, reason=?, doc=?, updated=? WHERE job=? AND url=?",
             (state, result, reason, doc, now_iso(), job, url),
@@ -517,7 +537,9 @@ class CrawlState:
         return self.db.execute("SELECT * FROM urls WHERE job = ? ORDER BY rowid", (job,)).fetchall()
 
     # pages read for links
-    def save_page(self, url: str, etag: str, last_modified: str, sha: str, links: list[str], fetched: str) -> None:
+    def save_page(
+        self, url: str, etag: str, last_modified: str, sha: str, links: list[str], fetched: str
+    ) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO pages(url, etag, last_modified, sha256, links, fetched) VALUES (?,?,?,?,?,?)",
             (url, etag, last_modified, sha, json.dumps(links), fetched),
@@ -580,6 +602,7 @@ class CrawlReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (URL, reason)
     documents: list[tuple[str, str, str]] = field(default_factory=list)  # (URL, doc id, change)
     would_add: list[tuple[str, str]] = field(default_factory=list)  # dry run: (URL, format)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # start URLs not fetched: (URL, why)
 
     @property
     def fetched(self) -> int:
@@ -597,9 +620,16 @@ class CrawlReport:
             return f" ({', '.join(bits)})" if bits else ""
 
         fetched = f"{self.fetched} fetched" + detail(
-            [("new", "new"), ("changed", "changed"), ("alias", "same as another URL"), ("would-add", "to add")]
+            [
+                ("new", "new"),
+                ("changed", "changed"),
+                ("alias", "same as another URL"),
+                ("would-add", "to add"),
+            ]
         )
-        unchanged = f"{self.unchanged} unchanged" + detail([("not-modified", "not modified"), ("same", "same bytes")])
+        unchanged = f"{self.unchanged} unchanged" + detail(
+            [("not-modified", "not modified"), ("same", "same bytes")]
+        )
         parts = [fetched, unchanged]
         for why in ("robots", "scope", "type", "pattern"):
             n = len(self.skipped.get(why, []))
@@ -615,7 +645,8 @@ class CrawlReport:
 
 
 def _report(state: CrawlState, job: str, report: CrawlReport) -> CrawlReport:
-    report.results, report.skipped, report.failed, report.documents, report.would_add = {}, {}, [], [], []
+    report.results, report.skipped, report.failed = {}, {}, []
+    report.documents, report.would_add, report.warnings = [], [], []
     for row in state.rows(job):
         if row["state"] == DONE:
             report.results[row["result"]] = report.results.get(row["result"], 0) + 1
@@ -625,6 +656,8 @@ def _report(state: CrawlState, job: str, report: CrawlReport) -> CrawlReport:
                 report.would_add.append((row["url"], row["reason"]))
         elif row["state"] == SKIPPED:
             report.skipped.setdefault(row["result"], []).append(row["url"])
+            if row["depth"] == 0 and row["kind"] == "page":
+                report.warnings.append((row["url"], row["reason"] or f"skipped by {row['result']}"))
         elif row["state"] == FAILED:
             report.failed.append((row["url"], row["reason"]))
     return report
@@ -662,8 +695,6 @@ class Crawler:
         self.progress = progress
         self.scope = Scope(opts.scopes or [folder_of(s) for s in seeds], opts.patterns)
         self.seed_origins = {Robots.origin(s) for s in seeds}
-        import httpx
-
         self.fetcher = fetcher or Fetcher(
             user_agent=opts.agent,
             delay_for=self._delay_for,
@@ -711,10 +742,7 @@ class Crawler:
         """Sitemaps offered by the start URLs' hosts: robots.txt `Sitemap:` lines, else /sitemap.xml.
         Their entries are queued as if linked from the start URLs (depth 1)."""
         for origin in sorted(self.seed_origins):
-            if not self.robots.allowed(origin + "/"):
-                listed = []
-            else:
-                listed = self.robots.sitemaps(origin + "/")
+            listed = self.robots.sitemaps(origin + "/")
             for url in listed or [origin + "/sitemap.xml"]:
                 n = normalize(url)
                 if n and Robots.origin(n) in self.seed_origins:
@@ -722,8 +750,9 @@ class Crawler:
 
     def _handle(self, claim: Claim) -> tuple[str, str, str, str]:
         """Fetch one URL and act on it: (state, result, reason, doc)."""
-        if not self.robots.allowed(claim.url):
-            return SKIPPED, "robots", "", ""
+        why = self.robots.why_not(claim.url)
+        if why:
+            return SKIPPED, "robots", why, ""
         res = self.fetcher.fetch(
             claim.url,
             max_bytes=SITEMAP_MAX_BYTES if claim.kind == "sitemap" else self.opts.max_size,
@@ -731,6 +760,8 @@ class Crawler:
             validators=None if claim.kind == "sitemap" else self._validators,
             enough=self._enough if self.dry_run and claim.kind == "page" else None,
         )
+        if res.refused == "seen":  # redirected to a URL this job has handled already
+            return DONE, "redirect", f"to {res.final_url} (already handled)", ""
         if res.refused:
             return SKIPPED, res.refused, f"redirected to {res.final_url}", ""
         if res.error:
@@ -747,11 +778,15 @@ class Crawler:
         return outcome
 
     def _hop_check(self, url: str) -> str:
+        """Whether to follow a redirect to `url`: in scope, allowed by robots.txt, and not a URL this
+        job has already handled (many addresses often redirect to one page)."""
         n = normalize(url) or url
         if not self.scope.contains(n):
             return "scope"
         if not self.robots.allowed(n):
             return "robots"
+        if self.state.state_of(self.job, n) in (DONE, FAILED, SKIPPED):
+            return "seen"
         return ""
 
     def _validators(self, url: str) -> tuple[str, str]:
@@ -783,7 +818,12 @@ class Crawler:
             links = extract_links(data, url)
             if not self.dry_run:
                 self.state.save_page(
-                    url, res.etag, res.last_modified, hashlib.sha256(data).hexdigest(), links.links, res.fetched
+                    url,
+                    res.etag,
+                    res.last_modified,
+                    hashlib.sha256(data).hexdigest(),
+                    links.links,
+                    res.fetched,
                 )
             self._queue_links(links.links, claim.depth + 1, url)
         if fmt not in self.opts.types or links.noindex:
@@ -840,7 +880,10 @@ class Crawler:
     def _sitemap(self, claim: Claim, res: FetchResult) -> tuple[str, str, str, str]:
         pages, maps = parse_sitemap(res.data or b"")
         for m in maps:
-            if Robots.origin(m) in self.seed_origins and self.state.count(self.job, kind="sitemap") < MAX_SITEMAPS:
+            if (
+                Robots.origin(m) in self.seed_origins
+                and self.state.count(self.job, kind="sitemap") < MAX_SITEMAPS
+            ):
                 self.state.add(self.job, m, "sitemap", claim.depth, parent=claim.url)
         self._queue_links(pages, 1, claim.url)
         return DONE, "sitemap", f"{len(pages)} URLs, {len(maps)} sitemaps", ""

@@ -11,7 +11,8 @@ A fetch goes through, in order (the same split as Scrapy's downloader middleware
     other 4xx are final at once.
 manual redirects
     at most `MAX_REDIRECTS` hops, each hop checked by the caller's `check(url)` (scope, robots) *before*
-    it is requested, so a redirect cannot lead the crawler off site or into a disallowed folder.
+    it is requested, so a redirect cannot lead the crawler off site or into a disallowed folder; a hop
+    back to a URL of the same chain ends it at once (a loop, not worth five more requests).
 ``read_capped``
     the body is streamed and the download aborted past the size cap, whatever `Content-Length` says
     (it may be absent, as with chunked replies, or false). Content decoding happens before counting, so
@@ -28,7 +29,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -98,7 +99,9 @@ class RetryPolicy:
     base: float = 1.0
     max_wait: float = 60.0
 
-    def wait(self, attempt: int, retry_after: float | None = None, rand: Callable[[], float] = random.random) -> float:
+    def wait(
+        self, attempt: int, retry_after: float | None = None, rand: Callable[[], float] = random.random
+    ) -> float:
         backoff = self.base * (2 ** (attempt - 1))
         backoff += backoff * 0.5 * rand()
         if retry_after is not None:
@@ -118,8 +121,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 # ---- results --------------------------------------------------------------------------------------
@@ -213,7 +216,9 @@ class Fetcher:
         self.retry = retry
         self.max_redirects = max_redirects
         self.throttle = Throttle(delay_for, sleep=sleep)
-        self.client = httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": user_agent})
+        self.client = httpx.Client(
+            timeout=timeout, follow_redirects=False, headers={"User-Agent": user_agent}
+        )
         self.requests = 0  # every request sent, retries and robots included
 
     def close(self) -> None:
@@ -255,7 +260,7 @@ class Fetcher:
             if reply is None:
                 return result
             result.status = reply.status
-            result.fetched = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+            result.fetched = datetime.now(UTC).replace(microsecond=0).isoformat()
             if reply.status in (301, 302, 303, 307, 308):
                 location = reply.headers.get("Location", "")
                 if not location:
@@ -264,6 +269,9 @@ class Fetcher:
                 target = urljoin(current, location).split("#", 1)[0]
                 if urlsplit(target).scheme not in ("http", "https"):
                     result.error = f"redirect to a non-HTTP URL ({target})"
+                    return result
+                if target == url or target in result.redirects:
+                    result.error = f"redirect loop ({len(result.redirects) + 1} hops)"
                     return result
                 result.redirects.append(target)
                 if hop == self.max_redirects:
