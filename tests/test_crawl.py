@@ -452,6 +452,7 @@ def test_cli_crawl_parses_indexes_and_keeps_stdout_for_data(home, tmp_path):
         assert f"{site.base}/t/gone.txt: HTTP 404" in r.stderr
         assert "1 fetched" in r.stderr or "2 fetched" in r.stderr
         assert "1 failed" in r.stderr and "index" in r.stderr
+        assert f"] new {site.base}/t/summary.txt" in r.stderr  # counted progress lines off a terminal
 
         found = CliRunner().invoke(
             cli, ["search", "labour mobility", "--format", "json"], catch_exceptions=False
@@ -559,7 +560,7 @@ def test_redirects_to_a_handled_page_are_not_fetched_again(tmp_path):
         site.routes["/x/old"] = Reply(301, b"", {"Location": "page.html"}, etag=False)
         site.routes["/x/older"] = Reply(301, b"", {"Location": "/x/page.html"}, etag=False)
         store = Store(tmp_path / "home")
-        report = crawl(store, [f"{site.base}/x/index.html"], CrawlOptions(delay=0.01))
+        report = crawl(store, [f"{site.base}/x/index.html"], delay=0.01)
         assert site.paths().count("/x/page.html") == 1
         assert report.results["redirect"] == 2 and report.results["new"] == 2
         assert store.source_info(f"{site.base}/x/old") is None  # the bytes belong to where they came from
@@ -576,3 +577,16 @@ def test_robots_unavailable_means_nothing_fetched(tmp_path):
         )
         assert set(site.paths()) == {"/robots.txt"}
         assert report.warnings and "robots.txt unavailable" in report.warnings[0][1]
+
+
+def test_delay_holds_across_jobs_on_one_host(tmp_path):
+    """Two sources on one site, crawled one after the other, still space their requests."""
+    with Site({"/robots.txt": Reply(404)}) as site:
+        site.routes["/a/index.html"] = Reply(200, html(title="a"))
+        site.routes["/b/index.html"] = Reply(200, html(title="b"))
+        store = Store(tmp_path / "home")
+        crawl(store, [f"{site.base}/a/index.html"], delay=0.3, depth=0, name="a")
+        crawl(store, [f"{site.base}/b/index.html"], delay=0.3, depth=0, name="b")
+        times = [h.t for h in site.log]
+        assert [h.path for h in site.log] == ["/robots.txt", "/a/index.html", "/robots.txt", "/b/index.html"]
+        assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.29

@@ -910,13 +910,21 @@ def crawl(
     name: str = "",
     dry_run: bool = False,
     progress: Callable[[CrawlEvent], None] | None = None,
+    **settings: object,
 ) -> CrawlReport:
     """Crawl from `seeds` into `store` and say what happened. Documents are added, not parsed.
+
+    `settings` override fields of `options` (`crawl(store, [url], depth=1, delay=5)`).
 
     A dry run fetches what it must to discover links (robots.txt, sitemaps, HTML pages) and only the
     first bytes of documents (enough to know their type); it writes nothing to the store nor to the
     crawl state, and reports `would-add` for each document it would keep.
     """
+    if settings:
+        unknown = set(settings) - set(CrawlOptions.__dataclass_fields__)
+        if unknown:
+            raise TypeError(f"unknown crawl settings: {', '.join(sorted(unknown))}")
+        options = replace(options, **settings)
     check_options(options)
     clean = []
     for s in seeds:

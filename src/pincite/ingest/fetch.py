@@ -53,11 +53,17 @@ def host_of(url: str) -> str:
 
 
 # ---- politeness -----------------------------------------------------------------------------------
+# When each host last answered, for the whole process: two crawl jobs run one after the other (two
+# sources on one site, say) must still space their requests to a host.
+_LAST_REQUEST: dict[str, float] = {}
+
+
 class Throttle:
     """Spaces requests to each host by at least that host's delay.
 
     `delay_for(host)` is asked at each request, so a `Crawl-delay` learnt from robots.txt applies from
-    the next request on. `clock` and `sleep` are injectable for tests; the real ones are monotonic.
+    the next request on. The delay runs from the end of the previous request. `clock` and `sleep` are
+    injectable for tests; the real clock is monotonic.
     """
 
     def __init__(
@@ -66,11 +72,12 @@ class Throttle:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        last: dict[str, float] | None = None,
     ) -> None:
         self._delay_for = delay_for
         self._clock = clock
         self._sleep = sleep
-        self._last: dict[str, float] = {}
+        self._last = _LAST_REQUEST if last is None else last
 
     def wait(self, host: str, at_least: float = 0.0) -> None:
         """Block until a request to `host` is allowed (and at least `at_least` seconds from now)."""
