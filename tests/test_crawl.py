@@ -590,3 +590,23 @@ def test_delay_holds_across_jobs_on_one_host(tmp_path):
         times = [h.t for h in site.log]
         assert [h.path for h in site.log] == ["/robots.txt", "/a/index.html", "/robots.txt", "/b/index.html"]
         assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.29
+
+
+def test_one_page_breaking_the_link_extractor_fails_only_that_page(tmp_path, monkeypatch):
+    from pincite.ingest import crawl as crawlmod
+
+    real = crawlmod.extract_links
+
+    def fragile(data: bytes, base: str):
+        if base.endswith("/bad.html"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(data, base)
+
+    monkeypatch.setattr(crawlmod, "extract_links", fragile)
+    with Site({"/robots.txt": Reply(404)}) as site:
+        site.routes["/z/index.html"] = Reply(200, html("bad.html", "good.html", title="index"))
+        site.routes["/z/bad.html"] = Reply(200, html(title="bad"))
+        site.routes["/z/good.html"] = Reply(200, html(title="good"))
+        report = crawl(Store(tmp_path / "home"), [f"{site.base}/z/index.html"], delay=0.01)
+        assert report.finished and report.results["new"] == 2
+        assert "internal error: RecursionError" in dict(report.failed)[f"{site.base}/z/bad.html"]

@@ -61,6 +61,7 @@ from pincite.ingest.fetch import (
 ROBOTS_TOKEN = "pincite"  # the product token robots.txt groups are matched against
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 §2.5: parse at least 500 KiB
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit (uncompressed)
+MAX_URL_LENGTH = 2048
 MAX_SITEMAPS = 50  # per job: sitemap indexes can nest and fan out
 DEFAULT_TYPES = ("pdf", "docx", "html")
 # Links with these endings are never documents pincite can read: not worth a request.
@@ -721,7 +722,17 @@ class Crawler:
                     report.finished = True
                     break
                 handled += 1
-                state, result, reason, doc = self._handle(claim)
+                try:
+                    state, result, reason, doc = self._handle(claim)
+                except PinciteError:  # the store itself failed (disk full…): stop, resumable
+                    raise
+                except Exception as e:  # a bug or a page no parser survives: that URL only
+                    state, result, reason, doc = (
+                        FAILED,
+                        "error",
+                        f"internal error: {type(e).__name__}: {e}",
+                        "",
+                    )
                 self.state.settle(self.job, claim.url, state, result, reason, doc)
                 if self.progress:
                     self.progress(
@@ -892,6 +903,8 @@ class Crawler:
         if depth > self.opts.depth:
             return
         for url in links:
+            if len(url) > MAX_URL_LENGTH:  # calendars and session ids: a crawler trap, not a document
+                continue
             if not self.scope.contains(url):
                 self.state.add(self.job, url, "page", depth, SKIPPED, "scope", parent)
             elif suffix_skipped(url):
