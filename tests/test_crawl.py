@@ -559,10 +559,16 @@ def test_redirects_to_a_handled_page_are_not_fetched_again(tmp_path):
         site.routes["/x/page.html"] = Reply(200, html(title="page"))
         site.routes["/x/old"] = Reply(301, b"", {"Location": "page.html"}, etag=False)
         site.routes["/x/older"] = Reply(301, b"", {"Location": "/x/page.html"}, etag=False)
+        # The sitemap moved to the root of the site, outside the crawl's folder: still followed.
+        site.routes["/sitemap.xml"] = Reply(301, b"", {"Location": "/maps/main.xml"}, etag=False)
+        site.routes["/maps/main.xml"] = Reply(
+            200, f"<urlset><url><loc>{site.base}/x/old</loc></url></urlset>".encode()
+        )
         store = Store(tmp_path / "home")
         report = crawl(store, [f"{site.base}/x/index.html"], delay=0.01)
+        assert "/maps/main.xml" in site.paths() and report.results["sitemap"] == 1
         assert site.paths().count("/x/page.html") == 1
-        assert report.results["redirect"] == 2 and report.results["new"] == 2
+        assert report.results["redirect"] == 3 and report.results["new"] == 2
         assert store.source_info(f"{site.base}/x/old") is None  # the bytes belong to where they came from
 
 

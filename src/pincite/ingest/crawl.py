@@ -767,7 +767,7 @@ class Crawler:
         res = self.fetcher.fetch(
             claim.url,
             max_bytes=SITEMAP_MAX_BYTES if claim.kind == "sitemap" else self.opts.max_size,
-            check=self._hop_check,
+            check=self._sitemap_hop_check if claim.kind == "sitemap" else self._hop_check,
             validators=None if claim.kind == "sitemap" else self._validators,
             enough=self._enough if self.dry_run and claim.kind == "page" else None,
         )
@@ -799,6 +799,14 @@ class Crawler:
         if self.state.state_of(self.job, n) in (DONE, FAILED, SKIPPED):
             return "seen"
         return ""
+
+    def _sitemap_hop_check(self, url: str) -> str:
+        """Sitemaps live at the root of a site, outside the folder a crawl is scoped to: a redirect of
+        one may go anywhere on a start URL's site, not elsewhere."""
+        n = normalize(url) or url
+        if Robots.origin(n) not in self.seed_origins:
+            return "scope"
+        return "robots" if not self.robots.allowed(n) else ""
 
     def _validators(self, url: str) -> tuple[str, str]:
         """ETag and Last-Modified to ask conditionally with: the store's provenance for documents, the
