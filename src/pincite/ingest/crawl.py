@@ -625,6 +625,7 @@ class CrawlReport:
                 ("new", "new"),
                 ("changed", "changed"),
                 ("alias", "same as another URL"),
+                ("page", "read for links only"),
                 ("would-add", "to add"),
             ]
         )

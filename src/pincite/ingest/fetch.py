@@ -322,6 +322,9 @@ class Fetcher:
                 reason = "timed out"
             except httpx.NetworkError as e:
                 reason = f"network error ({type(e).__name__})"
+            except httpx.InvalidURL as e:
+                result.error = f"invalid URL ({e})"
+                return None
             except httpx.HTTPError as e:  # protocol errors, bad URLs: not worth a second try
                 result.error = f"HTTP error ({type(e).__name__}: {e})"
                 return None
