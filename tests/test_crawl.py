@@ -18,19 +18,10 @@ import pytest
 
 from crawlsite import Hit, Reply, Site, html
 from pincite.corpus.store import Store
-from pincite.ingest.crawl import (
-    CrawlBusy,
-    CrawlOptions,
-    Scope,
-    SourcesError,
-    crawl,
-    crawl_lock,
-    extract_links,
-    load_sources,
-    normalize,
-    parse_sitemap,
-)
+from pincite.ingest.crawl import CrawlOptions, SourcesError, crawl, load_sources
+from pincite.ingest.discover import Scope, extract_links, normalize, parse_sitemap
 from pincite.ingest.fetch import RetryPolicy, parse_retry_after
+from pincite.ingest.frontier import CrawlBusy, crawl_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 DELAY = 0.2

@@ -7,15 +7,11 @@ The crawl is a loop over a frontier kept in SQLite::
     `pipeline.add_bytes` when its type is wanted → extract links (HTML) or entries (sitemaps) → queue
     those in scope → mark the URL done
 
-Each step is a small component: `fetch.Fetcher` (HTTP), `Robots` (robots.txt with Protego), `Scope`
-(which URLs may be fetched at all), `extract_links` / `parse_sitemap` (discovery), `CrawlState` (the
-frontier). `crawl()` wires them; it never parses documents (see `pipeline.parse_pending`).
-
-Why a separate `crawl.sqlite` next to `catalogue.sqlite` rather than tables in the catalogue: the
-catalogue's schema belongs to `pincite.corpus.store` (the layer below), the frontier is disposable
-working state (deleting `crawl.sqlite` forgets the crawls, never a document), and it is written once
-per URL, many times more often than the catalogue. What must survive is in the catalogue: the bytes,
-the source URL, when it was fetched, its ETag and Last-Modified.
+Each step is a small component: `fetch.Fetcher` (throttle, retries, checked redirects, size cap),
+`discover.Robots` (robots.txt with Protego), `discover.Scope` (which URLs may be fetched at all),
+`discover.extract_links` / `discover.parse_sitemap`, `frontier.CrawlState` (the frontier in
+`<home>/crawl.sqlite`, see there why a file of its own). `crawl()` wires them; it never parses documents
+(see `pipeline.parse_pending`).
 
 Resuming: a job (one named source, or one set of start URLs) is `running` until its frontier is empty.
 A run that finds its job still `running` (it was killed, or stopped at `max_urls`) puts the URLs left
@@ -29,58 +25,54 @@ renames, so no partial file is ever taken for a document.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import re
-import sqlite3
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 
-from pincite.corpus.store import Store, now_iso
+from pincite.corpus.store import Store
 from pincite.errors import PinciteError
 from pincite.ingest import pipeline, readers
-from pincite.ingest.fetch import (
-    DEFAULT_MAX_BYTES,
-    Fetcher,
-    FetchResult,
-    RetryPolicy,
-    host_of,
+from pincite.ingest.discover import (
+    MAX_URL_LENGTH,
+    SITEMAP_MAX_BYTES,
+    PageLinks,
+    Robots,
+    Scope,
+    extract_links,
+    folder_of,
+    normalize,
+    parse_sitemap,
+    suffix_skipped,
 )
-from pincite.ingest.fetch import (
-    user_agent as make_user_agent,
+from pincite.ingest.fetch import DEFAULT_MAX_BYTES, Fetcher, FetchResult, RetryPolicy
+from pincite.ingest.fetch import user_agent as make_user_agent
+from pincite.ingest.frontier import (
+    DONE,
+    FAILED,
+    FETCHING,
+    QUEUED,
+    SKIPPED,
+    Claim,
+    CrawlBusy,
+    CrawlState,
+    crawl_lock,
 )
 
-ROBOTS_TOKEN = "pincite"  # the product token robots.txt groups are matched against
-ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 §2.5: parse at least 500 KiB
-SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit (uncompressed)
-MAX_URL_LENGTH = 2048
+__all__ = ["CrawlBusy", "CrawlOptions", "CrawlReport", "Source", "SourcesError", "crawl", "load_sources"]
+
 MAX_SITEMAPS = 50  # per job: sitemap indexes can nest and fan out
 DEFAULT_TYPES = ("pdf", "docx", "html")
-# Links with these endings are never documents pincite can read: not worth a request.
-SKIP_SUFFIXES = (
-    ".jpg", ".jpeg", ".png", ".gif", ".svg", ".webp", ".ico", ".bmp", ".tif", ".tiff",
-    ".css", ".js", ".json", ".woff", ".woff2", ".ttf", ".eot",
-    ".mp3", ".mp4", ".m4a", ".avi", ".mov", ".wmv", ".webm", ".ogg", ".wav",
-    ".zip", ".gz", ".tgz", ".rar", ".7z", ".exe", ".dmg", ".iso",
-    ".xls", ".xlsx", ".ppt", ".pptx", ".csv",
-)  # fmt: skip
 
-# URL states in the frontier, and the results a finished URL can have.
-QUEUED, FETCHING, DONE, FAILED, SKIPPED = "queued", "fetching", "done", "failed", "skipped"
+# The results a finished URL can have, as the summary groups them.
 FETCHED_RESULTS = ("new", "changed", "alias", "page", "sitemap", "would-add")
 UNCHANGED_RESULTS = ("not-modified", "same")
-
-
-class CrawlBusy(PinciteError):
-    exit_code = 3
 
 
 class SourcesError(PinciteError):
@@ -204,376 +196,6 @@ def check_options(opts: CrawlOptions, where: str = "crawl") -> None:
     bad = [t for t in opts.types if t not in readers.SUFFIX_FOR]
     if bad:
         raise SourcesError(f"{where}: unknown types {bad} (known: {', '.join(readers.SUFFIX_FOR)})")
-
-
-# ---- URLs and scope -------------------------------------------------------------------------------
-def normalize(url: str, base: str = "") -> str | None:
-    """An absolute http(s) URL without fragment, host in lower case, default port dropped; None for
-    anything else (mailto:, javascript:, data:…)."""
-    url = url.strip()
-    if base:
-        url = urljoin(base, url)
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        return None
-    host = parts.hostname.lower()
-    if ":" in host:
-        host = f"[{host}]"
-    if port and port != {"http": 80, "https": 443}[scheme]:
-        host = f"{host}:{port}"
-    path = (parts.path or "/").replace(" ", "%20")
-    return urlunsplit((scheme, host, path, parts.query, ""))
-
-
-def folder_of(url: str) -> str:
-    """A start URL's default scope: its host and the folder it sits in."""
-    parts = urlsplit(url)
-    path = parts.path or "/"
-    return urlunsplit((parts.scheme, parts.netloc, path[: path.rfind("/") + 1], "", ""))
-
-
-class Scope:
-    """Which URLs may be fetched: those under one of the prefixes (http and https alike, since sites
-    move between them with a redirect), minus the link patterns when some are given."""
-
-    def __init__(self, prefixes: Iterable[str], patterns: Iterable[str] = ()) -> None:
-        self.prefixes = tuple(self._key(p) for p in prefixes if normalize(p))
-        self.patterns = tuple(re.compile(p) for p in patterns)
-
-    @staticmethod
-    def _key(url: str) -> str:
-        n = normalize(url) or url
-        return n.split("://", 1)[-1]
-
-    def contains(self, url: str) -> bool:
-        key = self._key(url)
-        return any(key.startswith(p) for p in self.prefixes)
-
-    def follows(self, url: str) -> bool:
-        return not self.patterns or any(p.search(url) for p in self.patterns)
-
-
-# ---- robots.txt -----------------------------------------------------------------------------------
-class Robots:
-    """robots.txt per origin, fetched once per run and parsed by Protego (RFC 9309).
-
-    What the answer means (RFC 9309 §2.3.1): 2xx, the rules it holds; 4xx (but 429), no rules, allow
-    all; 5xx, 429 or no answer after the retries, "complete disallow", since a server in trouble is not
-    one to crawl. A file past 512 KiB or more than five redirects count as unavailable (allow all),
-    as the RFC allows.
-    """
-
-    def __init__(self, fetcher: Fetcher, token: str = ROBOTS_TOKEN) -> None:
-        from protego import Protego
-
-        self._parse = Protego.parse
-        self.fetcher = fetcher
-        self.token = token
-        self._rules: dict[str, Protego] = {}
-        self._blocked: dict[str, str] = {}  # origin → why everything there is disallowed
-
-    @staticmethod
-    def origin(url: str) -> str:
-        parts = urlsplit(url)
-        return f"{parts.scheme}://{parts.netloc}"
-
-    def _load(self, origin: str) -> None:
-        res = self.fetcher.fetch(origin + "/robots.txt", max_bytes=ROBOTS_MAX_BYTES)
-        text = ""
-        if res.status == 200 and res.data is not None:
-            text = res.data.decode("utf-8", "replace")
-        elif res.status == 429 or res.status >= 500 or (res.status == 0 and "larger than" not in res.error):
-            self._blocked[origin] = f"robots.txt unavailable: {res.error}"
-        self._rules[origin] = self._parse(text)
-
-    def why_not(self, url: str) -> str:
-        """'' when `url` may be fetched, otherwise the reason."""
-        origin = self.origin(url)
-        if origin not in self._rules:
-            self._load(origin)
-        if origin in self._blocked:
-            return self._blocked[origin]
-        return "" if self._rules[origin].can_fetch(url, self.token) else "disallowed by robots.txt"
-
-    def allowed(self, url: str) -> bool:
-        return not self.why_not(url)
-
-    def crawl_delay(self, host: str) -> float:
-        """The host's `Crawl-delay` if its robots.txt was read (0 otherwise)."""
-        for origin, rules in self._rules.items():
-            if host_of(origin) == host:
-                delay = rules.crawl_delay(self.token)
-                if delay:
-                    return float(delay)
-        return 0.0
-
-    def sitemaps(self, url: str) -> list[str]:
-        if not self.allowed(url):
-            return []
-        return list(self._rules[self.origin(url)].sitemaps)
-
-
-# ---- discovery ------------------------------------------------------------------------------------
-@dataclass
-class PageLinks:
-    links: list[str]
-    nofollow: bool = False  # <meta name="robots" content="nofollow">
-    noindex: bool = False  # <meta name="robots" content="noindex">: read for links, not kept
-
-
-def extract_links(data: bytes, base: str) -> PageLinks:
-    """Absolute links of an HTML page (`a`, `area`, frames, meta refresh), honouring `<base href>`,
-    `rel="nofollow"` and the robots meta tag. BeautifulSoup with lxml, as everywhere in pincite."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(data, "lxml")
-    base_tag = soup.find("base", href=True)
-    if base_tag is not None:
-        base = urljoin(base, str(base_tag["href"]))
-    out = PageLinks([])
-    for meta in soup.find_all("meta", attrs={"name": True, "content": True}):
-        if str(meta["name"]).lower() in ("robots", ROBOTS_TOKEN):
-            words = {w.strip() for w in str(meta["content"]).lower().split(",")}
-            out.nofollow |= bool(words & {"nofollow", "none"})
-            out.noindex |= bool(words & {"noindex", "none"})
-    if out.nofollow:
-        return out
-    raw: list[str] = []
-    for tag in soup.find_all(["a", "area"], href=True):
-        rel = tag.get("rel") or []
-        if "nofollow" in [r.lower() for r in rel]:
-            continue
-        raw.append(str(tag["href"]))
-    raw += [str(t["src"]) for t in soup.find_all(["frame", "iframe"], src=True)]
-    for meta in soup.find_all("meta", attrs={"http-equiv": True, "content": True}):
-        if str(meta["http-equiv"]).lower() == "refresh":
-            m = re.search(r"url\s*=\s*['\"]?([^'\"\s]+)", str(meta["content"]), re.I)
-            if m:
-                raw.append(m.group(1))
-    seen: set[str] = set()
-    for href in raw:
-        if href.strip().startswith("#"):  # a place in this page
-            continue
-        url = normalize(href, base)
-        if url and url not in seen:
-            seen.add(url)
-            out.links.append(url)
-    return out
-
-
-def parse_sitemap(data: bytes) -> tuple[list[str], list[str]]:
-    """(page URLs, nested sitemap URLs) of a sitemap or sitemap index; gzip is unpacked (capped).
-    The XML parser resolves no entities and fetches nothing."""
-    import gzip
-    import io
-
-    from lxml import etree
-
-    if data[:2] == b"\x1f\x8b":
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
-            data = f.read(SITEMAP_MAX_BYTES + 1)[:SITEMAP_MAX_BYTES]
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError:
-        return [], []
-    if root is None:
-        return [], []
-    pages, maps = [], []
-    for loc in root.iter("{*}loc", "loc"):
-        parent = loc.getparent()
-        tag = etree.QName(parent).localname if parent is not None else ""
-        url = normalize(loc.text or "")
-        if url:
-            (maps if tag == "sitemap" else pages).append(url)
-    return pages, maps
-
-
-def suffix_skipped(url: str) -> bool:
-    path = urlsplit(url).path.lower()
-    return path.endswith(SKIP_SUFFIXES)
-
-
-# ---- the frontier ---------------------------------------------------------------------------------
-_STATE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    job TEXT PRIMARY KEY,
-    state TEXT NOT NULL,            -- running | finished
-    seeds TEXT NOT NULL,
-    started TEXT NOT NULL,
-    finished TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS urls (
-    job TEXT NOT NULL,
-    url TEXT NOT NULL,
-    kind TEXT NOT NULL DEFAULT 'page',      -- page | sitemap
-    depth INTEGER NOT NULL,
-    state TEXT NOT NULL,                    -- queued | fetching | done | failed | skipped
-    result TEXT NOT NULL DEFAULT '',        -- new, changed, alias, same, not-modified, page, robots, scope…
-    reason TEXT NOT NULL DEFAULT '',
-    doc TEXT NOT NULL DEFAULT '',
-    parent TEXT NOT NULL DEFAULT '',
-    updated TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (job, url)
-);
-CREATE INDEX IF NOT EXISTS urls_queue ON urls(job, state, depth);
-CREATE TABLE IF NOT EXISTS pages (          -- HTML pages read for links, across rounds:
-    url TEXT PRIMARY KEY,                   -- what a 304 needs to go on following links
-    etag TEXT NOT NULL DEFAULT '',
-    last_modified TEXT NOT NULL DEFAULT '',
-    sha256 TEXT NOT NULL DEFAULT '',
-    links TEXT NOT NULL DEFAULT '[]',
-    fetched TEXT NOT NULL DEFAULT ''
-);
-"""
-
-
-@dataclass(frozen=True)
-class Claim:
-    url: str
-    kind: str
-    depth: int
-
-
-class CrawlState:
-    """The frontier and each URL's state, in `<home>/crawl.sqlite` (or in memory for a dry run)."""
-
-    def __init__(self, path: Path | str) -> None:
-        self.path = str(path)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        if self.path != ":memory:":
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_STATE_SCHEMA)
-
-    def close(self) -> None:
-        self.db.close()
-
-    def start(self, job: str, seeds: Iterable[str]) -> bool:
-        """Begin or resume `job`. True when resuming an unfinished one."""
-        seeds = list(seeds)
-        row = self.db.execute("SELECT state FROM jobs WHERE job = ?", (job,)).fetchone()
-        with self._tx():
-            if row is not None and row["state"] == "running":
-                self.db.execute(
-                    "UPDATE urls SET state = ? WHERE job = ? AND state = ?", (QUEUED, job, FETCHING)
-                )
-                for s in seeds:  # start URLs added to the command since the interrupted run
-                    self._add(job, s, "page", 0, QUEUED)
-                return True
-            self.db.execute("DELETE FROM urls WHERE job = ?", (job,))
-            self.db.execute(
-                "INSERT OR REPLACE INTO jobs(job, state, seeds, started) VALUES (?, 'running', ?, ?)",
-                (job, json.dumps(seeds), now_iso()),
-            )
-            for s in seeds:
-                self._add(job, s, "page", 0, QUEUED)
-        return False
-
-    def finish(self, job: str) -> None:
-        self.db.execute("UPDATE jobs SET state='finished', finished=? WHERE job=?", (now_iso(), job))
-
-    def add(
-        self,
-        job: str,
-        url: str,
-        kind: str,
-        depth: int,
-        state: str = QUEUED,
-        result: str = "",
-        parent: str = "",
-    ) -> bool:
-        """Queue (or record as skipped) a URL the job has not seen yet. True if it was new."""
-        return self._add(job, url, kind, depth, state, result, parent)
-
-    def _add(
-        self, job: str, url: str, kind: str, depth: int, state: str, result: str = "", parent: str = ""
-    ) -> bool:
-        cur = self.db.execute(
-            "INSERT OR IGNORE INTO urls(job, url, kind, depth, state, result, parent, updated)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (job, url, kind, depth, state, result, parent, now_iso()),
-        )
-        return cur.rowcount > 0
-
-    def claim(self, job: str) -> Claim | None:
-        """The next queued URL, breadth first (sitemaps before pages of the same depth), now `fetching`."""
-        row = self.db.execute(
-            "SELECT url, kind, depth FROM urls WHERE job = ? AND state = ?"
-            " ORDER BY depth, kind = 'page', rowid LIMIT 1",
-            (job, QUEUED),
-        ).fetchone()
-        if row is None:
-            return None
-        self.db.execute("UPDATE urls SET state = ? WHERE job = ? AND url = ?", (FETCHING, job, row["url"]))
-        return Claim(row["url"], row["kind"], row["depth"])
-
-    def settle(
-        self, job: str, url: str, state: str, result: str = "", reason: str = "", doc: str = ""
-    ) -> None:
-        self.db.execute(
-            "UPDATE urls SET state=?, result=?, reason=?, doc=?, updated=? WHERE job=? AND url=?",
-            (state, result, reason, doc, now_iso(), job, url),
-        )
-
-    def state_of(self, job: str, url: str) -> str | None:
-        row = self.db.execute("SELECT state FROM urls WHERE job = ? AND url = ?", (job, url)).fetchone()
-        return row[0] if row else None
-
-    def count(self, job: str, kind: str | None = None, state: str | None = None) -> int:
-        sql, args = "SELECT COUNT(*) FROM urls WHERE job = ?", [job]
-        if kind:
-            sql, args = sql + " AND kind = ?", [*args, kind]
-        if state:
-            sql, args = sql + " AND state = ?", [*args, state]
-        return self.db.execute(sql, args).fetchone()[0]
-
-    def rows(self, job: str) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT * FROM urls WHERE job = ? ORDER BY rowid", (job,)).fetchall()
-
-    # pages read for links
-    def save_page(
-        self, url: str, etag: str, last_modified: str, sha: str, links: list[str], fetched: str
-    ) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO pages(url, etag, last_modified, sha256, links, fetched) VALUES (?,?,?,?,?,?)",
-            (url, etag, last_modified, sha, json.dumps(links), fetched),
-        )
-
-    def page(self, url: str) -> sqlite3.Row | None:
-        return self.db.execute("SELECT * FROM pages WHERE url = ?", (url,)).fetchone()
-
-    @contextmanager
-    def _tx(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
-
-
-@contextmanager
-def crawl_lock(home: Path) -> Iterator[None]:
-    """One crawl per home at a time: resuming resets URLs another live crawl may be fetching. The OS
-    releases the lock when the process dies, even by `kill -9`."""
-    home.mkdir(parents=True, exist_ok=True)
-    fd = os.open(home / "crawl.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as e:
-            raise CrawlBusy(f"another crawl is running in {home}") from e
-        yield
-    finally:
-        os.close(fd)
 
 
 # ---- the report -----------------------------------------------------------------------------------
