@@ -20,7 +20,8 @@ class Reply:
     status: int = 200
     body: bytes | Iterable[bytes] = b""
     headers: dict[str, str] = field(default_factory=dict)
-    etag: bool = True  # answer If-None-Match with 304 when it matches
+    etag: bool = True  # send an ETag, answer If-None-Match with 304 when it matches
+    # (a Last-Modified header in `headers` is answered likewise when If-Modified-Since repeats it)
 
 
 @dataclass
@@ -72,6 +73,9 @@ class Site:
                         headers["ETag"] = tag
                         if hit.headers.get("if-none-match") == tag:
                             reply, body = Reply(304), b""
+                    modified = headers.get("Last-Modified")
+                    if reply.status == 200 and modified and hit.headers.get("if-modified-since") == modified:
+                        reply, body = Reply(304), b""
                     headers.setdefault("Content-Length", str(len(body)))
                 else:
                     body = None

@@ -94,6 +94,7 @@ def make_site(offsite: Site) -> Site:
                     "image.png",
                     "redirect-out",
                     "redirect-private",
+                    "dated.html",
                     "mailto:someone@example.org",
                     "#top",
                     title="index",
@@ -112,6 +113,12 @@ def make_site(offsite: Site) -> Site:
             "/site/sub/deeper.html": Reply(200, html(title="deeper"), {"Content-Type": "text/html"}),
             "/site/from-sitemap.html": Reply(200, html(title="from sitemap"), {"Content-Type": "text/html"}),
             "/site/flaky.html": flaky,
+            "/site/dated.html": Reply(
+                200,
+                html(title="dated"),
+                {"Content-Type": "text/html", "Last-Modified": "Tue, 03 Jan 2017 10:00:00 GMT"},
+                etag=False,
+            ),
             "/site/loop/a": Reply(302, b"", {"Location": "/site/loop/b"}, etag=False),
             "/site/loop/b": Reply(302, b"", {"Location": "a"}, etag=False),
             "/site/big.bin": lambda site, hit: Reply(
@@ -257,8 +264,15 @@ def test_second_crawl_is_conditional_and_adds_nothing(crawled):
     for h in again:
         url = site.base + h.path
         if url in stored:
-            assert "if-none-match" in h.headers, h.path
+            assert "if-none-match" in h.headers or "if-modified-since" in h.headers, h.path
             assert h.status == 304, h.path
+    (dated,) = [h for h in again if h.path == "/site/dated.html"]  # no ETag: asked by date
+    assert dated.headers["if-modified-since"] == "Tue, 03 Jan 2017 10:00:00 GMT"
+    (index,) = [h for h in again if h.path == "/site/index.html"]  # both validators when both are known
+    assert (
+        index.headers["if-modified-since"] == "Mon, 02 Jan 2017 10:00:00 GMT"
+        and "if-none-match" in index.headers
+    )
     assert {site.base + h.path for h in again} >= stored  # asked about everything it has
     assert second.results.get("new", 0) == second.results.get("changed", 0) == 0
     assert second.results["not-modified"] == len(stored)
