@@ -399,6 +399,14 @@ def test_parse_sitemap_index_and_urlset():
     assert parse_sitemap(index) == ([], ["http://h/s1.xml"])
     assert parse_sitemap(b"<urlset><url><loc> http://h/a </loc></url></urlset>") == (["http://h/a"], [])
     assert parse_sitemap(b"not xml at all") == ([], [])
+    import gzip
+
+    assert parse_sitemap(gzip.compress(b"<urlset><url><loc>http://h/b</loc></url></urlset>")) == (
+        ["http://h/b"],
+        [],
+    )
+    entity = b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY x SYSTEM "file:///etc/passwd">]><urlset><url><loc>&x;</loc></url></urlset>'
+    assert parse_sitemap(entity) == ([], [])  # external entities are not resolved
 
 
 def test_example_sources_file_loads():
