@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -259,6 +260,117 @@ def export(ctx, doc_id, fmt):
     rows = list(ws.export(doc_id))
     _note_samples(ws)
     _out(render.render(rows, fmt, render.unit_text, render.UNIT_COLUMNS))
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A TOML file of named sources (see examples/rcp-sources.toml).")
+@click.option("--source", "only", multiple=True, help="Only this source of --sources (repeatable).")
+@click.option("--depth", type=click.IntRange(0), help="Links to follow from the start URLs [default: 2].")
+@click.option("--delay", type=click.FloatRange(0), help="Seconds between requests to a host [default: 2].")
+@click.option("--max-size", type=click.FloatRange(0, min_open=True), help="Abort downloads past MB [default: 50].")
+@click.option("--scope", multiple=True, help="Only fetch URLs under this prefix [default: the start URL's folder].")
+@click.option("--follow", multiple=True, help="Only follow links matching this regular expression.")
+@click.option("--type", "types", multiple=True, type=click.Choice(["pdf", "docx", "html", "text", "markdown"]),
+              help="Formats to keep as documents [default: pdf, docx, html].")
+@click.option("--contact", help="A URL where webmasters can reach you, sent in the User-Agent.")
+@click.option("--user-agent", help="Replace the whole User-Agent.")
+@click.option("--dry-run", is_flag=True, help="Discover and list what would be added; change nothing.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Parser processes [default: one per core].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress or summary; failures only.")
+@click.pass_context
+@domain_errors
+def crawl(ctx, urls, sources_file, only, depth, delay, max_size, scope, follow, types, contact, user_agent,
+          dry_run, jobs, quiet):
+    """Fetch documents from the web politely (robots.txt, delays, conditional requests), then parse them
+    and update the index. An interrupted crawl continues where it stopped when run again.
+
+    Progress and the summary go to stderr; with --dry-run, the URLs that would be added go to stdout.
+    """
+    from pincite.ingest import crawl as crawling
+
+    given = {
+        "depth": depth, "delay": delay, "scopes": tuple(scope) or None, "patterns": tuple(follow) or None,
+        "types": tuple(types) or None, "contact": contact, "user_agent": user_agent,
+        "max_size": int(max_size * 1024 * 1024) if max_size else None,
+    }  # fmt: skip
+    overrides = {k: v for k, v in given.items() if v is not None}
+    jobs_to_run: list[tuple[str, tuple[str, ...], crawling.CrawlOptions]] = []
+    if urls:
+        jobs_to_run.append(("", tuple(urls), crawling.CrawlOptions(**overrides)))
+    if sources_file:
+        sources = crawling.load_sources(sources_file)
+        unknown = set(only) - {s.name for s in sources}
+        if unknown:
+            raise click.UsageError(f"no source named {', '.join(sorted(unknown))} in {sources_file}")
+        for s in sources:
+            if not only or s.name in only:
+                jobs_to_run.append((s.name, s.seeds, replace(s.options, **overrides)))
+    if not jobs_to_run:
+        raise click.UsageError("give start URLs or --sources FILE")
+    ws = _ws(ctx)
+    failed = False
+    for name, seeds, opts in jobs_to_run:
+        label = f"crawl {name}" if name else "crawl"
+        if not quiet and not opts.contact and not opts.user_agent:
+            click.echo(f"pincite: {label}: no --contact given; webmasters cannot reach you from the User-Agent",
+                       err=True)
+        with _CrawlProgress(quiet) as progress:
+            report = crawling.crawl(ws.store, seeds, opts, name=name, dry_run=dry_run, progress=progress)
+        for url, fmt in report.would_add:
+            click.echo(f"{fmt}\t{url}")
+        for url, why in report.warnings:
+            click.echo(f"pincite: {url}: not fetched: {why}", err=True)
+        for url, reason in report.failed:
+            click.echo(f"pincite: {url}: {reason}", err=True)
+        failed |= bool(report.failed)
+        if not quiet:
+            resumed = " (resumed)" if report.resumed else ""
+            click.echo(f"pincite: {label}{resumed}: {report.summary()}", err=True)
+    if not dry_run:
+        parsed, rep = ws.reindex(jobs=jobs)
+        for o in parsed:
+            if o.failed:
+                failed = True
+                click.echo(f"pincite: {o.location}: {o.status}: {o.message}", err=True)
+        if not quiet:
+            ok = sum(1 for o in parsed if not o.failed)
+            click.echo(f"pincite: {ok} parsed; index {rep.generation}: +{len(rep.added)} ~{len(rep.replaced)} "
+                       f"-{len(rep.removed)} documents", err=True)
+    sys.exit(1 if failed else 0)
+
+
+class _CrawlProgress:
+    """Crawl progress on stderr: a tqdm bar on a terminal, one counted line per URL otherwise,
+    nothing when quiet. Called with each `CrawlEvent`."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar = None
+
+    def __enter__(self):
+        if self.quiet:
+            return None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=0, unit="url", file=sys.stderr, dynamic_ncols=True, leave=False)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def __call__(self, ev) -> None:
+        what = ev.result if ev.state != "failed" else f"failed: {ev.reason}"
+        if self.bar is not None:
+            self.bar.total = ev.done + ev.queued
+            self.bar.n = ev.done
+            self.bar.set_postfix_str(what[:30], refresh=False)
+            self.bar.refresh()
+        else:
+            click.echo(f"pincite: [{ev.done}/{ev.done + ev.queued}] {what} {ev.url}", err=True)
 
 
 def main() -> None:
