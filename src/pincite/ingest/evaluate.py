@@ -1,0 +1,177 @@
+"""Score segmentation against gold paragraph lists (HURIDOCS multilingual paragraph alignment).
+
+Each gold file `<doc>_<l1>_<l2>.json` lists, in reading order, the paragraphs of `<doc>_<l1>.pdf`
+as printed: the paragraph number kept in the text ("5. Volontariato …"), superscript note calls
+removed, running heads removed, masthead pieces kept as their own paragraphs. It is a high-recall
+list of body paragraphs (only paragraphs aligned across two languages are listed), not an
+exhaustive one, so the main figure is recall:
+
+- a numbered gold paragraph ("5. Volontariato …", "(c) …", "[3] …") is *found* when a unit's
+  reference ends with that number and its text starts with the same first words (normalised);
+- an unnumbered one (a heading, a preambular paragraph) is found when a unit starts with the
+  same first words;
+- a masthead piece ("Distr.: General 14 August 2019 …") is not a paragraph in pincite, it is
+  metadata: it counts as found when the segmenter kept it out of the units as masthead text, and
+  the number of such entries is reported apart (`masthead`).
+
+`precision` is the share of body units (paragraphs and headings, not notes) that start like some
+gold paragraph. Gold omits unaligned paragraphs, so it is a lower bound. `furniture` counts units
+that hold a running head, a page number or a job number: it should be 0.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pincite.corpus.model import FOOTNOTE, Unit
+from pincite.ingest import readers
+from pincite.ingest.segment import parse_label, segment
+
+FIRST_WORDS = 5
+GOLD_DIR = Path("gold") / "huridocs_multilingual_paragraph_alignment"
+
+FURNITURE_RES = [
+    re.compile(r"\bGE\.\d{2}-\d{4,6}"),
+    re.compile(r"(?<![\d/.,-])\d{2}-\d{5}(?![\d/-])"),
+    re.compile(r"^\s*\d{1,4}\s*/\s*\d{1,4}\s*$"),
+    re.compile(r"^\s*-\s*\d{1,4}\s*-\s*$"),
+    re.compile(r"^\s*(?:Page|Página)\s+\d{1,4}\s*$", re.I),
+    re.compile(r"^\s*\d{1,4}\s*$"),
+]
+
+
+@dataclass
+class Score:
+    doc: str
+    pdf: str
+    gold: int
+    found: int
+    masthead: int  # gold entries counted as found because they were kept out as masthead text
+    units: int
+    matched_units: int
+    furniture: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.gold if self.gold else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.matched_units / self.units if self.units else 0.0
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens without accents, old-style note calls ("2/") or stray marks."""
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    t = re.sub(r"(?<=\s)\d{1,2}/(?=[\s.,;:)]|$)", " ", t)
+    t = re.sub(r"[’'`´]", "", t)
+    return re.findall(r"\w+", t)
+
+
+def _starts(unit_words: list[str], gold_words: list[str], n: int = FIRST_WORDS) -> bool:
+    want = gold_words[:n]
+    return bool(want) and unit_words[: len(want)] == want
+
+
+def gold_pairs(corpus: Path) -> list[tuple[str, Path, Path]]:
+    """(doc name, gold json, its PDF) for every gold file whose PDF is in the corpus."""
+    out = []
+    for g in sorted((corpus / GOLD_DIR).glob("*.json")):
+        stem = g.stem  # ohchr_1_en_ru
+        parts = stem.split("_")
+        if len(parts) < 4:
+            continue
+        doc, lang = "_".join(parts[:-2]), parts[-2]
+        pdfs = sorted((corpus / "pdf").glob(f"*/hrdtee_{doc}_{lang}.pdf"))
+        if pdfs:
+            out.append((f"{doc}_{lang}", g, pdfs[0]))
+    return out
+
+
+def score(gold_path: Path, units: list[Unit], dropped: list[str], name: str = "", pdf: str = "") -> Score:
+    data = json.loads(gold_path.read_text(encoding="utf-8"))
+    gold = [p["main_language"] for p in data["paragraphs"] if p.get("main_language", "").strip()]
+    body = [u for u in units if u.kind != FOOTNOTE]
+    uw = [(u, words(u.text)) for u in units]
+    dropped_w = [words(d) for d in dropped]
+    found = masthead = 0
+    missed: list[str] = []
+    used: set[int] = set()
+    for g in gold:
+        lab = parse_label(g)
+        hit = None
+        if lab and lab[0] in ("num-dot", "num-bracket", "num-paren", "alpha-paren", "roman-paren", "num-close"):
+            gw = words(lab[2])
+            for u, w in uw:
+                last = u.ref.split()[-1].strip("()[]") if u.ref else ""
+                if u.numbered and last == lab[1] and _starts(w, gw):
+                    hit = u
+                    break
+        if hit is None:
+            gw = words(g)
+            for u, w in uw:
+                if _starts(w, gw) or _starts(words(f"{u.ref} {u.text}"), gw):
+                    hit = u
+                    break
+        if hit is not None:
+            found += 1
+            used.add(hit.seq)
+            continue
+        gw = words(g)
+        if any(_starts(d, gw, 3) for d in dropped_w if d):
+            found += 1
+            masthead += 1
+            continue
+        missed.append(g[:100])
+    gold_w = [words(g) for g in gold]
+    gold_w += [words(lab[2]) for g in gold if (lab := parse_label(g))]
+    matched = sum(1 for u in body if u.seq in used or any(_starts(words(u.text), gw) for gw in gold_w))
+    furniture = [u.text for u in units if any(r.search(u.text) for r in FURNITURE_RES[:2]) or
+                 any(r.match(u.text) for r in FURNITURE_RES[2:])]
+    return Score(
+        doc=name, pdf=pdf, gold=len(gold), found=found, masthead=masthead, units=len(body),
+        matched_units=matched, furniture=furniture, missed=missed,
+    )
+
+
+def evaluate(corpus: Path, only: set[str] | None = None) -> list[Score]:
+    """Parse every gold document's PDF with pincite's reader and segmenter, and score it."""
+    out = []
+    for doc, gold, pdf in gold_pairs(corpus):
+        if only and doc not in only:
+            continue
+        data = pdf.read_bytes()
+        seg = segment(readers.read(data, "pdf", pdf.name), doc, pdf.name)
+        out.append(score(gold, seg.units, seg.dropped, doc, str(pdf.relative_to(corpus))))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Score PDF segmentation against the HURIDOCS gold lists.")
+    ap.add_argument("corpus", type=Path, help="the corpus-real folder (with pdf/ and gold/)")
+    ap.add_argument("--doc", action="append", help="only this gold document (e.g. ohchr_1_en)")
+    ap.add_argument("--missed", action="store_true", help="list the gold paragraphs not found")
+    args = ap.parse_args(argv)
+    for s in evaluate(args.corpus, set(args.doc) if args.doc else None):
+        print(
+            f"{s.doc:12} recall {s.recall:.3f} ({s.found}/{s.gold}, masthead {s.masthead})  "
+            f"precision {s.precision:.3f} ({s.matched_units}/{s.units})  furniture {len(s.furniture)}"
+        )
+        if args.missed:
+            for m in s.missed:
+                print("    missed:", m)
+            for f in s.furniture:
+                print("    furniture:", f[:100])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,592 @@
+"""PDF, read through pypdf's positioned text runs rather than its plain text.
+
+`page.extract_text()` alone glues superscript note calls to the word before them (`submissions1`),
+keeps running heads, page numbers and job numbers inline, and cannot tell a note at the page foot
+from the body. So this reader asks pypdf for every run with its position and size
+(`extract_text(visitor_text=…)`), builds a page model of lines, and decides from the geometry:
+
+- lines in the top or bottom band of a page that repeat across pages, or that look like page
+  numbers, job numbers or the document symbol, are running heads and feet (role FURNITURE);
+- the first page's masthead lines are emitted one per block, so the segmenter reads the symbol,
+  the date and the distribution from them;
+- small raised runs are note calls (`Block.calls`), and the run of small-type lines at the foot of
+  a page, each opened by a label, are note bodies (`Block.note`), continued on the next page when
+  the next page's foot starts without a label;
+- lines are grouped into blocks by vertical gaps, indentation and a label at the left, and the
+  first block of a page is emitted with brk=PAGE so the segmenter can join a paragraph split by
+  the page break;
+- dot-leader lines are a table of contents (role TOC).
+
+What is not about geometry (label parsing, masthead patterns, parts, hyphen joins) is left to the
+segmenter, which serves every format.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pincite.errors import DocumentError
+from pincite.ingest.blocks import FURNITURE, HARD, LINE, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
+
+try:  # widths make gaps measurable; without them a run's width is estimated
+    from pypdf.generic._font import Font as _PypdfFont
+except ImportError:  # pragma: no cover - an older or newer pypdf
+    _PypdfFont = None
+
+log = logging.getLogger(__name__)
+
+NEEDS_OCR = "needs-ocr"
+NEEDS_PASSWORD = "needs-password"
+
+# Characters per page below which a page has no usable text layer.
+MIN_TEXT_CHARS = 20
+
+# Running heads and feet.
+BAND = 0.085  # fraction of the page height at the top and at the bottom
+FURNITURE_PATTERNS = [
+    re.compile(p, re.I)
+    for p in (
+        r"^-\s*\d{1,4}\s*-$",  # - 2 -
+        r"^\d{1,4}\s*/\s*\d{1,4}$",  # 2/5
+        r"^(page|página|pág\.|p\.)\s*\d{1,4}(\s*(of|de|sur)\s*\d{1,4})?$",
+        r"^\d{1,4}$",  # a bare page number
+        r"^[ivxlc]{1,6}$",  # a roman page number
+        r"^ge\.\s?\d{2}-\d{4,6}.*$",  # GE.19-13879
+        r"^\d{2}-\d{5}(\s*\(\w\))?(\s+\d{6})?(\s+\d{6})?$",  # 13-37899 (E) 210819
+        r"^\d{2}-\d{5}\s+\d{1,3}\s*/\s*\d{1,3}$",  # 21-02065 2/2
+        r"^\d{1,3}\s*/\s*\d{1,3}\s+\d{2}-\d{5}$",
+        r"^\*\d{5,}\*$",  # barcode
+        r"^please recycle$",
+    )
+]
+SYMBOL_HEAD_RE = re.compile(r"^[A-Z]{1,6}(?:/[\w.\-]+){1,7}\*?(?:\s+(?:page\s+)?\d{1,4})?$|^(?:page\s+)?\d{1,4}\s+[A-Z]{1,6}(?:/[\w.\-]+){1,7}$", re.I)
+
+DOT_LEADER_RE = re.compile(r"(?:\.\s?){4,}|…{2,}|(?:_\s?){6,}")
+CALL_TEXT_RE = re.compile(r"^\s*(\d{1,3}|[a-z]|\*{1,3}|†|‡)\s*$")
+NOTE_LABEL_RE = re.compile(r"^(\d{1,3}/|\d{1,3}|\*{1,3})(?=\s|$)")  # letters only when raised
+PUA_RE = re.compile("[\ue000-\uf8ff]")  # barcode fonts, symbol glyphs without Unicode
+OLD_CALL_RE = re.compile(r"(?<=\S) (\d{1,2})/(?=[\s.,;:)]|$)")
+
+
+@dataclass
+class Run:
+    text: str
+    x: float
+    y: float  # baseline, from the bottom of the page
+    size: float
+    bold: bool
+    width: float
+    seq: int = 0  # order in the content stream: pypdf spaced runs that follow each other
+
+
+@dataclass
+class Line:
+    runs: list[Run]
+    page: int
+    text: str = ""
+    calls: list[tuple[int, str]] = field(default_factory=list)
+    x0: float = 0.0
+    x1: float = 0.0
+    y: float = 0.0
+    size: float = 0.0
+    bold: bool = False
+    lead: str = ""  # a raised label opening the line (a note body's number)
+    role: str = ""
+    note: str = ""  # set on the first line of a note body
+
+
+# ---- opening ---------------------------------------------------------------------------------------
+def _open(data: bytes, name: str):
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError, WrongPasswordError
+
+    if not data:
+        raise DocumentError(name, "empty file (0 bytes)")
+    if b"%PDF-" not in data[:1024]:
+        raise DocumentError(name, "not a PDF (no %PDF- header)")
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except (NotImplementedError, DependencyErrorTypes) as e:
+                raise DocumentError(name, f"encrypted with an unsupported method: {e}", status=NEEDS_PASSWORD) from e
+            if not ok:
+                raise DocumentError(
+                    name, "encrypted: the PDF needs a password to open (the empty password does not work)",
+                    status=NEEDS_PASSWORD,
+                )
+        n = len(reader.pages)
+    except DocumentError:
+        raise
+    except (FileNotDecryptedError, WrongPasswordError) as e:
+        raise DocumentError(name, f"encrypted: the PDF needs a password to open ({e})", status=NEEDS_PASSWORD) from e
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as e:
+        raise DocumentError(name, f"damaged or truncated PDF: {type(e).__name__}: {e}") from e
+    if n == 0:
+        raise DocumentError(name, "damaged or truncated PDF: no pages")
+    return reader
+
+
+try:
+    from pypdf.errors import DependencyError
+
+    DependencyErrorTypes: tuple = (DependencyError,)
+except ImportError:  # pragma: no cover
+    DependencyErrorTypes = ()
+
+
+# ---- runs and lines --------------------------------------------------------------------------------
+def _mult(m: list[float], n: list[float]) -> list[float]:
+    return [
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    ]
+
+
+class _Widths:
+    """Text widths from the font's own metrics (cached per font), or an estimate."""
+
+    def __init__(self) -> None:
+        self.cache: dict[int, object] = {}
+
+    def width(self, text: str, font: object, size: float) -> float:
+        f = None
+        if font is not None and _PypdfFont is not None:
+            key = id(font)
+            if key not in self.cache:
+                try:
+                    self.cache[key] = _PypdfFont.from_font_resource(font)
+                except Exception:  # a malformed font: estimate instead
+                    self.cache[key] = None
+            f = self.cache[key]
+        if f is not None:
+            try:
+                w = f.get_text_width(text) * size / 1000  # type: ignore[attr-defined]
+                if w > 0:
+                    return w
+            except Exception:
+                pass
+        return 0.5 * size * len(text)
+
+
+def page_runs(page, widths: _Widths) -> list[Run]:
+    runs: list[Run] = []
+    seen: set[tuple[str, int, int]] = set()
+
+    def visit(text, cm, tm, font, size) -> None:
+        if not text or not text.strip():
+            return
+        m = _mult(tm, cm)
+        scale = math.hypot(m[2], m[3]) or 1.0
+        eff = (size or 0) * scale
+        if eff <= 0.5:
+            return
+        t = PUA_RE.sub("", text.replace("\n", " "))
+        if not t.strip():
+            return
+        key = (t.strip(), round(m[4]), round(m[5]))
+        if key in seen:  # text printed twice to look bold
+            return
+        seen.add(key)
+        name = str(font.get("/BaseFont", "")) if font is not None else ""
+        bold = bool(re.search(r"bold|black|heavy|,B\b|-B\b", name, re.I))
+        xscale = math.hypot(m[0], m[1]) or scale
+        w = max(widths.width(t, font, (size or 0) * xscale), 0.4 * eff * len(t))
+        runs.append(Run(t, m[4], m[5], eff, bold, w, len(runs)))
+
+    page.extract_text(visitor_text=visit, orientations=(0,))
+    return runs
+
+
+def build_lines(runs: list[Run], page_no: int) -> list[Line]:
+    """Runs → lines: runs whose baselines are close share a line; a raised small run is a call."""
+    if not runs:
+        return []
+    order = sorted(runs, key=lambda r: (-r.y, r.x))
+    groups: list[list[Run]] = []
+    for r in order:
+        placed = False
+        for g in reversed(groups[-3:]):
+            main = max(g, key=lambda q: (q.size, len(q.text)))
+            tol = 0.45 * max(main.size, r.size)
+            if abs(main.y - r.y) <= tol or (r.size < 0.85 * main.size and 0 < r.y - main.y <= 0.7 * main.size):
+                g.append(r)
+                placed = True
+                break
+        if not placed:
+            groups.append([r])
+    lines: list[Line] = []
+    for g in groups:
+        g.sort(key=lambda q: q.x)
+        # split on wide horizontal gaps: two columns or a caption beside a title
+        segs: list[list[Run]] = [[g[0]]]
+        for r in g[1:]:
+            prev = segs[-1][-1]
+            gap = r.x - (prev.x + prev.width)
+            if gap > 4.0 * max(prev.size, r.size) and not DOT_LEADER_RE.search(prev.text):
+                segs.append([r])
+            else:
+                segs[-1].append(r)
+        for seg in segs:
+            lines.append(_make_line(seg, page_no))
+    lines.sort(key=lambda ln: (-round(ln.y, 0), ln.x0))
+    return lines
+
+
+def _make_line(seg: list[Run], page_no: int) -> Line:
+    chars = Counter()
+    for r in seg:
+        chars[round(r.size, 1)] += len(r.text.strip())
+    main_size = chars.most_common(1)[0][0] if chars else seg[0].size
+    base = statistics.median([r.y for r in seg if abs(r.size - main_size) < 0.6] or [seg[0].y])
+    text = ""
+    calls: list[tuple[int, str]] = []
+    lead = ""
+    prev: Run | None = None
+    for i, r in enumerate(seg):
+        small = r.size < 0.85 * main_size
+        raised = small and (r.y - base > 0.12 * main_size or r.text.strip() in ("*", "**", "†"))
+        t = r.text
+        if raised and CALL_TEXT_RE.match(t):
+            label = t.strip()
+            if not text.strip():
+                lead = label  # a note body's label, raised at the start of the line
+                continue
+            calls.append((len(text.rstrip()), label))
+            text = text.rstrip() + (" " if t.endswith(" ") else "")
+            prev = r
+            continue
+        if prev is not None and text and not text.endswith(" ") and not t.startswith(" "):
+            # pypdf spaced the runs it read one after the other; runs brought together by
+            # position (drawn out of order) get a space when they do not touch
+            if r.seq != prev.seq + 1 and r.x - (prev.x + prev.width) > 0.1 * r.size:
+                text += " "
+        text += t
+        prev = r
+    # calls sit before trailing spaces we strip; offsets are in the stripped text
+    stripped = text.strip()
+    shift = len(text) - len(text.lstrip())
+    calls = [(max(0, min(len(stripped), o - shift)), lab) for o, lab in calls]
+    bold_chars = sum(len(r.text.strip()) for r in seg if r.bold)
+    all_chars = sum(len(r.text.strip()) for r in seg) or 1
+    x1 = max(r.x + r.width for r in seg)
+    return Line(
+        runs=seg,
+        page=page_no,
+        text=re.sub(r"[ \t]+", " ", stripped) if not calls else stripped,
+        calls=calls,
+        x0=seg[0].x,
+        x1=x1,
+        y=base,
+        size=main_size,
+        bold=bold_chars / all_chars > 0.6,
+        lead=lead,
+    )
+
+
+# ---- the document ----------------------------------------------------------------------------------
+@dataclass
+class PageModel:
+    no: int
+    width: float
+    height: float
+    bottom: float
+    lines: list[Line]
+
+
+def _norm_furniture(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", text.strip().lower()))
+
+
+def mark_furniture(pages: list[PageModel]) -> None:
+    """Running heads and feet: in a band at the top or bottom, repeated across pages or shaped like one."""
+    seen: Counter = Counter()
+    for pg in pages:
+        for key in {_norm_furniture(ln.text) for ln in pg.lines if _in_band(ln, pg)}:
+            seen[key] += 1
+    many = len(pages) >= 3
+    for pg in pages:
+        for ln in pg.lines:
+            if not _in_band(ln, pg):
+                continue
+            t = ln.text.strip()
+            key = _norm_furniture(t)
+            if any(p.match(t) for p in FURNITURE_PATTERNS) or SYMBOL_HEAD_RE.match(t):
+                ln.role = FURNITURE
+            elif many and seen[key] >= max(2, len(pages) // 3) and len(t) < 120:
+                ln.role = FURNITURE
+
+
+def _in_band(ln: Line, pg: PageModel) -> bool:
+    top = pg.bottom + pg.height
+    return ln.y > top - BAND * pg.height - 4 or ln.y < pg.bottom + BAND * pg.height
+
+
+def body_size(pages: list[PageModel]) -> float:
+    c: Counter = Counter()
+    for pg in pages:
+        for ln in pg.lines:
+            if not ln.role:
+                c[round(ln.size, 1)] += len(ln.text)
+    return c.most_common(1)[0][0] if c else 10.0
+
+
+def line_pitch(pages: list[PageModel], size: float) -> float:
+    """The usual distance between two lines of one body paragraph: a larger gap ends a paragraph."""
+    gaps: Counter = Counter()
+    for pg in pages:
+        prev = None
+        for ln in pg.lines:
+            if ln.role or abs(ln.size - size) > 0.6:
+                prev = None
+                continue
+            if prev is not None:
+                g = prev.y - ln.y
+                if 0.8 * size < g < 2.5 * size:
+                    gaps[round(g * 2) / 2] += 1
+            prev = ln
+    return gaps.most_common(1)[0][0] if gaps else 1.2 * size
+
+
+def mark_notes(pages: list[PageModel], size: float) -> None:
+    """Footnotes: small-type lines at the page foot, each note opened by a label."""
+    carry = False  # the previous page's foot ended inside a note
+    for pg in pages:
+        body = [ln for ln in pg.lines if ln.role != FURNITURE]
+        zone: list[Line] = []
+        for ln in reversed(body):
+            if ln.size <= 0.9 * size and not ln.role:
+                zone.append(ln)
+            else:
+                break
+        zone.reverse()
+        if not zone:
+            carry = False
+            continue
+        # a note zone must open with a label (or continue one from the page before)
+        first_label = next((i for i, ln in enumerate(zone) if _note_label(ln)), None)
+        if first_label is None and not carry:
+            continue
+        if first_label is not None and first_label > 0 and not carry:
+            zone = zone[first_label:]
+        # the zone must sit below the body: no body-size line under its top
+        for ln in zone:
+            ln.role = "note"
+            lab = _note_label(ln)
+            if lab:
+                ln.note = lab
+                if not ln.lead:
+                    ln.text = ln.text[len(lab) :].lstrip()
+                    ln.calls = [(max(0, o - (len(lab) + 1)), c) for o, c in ln.calls]
+        carry = True
+
+
+def _note_label(ln: Line) -> str:
+    if ln.lead:
+        return ln.lead
+    m = NOTE_LABEL_RE.match(ln.text)
+    if m and len(ln.text) > len(m.group(1)) + 1:
+        return m.group(1).rstrip("/")
+    return ""
+
+
+# ---- lines → blocks --------------------------------------------------------------------------------
+LABEL_START_RE = re.compile(r"^(?:\(?\d{1,3}[.)]|\(?[a-z]{1,2}\)|\((?:[ivx]{1,5})\)|\[\d{1,4}\]|\d{1,3}/\d{1,4}\.)(?=\s|$)")
+
+
+def blocks_of_page(pg: PageModel, size: float, pitch: float, first_page: bool, blocks: list[Block], state: dict) -> None:
+    top = pg.bottom + pg.height * (1 - BAND) - 4
+    # On the first page a "running head" at the top is the masthead's symbol: the segmenter reads it.
+    body = [ln for ln in pg.lines if ln.role != FURNITURE or (first_page and ln.y > top)]
+    started = False
+    cur: Block | None = None
+    prev: Line | None = None
+    in_masthead = first_page
+
+    def close() -> None:
+        nonlocal cur
+        if cur is not None:
+            blocks.append(cur)
+        cur = None
+
+    def new(ln: Line, brk: str, **kw) -> Block:
+        nonlocal started
+        if not started:
+            brk = PAGE if blocks else HARD
+            started = True
+        return Block(text=ln.text, brk=brk, page=pg.no, calls=tuple(ln.calls), size=ln.size, x=ln.x0, y=pg.bottom + pg.height - ln.y, **kw)
+
+    for ln in body:
+        if not ln.text.strip():
+            continue
+        if (in_masthead and _masthead_line(ln, size)) or ln.role == FURNITURE:
+            close()
+            blocks.append(new(ln, HARD, role=MASTHEAD))
+            prev = ln
+            continue
+        in_masthead = False
+        if DOT_LEADER_RE.search(ln.text) and re.search(r"\d\s*$|\b[ivx]+\s*$", ln.text):
+            close()
+            blocks.append(new(ln, HARD, role=TOC))
+            prev = ln
+            continue
+        if ln.role == "note":
+            if ln.note:
+                close()
+                cur = new(ln, HARD, note=ln.note)
+                state["last_note"] = cur
+            else:
+                target = cur if cur is not None and cur.note else state.get("last_note")
+                if target is not None and target is not cur:
+                    close()
+                    _append(target, ln)
+                    cur = None
+                elif target is not None:
+                    _append(target, ln)
+                else:
+                    close()
+                    cur = new(ln, PARA)
+            prev = ln
+            continue
+        if cur is not None and cur.note:
+            close()
+        if cur is None or prev is None or _breaks(prev, ln, size, pitch):
+            close()
+            heading = _heading_level(ln, size)
+            cur = new(ln, PARA, heading=heading)
+            cur.meta["bold"] = ln.bold
+            cur.meta["x0"] = ln.x0
+        else:
+            _append(cur, ln)
+            if cur.heading and not ln.bold:
+                cur.heading = 0
+        prev = ln
+    close()
+
+
+def _append(b: Block, ln: Line) -> None:
+    off = len(b.text) + 1
+    b.text = b.text + "\n" + ln.text
+    if ln.calls:
+        b.calls = b.calls + tuple((off + o, lab) for o, lab in ln.calls)
+
+
+def _breaks(prev: Line, ln: Line, size: float, pitch: float) -> bool:
+    """Does `ln` start a new block after `prev`?"""
+    gap = prev.y - ln.y
+    lead = pitch if abs(prev.size - size) < 0.6 else 1.2 * max(prev.size, ln.size)
+    if gap < 0 or gap > 1.3 * lead + 0.5:  # a blank line, or a jump back up (a new column or box)
+        return True
+    if abs(prev.size - ln.size) > 1.0:
+        return True
+    if prev.bold != ln.bold and (prev.bold or _heading_level(ln, size)):
+        return True
+    if LABEL_START_RE.match(ln.text) and ln.x0 <= prev.x0 + 2:
+        return True
+    if LABEL_START_RE.match(ln.text) and prev.text.rstrip().endswith((".", ";", ":")):
+        return True
+    # a first-line indent opens a paragraph after a short line that ended a sentence
+    if ln.x0 > prev.x0 + 8 and prev.text.rstrip()[-1:] in ".:;" and not LABEL_START_RE.match(prev.text):
+        return True
+    return False
+
+
+def _heading_level(ln: Line, size: float) -> int:
+    t = ln.text.strip()
+    if len(t) > 160 or t[-1:] in ".,;" and not re.match(r"^[IVXLC]+\.\s|^[A-Z]\.\s", t):
+        return 0
+    if ln.size >= size * 1.25:
+        return 1
+    if ln.bold and (not LABEL_START_RE.match(t) or (len(t) < 100 and t[-1:] not in ".;:")):
+        return 2
+    return 0
+
+
+MASTHEAD_LINE_RE = re.compile(
+    r"^(united nations|nations unies|naciones unidas|organizaci[óo]n de las naciones unidas|"
+    r"general assembly|security council|economic and social council|assembl[ée]e g[ée]n[ée]rale|"
+    r"asamblea general|conseil de s[ée]curit[ée]|consejo de seguridad|distr\b.*|general|g[ée]n[ée]rale?|limited|"
+    r"original\b.*|[a-z]+$|\*\d+\*|unitedunited.*|nationsnations.*|a|s|e)$",
+    re.I,
+)
+
+
+def _masthead_line(ln: Line, size: float) -> bool:
+    """A line of a UN masthead: organ, symbol, distribution, date, original language, job number."""
+    from pincite.ingest import metadata as md
+
+    t = ln.text.strip()
+    if len(t) > 60:
+        return False
+    if md.is_symbol_line(t) or md.is_date_line(t):
+        return True
+    if any(p.match(t) for p in FURNITURE_PATTERNS):
+        return True
+    if re.match(r"^(united|nations|unies|unidas)\b", t, re.I) or re.match(r"^\*\d{5,}\*$", t):
+        return True
+    if MASTHEAD_LINE_RE.match(t) and (len(t.split()) <= 4):
+        return bool(
+            re.match(r"^(distr|original|general|g[ée]n[ée]ral|limited|united|nations|a|s|e|english|french|spanish)\b", t, re.I)
+            or re.match(r"^(general assembly|security council|economic and social council|assembl|asamblea|conseil|consejo)", t, re.I)
+        )
+    return False
+
+
+# ---- read ------------------------------------------------------------------------------------------
+def read(data: bytes, name: str = "") -> ReadResult:
+    reader = _open(data, name)
+    widths = _Widths()
+    pages: list[PageModel] = []
+    chars = 0
+    for i, page in enumerate(reader.pages, start=1):
+        try:
+            box = page.mediabox
+            w, h, bottom = float(box.width), float(box.height), float(box.bottom)
+            runs = page_runs(page, widths)
+        except DocumentError:
+            raise
+        except RecursionError as e:
+            raise DocumentError(name, f"page {i}: structure too deeply nested") from e
+        except Exception as e:  # one bad page is recorded, the rest is read
+            log.warning("%s: page %d unreadable: %s", name, i, e)
+            runs, w, h, bottom = [], 612.0, 792.0, 0.0
+        chars += sum(len(r.text.strip()) for r in runs)
+        pages.append(PageModel(i, w, h, bottom, build_lines(runs, i)))
+    if chars < MIN_TEXT_CHARS * max(1, len(pages)) / 4 and chars < 200:
+        raise DocumentError(name, "no text layer: the PDF needs OCR", status=NEEDS_OCR)
+    mark_furniture(pages)
+    size = body_size(pages)
+    mark_notes(pages, size)
+    pitch = line_pitch(pages, size)
+    blocks: list[Block] = []
+    state: dict = {}
+    for pg in pages:
+        blocks_of_page(pg, size, pitch, pg.no == 1, blocks, state)
+    meta: dict = {"pages": len(pages)}
+    info = _info(reader)
+    meta.update(info)
+    return ReadResult(blocks=blocks, meta=meta)
+
+
+def _info(reader) -> dict:
+    """Title and language from the document information, when they look real."""
+    out: dict = {}
+    try:
+        lang = reader.trailer["/Root"].get("/Lang")
+        if lang:
+            out["pdf_lang"] = str(lang)[:2].lower()
+    except Exception:
+        pass
+    return out
