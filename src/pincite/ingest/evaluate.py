@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pincite.corpus.model import FOOTNOTE, Unit
+from pincite.corpus.model import FOOTNOTE, HEADING, Unit
 from pincite.ingest import readers
 from pincite.ingest.segment import parse_label, segment
 
@@ -106,7 +106,7 @@ def score(gold_path: Path, units: list[Unit], dropped: list[str], name: str = ""
     for g in gold:
         lab = parse_label(g)
         hit = None
-        if lab and lab[0] in ("num-dot", "num-bracket", "num-paren", "alpha-paren", "roman-paren", "num-close"):
+        if lab:
             gw = words(lab[2])
             for u, w in uw:
                 last = u.ref.split()[-1].strip("()[]") if u.ref else ""
@@ -119,12 +119,17 @@ def score(gold_path: Path, units: list[Unit], dropped: list[str], name: str = ""
                 if _starts(w, gw) or _starts(words(f"{u.ref} {u.text}"), gw):
                     hit = u
                     break
+            if hit is None:  # a heading printed over two lines that gold keeps as one paragraph
+                for u, w in uw:
+                    if u.kind == HEADING and len(w) >= 3 and gw[: len(w)] == w:
+                        hit = u
+                        break
         if hit is not None:
             found += 1
             used.add(hit.seq)
             continue
         gw = words(g)
-        if any(_starts(d, gw, 3) for d in dropped_w if d):
+        if any(len(d) >= 2 and gw[: len(d)] == d for d in dropped_w):  # gold starts with a masthead line
             found += 1
             masthead += 1
             continue

@@ -306,9 +306,14 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
         m = re.match(r"^original\s*:?\s*(\w+)$", t, re.I)
         if m:
             meta["original"] = m.group(1)
-        if _is_masthead(p.text):
+        if p.role == MASTHEAD or _is_masthead(p.text):
             p.kind = "drop"
             dropped.append(t)
+    # A reader that knows the masthead from the page (PDF) marks it wherever it sits.
+    for p in paras[25:]:
+        if p.role == MASTHEAD and not p.kind:
+            p.kind = "drop"
+            dropped.append(plain(p.text).strip())
     return meta
 
 
@@ -509,7 +514,9 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
 # ---- 5. metadata ---------------------------------------------------------------------------------
 GENERIC_TITLES = re.compile(
     r"^(briefing report|report|minutes|summary|chair'?s summary|annex|agenda|attendees:?|background|"
-    r"introduction|contents|table of contents|resolution|note|statement|speech|remarks)$",
+    r"introduction|contents|table of contents|resolution|note|statement|speech|remarks|"
+    r"resolution adopted by the general assembly|r[ée]solution adopt[ée]e par l.assembl[ée]e g[ée]n[ée]rale|"
+    r"resoluci[óo]n aprobada por la asamblea general)$",
     re.I,
 )
 ISSUER_RE = re.compile(

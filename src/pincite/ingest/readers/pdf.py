@@ -48,7 +48,7 @@ NEEDS_PASSWORD = "needs-password"
 MIN_TEXT_CHARS = 20
 
 # Running heads and feet.
-BAND = 0.085  # fraction of the page height at the top and at the bottom
+BAND = 0.12  # fraction of the page height at the top and at the bottom
 FURNITURE_PATTERNS = [
     re.compile(p, re.I)
     for p in (
@@ -63,14 +63,16 @@ FURNITURE_PATTERNS = [
         r"^\d{1,3}\s*/\s*\d{1,3}\s+\d{2}-\d{5}$",
         r"^\*\d{5,}\*$",  # barcode
         r"^please recycle$",
+        r"^/\s?(?:\.\s?){3}$|^/…$",  # "/..." : continued on the next page
     )
 ]
 SYMBOL_HEAD_RE = re.compile(r"^[A-Z]{1,6}(?:/[\w.\-]+){1,7}\*?(?:\s+(?:page\s+)?\d{1,4})?$|^(?:page\s+)?\d{1,4}\s+[A-Z]{1,6}(?:/[\w.\-]+){1,7}$", re.I)
 
 DOT_LEADER_RE = re.compile(r"(?:\.\s?){4,}|…{2,}|(?:_\s?){6,}")
-CALL_TEXT_RE = re.compile(r"^\s*(\d{1,3}|[a-z]|\*{1,3}|†|‡)\s*$")
+CALL_TEXT_RE = re.compile(r"^\s*(\d{1,3}|[a-z]|\*{1,3}|∗{1,3}|†|‡)\s*$")
 NOTE_LABEL_RE = re.compile(r"^(\d{1,3}/|\d{1,3}|\*{1,3})(?=\s|$)")  # letters only when raised
 PUA_RE = re.compile("[\ue000-\uf8ff]")  # barcode fonts, symbol glyphs without Unicode
+RULE_RE = re.compile(r"^\s*[_\-–—]{5,}\s*$")
 OLD_CALL_RE = re.compile(r"(?<=\S) (\d{1,2})/(?=[\s.,;:)]|$)")
 
 
@@ -185,9 +187,17 @@ def page_runs(page, widths: _Widths) -> list[Run]:
     runs: list[Run] = []
     seen: set[tuple[str, int, int]] = set()
 
+    pending = [False]  # pypdf flushed a word space on its own: the next run starts a word
+
     def visit(text, cm, tm, font, size) -> None:
-        if not text or not text.strip():
+        if not text:
             return
+        if not text.strip():
+            pending[0] = True
+            return
+        if pending[0] and not text[:1].isspace():
+            text = " " + text
+        pending[0] = False
         m = _mult(tm, cm)
         scale = math.hypot(m[2], m[3]) or 1.0
         eff = (size or 0) * scale
@@ -242,7 +252,15 @@ def build_lines(runs: list[Run], page_no: int) -> list[Line]:
         for seg in segs:
             lines.append(_make_line(seg, page_no))
     lines.sort(key=lambda ln: (-round(ln.y, 0), ln.x0))
-    return lines
+    # a note call set on a line of its own, just above or beside the end of a line: "*"
+    out: list[Line] = []
+    for ln in lines:
+        if out and CALL_TEXT_RE.match(ln.text) and not ln.text.strip().isdigit() and ln.size < out[-1].size:
+            if abs(out[-1].y - ln.y) < 1.2 * out[-1].size:
+                out[-1].calls.append((len(out[-1].text), ln.text.strip()))
+                continue
+        out.append(ln)
+    return out
 
 
 def _make_line(seg: list[Run], page_no: int) -> Line:
@@ -257,10 +275,10 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
     prev: Run | None = None
     for i, r in enumerate(seg):
         small = r.size < 0.85 * main_size
-        raised = small and (r.y - base > 0.12 * main_size or r.text.strip() in ("*", "**", "†"))
+        raised = small and (r.y - base > 0.12 * main_size or r.text.strip() in ("*", "**", "∗", "†"))
         t = r.text
         if raised and CALL_TEXT_RE.match(t):
-            label = t.strip()
+            label = t.strip().replace("∗", "*")
             if not text.strip():
                 lead = label  # a note body's label, raised at the start of the line
                 continue
@@ -343,77 +361,121 @@ def body_size(pages: list[PageModel]) -> float:
     return c.most_common(1)[0][0] if c else 10.0
 
 
-def line_pitch(pages: list[PageModel], size: float) -> float:
-    """The usual distance between two lines of one body paragraph: a larger gap ends a paragraph."""
-    gaps: Counter = Counter()
+def line_pitch(pages: list[PageModel], size: float) -> dict[float, float]:
+    """The usual distance between two lines of one paragraph, per type size: a larger gap ends a
+    paragraph. Documents set body text, quotations and lists at their own sizes and spacings."""
+    gaps: dict[float, Counter] = {}
     for pg in pages:
         prev = None
         for ln in pg.lines:
-            if ln.role or abs(ln.size - size) > 0.6:
+            if ln.role == FURNITURE:
                 prev = None
                 continue
-            if prev is not None:
+            if prev is not None and abs(prev.size - ln.size) < 0.3:
                 g = prev.y - ln.y
-                if 0.8 * size < g < 2.5 * size:
-                    gaps[round(g * 2) / 2] += 1
+                if 0.8 * ln.size < g < 2.5 * ln.size:
+                    gaps.setdefault(round(ln.size), Counter())[round(g * 2) / 2] += 1
             prev = ln
-    return gaps.most_common(1)[0][0] if gaps else 1.2 * size
+    out = {k: c.most_common(1)[0][0] for k, c in gaps.items() if sum(c.values()) >= 3}
+    out.setdefault(round(size), 1.2 * size)
+    return out
 
 
-def mark_notes(pages: list[PageModel], size: float) -> None:
-    """Footnotes: small-type lines at the page foot, each note opened by a label."""
+def mark_notes(pages: list[PageModel], size: float) -> set[str]:
+    """Footnotes: small-type lines at the page foot (or under a typed rule), each note opened by a
+    label. Returns the labels written in the old "1/" style, whose calls are inline too."""
+    slash_labels: set[str] = set()
     carry = False  # the previous page's foot ended inside a note
     for pg in pages:
         body = [ln for ln in pg.lines if ln.role != FURNITURE]
         zone: list[Line] = []
-        for ln in reversed(body):
-            if ln.size <= 0.9 * size and not ln.role:
-                zone.append(ln)
-            else:
-                break
-        zone.reverse()
+        rule = next((i for i in range(len(body) - 1, -1, -1) if RULE_RE.match(body[i].text)), None)
+        if rule is not None and body[rule].y < pg.bottom + 0.6 * pg.height:
+            # typed documents draw the separator as a line of underscores: notes are below it
+            body[rule].role = FURNITURE
+            zone = [ln for ln in body[rule + 1 :] if not ln.role]
+        else:
+            for ln in reversed(body):
+                if ln.size <= 0.9 * size and not ln.role:
+                    zone.append(ln)
+                else:
+                    break
+            zone.reverse()
         if not zone:
             carry = False
             continue
         # a note zone must open with a label (or continue one from the page before)
-        first_label = next((i for i, ln in enumerate(zone) if _note_label(ln)), None)
+        first_label = next((i for i, ln in enumerate(zone) if _note_label(ln)[0]), None)
         if first_label is None and not carry:
             continue
         if first_label is not None and first_label > 0 and not carry:
             zone = zone[first_label:]
-        # the zone must sit below the body: no body-size line under its top
         for ln in zone:
             ln.role = "note"
-            lab = _note_label(ln)
+            lab, n = _note_label(ln)
             if lab:
                 ln.note = lab
-                if not ln.lead:
-                    ln.text = ln.text[len(lab) :].lstrip()
-                    ln.calls = [(max(0, o - (len(lab) + 1)), c) for o, c in ln.calls]
+                if n:
+                    slash = ln.text[:n].rstrip().endswith("/")
+                    rest = ln.text[n:]
+                    cut = n + len(rest) - len(rest.lstrip())
+                    ln.text = rest.lstrip()
+                    ln.calls = [(max(0, o - cut), c) for o, c in ln.calls]
+                    if slash:
+                        slash_labels.add(lab)
         carry = True
+    return slash_labels
 
 
-def _note_label(ln: Line) -> str:
+def _note_label(ln: Line) -> tuple[str, int]:
+    """The label opening a note body, and how many characters of the text it takes (0 when raised)."""
     if ln.lead:
-        return ln.lead
+        return ln.lead, 0
     m = NOTE_LABEL_RE.match(ln.text)
     if m and len(ln.text) > len(m.group(1)) + 1:
-        return m.group(1).rstrip("/")
-    return ""
+        return m.group(1).rstrip("/"), m.end()
+    return "", 0
+
+
+def old_calls(ln: Line, labels: set[str]) -> None:
+    """Typed documents call notes inline as " 1/": make those calls when a note "1/" exists."""
+    if not labels or "/" not in ln.text:
+        return
+    out, calls, last, removed = [], [], 0, 0
+    for m in OLD_CALL_RE.finditer(ln.text):
+        if m.group(1) not in labels:
+            continue
+        out.append(ln.text[last : m.start()])
+        removed += m.end() - m.start()
+        calls.append((m.start() - (removed - (m.end() - m.start())), m.group(1), m.start(), m.end()))
+        last = m.end()
+    if not calls:
+        return
+    out.append(ln.text[last:])
+
+    def shift(o: int) -> int:
+        return o - sum(e - s for _, _, s, e in calls if e <= o)
+
+    new_calls = [(shift(o), c) for o, c in ln.calls] + [(o, lab) for o, lab, _, _ in calls]
+    ln.text = "".join(out)
+    ln.calls = sorted(new_calls)
 
 
 # ---- lines → blocks --------------------------------------------------------------------------------
 LABEL_START_RE = re.compile(r"^(?:\(?\d{1,3}[.)]|\(?[a-z]{1,2}\)|\((?:[ivx]{1,5})\)|\[\d{1,4}\]|\d{1,3}/\d{1,4}\.)(?=\s|$)")
 
 
-def blocks_of_page(pg: PageModel, size: float, pitch: float, first_page: bool, blocks: list[Block], state: dict) -> None:
+def blocks_of_page(
+    pg: PageModel, size: float, pitch: dict[float, float], first_page: bool, blocks: list[Block], state: dict
+) -> None:
     top = pg.bottom + pg.height * (1 - BAND) - 4
     # On the first page a "running head" at the top is the masthead's symbol: the segmenter reads it.
     body = [ln for ln in pg.lines if ln.role != FURNITURE or (first_page and ln.y > top)]
     started = False
     cur: Block | None = None
     prev: Line | None = None
-    in_masthead = first_page
+    xs = Counter(round(ln.x0) for ln in body if not ln.role and abs(ln.size - size) < 0.6)
+    margin = min((x for x, n in xs.items() if n >= max(2, 0.2 * xs.most_common(1)[0][1])), default=0) if xs else 0
 
     def close() -> None:
         nonlocal cur
@@ -424,19 +486,21 @@ def blocks_of_page(pg: PageModel, size: float, pitch: float, first_page: bool, b
     def new(ln: Line, brk: str, **kw) -> Block:
         nonlocal started
         if not started:
-            brk = PAGE if blocks else HARD
+            # a page's first line runs on from the page before unless it is indented like the
+            # first line of a paragraph (then the segmenter need not guess)
+            indented = margin and ln.x0 > margin + 8 and not kw.get("note") and not kw.get("role")
+            brk = HARD if not blocks else PARA if indented else PAGE
             started = True
         return Block(text=ln.text, brk=brk, page=pg.no, calls=tuple(ln.calls), size=ln.size, x=ln.x0, y=pg.bottom + pg.height - ln.y, **kw)
 
     for ln in body:
         if not ln.text.strip():
             continue
-        if (in_masthead and _masthead_line(ln, size)) or ln.role == FURNITURE:
+        if ln.role in (MASTHEAD, FURNITURE):
             close()
             blocks.append(new(ln, HARD, role=MASTHEAD))
             prev = ln
             continue
-        in_masthead = False
         if DOT_LEADER_RE.search(ln.text) and re.search(r"\d\s*$|\b[ivx]+\s*$", ln.text):
             close()
             blocks.append(new(ln, HARD, role=TOC))
@@ -483,10 +547,10 @@ def _append(b: Block, ln: Line) -> None:
         b.calls = b.calls + tuple((off + o, lab) for o, lab in ln.calls)
 
 
-def _breaks(prev: Line, ln: Line, size: float, pitch: float) -> bool:
+def _breaks(prev: Line, ln: Line, size: float, pitch: dict[float, float]) -> bool:
     """Does `ln` start a new block after `prev`?"""
     gap = prev.y - ln.y
-    lead = pitch if abs(prev.size - size) < 0.6 else 1.2 * max(prev.size, ln.size)
+    lead = pitch.get(round(ln.size)) or pitch[round(size)] * ln.size / size
     if gap < 0 or gap > 1.3 * lead + 0.5:  # a blank line, or a jump back up (a new column or box)
         return True
     if abs(prev.size - ln.size) > 1.0:
@@ -514,13 +578,84 @@ def _heading_level(ln: Line, size: float) -> int:
     return 0
 
 
+LANGUAGE_NAMES = set(
+    "english french spanish russian arabic chinese français anglais espagnol russe arabe chinois "
+    "español inglés francés ruso árabe chino português inglês francês espanhol "
+    "английский французский испанский русский арабский китайский".split()
+)
+SESSION_RE = re.compile(
+    r"^[\w-]+ (?:session|período de sesiones)$|^(?:agenda )?items? \d+[\w ,()]*$|^point \d+ de l.ordre du jour.*$"
+    r"|^tema \d+ del programa.*$|^(?:Quarante|Cinquante|Soixante)[\w-]* session$",
+    re.I,
+)
 MASTHEAD_LINE_RE = re.compile(
     r"^(united nations|nations unies|naciones unidas|organizaci[óo]n de las naciones unidas|"
+    r"организация объединенных наций|генеральная ассамблея|совет безопасности|"
     r"general assembly|security council|economic and social council|assembl[ée]e g[ée]n[ée]rale|"
     r"asamblea general|conseil de s[ée]curit[ée]|consejo de seguridad|distr\b.*|general|g[ée]n[ée]rale?|limited|"
     r"original\b.*|[a-z]+$|\*\d+\*|unitedunited.*|nationsnations.*|a|s|e)$",
     re.I,
 )
+
+
+ORG_SYMBOL_RE = re.compile(
+    r"^(united nations|nations unies|naciones unidas|организация объединенных наций)\s+(\S+/\S+)$", re.I
+)
+
+
+def mark_masthead(pg: PageModel, size: float) -> None:
+    """The first page's masthead: organ, symbol, distribution, date, languages, job number.
+
+    The masthead is set in columns, so a line may hold two pieces ("General Assembly" and
+    "Distr.: General" side by side): such a line is split where its runs meet when every piece is
+    a masthead piece. Each piece becomes its own line with role MASTHEAD, which the segmenter reads
+    (symbol, date) and keeps out of the paragraphs.
+    """
+    limit = pg.bottom + 0.55 * pg.height
+    out: list[Line] = []
+    done = False
+    for ln in pg.lines:
+        if done or ln.y < limit or ln.role:
+            out.append(ln)
+            continue
+        t = ln.text.strip()
+        if len(t) > 80 or LABEL_START_RE.match(t):
+            done = True
+            out.append(ln)
+            continue
+        # typed mastheads overprint words to make them bold: "UNITEDUNITED"
+        ln.text = re.sub(r"\b([A-ZÀ-Ý]+)\1\b", r"\1", t)
+        pieces = _masthead_pieces(ln, size)
+        if pieces:
+            if (
+                out and out[-1].role == MASTHEAD and len(pieces) == 1 and pieces[0].text.startswith("/")
+                and "/" in out[-1].text
+            ):
+                out[-1].text += pieces[0].text  # "A/HRC/WG.6/7/ITA" + "/1", set apart
+                continue
+            out.extend(pieces)
+        else:
+            out.append(ln)
+    pg.lines = out
+
+
+def _masthead_pieces(ln: Line, size: float) -> list[Line]:
+    def piece(text: str, runs: list[Run]) -> Line:
+        return Line(runs=runs, page=ln.page, text=text.strip(), x0=runs[0].x, x1=ln.x1, y=ln.y, size=ln.size,
+                    bold=ln.bold, role=MASTHEAD)
+
+    if _masthead_line(ln, size) or re.fullmatch(r"/[\w.\-/]+", ln.text):
+        return [piece(ln.text, ln.runs)]
+    m = ORG_SYMBOL_RE.match(ln.text)
+    if m:
+        return [piece(m.group(1), ln.runs), piece(m.group(2), ln.runs)]
+    for i in range(1, len(ln.runs)):
+        a = " ".join(r.text.strip() for r in ln.runs[:i])
+        b = " ".join(r.text.strip() for r in ln.runs[i:])
+        la, lb = piece(a, ln.runs[:i]), piece(b, ln.runs[i:])
+        if _masthead_line(la, size) and _masthead_line(lb, size):
+            return [la, lb]
+    return []
 
 
 def _masthead_line(ln: Line, size: float) -> bool:
@@ -536,10 +671,14 @@ def _masthead_line(ln: Line, size: float) -> bool:
         return True
     if re.match(r"^(united|nations|unies|unidas)\b", t, re.I) or re.match(r"^\*\d{5,}\*$", t):
         return True
+    if t.lower() in LANGUAGE_NAMES or SESSION_RE.match(t):
+        return True
     if MASTHEAD_LINE_RE.match(t) and (len(t.split()) <= 4):
         return bool(
             re.match(r"^(distr|original|general|g[ée]n[ée]ral|limited|united|nations|a|s|e|english|french|spanish)\b", t, re.I)
-            or re.match(r"^(general assembly|security council|economic and social council|assembl|asamblea|conseil|consejo)", t, re.I)
+            or re.match(
+                r"^(general assembly|security council|economic and social council|assembl|asamblea|conseil|consejo"
+                r"|организация|генеральная|совет)", t, re.I)
         )
     return False
 
@@ -568,25 +707,34 @@ def read(data: bytes, name: str = "") -> ReadResult:
         raise DocumentError(name, "no text layer: the PDF needs OCR", status=NEEDS_OCR)
     mark_furniture(pages)
     size = body_size(pages)
-    mark_notes(pages, size)
+    slash = mark_notes(pages, size)
+    for pg in pages:
+        for ln in pg.lines:
+            if not ln.role:
+                old_calls(ln, slash)
     pitch = line_pitch(pages, size)
     blocks: list[Block] = []
     state: dict = {}
+    if pages:
+        mark_masthead(pages[0], size)
     for pg in pages:
         blocks_of_page(pg, size, pitch, pg.no == 1, blocks, state)
     meta: dict = {"pages": len(pages)}
-    info = _info(reader)
-    meta.update(info)
+    title = _title(blocks, size)
+    if title:
+        meta["title"] = title
     return ReadResult(blocks=blocks, meta=meta)
 
 
-def _info(reader) -> dict:
-    """Title and language from the document information, when they look real."""
-    out: dict = {}
-    try:
-        lang = reader.trailer["/Root"].get("/Lang")
-        if lang:
-            out["pdf_lang"] = str(lang)[:2].lower()
-    except Exception:
-        pass
-    return out
+def _title(blocks: list[Block], size: float) -> str:
+    """The first page's most prominent heading: larger type than the body, or bold."""
+    cands = [
+        b for b in blocks
+        if b.page == 1 and b.heading and not b.role and not b.note and not re.match(r"^[IVXLC]+\.\s|^[A-Z]\.\s", b.text)
+    ]
+    if not cands:
+        return ""
+    best = max(cands, key=lambda b: (round(b.size), b.meta.get("bold", False)))
+    if best.size < size * 1.1 and not best.meta.get("bold"):
+        return ""
+    return re.sub(r"\s+", " ", best.text).strip()
