@@ -14,8 +14,8 @@ exhaustive one, so the main figure is recall:
   metadata: it counts as found when the segmenter kept it out of the units as masthead text, and
   the number of such entries is reported apart (`masthead`).
 
-`precision` is the share of body units (paragraphs and headings, not notes) that start like some
-gold paragraph. Gold omits unaligned paragraphs, so it is a lower bound. `furniture` counts units
+`precision` is the share of paragraph units (not headings, not notes) that start like some gold
+paragraph. Gold omits unaligned paragraphs, so it is a lower bound. `furniture` counts units
 that hold a running head, a page number or a job number: it should be 0.
 """
 
@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pincite.corpus.model import FOOTNOTE, HEADING, Unit
+from pincite.corpus.model import HEADING, PARAGRAPH, Unit
 from pincite.ingest import readers
 from pincite.ingest.segment import parse_label, segment
 
@@ -55,6 +55,7 @@ class Score:
     matched_units: int
     furniture: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)  # body units that start like no gold paragraph
 
     @property
     def recall(self) -> float:
@@ -97,9 +98,9 @@ def gold_pairs(corpus: Path) -> list[tuple[str, Path, Path]]:
 def score(gold_path: Path, units: list[Unit], dropped: list[str], name: str = "", pdf: str = "") -> Score:
     data = json.loads(gold_path.read_text(encoding="utf-8"))
     gold = [p["main_language"] for p in data["paragraphs"] if p.get("main_language", "").strip()]
-    body = [u for u in units if u.kind != FOOTNOTE]
+    body = [u for u in units if u.kind == PARAGRAPH]
     uw = [(u, words(u.text)) for u in units]
-    dropped_w = [words(d) for d in dropped]
+    masthead_words = {w for d in dropped for w in words(d)}
     found = masthead = 0
     missed: list[str] = []
     used: set[int] = set()
@@ -128,20 +129,21 @@ def score(gold_path: Path, units: list[Unit], dropped: list[str], name: str = ""
             found += 1
             used.add(hit.seq)
             continue
-        gw = words(g)
-        if any(len(d) >= 2 and gw[: len(d)] == d for d in dropped_w):  # gold starts with a masthead line
+        gw = words(g)[:FIRST_WORDS]
+        if gw and set(gw) <= masthead_words:  # masthead pieces kept out of the units
             found += 1
             masthead += 1
             continue
         missed.append(g[:100])
     gold_w = [words(g) for g in gold]
     gold_w += [words(lab[2]) for g in gold if (lab := parse_label(g))]
-    matched = sum(1 for u in body if u.seq in used or any(_starts(words(u.text), gw) for gw in gold_w))
+    unmatched = [u for u in body if not (u.seq in used or any(_starts(words(u.text), gw) for gw in gold_w))]
+    matched = len(body) - len(unmatched)
     furniture = [u.text for u in units if any(r.search(u.text) for r in FURNITURE_RES[:2]) or
                  any(r.match(u.text) for r in FURNITURE_RES[2:])]
     return Score(
         doc=name, pdf=pdf, gold=len(gold), found=found, masthead=masthead, units=len(body),
-        matched_units=matched, furniture=furniture, missed=missed,
+        matched_units=matched, furniture=furniture, missed=missed, extra=[f"{u.ref} {u.text[:90]}" for u in unmatched],
     )
 
 
@@ -173,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.missed:
             for m in s.missed:
                 print("    missed:", m)
+            for e in s.extra:
+                print("    extra:", e)
             for f in s.furniture:
                 print("    furniture:", f[:100])
     return 0

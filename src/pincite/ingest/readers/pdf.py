@@ -68,9 +68,12 @@ FURNITURE_PATTERNS = [
 ]
 SYMBOL_HEAD_RE = re.compile(r"^[A-Z]{1,6}(?:/[\w.\-]+){1,7}\*?(?:\s+(?:page\s+)?\d{1,4})?$|^(?:page\s+)?\d{1,4}\s+[A-Z]{1,6}(?:/[\w.\-]+){1,7}$", re.I)
 
+TOC_HEAD_RE = re.compile(r"^(?:paragraphs?|paragraphes|párrafos|parágrafos)\s+(?:page|pages|página|páginas)$", re.I)
+DECORATION_RE = re.compile(r"^\s*(?:[*∗]\s*){3,}$|^\s*[-–—_=~•·]{3,}\s*$")
 DOT_LEADER_RE = re.compile(r"(?:\.\s?){4,}|…{2,}|(?:_\s?){6,}")
 CALL_TEXT_RE = re.compile(r"^\s*(\d{1,3}|[a-z]|\*{1,3}|∗{1,3}|†|‡)\s*$")
 NOTE_LABEL_RE = re.compile(r"^(\d{1,3}/|\d{1,3}|\*{1,3})(?=\s|$)")  # letters only when raised
+ORDINALS = {"st", "nd", "rd", "th", "er", "re", "e", "ème", "o", "a", "os", "as", "º", "ª"}
 PUA_RE = re.compile("[\ue000-\uf8ff]")  # barcode fonts, symbol glyphs without Unicode
 RULE_RE = re.compile(r"^\s*[_\-–—]{5,}\s*$")
 OLD_CALL_RE = re.compile(r"(?<=\S) (\d{1,2})/(?=[\s.,;:)]|$)")
@@ -220,7 +223,7 @@ def page_runs(page, widths: _Widths) -> list[Run]:
     return runs
 
 
-def build_lines(runs: list[Run], page_no: int) -> list[Line]:
+def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[Line]:
     """Runs → lines: runs whose baselines are close share a line; a raised small run is a call."""
     if not runs:
         return []
@@ -231,7 +234,11 @@ def build_lines(runs: list[Run], page_no: int) -> list[Line]:
         for g in reversed(groups[-3:]):
             main = max(g, key=lambda q: (q.size, len(q.text)))
             tol = 0.45 * max(main.size, r.size)
-            if abs(main.y - r.y) <= tol or (r.size < 0.85 * main.size and 0 < r.y - main.y <= 0.7 * main.size):
+            if (
+                abs(main.y - r.y) <= tol
+                or (r.size < 0.85 * main.size and 0 < r.y - main.y <= 0.7 * main.size)  # r is raised
+                or (main.size < 0.85 * r.size and 0 < main.y - r.y <= 0.7 * r.size)  # the group is
+            ):
                 g.append(r)
                 placed = True
                 break
@@ -245,7 +252,10 @@ def build_lines(runs: list[Run], page_no: int) -> list[Line]:
         for r in g[1:]:
             prev = segs[-1][-1]
             gap = r.x - (prev.x + prev.width)
-            if gap > 4.0 * max(prev.size, r.size) and not DOT_LEADER_RE.search(prev.text):
+            # widths are estimates: trust a wide gap only where pypdf did not read the runs as
+            # one flow, or in a first page's masthead, which is set in columns
+            apart = r.seq != prev.seq + 1 or (page_no == 1 and r.y > masthead_y)
+            if apart and gap > 4.0 * max(prev.size, r.size) and not DOT_LEADER_RE.search(prev.text):
                 segs.append([r])
             else:
                 segs[-1].append(r)
@@ -277,6 +287,16 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
         small = r.size < 0.85 * main_size
         raised = small and (r.y - base > 0.12 * main_size or r.text.strip() in ("*", "**", "∗", "†"))
         t = r.text
+        if raised and t.strip().lower() in ORDINALS and re.search(r"\d\.?$", text):
+            text = text.rstrip() + t.strip()  # 21st, 3.º, 1er
+            prev = r
+            continue
+        m = re.match(r"^\s*(\d{1,3})(\s+\S.{3,})$", t) if raised and text.strip() else None
+        if m:  # pypdf kept the text after a superscript call in the call's run
+            calls.append((len(text.rstrip()), m.group(1)))
+            text = text.rstrip() + m.group(2)
+            prev = r
+            continue
         if raised and CALL_TEXT_RE.match(t):
             label = t.strip().replace("∗", "*")
             if not text.strip():
@@ -501,9 +521,18 @@ def blocks_of_page(
             blocks.append(new(ln, HARD, role=MASTHEAD))
             prev = ln
             continue
-        if DOT_LEADER_RE.search(ln.text) and re.search(r"\d\s*$|\b[ivx]+\s*$", ln.text):
+        if TOC_HEAD_RE.match(ln.text) or (
+            DOT_LEADER_RE.search(ln.text) and re.search(r"\d\s*$|\b[ivx]+\s*$", ln.text)
+        ):
+            # an entry may run over two lines, the leaders on the second: the first is TOC too
+            if cur is not None and not cur.role and not cur.note and prev is not None and prev.y - ln.y < 2 * ln.size:
+                cur.role = TOC
             close()
             blocks.append(new(ln, HARD, role=TOC))
+            prev = ln
+            continue
+        if DECORATION_RE.match(ln.text):
+            close()
             prev = ln
             continue
         if ln.role == "note":
@@ -702,7 +731,7 @@ def read(data: bytes, name: str = "") -> ReadResult:
             log.warning("%s: page %d unreadable: %s", name, i, e)
             runs, w, h, bottom = [], 612.0, 792.0, 0.0
         chars += sum(len(r.text.strip()) for r in runs)
-        pages.append(PageModel(i, w, h, bottom, build_lines(runs, i)))
+        pages.append(PageModel(i, w, h, bottom, build_lines(runs, i, bottom + 0.55 * h)))
     if chars < MIN_TEXT_CHARS * max(1, len(pages)) / 4 and chars < 200:
         raise DocumentError(name, "no text layer: the PDF needs OCR", status=NEEDS_OCR)
     mark_furniture(pages)
