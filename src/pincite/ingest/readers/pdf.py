@@ -562,9 +562,9 @@ def blocks_of_page(
             cur.meta["bold"] = ln.bold
             cur.meta["x0"] = ln.x0
         else:
+            if cur.heading and ln.bold != prev.bold:
+                cur.heading = 0  # a bold run-in heading followed by its text: a paragraph
             _append(cur, ln)
-            if cur.heading and not ln.bold:
-                cur.heading = 0
         prev = ln
     close()
 
@@ -598,6 +598,8 @@ def _breaks(prev: Line, ln: Line, size: float, pitch: dict[float, float]) -> boo
 
 def _heading_level(ln: Line, size: float) -> int:
     t = ln.text.strip()
+    if ln.page == 1 and re.match(r"^\d{1,3}/\d{1,4}\.\s+\w", t):
+        return 1  # a resolution's number and title, typed in body type: "48/246. Financing of …"
     if len(t) > 160 or t[-1:] in ".,;" and not re.match(r"^[IVXLC]+\.\s|^[A-Z]\.\s", t):
         return 0
     if ln.size >= size * 1.25:
@@ -613,17 +615,21 @@ LANGUAGE_NAMES = set(
     "английский французский испанский русский арабский китайский".split()
 )
 SESSION_RE = re.compile(
-    r"^[\w-]+ (?:session|período de sesiones)$|^(?:agenda )?items? \d+[\w ,()]*$|^point \d+ de l.ordre du jour.*$"
+    r"^[\w-]+(?: [\w-]+){0,2} (?:session|período de sesiones)$|^(?:agenda )?items? \d+[\w ,()]*$|^point \d+ de l.ordre du jour.*$"
     r"|^tema \d+ del programa.*$|^(?:Quarante|Cinquante|Soixante)[\w-]* session$",
     re.I,
 )
-MASTHEAD_LINE_RE = re.compile(
+ORGAN_RE = re.compile(
     r"^(united nations|nations unies|naciones unidas|organizaci[óo]n de las naciones unidas|"
     r"организация объединенных наций|генеральная ассамблея|совет безопасности|"
-    r"general assembly|security council|economic and social council|assembl[ée]e g[ée]n[ée]rale|"
-    r"asamblea general|conseil de s[ée]curit[ée]|consejo de seguridad|distr\b.*|general|g[ée]n[ée]rale?|limited|"
-    r"original\b.*|[a-z]+$|\*\d+\*|unitedunited.*|nationsnations.*|a|s|e)$",
-    re.I,
+    r"general assembly|security council|economic and social council|trusteeship council|"
+    r"assembl[ée]e g[ée]n[ée]rale|asamblea general|conseil de s[ée]curit[ée]|consejo de seguridad|"
+    r"conseil [ée]conomique et social|consejo econ[óo]mico y social)$"
+)
+# Words a masthead line is made of when it is broken up ("UNITED" / "NATIONS", "Distr." / "GENERAL").
+MASTHEAD_WORDS = set(
+    "united nations unies naciones unidas a s e general generale générale limited limitée limitada "
+    "restricted reservada distr".split()
 )
 
 
@@ -673,11 +679,11 @@ def _masthead_pieces(ln: Line, size: float) -> list[Line]:
         return Line(runs=runs, page=ln.page, text=text.strip(), x0=runs[0].x, x1=ln.x1, y=ln.y, size=ln.size,
                     bold=ln.bold, role=MASTHEAD)
 
-    if _masthead_line(ln, size) or re.fullmatch(r"/[\w.\-/]+", ln.text):
-        return [piece(ln.text, ln.runs)]
     m = ORG_SYMBOL_RE.match(ln.text)
     if m:
         return [piece(m.group(1), ln.runs), piece(m.group(2), ln.runs)]
+    if _masthead_line(ln, size) or re.fullmatch(r"/[\w.\-/]+", ln.text):
+        return [piece(ln.text, ln.runs)]
     for i in range(1, len(ln.runs)):
         a = " ".join(r.text.strip() for r in ln.runs[:i])
         b = " ".join(r.text.strip() for r in ln.runs[i:])
@@ -694,22 +700,17 @@ def _masthead_line(ln: Line, size: float) -> bool:
     t = ln.text.strip()
     if len(t) > 60:
         return False
-    if md.is_symbol_line(t) or md.is_date_line(t):
+    if md.is_symbol_line(t) or md.is_date_line(t) or SESSION_RE.match(t):
         return True
     if any(p.match(t) for p in FURNITURE_PATTERNS):
         return True
-    if re.match(r"^(united|nations|unies|unidas)\b", t, re.I) or re.match(r"^\*\d{5,}\*$", t):
+    low = t.lower()
+    if low in LANGUAGE_NAMES or re.match(r"^(distr\b|original\s*:)", low):
         return True
-    if t.lower() in LANGUAGE_NAMES or SESSION_RE.match(t):
+    if ORGAN_RE.match(low):
         return True
-    if MASTHEAD_LINE_RE.match(t) and (len(t.split()) <= 4):
-        return bool(
-            re.match(r"^(distr|original|general|g[ée]n[ée]ral|limited|united|nations|a|s|e|english|french|spanish)\b", t, re.I)
-            or re.match(
-                r"^(general assembly|security council|economic and social council|assembl|asamblea|conseil|consejo"
-                r"|организация|генеральная|совет)", t, re.I)
-        )
-    return False
+    words = re.findall(r"[^\W\d_]+", low)
+    return bool(words) and len(words) <= 3 and all(w in MASTHEAD_WORDS for w in words)
 
 
 # ---- read ------------------------------------------------------------------------------------------
