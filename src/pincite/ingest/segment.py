@@ -20,7 +20,7 @@ from pincite.ingest import lang as langid
 from pincite.ingest import metadata as md
 from pincite.ingest.blocks import CONTACT, FURNITURE, HARD, LINE, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
 
-PARSER_VERSION = "seg-1"
+PARSER_VERSION = "seg-2"
 
 CALL_OPEN, CALL_CLOSE = "\ue000", "\ue001"
 CALL_RE = re.compile(f"{CALL_OPEN}([^{CALL_CLOSE}]*){CALL_CLOSE}")

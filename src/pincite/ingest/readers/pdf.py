@@ -70,6 +70,8 @@ SYMBOL_HEAD_RE = re.compile(r"^[A-Z]{1,6}(?:/[\w.\-]+){1,7}\*?(?:\s+(?:page\s+)?
 
 TOC_HEAD_RE = re.compile(r"^(?:paragraphs?|paragraphes|párrafos|parágrafos)\s+(?:page|pages|página|páginas)$", re.I)
 DECORATION_RE = re.compile(r"^\s*(?:[*∗]\s*){3,}$|^\s*[-–—_=~•·]{3,}\s*$")
+RESOLUTION_TITLE_RE = re.compile(r"^\d{1,3}/\d{1,4}(?: [A-Z])?\.\s+\w")  # "48/246. Financing of …"
+LABEL_ONLY_RE = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,3}\.|\(\w{1,4}\)|\w{1,4}\))\s*$")
 DOT_LEADER_RE = re.compile(r"(?:\.\s?){4,}|…{2,}|(?:_\s?){6,}")
 CALL_TEXT_RE = re.compile(r"^\s*(\d{1,3}|[a-z]|\*{1,3}|∗{1,3}|†|‡)\s*$")
 NOTE_LABEL_RE = re.compile(r"^(\d{1,3}/|\d{1,3}|\*{1,3})(?=\s|$)")  # letters only when raised
@@ -255,7 +257,8 @@ def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[
             # widths are estimates: trust a wide gap only where pypdf did not read the runs as
             # one flow, or in a first page's masthead, which is set in columns
             apart = r.seq != prev.seq + 1 or (page_no == 1 and r.y > masthead_y)
-            if apart and gap > 4.0 * max(prev.size, r.size) and not DOT_LEADER_RE.search(prev.text):
+            hanging = len(segs[-1]) == 1 and LABEL_ONLY_RE.match(prev.text)  # "[3]" then its text
+            if apart and not hanging and gap > 4.0 * max(prev.size, r.size) and not DOT_LEADER_RE.search(prev.text):
                 segs.append([r])
             else:
                 segs[-1].append(r)
@@ -491,6 +494,12 @@ def blocks_of_page(
     top = pg.bottom + pg.height * (1 - BAND) - 4
     # On the first page a "running head" at the top is the masthead's symbol: the segmenter reads it.
     body = [ln for ln in pg.lines if ln.role != FURNITURE or (first_page and ln.y > top)]
+    # kept as blocks (after the page's text) so the segmenter lists what it dropped
+    furniture = [
+        Block(text=ln.text, brk=HARD, page=pg.no, role=FURNITURE, size=ln.size, x=ln.x0)
+        for ln in pg.lines
+        if ln.role == FURNITURE and ln not in body
+    ]
     started = False
     cur: Block | None = None
     prev: Line | None = None
@@ -567,6 +576,7 @@ def blocks_of_page(
             _append(cur, ln)
         prev = ln
     close()
+    blocks.extend(furniture)
 
 
 def _append(b: Block, ln: Line) -> None:
@@ -579,6 +589,8 @@ def _append(b: Block, ln: Line) -> None:
 def _breaks(prev: Line, ln: Line, size: float, pitch: dict[float, float]) -> bool:
     """Does `ln` start a new block after `prev`?"""
     gap = prev.y - ln.y
+    if LABEL_ONLY_RE.match(prev.text) and 0 <= gap < 2.5 * ln.size:
+        return False  # a paragraph number set on a line of its own, then the paragraph
     lead = pitch.get(round(ln.size)) or pitch[round(size)] * ln.size / size
     if gap < 0 or gap > 1.3 * lead + 0.5:  # a blank line, or a jump back up (a new column or box)
         return True
@@ -598,7 +610,7 @@ def _breaks(prev: Line, ln: Line, size: float, pitch: dict[float, float]) -> boo
 
 def _heading_level(ln: Line, size: float) -> int:
     t = ln.text.strip()
-    if ln.page == 1 and re.match(r"^\d{1,3}/\d{1,4}\.\s+\w", t):
+    if ln.page == 1 and RESOLUTION_TITLE_RE.match(t):
         return 1  # a resolution's number and title, typed in body type: "48/246. Financing of …"
     if len(t) > 160 or t[-1:] in ".,;" and not re.match(r"^[IVXLC]+\.\s|^[A-Z]\.\s", t):
         return 0
@@ -764,6 +776,9 @@ def _title(blocks: list[Block], size: float) -> str:
     ]
     if not cands:
         return ""
+    resolution = [b for b in cands if RESOLUTION_TITLE_RE.match(b.text)]
+    if resolution:
+        return re.sub(r"\s+", " ", resolution[0].text).strip()
     best = max(cands, key=lambda b: (round(b.size), b.meta.get("bold", False)))
     if best.size < size * 1.1 and not best.meta.get("bold"):
         return ""
