@@ -237,6 +237,21 @@ def test_endnotes_are_footnotes_and_calls_leave_the_text():
 
 
 @needs_shared
+def test_footnotes_at_the_page_foot_and_across_pages():
+    _, units = parsed("oas_iachr/pf_cejil2_IACHR_Report146-18_en.pdf")
+    notes = {u.ref: u for u in units if u.kind == FOOTNOTE}
+    assert set(map(str, range(1, 140))) <= set(notes)
+    # note 130 opens in body-size type under a raised label, and its second line is small type
+    assert notes["130"].text.startswith("Special Rapporteur on contemporary forms of racism")
+    assert "Mutuma Ruteere" in notes["130"].text
+    assert not any("Mutuma Ruteere" in u.text for u in units if u.kind != FOOTNOTE)
+    # a note running over onto the next page stays one note
+    _, units = parsed("african_courts/pf_ihrda_2_ZACC_Mpofu_2013_en.pdf")
+    body = " ".join(u.text for u in units if u.kind != FOOTNOTE)
+    assert "[A]n applicant could raise a constitutional matter" not in body
+
+
+@needs_shared
 def test_old_style_calls_and_typed_footnotes():
     _, units = parsed("un/hrdtee_plan_1_en.pdf")
     having = next(u for u in units if u.text.startswith("Having considered"))

@@ -332,7 +332,7 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
         x1=x1,
         y=base,
         size=main_size,
-        bold=bold_chars / all_chars > 0.6,
+        bold=bold_chars / all_chars >= 0.9,  # a line with a few bold words is not a heading
         lead=lead,
     )
 
@@ -419,7 +419,8 @@ def mark_notes(pages: list[PageModel], size: float) -> set[str]:
             zone = [ln for ln in body[rule + 1 :] if not ln.role]
         else:
             for ln in reversed(body):
-                if ln.size <= 0.9 * size and not ln.role:
+                # a line opened by a raised label is a note's first line, whatever its type size
+                if (ln.size <= 0.9 * size or ln.lead) and not ln.role:
                     zone.append(ln)
                 else:
                     break
@@ -564,7 +565,7 @@ def blocks_of_page(
             continue
         if cur is not None and cur.note:
             close()
-        if cur is None or prev is None or _breaks(prev, ln, size, pitch):
+        if cur is None or prev is None or _breaks(prev, ln, size, pitch, cur.meta.get("bold", False)):
             close()
             heading = _heading_level(ln, size)
             cur = new(ln, PARA, heading=heading)
@@ -573,6 +574,7 @@ def blocks_of_page(
         else:
             if cur.heading and ln.bold != prev.bold:
                 cur.heading = 0  # a bold run-in heading followed by its text: a paragraph
+            cur.meta["bold"] = cur.meta.get("bold", False) and ln.bold
             _append(cur, ln)
         prev = ln
     close()
@@ -586,7 +588,7 @@ def _append(b: Block, ln: Line) -> None:
         b.calls = b.calls + tuple((off + o, lab) for o, lab in ln.calls)
 
 
-def _breaks(prev: Line, ln: Line, size: float, pitch: dict[float, float]) -> bool:
+def _breaks(prev: Line, ln: Line, size: float, pitch: dict[float, float], cur_bold: bool = False) -> bool:
     """Does `ln` start a new block after `prev`?"""
     gap = prev.y - ln.y
     if LABEL_ONLY_RE.match(prev.text) and 0 <= gap < 2.5 * ln.size:
@@ -596,8 +598,12 @@ def _breaks(prev: Line, ln: Line, size: float, pitch: dict[float, float]) -> boo
         return True
     if abs(prev.size - ln.size) > 1.0:
         return True
-    if prev.bold != ln.bold and (prev.bold or _heading_level(ln, size)):
-        return True
+    if prev.bold != ln.bold:
+        # a change of weight is a heading's edge when there is space around it, the line before
+        # ended a sentence, or the block so far is all bold; otherwise it is emphasis in a sentence
+        spaced = gap > 1.15 * lead + 0.5 or prev.text.rstrip()[-1:] in ".:;!?"
+        if spaced or (prev.bold and cur_bold) or (ln.bold and _heading_level(ln, size) and spaced):
+            return True
     if LABEL_START_RE.match(ln.text) and ln.x0 <= prev.x0 + 2:
         return True
     if LABEL_START_RE.match(ln.text) and prev.text.rstrip().endswith((".", ";", ":")):
