@@ -64,8 +64,10 @@ def main() -> int:
     files = [(p.name, p.read_bytes()) for p in sorted(args.folder.rglob("*.pdf"))]
     res = run(files, args.repeats)
     py, pc = statistics.median(res["pypdf"]), statistics.median(res["pincite"])
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-          f"pypdf {__import__('pypdf').__version__}")
+    print(
+        f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+        f"pypdf {__import__('pypdf').__version__}"
+    )
     print(f"{res['files']} files, {res['pages']} pages, median of {args.repeats} runs")
     print(f"raw pypdf extract_text : {py:7.1f} pages/s")
     print(f"pincite reader+segment : {pc:7.1f} pages/s")

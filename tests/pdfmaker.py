@@ -30,7 +30,8 @@ def make_pdf(pages: list[list[Item]], width: float = 595.0, height: float = 842.
     kids = []
     for items in pages:
         stream = b"".join(
-            b"BT /F1 %.2f Tf %.2f %.2f Td (%s) Tj ET\n" % (size, x, y, _escape(text)) for x, y, size, text in items
+            b"BT /F1 %.2f Tf %.2f %.2f Td (%s) Tj ET\n" % (size, x, y, _escape(text))
+            for x, y, size, text in items
         )
         content = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
         page = add(
@@ -38,7 +39,10 @@ def make_pdf(pages: list[list[Item]], width: float = 595.0, height: float = 842.
             b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (pages_id, width, height, content, font)
         )
         kids.append(page)
-    assert add(b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))) == pages_id
+    assert (
+        add(b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids)))
+        == pages_id
+    )
     catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
@@ -50,7 +54,9 @@ def make_pdf(pages: list[list[Item]], width: float = 595.0, height: float = 842.
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for off in offsets:
         out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref))
+    out.write(
+        b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref)
+    )
     return out.getvalue()
 
 

@@ -7,8 +7,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS_REAL, needs_shared
 
+from conftest import CORPUS_REAL, needs_shared
 from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Unit
 from pincite.ingest.evaluate import evaluate, gold_pairs, score
 
@@ -34,7 +34,9 @@ def test_scorer_needs_the_number_and_the_first_words(tmp_path):
     units = [
         unit(1, HEADING, "I", "I. Background"),
         unit(2, PARAGRAPH, "1", "The present report was prepared pursuant to resolutions 5/1 and 16/21."),
-        unit(3, PARAGRAPH, "7", "Joint Submission 7 noted Italy had not ratified the Convention."),  # wrong number
+        unit(
+            3, PARAGRAPH, "7", "Joint Submission 7 noted Italy had not ratified the Convention."
+        ),  # wrong number
         unit(4, PARAGRAPH, "2 (a)", "the first item of the list;"),
         unit(5, PARAGRAPH, "4", "Bearing in mind its resolution of 1993,", numbered=False),  # call removed
         unit(6, FOOTNOTE, "1", "A/48/803."),
@@ -68,7 +70,9 @@ def test_every_gold_document_has_a_floor():
 def test_recall_and_precision_floors(scores, doc):
     s = scores[doc]
     assert s.recall >= FLOORS[doc]["recall"], f"{doc}: recall {s.recall:.3f}; missed: {s.missed[:5]}"
-    assert s.precision >= FLOORS[doc]["precision"], f"{doc}: precision {s.precision:.3f}; extra: {s.extra[:5]}"
+    assert s.precision >= FLOORS[doc]["precision"], (
+        f"{doc}: precision {s.precision:.3f}; extra: {s.extra[:5]}"
+    )
     assert s.furniture == [], f"{doc}: running heads or page numbers in units: {s.furniture[:5]}"
 
 

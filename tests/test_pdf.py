@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
+
 from conftest import CORPUS_REAL, needs_shared
 from pdfmaker import encrypt, make_pdf
-
 from pincite.corpus.model import FOOTNOTE, HEADING, NEEDS_OCR, NEEDS_PASSWORD, PARAGRAPH
 from pincite.errors import DocumentError
 from pincite.ingest import readers
@@ -264,7 +264,11 @@ def test_old_style_calls_and_typed_footnotes():
 
 @needs_shared
 def test_table_of_contents_lines_are_not_units():
-    for rel in ("un/hrdtee_ohchr_2_en.pdf", "un/hrdtee_ohchr_2_fr.pdf", "african_courts/hrdtee_ihrda_1_en.pdf"):
+    for rel in (
+        "un/hrdtee_ohchr_2_en.pdf",
+        "un/hrdtee_ohchr_2_fr.pdf",
+        "african_courts/hrdtee_ihrda_1_en.pdf",
+    ):
         _, units = parsed(rel)
         assert not [u.text for u in units if re.search(r"(\.\s?){6,}", u.text)], rel
         assert not [u.text for u in units if u.text in ("Paragraphs Page", "Paragraphes Page")], rel

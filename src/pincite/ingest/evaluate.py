@@ -139,11 +139,22 @@ def score(gold_path: Path, units: list[Unit], dropped: list[str], name: str = ""
     gold_w += [words(lab[2]) for g in gold if (lab := parse_label(g))]
     unmatched = [u for u in body if not (u.seq in used or any(_starts(words(u.text), gw) for gw in gold_w))]
     matched = len(body) - len(unmatched)
-    furniture = [u.text for u in units if any(r.search(u.text) for r in FURNITURE_RES[:2]) or
-                 any(r.match(u.text) for r in FURNITURE_RES[2:])]
+    furniture = [
+        u.text
+        for u in units
+        if any(r.search(u.text) for r in FURNITURE_RES[:2]) or any(r.match(u.text) for r in FURNITURE_RES[2:])
+    ]
     return Score(
-        doc=name, pdf=pdf, gold=len(gold), found=found, masthead=masthead, units=len(body),
-        matched_units=matched, furniture=furniture, missed=missed, extra=[f"{u.ref} {u.text[:90]}" for u in unmatched],
+        doc=name,
+        pdf=pdf,
+        gold=len(gold),
+        found=found,
+        masthead=masthead,
+        units=len(body),
+        matched_units=matched,
+        furniture=furniture,
+        missed=missed,
+        extra=[f"{u.ref} {u.text[:90]}" for u in unmatched],
     )
 
 

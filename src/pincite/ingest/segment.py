@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Unit
 from pincite.ingest import lang as langid
 from pincite.ingest import metadata as md
-from pincite.ingest.blocks import CONTACT, FURNITURE, HARD, LINE, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
+from pincite.ingest.blocks import FURNITURE, HARD, LINE, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
 
 PARSER_VERSION = "seg-2"
 

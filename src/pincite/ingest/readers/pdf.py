@@ -23,16 +23,18 @@ segmenter, which serves every format.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import math
 import re
 import statistics
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pincite.errors import DocumentError
-from pincite.ingest.blocks import FURNITURE, HARD, LINE, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
+from pincite.ingest.blocks import FURNITURE, HARD, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
 
 try:  # widths make gaps measurable; without them a run's width is estimated
     from pypdf.generic._font import Font as _PypdfFont
@@ -66,9 +68,14 @@ FURNITURE_PATTERNS = [
         r"^/\s?(?:\.\s?){3}$|^/…$",  # "/..." : continued on the next page
     )
 ]
-SYMBOL_HEAD_RE = re.compile(r"^[A-Z]{1,6}(?:/[\w.\-]+){1,7}\*?(?:\s+(?:page\s+)?\d{1,4})?$|^(?:page\s+)?\d{1,4}\s+[A-Z]{1,6}(?:/[\w.\-]+){1,7}$", re.I)
+SYMBOL_HEAD_RE = re.compile(
+    r"^[A-Z]{1,6}(?:/[\w.\-]+){1,7}\*?(?:\s+(?:page\s+)?\d{1,4})?$|^(?:page\s+)?\d{1,4}\s+[A-Z]{1,6}(?:/[\w.\-]+){1,7}$",
+    re.I,
+)
 
-TOC_HEAD_RE = re.compile(r"^(?:paragraphs?|paragraphes|párrafos|parágrafos)\s+(?:page|pages|página|páginas)$", re.I)
+TOC_HEAD_RE = re.compile(
+    r"^(?:paragraphs?|paragraphes|párrafos|parágrafos)\s+(?:page|pages|página|páginas)$", re.I
+)
 DECORATION_RE = re.compile(r"^\s*(?:[*∗]\s*){3,}$|^\s*[-–—_=~•·]{3,}\s*$")
 RESOLUTION_TITLE_RE = re.compile(r"^\d{1,3}/\d{1,4}(?: [A-Z])?\.\s+\w")  # "48/246. Financing of …"
 LABEL_ONLY_RE = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,3}\.|\(\w{1,4}\)|\w{1,4}\))\s*$")
@@ -108,6 +115,26 @@ class Line:
     note: str = ""  # set on the first line of a note body
 
 
+try:
+    from pypdf.errors import DependencyError
+
+    DependencyErrorTypes: tuple = (DependencyError,)
+except ImportError:  # pragma: no cover
+    DependencyErrorTypes = ()
+
+
+@contextlib.contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf warns about every odd font or xref it repairs; the reader's own errors say what matters."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 # ---- opening ---------------------------------------------------------------------------------------
 def _open(data: bytes, name: str):
     from pypdf import PdfReader
@@ -117,37 +144,32 @@ def _open(data: bytes, name: str):
         raise DocumentError(name, "empty file (0 bytes)")
     if b"%PDF-" not in data[:1024]:
         raise DocumentError(name, "not a PDF (no %PDF- header)")
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             try:
                 ok = reader.decrypt("")
-            except (NotImplementedError, DependencyErrorTypes) as e:
-                raise DocumentError(name, f"encrypted with an unsupported method: {e}", status=NEEDS_PASSWORD) from e
+            except (NotImplementedError, *DependencyErrorTypes) as e:
+                # e.g. AES without the `cryptography` package: no password would help
+                raise DocumentError(name, f"encrypted with a method pincite cannot open: {e}") from e
             if not ok:
                 raise DocumentError(
-                    name, "encrypted: the PDF needs a password to open (the empty password does not work)",
+                    name,
+                    "encrypted: the PDF needs a password to open (the empty password does not work)",
                     status=NEEDS_PASSWORD,
                 )
         n = len(reader.pages)
     except DocumentError:
         raise
     except (FileNotDecryptedError, WrongPasswordError) as e:
-        raise DocumentError(name, f"encrypted: the PDF needs a password to open ({e})", status=NEEDS_PASSWORD) from e
+        raise DocumentError(
+            name, f"encrypted: the PDF needs a password to open ({e})", status=NEEDS_PASSWORD
+        ) from e
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as e:
         raise DocumentError(name, f"damaged or truncated PDF: {type(e).__name__}: {e}") from e
     if n == 0:
         raise DocumentError(name, "damaged or truncated PDF: no pages")
     return reader
-
-
-try:
-    from pypdf.errors import DependencyError
-
-    DependencyErrorTypes: tuple = (DependencyError,)
-except ImportError:  # pragma: no cover
-    DependencyErrorTypes = ()
 
 
 # ---- runs and lines --------------------------------------------------------------------------------
@@ -258,7 +280,12 @@ def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[
             # one flow, or in a first page's masthead, which is set in columns
             apart = r.seq != prev.seq + 1 or (page_no == 1 and r.y > masthead_y)
             hanging = len(segs[-1]) == 1 and LABEL_ONLY_RE.match(prev.text)  # "[3]" then its text
-            if apart and not hanging and gap > 4.0 * max(prev.size, r.size) and not DOT_LEADER_RE.search(prev.text):
+            if (
+                apart
+                and not hanging
+                and gap > 4.0 * max(prev.size, r.size)
+                and not DOT_LEADER_RE.search(prev.text)
+            ):
                 segs.append([r])
             else:
                 segs[-1].append(r)
@@ -286,7 +313,7 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
     calls: list[tuple[int, str]] = []
     lead = ""
     prev: Run | None = None
-    for i, r in enumerate(seg):
+    for r in seg:
         small = r.size < 0.85 * main_size
         raised = small and (r.y - base > 0.12 * main_size or r.text.strip() in ("*", "**", "∗", "†"))
         t = r.text
@@ -367,6 +394,14 @@ def mark_furniture(pages: list[PageModel]) -> None:
             if any(p.match(t) for p in FURNITURE_PATTERNS) or SYMBOL_HEAD_RE.match(t):
                 ln.role = FURNITURE
             elif many and seen[key] >= max(2, len(pages) // 3) and len(t) < 120:
+                ln.role = FURNITURE
+    # a running head seen in the bands of many pages is one wherever a page sets it (a cover page
+    # placed lower, a landscape page)
+    heads = Counter(_norm_furniture(ln.text) for pg in pages for ln in pg.lines if ln.role == FURNITURE)
+    common = {k for k, n in heads.items() if n >= 3 and len(k) >= 8}
+    for pg in pages:
+        for ln in pg.lines:
+            if not ln.role and _norm_furniture(ln.text) in common:
                 ln.role = FURNITURE
 
 
@@ -486,7 +521,9 @@ def old_calls(ln: Line, labels: set[str]) -> None:
 
 
 # ---- lines → blocks --------------------------------------------------------------------------------
-LABEL_START_RE = re.compile(r"^(?:\(?\d{1,3}[.)]|\(?[a-z]{1,2}\)|\((?:[ivx]{1,5})\)|\[\d{1,4}\]|\d{1,3}/\d{1,4}\.)(?=\s|$)")
+LABEL_START_RE = re.compile(
+    r"^(?:\(?\d{1,3}[.)]|\(?[a-z]{1,2}\)|\((?:[ivx]{1,5})\)|\[\d{1,4}\]|\d{1,3}/\d{1,4}\.)(?=\s|$)"
+)
 
 
 def blocks_of_page(
@@ -505,7 +542,9 @@ def blocks_of_page(
     cur: Block | None = None
     prev: Line | None = None
     xs = Counter(round(ln.x0) for ln in body if not ln.role and abs(ln.size - size) < 0.6)
-    margin = min((x for x, n in xs.items() if n >= max(2, 0.2 * xs.most_common(1)[0][1])), default=0) if xs else 0
+    margin = (
+        min((x for x, n in xs.items() if n >= max(2, 0.2 * xs.most_common(1)[0][1])), default=0) if xs else 0
+    )
 
     def close() -> None:
         nonlocal cur
@@ -521,7 +560,16 @@ def blocks_of_page(
             indented = margin and ln.x0 > margin + 8 and not kw.get("note") and not kw.get("role")
             brk = HARD if not blocks else PARA if indented else PAGE
             started = True
-        return Block(text=ln.text, brk=brk, page=pg.no, calls=tuple(ln.calls), size=ln.size, x=ln.x0, y=pg.bottom + pg.height - ln.y, **kw)
+        return Block(
+            text=ln.text,
+            brk=brk,
+            page=pg.no,
+            calls=tuple(ln.calls),
+            size=ln.size,
+            x=ln.x0,
+            y=pg.bottom + pg.height - ln.y,
+            **kw,
+        )
 
     for ln in body:
         if not ln.text.strip():
@@ -535,7 +583,13 @@ def blocks_of_page(
             DOT_LEADER_RE.search(ln.text) and re.search(r"\d\s*$|\b[ivx]+\s*$", ln.text)
         ):
             # an entry may run over two lines, the leaders on the second: the first is TOC too
-            if cur is not None and not cur.role and not cur.note and prev is not None and prev.y - ln.y < 2 * ln.size:
+            if (
+                cur is not None
+                and not cur.role
+                and not cur.note
+                and prev is not None
+                and prev.y - ln.y < 2 * ln.size
+            ):
                 cur.role = TOC
             close()
             blocks.append(new(ln, HARD, role=TOC))
@@ -681,7 +735,10 @@ def mark_masthead(pg: PageModel, size: float) -> None:
         pieces = _masthead_pieces(ln, size)
         if pieces:
             if (
-                out and out[-1].role == MASTHEAD and len(pieces) == 1 and pieces[0].text.startswith("/")
+                out
+                and out[-1].role == MASTHEAD
+                and len(pieces) == 1
+                and pieces[0].text.startswith("/")
                 and "/" in out[-1].text
             ):
                 out[-1].text += pieces[0].text  # "A/HRC/WG.6/7/ITA" + "/1", set apart
@@ -694,8 +751,17 @@ def mark_masthead(pg: PageModel, size: float) -> None:
 
 def _masthead_pieces(ln: Line, size: float) -> list[Line]:
     def piece(text: str, runs: list[Run]) -> Line:
-        return Line(runs=runs, page=ln.page, text=text.strip(), x0=runs[0].x, x1=ln.x1, y=ln.y, size=ln.size,
-                    bold=ln.bold, role=MASTHEAD)
+        return Line(
+            runs=runs,
+            page=ln.page,
+            text=text.strip(),
+            x0=runs[0].x,
+            x1=ln.x1,
+            y=ln.y,
+            size=ln.size,
+            bold=ln.bold,
+            role=MASTHEAD,
+        )
 
     m = ORG_SYMBOL_RE.match(ln.text)
     if m:
@@ -733,6 +799,11 @@ def _masthead_line(ln: Line, size: float) -> bool:
 
 # ---- read ------------------------------------------------------------------------------------------
 def read(data: bytes, name: str = "") -> ReadResult:
+    with _quiet_pypdf():
+        return _read(data, name)
+
+
+def _read(data: bytes, name: str) -> ReadResult:
     reader = _open(data, name)
     widths = _Widths()
     pages: list[PageModel] = []
@@ -777,8 +848,13 @@ def read(data: bytes, name: str = "") -> ReadResult:
 def _title(blocks: list[Block], size: float) -> str:
     """The first page's most prominent heading: larger type than the body, or bold."""
     cands = [
-        b for b in blocks
-        if b.page == 1 and b.heading and not b.role and not b.note and not re.match(r"^[IVXLC]+\.\s|^[A-Z]\.\s", b.text)
+        b
+        for b in blocks
+        if b.page == 1
+        and b.heading
+        and not b.role
+        and not b.note
+        and not re.match(r"^[IVXLC]+\.\s|^[A-Z]\.\s", b.text)
     ]
     if not cands:
         return ""
