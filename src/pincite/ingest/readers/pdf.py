@@ -529,8 +529,9 @@ LABEL_START_RE = re.compile(
 def blocks_of_page(
     pg: PageModel, size: float, pitch: dict[float, float], first_page: bool, blocks: list[Block], state: dict
 ) -> None:
-    top = pg.bottom + pg.height * (1 - BAND) - 4
-    # On the first page a "running head" at the top is the masthead's symbol: the segmenter reads it.
+    top = pg.bottom + 0.55 * pg.height
+    # On the first page a "running head" in the masthead zone is the masthead's symbol: the
+    # segmenter reads it.
     body = [ln for ln in pg.lines if ln.role != FURNITURE or (first_page and ln.y > top)]
     # kept as blocks (after the page's text) so the segmenter lists what it dropped
     furniture = [
