@@ -341,3 +341,46 @@ def test_noisy_ocr_layer_is_indexed_as_it_is():
     texts = [u.text for u in units]
     assert "Recalling the provisions of the Charter of the United Nations," in texts
     assert "UN UBRAR'(" in texts  # the library stamp, read as the OCR layer has it
+
+
+@needs_shared
+def test_act_title_running_head_and_table_note():
+    _, units = parsed("other/pf_ihrda_4_Uganda_TIP_Act_2009_en.pdf")
+    assert not [u.text for u in units if u.text.startswith("Act 7 Prevention of Trafficking")]
+    assert any(u.ref.endswith("(a)") and u.text.startswith("“child” means a person below") for u in units)
+    _, units = parsed("un/ppe_test_A_INF_76_1.pdf")
+    note = by_ref(units, "a", FOOTNOTE)
+    assert note.text.startswith("In accordance with paragraph 6 (b) of resolution 67/290")
+    assert len([u for u in units if "a" in u.notes]) == 2  # the two rows "(to be confirmed)"
+
+
+def _mutants():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    base = make_pdf([PAGE1, PAGE2])
+
+    @settings(max_examples=60, deadline=None, derandomize=True)
+    @given(
+        st.lists(st.tuples(st.integers(0, len(base) - 1), st.integers(0, 255)), max_size=8),
+        st.integers(16, len(base)),
+    )
+    def check(flips, keep):
+        data = bytearray(base)
+        for pos, byte in flips:
+            data[pos] = byte
+        del data[keep:]
+        try:
+            result = readers.read(bytes(data), "pdf", "mutant.pdf")
+        except DocumentError as e:
+            assert e.reason
+            return
+        assert result.meta["pages"] >= 1
+
+    return check
+
+
+def test_damaged_bytes_give_a_document_error_or_text():
+    """Flipped bytes anywhere in a PDF, or a cut: a DocumentError with a reason, or a result; never
+    another exception (which the pipeline would only report as a parser bug)."""
+    _mutants()()
