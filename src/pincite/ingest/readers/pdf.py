@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from pincite.corpus.model import NEEDS_OCR, NEEDS_PASSWORD
 from pincite.errors import DocumentError
 from pincite.ingest.blocks import FURNITURE, HARD, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
 
@@ -43,11 +44,9 @@ except ImportError:  # pragma: no cover - an older or newer pypdf
 
 log = logging.getLogger(__name__)
 
-NEEDS_OCR = "needs-ocr"
-NEEDS_PASSWORD = "needs-password"
-
-# Characters per page below which a page has no usable text layer.
-MIN_TEXT_CHARS = 20
+# Fewer characters than this per page on average (and in all) is no text layer: a scan.
+MIN_TEXT_CHARS_PER_PAGE = 10
+MIN_TEXT_CHARS = 200
 
 # Running heads and feet.
 BAND = 0.12  # fraction of the page height at the top and at the bottom
@@ -165,8 +164,14 @@ def _open(data: bytes, name: str):
         raise DocumentError(
             name, f"encrypted: the PDF needs a password to open ({e})", status=NEEDS_PASSWORD
         ) from e
+    except MemoryError:
+        raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as e:
         raise DocumentError(name, f"damaged or truncated PDF: {type(e).__name__}: {e}") from e
+    except RecursionError as e:
+        raise DocumentError(name, "damaged PDF: its object structure is nested without end") from e
+    except Exception as e:  # pypdf raises many kinds on broken files; each is a damaged file
+        raise DocumentError(name, f"damaged PDF: {type(e).__name__}: {e}") from e
     if n == 0:
         raise DocumentError(name, "damaged or truncated PDF: no pages")
     return reader
@@ -805,6 +810,8 @@ def read(data: bytes, name: str = "") -> ReadResult:
 
 
 def _read(data: bytes, name: str) -> ReadResult:
+    """Pages → lines (one pass through pypdf), then whole-document passes: running heads need every
+    page, the body's type size and line pitch need every line, and notes need the body's size."""
     reader = _open(data, name)
     widths = _Widths()
     pages: list[PageModel] = []
@@ -823,7 +830,7 @@ def _read(data: bytes, name: str) -> ReadResult:
             runs, w, h, bottom = [], 612.0, 792.0, 0.0
         chars += sum(len(r.text.strip()) for r in runs)
         pages.append(PageModel(i, w, h, bottom, build_lines(runs, i, bottom + 0.55 * h)))
-    if chars < MIN_TEXT_CHARS * max(1, len(pages)) / 4 and chars < 200:
+    if chars < min(MIN_TEXT_CHARS, MIN_TEXT_CHARS_PER_PAGE * len(pages)):
         raise DocumentError(name, "no text layer: the PDF needs OCR", status=NEEDS_OCR)
     mark_furniture(pages)
     size = body_size(pages)
