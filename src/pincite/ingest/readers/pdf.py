@@ -80,7 +80,7 @@ RESOLUTION_TITLE_RE = re.compile(r"^\d{1,3}/\d{1,4}(?: [A-Z])?\.\s+\w")  # "48/2
 LABEL_ONLY_RE = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,3}\.|\(\w{1,4}\)|\w{1,4}\))\s*$")
 DOT_LEADER_RE = re.compile(r"(?:\.\s?){4,}|…{2,}|(?:_\s?){6,}")
 CALL_TEXT_RE = re.compile(r"^\s*(\d{1,3}|[a-z]|\*{1,3}|∗{1,3}|†|‡)\s*$")
-NOTE_LABEL_RE = re.compile(r"^(\d{1,3}/|\d{1,3}|\*{1,3})(?=\s|$)")  # letters only when raised
+NOTE_LABEL_RE = re.compile(r"^(\d{1,3}/|\d{1,3}\.?|\*{1,3})(?=\s|$)")  # letters only when raised
 ORDINALS = {"st", "nd", "rd", "th", "er", "re", "e", "ème", "o", "a", "os", "as", "º", "ª"}
 PUA_RE = re.compile("[\ue000-\uf8ff]")  # barcode fonts, symbol glyphs without Unicode
 RULE_RE = re.compile(r"^\s*[_\-–—]{5,}\s*$")
@@ -497,7 +497,7 @@ def _note_label(ln: Line) -> tuple[str, int]:
         return ln.lead, 0
     m = NOTE_LABEL_RE.match(ln.text)
     if m and len(ln.text) > len(m.group(1)) + 1:
-        return m.group(1).rstrip("/"), m.end()
+        return m.group(1).rstrip("/."), m.end()
     return "", 0
 
 
@@ -664,10 +664,12 @@ def _breaks(prev: Line, ln: Line, size: float, pitch: dict[float, float], cur_bo
         spaced = gap > 1.15 * lead + 0.5 or prev.text.rstrip()[-1:] in ".:;!?"
         if spaced or (prev.bold and cur_bold) or (ln.bold and _heading_level(ln, size) and spaced):
             return True
-    if LABEL_START_RE.match(ln.text) and ln.x0 <= prev.x0 + 2:
-        return True
-    if LABEL_START_RE.match(ln.text) and prev.text.rstrip().endswith((".", ";", ":")):
-        return True
+    lab = LABEL_START_RE.match(ln.text)
+    if lab:
+        # "(3) del Código" wrapped mid-sentence is not an item; "(a) the first item;" after "as follows:" is
+        after = ln.text[lab.end() :].lstrip()[:1]
+        if prev.text.rstrip()[-1:] in ".;:!?" or not after or not after.islower():
+            return True
     # a first-line indent opens a paragraph after a short line that ended a sentence
     if ln.x0 > prev.x0 + 8 and prev.text.rstrip()[-1:] in ".:;" and not LABEL_START_RE.match(prev.text):
         return True
