@@ -252,6 +252,17 @@ def test_footnotes_at_the_page_foot_and_across_pages():
 
 
 @needs_shared
+def test_numbered_lists_quoted_in_notes_are_not_notes():
+    _, units = parsed("oas_iachr/pf_cejil5_IACtHR_dissent_Rios_en.pdf")
+    assert [u.ref for u in units if u.kind == FOOTNOTE] == [str(i) for i in range(1, 26)]
+    first = by_ref(units, "1", FOOTNOTE, part="dissenting opinion")
+    assert "The judgments and orders for discontinuance" in first.text  # the rule it quotes, "1. …"
+    # notes numbered in plain type, in sequence, where the calls were not seen as superscripts
+    _, units = parsed("oas_iachr/hrdtee_cejil_1_es.pdf")
+    assert [u.ref for u in units if u.kind == FOOTNOTE] == ["*"] + [str(i) for i in range(1, 28)]
+
+
+@needs_shared
 def test_old_style_calls_and_typed_footnotes():
     _, units = parsed("un/hrdtee_plan_1_en.pdf")
     having = next(u for u in units if u.text.startswith("Having considered"))

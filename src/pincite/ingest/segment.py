@@ -50,7 +50,10 @@ PART_RE = re.compile(
     r"^(?:(Annex|Enclosure|Appendix|Attachment|Addendum|Anexo|Annexe|Apéndice|Appendice|Pièce jointe)"
     r"(?:\s+([IVXLC]+|\d{1,2}|[A-Z])\b)?(?:\s+(?:to|of|al|à|a la|de)\b.*)?"
     r"|(VISTOS?|CONSIDERANDO(?: QUE)?|RESUELVE|DECIDE|HAVING SEEN|CONSIDERING(?: THAT)?|RESOLVES|DECIDES"
-    r"|THE COURT RESOLVES|THE COURT DECIDES|LA CORTE RESUELVE|LA CORTE DECIDE|DECLARA|POR TANTO)\s*:?)\s*$",
+    r"|THE COURT RESOLVES|THE COURT DECIDES|LA CORTE RESUELVE|LA CORTE DECIDE|DECLARA|POR TANTO)\s*:?"
+    # a judge's separate opinion after the judgment numbers its paragraphs afresh
+    r"|(VOTO (?:DISIDENTE|RAZONADO|CONCURRENTE|PARCIALMENTE DISIDENTE)|(?:DISSENTING|SEPARATE|CONCURRING)"
+    r" OPINION|OPINION (?:DISSIDENTE|INDIVIDUELLE)|DECLARA[ÇC][ÃA]O DE VOTO)(?:\s+(?:DEL?|DA|OF|DU)\s+.{0,80}(?<![.;]))?)\s*$",
     re.I,
 )
 TITLE_RE = re.compile(
@@ -466,7 +469,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
                 if m.group(2):
                     part += f" {m.group(2)}"
             else:
-                part = re.sub(r"\s*:$", "", m.group(3)).lower()
+                part = re.sub(r"\s*:$", "", m.group(3) or m.group(4)).lower()
             stack, heads, position, head_position = [], [], 0, 0
             head_position += 1
             emit(HEADING, str(head_position), False, p, p.text)

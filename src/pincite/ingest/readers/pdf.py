@@ -448,6 +448,9 @@ def mark_notes(pages: list[PageModel], size: float) -> set[str]:
     """Footnotes: small-type lines at the page foot (or under a typed rule), each note opened by a
     label. Returns the labels written in the old "1/" style, whose calls are inline too."""
     slash_labels: set[str] = set()
+    called: Counter = Counter()  # note calls met in the body so far, less the notes that took them
+    last = 0  # the last note number
+    raised_x: float | None = None  # where raised note labels stand
     carry = False  # the previous page's foot ended inside a note
     for pg in pages:
         body = [ln for ln in pg.lines if ln.role != FURNITURE]
@@ -465,18 +468,37 @@ def mark_notes(pages: list[PageModel], size: float) -> set[str]:
                 else:
                     break
             zone.reverse()
+        in_zone = {id(ln) for ln in zone}
+        for ln in pg.lines:
+            if id(ln) not in in_zone:
+                called.update(c for _, c in ln.calls)
         if not zone:
             carry = False
             continue
+        # A raised label opens a note. A number in plain type opens one if the body called that
+        # note and no note took the call yet, or if it is the next number and stands where the
+        # raised labels stand: otherwise it is a numbered list quoted inside a note.
+        labels: list[tuple[str, int]] = []
+        for ln in zone:
+            lab, n = _note_label(ln)
+            if lab and n and lab.isdigit() and not ln.text[:n].rstrip().endswith("/"):
+                in_line = raised_x is None or abs(ln.x0 - raised_x) <= 3
+                if called[lab] <= 0 and not (int(lab) == last + 1 and in_line):
+                    lab, n = "", 0
+            elif lab and not n and lab.isdigit():
+                raised_x = ln.x0
+            if lab:
+                called[lab] -= 1
+                last = int(lab) if lab.isdigit() else last
+            labels.append((lab, n))
         # a note zone must open with a label (or continue one from the page before)
-        first_label = next((i for i, ln in enumerate(zone) if _note_label(ln)[0]), None)
+        first_label = next((i for i, (lab, _) in enumerate(labels) if lab), None)
         if first_label is None and not carry:
             continue
         if first_label is not None and first_label > 0 and not carry:
-            zone = zone[first_label:]
-        for ln in zone:
+            zone, labels = zone[first_label:], labels[first_label:]
+        for ln, (lab, n) in zip(zone, labels, strict=True):
             ln.role = "note"
-            lab, n = _note_label(ln)
             if lab:
                 ln.note = lab
                 if n:
