@@ -249,6 +249,8 @@ def test_footnotes_at_the_page_foot_and_across_pages():
     _, units = parsed("african_courts/pf_ihrda_2_ZACC_Mpofu_2013_en.pdf")
     body = " ".join(u.text for u in units if u.kind != FOOTNOTE)
     assert "[A]n applicant could raise a constitutional matter" not in body
+    carried = [u for u in units if u.kind == FOOTNOTE and "[A]n applicant could raise" in u.text]
+    assert len(carried) == 1 and not carried[0].text.startswith("“[A]n")  # appended to its note
 
 
 @needs_shared

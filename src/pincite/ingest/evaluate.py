@@ -14,6 +14,10 @@ exhaustive one, so the main figure is recall:
   metadata: it counts as found when the segmenter kept it out of the units as masthead text, and
   the number of such entries is reported apart (`masthead`).
 
+`whole` counts found paragraphs whose unit also ends where the gold paragraph ends (same number
+of words, within 10 %): a unit that swallowed the next paragraph, or lost its second half, is found
+but not whole.
+
 `precision` is the share of paragraph units (not headings, not notes) that start like some gold
 paragraph. Gold omits unaligned paragraphs, so it is a lower bound. `furniture` counts units
 that hold a running head, a page number or a job number: it should be 0.
@@ -51,11 +55,18 @@ class Score:
     gold: int
     found: int
     masthead: int  # gold entries counted as found because they were kept out as masthead text
+    whole: int  # found paragraphs whose unit has the gold's extent too (word count within 10 %)
     units: int
     matched_units: int
     furniture: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)  # body units that start like no gold paragraph
+    partial: list[str] = field(default_factory=list)  # found, but not whole
+
+    @property
+    def whole_share(self) -> float:
+        n = self.found - self.masthead
+        return self.whole / n if n else 0.0
 
     @property
     def recall(self) -> float:
@@ -101,8 +112,9 @@ def score(gold_path: Path, units: list[Unit], dropped: list[str], name: str = ""
     body = [u for u in units if u.kind == PARAGRAPH]
     uw = [(u, words(u.text)) for u in units]
     masthead_words = {w for d in dropped for w in words(d)}
-    found = masthead = 0
+    found = masthead = whole = 0
     missed: list[str] = []
+    partial: list[str] = []
     used: set[int] = set()
     for g in gold:
         lab = parse_label(g)
@@ -128,6 +140,12 @@ def score(gold_path: Path, units: list[Unit], dropped: list[str], name: str = ""
         if hit is not None:
             found += 1
             used.add(hit.seq)
+            full = words(lab[2]) if lab and hit.numbered and not hit.kind == HEADING else words(g)
+            mine = words(hit.text)
+            if full and 0.9 <= len(mine) / len(full) <= 1.1:
+                whole += 1
+            else:
+                partial.append(f"{len(mine)}/{len(full)} words: {g[:80]}")
             continue
         gw = words(g)[:FIRST_WORDS]
         if gw and set(gw) <= masthead_words:  # masthead pieces kept out of the units
@@ -150,10 +168,12 @@ def score(gold_path: Path, units: list[Unit], dropped: list[str], name: str = ""
         gold=len(gold),
         found=found,
         masthead=masthead,
+        whole=whole,
         units=len(body),
         matched_units=matched,
         furniture=furniture,
         missed=missed,
+        partial=partial,
         extra=[f"{u.ref} {u.text[:90]}" for u in unmatched],
     )
 
@@ -180,12 +200,15 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     for s in evaluate(args.corpus, set(args.doc) if args.doc else None):
         print(
-            f"{s.doc:12} recall {s.recall:.3f} ({s.found}/{s.gold}, masthead {s.masthead})  "
+            f"{s.doc:12} recall {s.recall:.3f} ({s.found}/{s.gold}, masthead {s.masthead}, "
+            f"whole {s.whole_share:.3f})  "
             f"precision {s.precision:.3f} ({s.matched_units}/{s.units})  furniture {len(s.furniture)}"
         )
         if args.missed:
             for m in s.missed:
                 print("    missed:", m)
+            for m in s.partial:
+                print("    partial:", m)
             for e in s.extra:
                 print("    extra:", e)
             for f in s.furniture:

@@ -249,7 +249,35 @@ def page_runs(page, widths: _Widths) -> list[Run]:
         runs.append(Run(t, m[4], m[5], eff, bold, w, len(runs)))
 
     page.extract_text(visitor_text=visit, orientations=(0,))
-    return runs
+    return _split_merged_calls(runs)
+
+
+MERGED_CALL_RE = re.compile(r"^(\s*)(\d{1,3})(\s+\S.{3,})$")
+
+
+def _split_merged_calls(runs: list[Run]) -> list[Run]:
+    """pypdf sometimes keeps the rest of a line in the run of the superscript call before it, at the
+    call's size and height (`Garimpo` + `9 Pupunha, región…` in 6.5 pt): give the rest back its
+    line's size and baseline, so the call is a call and the line keeps its type size."""
+    out: list[Run] = []
+    for r in runs:
+        prev = out[-1] if out else None
+        m = MERGED_CALL_RE.match(r.text)
+        if (
+            m
+            and prev is not None
+            and r.size < 0.85 * prev.size
+            and 0.1 * prev.size < r.y - prev.y < 0.7 * prev.size
+        ):
+            call_w = 0.5 * r.size * len(m.group(2))
+            out.append(Run(m.group(1) + m.group(2), r.x, r.y, r.size, r.bold, call_w))
+            rest = m.group(3)
+            out.append(Run(rest, r.x + call_w, prev.y, prev.size, prev.bold, 0.4 * prev.size * len(rest)))
+        else:
+            out.append(r)
+    for i, r in enumerate(out):
+        r.seq = i
+    return out
 
 
 def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[Line]:
@@ -547,15 +575,22 @@ def old_calls(ln: Line, labels: set[str]) -> None:
     ln.calls = sorted(new_calls)
 
 
+@dataclass
+class Layout:
+    """What the whole document says about its body text."""
+
+    size: float  # the body's type size
+    pitch: dict[float, float]  # line spacing per type size
+    full_len: int  # characters in a line that runs to the full measure (80th percentile)
+
+
 # ---- lines → blocks --------------------------------------------------------------------------------
 LABEL_START_RE = re.compile(
     r"^(?:\(?\d{1,3}[.)]|\(?[a-z]{1,2}\)|\((?:[ivx]{1,5})\)|\[\d{1,4}\]|\d{1,3}/\d{1,4}\.)(?=\s|$)"
 )
 
 
-def blocks_of_page(
-    pg: PageModel, size: float, pitch: dict[float, float], first_page: bool, blocks: list[Block], state: dict
-) -> None:
+def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Block], state: dict) -> None:
     top = pg.bottom + 0.55 * pg.height
     # On the first page a "running head" in the masthead zone is the masthead's symbol: the
     # segmenter reads it.
@@ -569,6 +604,7 @@ def blocks_of_page(
     started = False
     cur: Block | None = None
     prev: Line | None = None
+    size = lay.size
     xs = Counter(round(ln.x0) for ln in body if not ln.role and abs(ln.size - size) < 0.6)
     margin = (
         min((x for x, n in xs.items() if n >= max(2, 0.2 * xs.most_common(1)[0][1])), default=0) if xs else 0
@@ -647,7 +683,9 @@ def blocks_of_page(
             continue
         if cur is not None and cur.note:
             close()
-        if cur is None or prev is None or _breaks(prev, ln, size, pitch, cur.meta.get("bold", False)):
+        # a numbered paragraph may open with a bold run-in heading: its text follows in roman
+        cur_bold = cur is not None and cur.meta.get("bold", False) and not LABEL_START_RE.match(cur.text)
+        if cur is None or prev is None or _breaks(prev, ln, lay, cur_bold):
             close()
             heading = _heading_level(ln, size)
             cur = new(ln, PARA, heading=heading)
@@ -665,13 +703,17 @@ def blocks_of_page(
 
 def _append(b: Block, ln: Line) -> None:
     off = len(b.text) + 1
-    b.text = b.text + "\n" + ln.text
+    # A line that opens with a label but was judged a wrap ("señalaron: (i) falta de …") is joined
+    # here: left as a line of its own, the segmenter would take the label for a list item.
+    sep = " " if LABEL_START_RE.match(ln.text) and not b.note else "\n"
+    b.text = b.text + sep + ln.text
     if ln.calls:
         b.calls = b.calls + tuple((off + o, lab) for o, lab in ln.calls)
 
 
-def _breaks(prev: Line, ln: Line, size: float, pitch: dict[float, float], cur_bold: bool = False) -> bool:
+def _breaks(prev: Line, ln: Line, lay: Layout, cur_bold: bool = False) -> bool:
     """Does `ln` start a new block after `prev`?"""
+    size, pitch = lay.size, lay.pitch
     gap = prev.y - ln.y
     if LABEL_ONLY_RE.match(prev.text) and 0 <= gap < 2.5 * ln.size:
         return False  # a paragraph number set on a line of its own, then the paragraph
@@ -683,14 +725,18 @@ def _breaks(prev: Line, ln: Line, size: float, pitch: dict[float, float], cur_bo
     if prev.bold != ln.bold:
         # a change of weight is a heading's edge when there is space around it, the line before
         # ended a sentence, or the block so far is all bold; otherwise it is emphasis in a sentence
-        spaced = gap > 1.15 * lead + 0.5 or prev.text.rstrip()[-1:] in ".:;!?"
-        if spaced or (prev.bold and cur_bold) or (ln.bold and _heading_level(ln, size) and spaced):
+        spaced = gap > 1.15 * lead + 0.5 or prev.text.rstrip()[-1:] in ".;!?"
+        if spaced or (prev.bold and cur_bold):
             return True
     lab = LABEL_START_RE.match(ln.text)
     if lab:
         # "(3) del Código" wrapped mid-sentence is not an item; "(a) the first item;" after "as follows:" is
         after = ln.text[lab.end() :].lstrip()[:1]
-        if prev.text.rstrip()[-1:] in ".;:!?" or not after or not after.islower():
+        if not after or not after.islower():
+            return True
+        # "… señalaron: (i) falta de …" wrapped so that "(i)" opens a line: the line before ran
+        # to the full measure, so this is the same sentence, not a list
+        if prev.text.rstrip()[-1:] in ".;:!?" and len(prev.text) < 0.9 * lay.full_len:
             return True
     # a first-line indent opens a paragraph after a short line that ended a sentence
     if ln.x0 > prev.x0 + 8 and prev.text.rstrip()[-1:] in ".:;" and not LABEL_START_RE.match(prev.text):
@@ -863,13 +909,17 @@ def _read(data: bytes, name: str) -> ReadResult:
         for ln in pg.lines:
             if not ln.role:
                 old_calls(ln, slash)
-    pitch = line_pitch(pages, size)
+    lengths = sorted(
+        len(ln.text) for pg in pages for ln in pg.lines if not ln.role and abs(ln.size - size) < 0.6
+    )
+    full_len = lengths[int(0.8 * (len(lengths) - 1))] if lengths else 80
+    lay = Layout(size, line_pitch(pages, size), full_len)
     blocks: list[Block] = []
     state: dict = {}
     if pages:
         mark_masthead(pages[0], size)
     for pg in pages:
-        blocks_of_page(pg, size, pitch, pg.no == 1, blocks, state)
+        blocks_of_page(pg, lay, pg.no == 1, blocks, state)
     meta: dict = {"pages": len(pages)}
     title = _title(blocks, size)
     if title:
