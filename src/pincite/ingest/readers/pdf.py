@@ -78,6 +78,7 @@ TOC_HEAD_RE = re.compile(
 DECORATION_RE = re.compile(r"^\s*(?:[*∗]\s*){3,}$|^\s*[-–—_=~•·]{3,}\s*$")
 RESOLUTION_TITLE_RE = re.compile(r"^\d{1,3}/\d{1,4}(?: [A-Z])?\.\s+\w")  # "48/246. Financing of …"
 LABEL_ONLY_RE = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,3}\.|\(\w{1,4}\)|\w{1,4}\))\s*$")
+DOT_ITEM_RE = re.compile(r"^(?:[ivx]{1,5}|[a-z])\.\s+[A-Z“\"]")
 DOT_LEADER_RE = re.compile(r"(?:\.\s?){4,}|…{2,}|(?:_\s?){6,}")
 CALL_TEXT_RE = re.compile(r"^\s*(\d{1,3}|[a-z]|\*{1,3}|∗{1,3}|†|‡)\s*$")
 NOTE_LABEL_RE = re.compile(r"^(\d{1,3}/|\d{1,3}\.?|\*{1,3})(?=\s|$)")  # letters only when raised
@@ -728,6 +729,9 @@ def _breaks(prev: Line, ln: Line, lay: Layout, cur_bold: bool = False) -> bool:
         spaced = gap > 1.15 * lead + 0.5 or prev.text.rstrip()[-1:] in ".;!?"
         if spaced or (prev.bold and cur_bold):
             return True
+    if DOT_ITEM_RE.match(ln.text) and (abs(ln.x0 - prev.x0) > 2 or prev.text.rstrip()[-1:] in ".;:"):
+        # "iv. The right …", "a. Do not …": an item when it stands apart ("Mornah v. Benin" wraps)
+        return True
     lab = LABEL_START_RE.match(ln.text)
     if lab:
         # "(3) del Código" wrapped mid-sentence is not an item; "(a) the first item;" after "as follows:" is
