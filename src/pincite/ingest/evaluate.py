@@ -81,7 +81,7 @@ def words(text: str) -> list[str]:
     """Lower-case word tokens without accents, old-style note calls ("2/") or stray marks."""
     t = unicodedata.normalize("NFKD", text)
     t = "".join(c for c in t if not unicodedata.combining(c)).lower()
-    t = re.sub(r"(?<=\s)\d{1,2}/(?=[\s.,;:)]|$)", " ", t)
+    t = re.sub(r"(?:(?<=\s)|^)\d{1,2}/(?=[\s.,;:)]|$)", " ", t)
     t = re.sub(r"[’'`´]", "", t)
     return re.findall(r"\w+", t)
 

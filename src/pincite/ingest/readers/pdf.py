@@ -686,7 +686,8 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             close()
         # a numbered paragraph may open with a bold run-in heading: its text follows in roman
         cur_bold = cur is not None and cur.meta.get("bold", False) and not LABEL_START_RE.match(cur.text)
-        if cur is None or prev is None or _breaks(prev, ln, lay, cur_bold):
+        item_x = cur.x if cur is not None and DOT_ITEM_RE.match(cur.text) else None
+        if cur is None or prev is None or _breaks(prev, ln, lay, cur_bold, item_x):
             close()
             heading = _heading_level(ln, size)
             cur = new(ln, PARA, heading=heading)
@@ -712,7 +713,7 @@ def _append(b: Block, ln: Line) -> None:
         b.calls = b.calls + tuple((off + o, lab) for o, lab in ln.calls)
 
 
-def _breaks(prev: Line, ln: Line, lay: Layout, cur_bold: bool = False) -> bool:
+def _breaks(prev: Line, ln: Line, lay: Layout, cur_bold: bool = False, item_x: float | None = None) -> bool:
     """Does `ln` start a new block after `prev`?"""
     size, pitch = lay.size, lay.pitch
     gap = prev.y - ln.y
@@ -729,7 +730,10 @@ def _breaks(prev: Line, ln: Line, lay: Layout, cur_bold: bool = False) -> bool:
         spaced = gap > 1.15 * lead + 0.5 or prev.text.rstrip()[-1:] in ".;!?"
         if spaced or (prev.bold and cur_bold):
             return True
-    if DOT_ITEM_RE.match(ln.text) and (abs(ln.x0 - prev.x0) > 2 or prev.text.rstrip()[-1:] in ".;:"):
+    sibling = item_x is not None and abs(ln.x0 - item_x) <= 2  # where the block's own item label stands
+    if DOT_ITEM_RE.match(ln.text) and (
+        sibling or abs(ln.x0 - prev.x0) > 2 or prev.text.rstrip()[-1:] in ".;:"
+    ):
         # "iv. The right …", "a. Do not …": an item when it stands apart ("Mornah v. Benin" wraps)
         return True
     lab = LABEL_START_RE.match(ln.text)
