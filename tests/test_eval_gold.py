@@ -67,9 +67,12 @@ def test_every_gold_document_has_a_floor():
 
 @needs_shared
 @pytest.mark.parametrize("doc", sorted(FLOORS))
-def test_recall_and_precision_floors(scores, doc):
+def test_recall_whole_and_precision_floors(scores, doc):
     s = scores[doc]
     assert s.recall >= FLOORS[doc]["recall"], f"{doc}: recall {s.recall:.3f}; missed: {s.missed[:5]}"
+    assert s.whole_share >= FLOORS[doc]["whole"], (
+        f"{doc}: whole {s.whole_share:.3f}; partial: {s.partial[:5]}"
+    )
     assert s.precision >= FLOORS[doc]["precision"], (
         f"{doc}: precision {s.precision:.3f}; extra: {s.extra[:5]}"
     )
