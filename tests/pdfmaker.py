@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import io
 
-# (x, y, size, text): y from the bottom of an A4 page, as in PDF.
-Item = tuple[float, float, float, str]
+# (x, y, size, text[, rotated]): y from the bottom of an A4 page, as in PDF; a fifth element set
+# to True draws the text turned 90° anticlockwise.
+Item = tuple
 
 
 def _escape(text: str) -> bytes:
@@ -31,7 +32,9 @@ def make_pdf(pages: list[list[Item]], width: float = 595.0, height: float = 842.
     for items in pages:
         stream = b"".join(
             b"BT /F1 %.2f Tf %.2f %.2f Td (%s) Tj ET\n" % (size, x, y, _escape(text))
-            for x, y, size, text in items
+            if not rotated
+            else b"BT /F1 %.2f Tf 0 1 -1 0 %.2f %.2f Tm (%s) Tj ET\n" % (size, x, y, _escape(text))
+            for x, y, size, text, *rotated in items
         )
         content = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
         page = add(

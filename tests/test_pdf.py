@@ -397,3 +397,13 @@ def test_damaged_bytes_give_a_document_error_or_text():
     """Flipped bytes anywhere in a PDF, or a cut: a DocumentError with a reason, or a result; never
     another exception (which the pipeline would only report as a parser bug)."""
     _mutants()()
+
+
+def test_sideways_text_is_read_when_a_page_has_nothing_else():
+    lines = ["1. A landscape table of results set sideways on its page.", "2. Its second row."]
+    sideways = [(300 + 14 * i, 100, 10, t, True) for i, t in enumerate(lines)]
+    stamp = [(560, 100, 8, "RECEIVED 3 MARCH 2020", True)]
+    _, units, _ = parse_bytes(make_pdf([PAGE2 + stamp, sideways]))
+    texts = [u.text for u in units]
+    assert not any("RECEIVED" in t for t in texts)  # a stamp beside upright text is left out
+    assert any("landscape table of results" in t for t in texts)

@@ -216,7 +216,9 @@ class _Widths:
         return 0.5 * size * len(text)
 
 
-def page_runs(page, widths: _Widths) -> list[Run]:
+def page_runs(page, widths: _Widths, orientations: tuple[int, ...] = (0,)) -> list[Run]:
+    """The page's text runs with position and size. Upright text only by default: rotated text is
+    a margin note, a stamp or a vertical label; the caller asks again for a page that has no other."""
     runs: list[Run] = []
     seen: set[tuple[str, int, int]] = set()
 
@@ -249,7 +251,7 @@ def page_runs(page, widths: _Widths) -> list[Run]:
         w = max(widths.width(t, font, (size or 0) * xscale), 0.4 * eff * len(t))
         runs.append(Run(t, m[4], m[5], eff, bold, w, len(runs)))
 
-    page.extract_text(visitor_text=visit, orientations=(0,))
+    page.extract_text(visitor_text=visit, orientations=orientations)
     return _split_merged_calls(runs)
 
 
@@ -632,7 +634,8 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             calls=tuple(ln.calls),
             size=ln.size,
             x=ln.x0,
-            y=pg.bottom + pg.height - ln.y,
+            y=pg.bottom + pg.height - ln.y,  # baseline, from the top of the page
+            indent=round(ln.x0 - margin, 1) if margin else 0.0,  # from the page's text margin
             **kw,
         )
 
@@ -899,6 +902,8 @@ def _read(data: bytes, name: str) -> ReadResult:
             box = page.mediabox
             w, h, bottom = float(box.width), float(box.height), float(box.bottom)
             runs = page_runs(page, widths)
+            if not runs:  # a landscape table set sideways: rotated text is better than none
+                runs = page_runs(page, widths, (0, 90, 180, 270))
         except DocumentError:
             raise
         except RecursionError as e:
