@@ -13,7 +13,9 @@ from datetime import date
 _ORGANS = r"(?:A|S|E|ST|T|DP|TD|UNEP|CRC|CEDAW|CCPR|CERD|CAT|CMW|CRPD|CED|CESCR|HRI|ECE|ESCAP|ECLAC|ECA|ESCWA|UNW|ICEF|JIU)"
 _PART = r"(?:[A-Z]{1,8}(?:\.\d{1,4})?(?:-\d{1,3})?|\d{1,5}(?:\.\d{1,3})?|[A-Z]\d{1,3}|S-\d{1,2})"
 _SUFFIX = r"(?:/(?:Add|Corr|Rev|Amend)\.\d{1,3}|/Summary)*"
-SYMBOL_RE = re.compile(rf"(?<![\w/.-])({_ORGANS}(?:/{_PART}){{1,6}}{_SUFFIX}\*?)(?![\w/-])(?!\.\w)")
+SYMBOL_RE = re.compile(
+    rf"(?<![\w/.-])({_ORGANS}(?:/{_PART}){{1,6}}{_SUFFIX}\*?)(?![\w/-])(?!\.\w)"
+)
 _OAS_RE = re.compile(r"(?<![\w/])(OEA/Ser\.[A-Z](?:/[A-Z0-9.\-]+)*)(?![\w/])")
 _IOM_RE = re.compile(r"(?<![\w/])((?:C|MC|SCPF)/\d{2,4}(?:/[A-Z0-9.]+)*)(?![\w/])")
 
@@ -57,9 +59,7 @@ MONTHS = {
     "setembro": 9, "outubro": 10, "dezembro": 12,
 }  # fmt: skip
 _MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")"
-_DMY = re.compile(
-    rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|º|°)?\s+(?:de\s+)?{_MONTH}\.?,?\s+(?:de\s+)?(\d{{4}})\b", re.I
-)
+_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|º|°)?\s+(?:de\s+)?{_MONTH}\.?,?\s+(?:de\s+)?(\d{{4}})\b", re.I)
 _MDY = re.compile(rf"\b{_MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _NUMERIC = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")

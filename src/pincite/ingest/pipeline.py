@@ -92,9 +92,7 @@ def add_paths(store: Store, paths: Iterable[Path]) -> list[Outcome]:
                 head = f.read(65536)
             fmt = readers.sniff(head, path.name)
             if fmt in ("unknown", "zip"):
-                out.append(
-                    Outcome(location, change="skipped", status=FAILED, message="unsupported file type")
-                )
+                out.append(Outcome(location, change="skipped", status=FAILED, message="unsupported file type"))
                 continue
             overrides = read_sidecar(path)
             sha, _ = store.put_raw_file(path, readers.SUFFIX_FOR[fmt])
@@ -237,14 +235,7 @@ def parse_pending(
             parent, child = ctx.Pipe(duplex=False)
             proc = ctx.Process(
                 target=_child,
-                args=(
-                    child,
-                    str(store.raw_path(sha, ext)),
-                    source,
-                    doc_id,
-                    store.overrides(doc_id),
-                    memory_mb,
-                ),
+                args=(child, str(store.raw_path(sha, ext)), source, doc_id, store.overrides(doc_id), memory_mb),
                 daemon=True,
             )
             proc.start()

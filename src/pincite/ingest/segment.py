@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Unit
 from pincite.ingest import lang as langid
 from pincite.ingest import metadata as md
-from pincite.ingest.blocks import FURNITURE, HARD, LINE, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
+from pincite.ingest.blocks import CONTACT, FURNITURE, HARD, LINE, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
 
 PARSER_VERSION = "seg-2"
 
@@ -39,7 +39,7 @@ LABELS: list[tuple[str, re.Pattern]] = [
 ]
 BULLET_RE = re.compile(r"^[-–•·○▪●◦■□➢►✓]\s*")
 SECTION_RE = re.compile(r"^((?:[IVXLC]{1,6})|[A-Z])\.\s+(\S.*)$")  # "I. Background", "B. Framework"
-TERMINAL = '.;:!?…"”’)»'
+TERMINAL = ".;:!?…\"”’)»"
 FUNCTION_WORDS = set(
     "the a an of on in for to and or with by at from as that which into between than "
     "de la el los las del y en con por para que un una et des du le les au aux à dans sur "
@@ -219,7 +219,7 @@ def _continues(prev: Para, nxt: Block, text: str) -> bool:
         return False
     first = _first_char(text)
     if nxt.brk == PAGE:
-        return not (_ends_terminal(prev.text) and (first.isupper() or first.isdigit() or first in '"“‘¿¡('))
+        return not (_ends_terminal(prev.text) and (first.isupper() or first.isdigit() or first in "\"“‘¿¡("))
     if nxt.brk == PARA:
         if _ends_terminal(prev.text):
             return False
@@ -389,11 +389,7 @@ def classify(paras: list[Para]) -> None:
             continue
         sm = SECTION_RE.match(t)
         if sm and len(t) < 120 and not _ends_terminal(t):
-            p.kind, p.heading, p.printed = (
-                HEADING,
-                1 if len(sm.group(1)) > 1 or sm.group(1) in "IVX" else 2,
-                sm.group(1),
-            )
+            p.kind, p.heading, p.printed = HEADING, 1 if len(sm.group(1)) > 1 or sm.group(1) in "IVX" else 2, sm.group(1)
             continue
         lab = parse_label(t)
         if lab:
@@ -469,12 +465,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
             assert m is not None
             if m.group(1):
                 part = m.group(1).lower()
-                part = {
-                    "anexo": "annex",
-                    "annexe": "annex",
-                    "apéndice": "appendix",
-                    "appendice": "appendix",
-                }.get(part, part)
+                part = {"anexo": "annex", "annexe": "annex", "apéndice": "appendix", "appendice": "appendix"}.get(part, part)
                 if m.group(2):
                     part += f" {m.group(2)}"
             else:

@@ -695,7 +695,6 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             heading = _heading_level(ln, size)
             cur = new(ln, PARA, heading=heading)
             cur.meta["bold"] = ln.bold
-            cur.meta["x0"] = ln.x0
         else:
             if cur.heading and ln.bold != prev.bold:
                 cur.heading = 0  # a bold run-in heading followed by its text: a paragraph
