@@ -407,3 +407,23 @@ def test_sideways_text_is_read_when_a_page_has_nothing_else():
     texts = [u.text for u in units]
     assert not any("RECEIVED" in t for t in texts)  # a stamp beside upright text is left out
     assert any("landscape table of results" in t for t in texts)
+
+
+def test_pipeline_records_pdf_statuses(tmp_path):
+    """Through the store and the worker pool: a scan is kept as needs-ocr, a locked file as
+    needs-password, and a readable PDF gets its symbol and page count."""
+    from pincite.corpus.store import Store
+    from pincite.ingest.pipeline import add_paths, parse_pending
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "report.pdf").write_bytes(make_pdf([PAGE1, PAGE2]))
+    (tmp_path / "in" / "scan.pdf").write_bytes(make_pdf([[]]))
+    (tmp_path / "in" / "locked.pdf").write_bytes(encrypt(make_pdf([PAGE1]), user_password="secret"))
+    store = Store(tmp_path / "home")
+    add_paths(store, [tmp_path / "in"])
+    outcomes = {Path(o.location).name: o for o in parse_pending(store, jobs=2)}
+    assert outcomes["report.pdf"].status == "ok"
+    assert outcomes["scan.pdf"].status == NEEDS_OCR
+    assert outcomes["locked.pdf"].status == NEEDS_PASSWORD and "password" in outcomes["locked.pdf"].message
+    doc = store.document(outcomes["report.pdf"].doc)
+    assert doc.symbol == "A/70/999" and doc.pages == 2 and doc.fmt == "pdf"
