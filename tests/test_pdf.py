@@ -265,6 +265,19 @@ def test_numbered_lists_quoted_in_notes_are_not_notes():
 
 
 @needs_shared
+def test_calls_pypdf_glued_to_the_word_before():
+    # these calls are raised by moving the text matrix, so pypdf reads "edad1." as one word
+    _, units = parsed("oas_iachr/hrdtee_cejil_1_es.pdf")
+    first = by_ref(units, "1", part="visto")
+    assert first.text.endswith("con un enfoque de género y edad.") and first.notes == ("1",)
+    assert by_ref(units, "2", part="considerando que").notes == ("2", "3")
+    body = " ".join(u.text for u in units if u.kind != FOOTNOTE)
+    assert "edad1" not in body and "continuación2" not in body and "mantenimiento3" not in body
+    _, units = parsed("oas_iachr/hrdtee_cejil_2_es.pdf")
+    assert "víctima3, tres testigos4 y tres peritos/as5" not in " ".join(u.text for u in units)
+
+
+@needs_shared
 def test_old_style_calls_and_typed_footnotes():
     _, units = parsed("un/hrdtee_plan_1_en.pdf")
     having = next(u for u in units if u.text.startswith("Having considered"))

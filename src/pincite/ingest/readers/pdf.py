@@ -578,6 +578,55 @@ def old_calls(ln: Line, labels: set[str]) -> None:
     ln.calls = sorted(new_calls)
 
 
+GLUED_CALL_RE = re.compile(r"(?<=[^\W\d_])([.,;:”\"»)]?)(\d{1,3})(?=[\s.,;:)”\"]|$)")
+
+
+def glued_calls(pages: list[PageModel]) -> None:
+    """Calls that pypdf read into the word before them ("edad1.", "Yanomami6 de").
+
+    Some PDFs raise a call by moving the text matrix, not by changing the font, and pypdf then keeps
+    the call in the run of the text around it. When notes exist whose calls were not found, digits
+    glued to a word are taken as a call if they are the next note number in reading order (or one
+    of the two after it, when a call was missed): note calls run 1, 2, 3 through a document, codes
+    such as "JS2" do not follow that sequence.
+    """
+    notes = {ln.note for pg in pages for ln in pg.lines if ln.note.isdigit()}
+    found = {c for pg in pages for ln in pg.lines if not ln.role for _, c in ln.calls}
+    if not notes - found:
+        return
+    last = 0
+    for pg in pages:
+        for ln in pg.lines:
+            if ln.role:
+                continue
+            events = [(o, "call", c) for o, c in ln.calls] + [
+                (m.start(2), "glued", m) for m in GLUED_CALL_RE.finditer(ln.text)
+            ]
+            cut: list[re.Match] = []
+            for _, kind, v in sorted(events, key=lambda e: e[0]):
+                if kind == "call":
+                    last = int(v) if v.isdigit() else last
+                elif last < int(v.group(2)) <= last + 3 and v.group(2) in notes and v.group(2) not in found:
+                    cut.append(v)  # the next number, or one a little further if a call was missed
+                    last = int(v.group(2))
+            if cut:
+                _cut_calls(ln, cut)
+
+
+def _cut_calls(ln: Line, matches: list[re.Match]) -> None:
+    """Remove the digits of `matches` from the line's text and record them as calls."""
+    text, calls, removed = ln.text, list(ln.calls), 0
+    for m in sorted(matches, key=lambda m: m.start(2)):
+        a, b = m.start(2) - removed, m.end(2) - removed
+        text = text[:a] + text[b:]
+        calls = [(o - (b - a) if o >= b else o, c) for o, c in calls]
+        # a call after closing punctuation ("edad.1") sits after it; before a full stop it is "edad1."
+        calls.append((a, m.group(2)))
+        removed += b - a
+    ln.text = text
+    ln.calls = sorted(calls)
+
+
 @dataclass
 class Layout:
     """What the whole document says about its body text."""
@@ -921,6 +970,7 @@ def _read(data: bytes, name: str) -> ReadResult:
         for ln in pg.lines:
             if not ln.role:
                 old_calls(ln, slash)
+    glued_calls(pages)
     lengths = sorted(
         len(ln.text) for pg in pages for ln in pg.lines if not ln.role and abs(ln.size - size) < 0.6
     )
