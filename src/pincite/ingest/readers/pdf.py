@@ -97,6 +97,7 @@ class Run:
     bold: bool
     width: float
     seq: int = 0  # order in the content stream: pypdf spaced runs that follow each other
+    italic: bool = False
 
 
 @dataclass
@@ -110,9 +111,15 @@ class Line:
     y: float = 0.0
     size: float = 0.0
     bold: bool = False
+    italic: bool = False
     lead: str = ""  # a raised label opening the line (a note body's number)
     role: str = ""
     note: str = ""  # set on the first line of a note body
+
+    @property
+    def emph(self) -> bool:
+        """Set apart from the body type: bold or italic throughout."""
+        return self.bold or self.italic
 
 
 try:
@@ -247,9 +254,10 @@ def page_runs(page, widths: _Widths, orientations: tuple[int, ...] = (0,)) -> li
         seen.add(key)
         name = str(font.get("/BaseFont", "")) if font is not None else ""
         bold = bool(re.search(r"bold|black|heavy|,B\b|-B\b", name, re.I))
+        italic = bool(re.search(r"italic|oblique|,I\b|-I\b", name, re.I))
         xscale = math.hypot(m[0], m[1]) or scale
         w = max(widths.width(t, font, (size or 0) * xscale), 0.4 * eff * len(t))
-        runs.append(Run(t, m[4], m[5], eff, bold, w, len(runs)))
+        runs.append(Run(t, m[4], m[5], eff, bold, w, len(runs), italic))
 
     page.extract_text(visitor_text=visit, orientations=orientations)
     return _split_merged_calls(runs)
@@ -349,6 +357,7 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
     calls: list[tuple[int, str]] = []
     lead = ""
     prev: Run | None = None
+    words: list[Run] = []  # the runs that are text, not calls: they decide the line's weight
     for r in seg:
         small = r.size < 0.85 * main_size
         raised = small and (r.y - base > 0.12 * main_size or r.text.strip() in ("*", "**", "∗", "†"))
@@ -378,13 +387,16 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
             if r.seq != prev.seq + 1 and r.x - (prev.x + prev.width) > 0.1 * r.size:
                 text += " "
         text += t
+        words.append(r)
         prev = r
     # calls sit before trailing spaces we strip; offsets are in the stripped text
     stripped = text.strip()
     shift = len(text) - len(text.lstrip())
     calls = [(max(0, min(len(stripped), o - shift)), lab) for o, lab in calls]
-    bold_chars = sum(len(r.text.strip()) for r in seg if r.bold)
-    all_chars = sum(len(r.text.strip()) for r in seg) or 1
+    words = words or seg
+    bold_chars = sum(len(r.text.strip()) for r in words if r.bold)
+    italic_chars = sum(len(r.text.strip()) for r in words if r.italic)
+    all_chars = sum(len(r.text.strip()) for r in words) or 1
     x1 = max(r.x + r.width for r in seg)
     return Line(
         runs=seg,
@@ -396,6 +408,7 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
         y=base,
         size=main_size,
         bold=bold_chars / all_chars >= 0.9,  # a line with a few bold words is not a heading
+        italic=italic_chars / all_chars >= 0.9,
         lead=lead,
     )
 
@@ -737,17 +750,17 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
         if cur is not None and cur.note:
             close()
         # a numbered paragraph may open with a bold run-in heading: its text follows in roman
-        cur_bold = cur is not None and cur.meta.get("bold", False) and not LABEL_START_RE.match(cur.text)
+        cur_bold = cur is not None and cur.meta.get("emph", False) and not LABEL_START_RE.match(cur.text)
         item_x = cur.x if cur is not None and DOT_ITEM_RE.match(cur.text) else None
         if cur is None or prev is None or _breaks(prev, ln, lay, cur_bold, item_x):
             close()
-            heading = _heading_level(ln, size)
+            heading = _heading_level(ln, size, lay.full_len)
             cur = new(ln, PARA, heading=heading)
-            cur.meta["bold"] = ln.bold
+            cur.meta["emph"] = ln.emph
         else:
-            if cur.heading and ln.bold != prev.bold:
-                cur.heading = 0  # a bold run-in heading followed by its text: a paragraph
-            cur.meta["bold"] = cur.meta.get("bold", False) and ln.bold
+            if cur.heading and ln.emph != prev.emph:
+                cur.heading = 0  # a run-in heading followed by its text: a paragraph
+            cur.meta["emph"] = cur.meta.get("emph", False) and ln.emph
             _append(cur, ln)
         prev = ln
     close()
@@ -775,11 +788,11 @@ def _breaks(prev: Line, ln: Line, lay: Layout, cur_bold: bool = False, item_x: f
         return True
     if abs(prev.size - ln.size) > 1.0:
         return True
-    if prev.bold != ln.bold:
+    if prev.emph != ln.emph:
         # a change of weight is a heading's edge when there is space around it, the line before
         # ended a sentence, or the block so far is all bold; otherwise it is emphasis in a sentence
         spaced = gap > 1.15 * lead + 0.5 or prev.text.rstrip()[-1:] in ".;!?"
-        if spaced or (prev.bold and cur_bold):
+        if spaced or (prev.emph and cur_bold):
             return True
     sibling = item_x is not None and abs(ln.x0 - item_x) <= 2  # where the block's own item label stands
     if DOT_ITEM_RE.match(ln.text) and (
@@ -803,7 +816,7 @@ def _breaks(prev: Line, ln: Line, lay: Layout, cur_bold: bool = False, item_x: f
     return False
 
 
-def _heading_level(ln: Line, size: float) -> int:
+def _heading_level(ln: Line, size: float, full_len: int = 80) -> int:
     t = ln.text.strip()
     if ln.page == 1 and RESOLUTION_TITLE_RE.match(t):
         return 1  # a resolution's number and title, typed in body type: "48/246. Financing of …"
@@ -813,6 +826,13 @@ def _heading_level(ln: Line, size: float) -> int:
         return 1
     if ln.bold and (not LABEL_START_RE.match(t) or (len(t) < 100 and t[-1:] not in ".;:")):
         return 2
+    if (
+        ln.italic
+        and len(t) < min(100, 0.75 * full_len)
+        and t[-1:] not in ".;:,"
+        and (t[:1].isupper() or LABEL_START_RE.match(t))
+    ):
+        return 3  # "a) Évolution de la société italienne", set in italics on a short line
     return 0
 
 
@@ -1005,7 +1025,7 @@ def _title(blocks: list[Block], size: float) -> str:
     resolution = [b for b in cands if RESOLUTION_TITLE_RE.match(b.text)]
     if resolution:
         return re.sub(r"\s+", " ", resolution[0].text).strip()
-    best = max(cands, key=lambda b: (round(b.size), b.meta.get("bold", False)))
-    if best.size < size * 1.1 and not best.meta.get("bold"):
+    best = max(cands, key=lambda b: (round(b.size), b.meta.get("emph", False)))
+    if best.size < size * 1.1 and not best.meta.get("emph"):
         return ""
     return re.sub(r"\s+", " ", best.text).strip()
