@@ -370,14 +370,18 @@ def test_noisy_ocr_layer_is_indexed_as_it_is():
 
 
 @needs_shared
-def test_act_title_running_head_and_table_note():
+def test_act_title_running_head_and_a_table_with_its_note():
     _, units = parsed("other/pf_ihrda_4_Uganda_TIP_Act_2009_en.pdf")
     assert not [u.text for u in units if u.text.startswith("Act 7 Prevention of Trafficking")]
     assert any(u.ref.endswith("(a)") and u.text.startswith("“child” means a person below") for u in units)
     _, units = parsed("un/ppe_test_A_INF_76_1.pdf")
     note = by_ref(units, "a", FOOTNOTE)
     assert note.text.startswith("In accordance with paragraph 6 (b) of resolution 67/290")
-    assert len([u for u in units if "a" in u.notes]) == 2  # the two rows "(to be confirmed)"
+    # the table is one unit that carries the note, not ten one-row headings
+    table = [u for u in units if u.text.startswith("Session Opening date of the session")]
+    assert len(table) == 1 and table[0].kind == PARAGRAPH and table[0].notes == ("a",)
+    assert "Eighty-fourth Tuesday, 18 September 2029" in table[0].text
+    assert not [u for u in units if u.kind == HEADING and u.text.startswith(("Seventy", "Eight"))]
 
 
 def _mutants():

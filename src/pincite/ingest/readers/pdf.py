@@ -675,6 +675,8 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
         min((x for x, n in xs.items() if n >= max(2, 0.2 * xs.most_common(1)[0][1])), default=0) if xs else 0
     )
 
+    table = table_rows([ln for ln in body if not ln.role])
+
     def close() -> None:
         nonlocal cur
         if cur is not None:
@@ -749,6 +751,18 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             continue
         if cur is not None and cur.note:
             close()
+        if id(ln) in table:
+            # a table is one unit, its rows one line each: row by row they would pass for headings
+            if cur is None or not cur.meta.get("table"):
+                close()
+                cur = new(ln, HARD)
+                cur.meta["table"] = True
+            else:
+                _append(cur, ln)
+            prev = ln
+            continue
+        if cur is not None and cur.meta.get("table"):
+            close()
         # a numbered paragraph may open with a bold run-in heading: its text follows in roman
         cur_bold = cur is not None and cur.meta.get("emph", False) and not LABEL_START_RE.match(cur.text)
         item_x = cur.x if cur is not None and DOT_ITEM_RE.match(cur.text) else None
@@ -765,6 +779,48 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
         prev = ln
     close()
     blocks.extend(furniture)
+
+
+def table_rows(lines: list[Line], window: int = 4) -> set[int]:
+    """Lines of a table: their runs start at the same inner x positions (columns) as the runs of
+    at least two lines around them, most of them shared, three rows or more together. Prose lines
+    split into runs at arbitrary places (a justified line may be set word by word); table rows
+    split at the columns. A line that opens with a list label is an item, not a row."""
+
+    def columns(ln: Line) -> set[int]:
+        if LABEL_START_RE.match(ln.text) or DOT_ITEM_RE.match(ln.text):
+            return set()
+        return {round(r.x) for r in ln.runs if r.x > ln.x0 + 20}
+
+    cols = [columns(ln) for ln in lines]
+    rows: set[int] = set()
+    for i in range(len(lines)):
+        if len(cols[i]) < 2:
+            continue
+        near = [j for j in range(max(0, i - window), min(len(lines), i + window + 1)) if j != i]
+        alike = [
+            j for j in near if len(_close(cols[i], cols[j])) >= max(2, 0.6 * min(len(cols[i]), len(cols[j])))
+        ]
+        if len(alike) >= 2:
+            rows.add(i)
+    # a cell that runs onto a line of its own ("(to be confirmed)") starts at a column
+    for i, ln in enumerate(lines):
+        if i not in rows and any(j in rows and _close({round(ln.x0)}, cols[j]) for j in (i - 1, i + 1)):
+            rows.add(i)
+    # three rows at least, one after the other
+    keep: set[int] = set()
+    group: list[int] = []
+    for i in sorted(rows) + [-2]:
+        if group and i != group[-1] + 1:
+            if len(group) >= 3:
+                keep.update(group)
+            group = []
+        group.append(i)
+    return {id(lines[i]) for i in keep}
+
+
+def _close(a: set[int], b: set[int]) -> set[int]:
+    return {x for x in a if any(abs(x - y) <= 1 for y in b)}
 
 
 def _append(b: Block, ln: Line) -> None:
