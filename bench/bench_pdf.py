@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import io
 import logging
+import os
 import platform
 import statistics
 import time
@@ -23,7 +24,8 @@ from pincite.errors import DocumentError
 from pincite.ingest import readers
 from pincite.ingest.segment import segment
 
-DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpus-real" / "pdf"
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = Path(os.environ.get("PINCITE_SHARED", ROOT.parent / "shared")) / "corpus-real" / "pdf"
 
 
 def raw_pypdf(data: bytes) -> int:
