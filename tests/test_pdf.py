@@ -286,6 +286,9 @@ def test_old_style_calls_and_typed_footnotes():
     assert notes["1"] == "A/48/803."
     assert [u.ref for u in units if u.kind == PARAGRAPH and u.numbered] == [str(i) for i in range(1, 13)]
     assert by_ref(units, "2").text.endswith("oral report;")  # "2/" became a call
+    # page 2 opens with a new preambular paragraph (indented), though page 1 ended on a comma
+    assert any(u.text.startswith("Recalling its previous decision regarding the fact") for u in units)
+    assert not any("Recalling its previous decision" in u.text[1:] for u in units)
 
 
 @needs_shared
