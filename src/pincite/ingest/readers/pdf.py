@@ -15,7 +15,12 @@ from the body. So this reader asks pypdf for every run with its position and siz
 - lines are grouped into blocks by vertical gaps, indentation and a label at the left, and the
   first block of a page is emitted with brk=PAGE so the segmenter can join a paragraph split by
   the page break;
-- dot-leader lines are a table of contents (role TOC).
+- dot-leader lines are a table of contents (role TOC), and a table (rows whose runs start at
+  shared column positions) is one block rather than one heading per row.
+
+Typewriter-era UN documents have no type sizes to go by: there the notes sit under a rule typed as
+underscores, calls are written " 1/", and a paragraph's first-line indent tells a new paragraph
+from one running on over the page.
 
 What is not about geometry (label parsing, masthead patterns, parts, hyphen joins) is left to the
 segmenter, which serves every format.
@@ -35,6 +40,7 @@ from dataclasses import dataclass, field
 
 from pincite.corpus.model import NEEDS_OCR, NEEDS_PASSWORD
 from pincite.errors import DocumentError
+from pincite.ingest import metadata as md
 from pincite.ingest.blocks import FURNITURE, HARD, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
 
 try:  # widths make gaps measurable; without them a run's width is estimated
@@ -488,6 +494,7 @@ def line_pitch(pages: list[PageModel], size: float) -> dict[float, float]:
     return out
 
 
+# ---- notes -----------------------------------------------------------------------------------------
 def mark_notes(pages: list[PageModel], size: float) -> set[str]:
     """Footnotes: small-type lines at the page foot (or under a typed rule), each note opened by a
     label. Returns the labels written in the old "1/" style, whose calls are inline too."""
@@ -656,6 +663,8 @@ LABEL_START_RE = re.compile(
 
 
 def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Block], state: dict) -> None:
+    """One page's lines → blocks, appended to `blocks`. `state` carries the open note from page to
+    page, so that a note's continuation on the next page's foot is added to it."""
     top = pg.bottom + 0.55 * pg.height
     # On the first page a "running head" in the masthead zone is the masthead's symbol: the
     # segmenter reads it.
@@ -892,6 +901,7 @@ def _heading_level(ln: Line, size: float, full_len: int = 80) -> int:
     return 0
 
 
+# ---- the masthead ----------------------------------------------------------------------------------
 LANGUAGE_NAMES = set(
     "english french spanish russian arabic chinese français anglais espagnol russe arabe chinois "
     "español inglés francés ruso árabe chino português inglês francês espanhol "
@@ -990,8 +1000,6 @@ def _masthead_pieces(ln: Line, size: float) -> list[Line]:
 
 def _masthead_line(ln: Line, size: float) -> bool:
     """A line of a UN masthead: organ, symbol, distribution, date, original language, job number."""
-    from pincite.ingest import metadata as md
-
     t = ln.text.strip()
     if len(t) > 60:
         return False
