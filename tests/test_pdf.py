@@ -166,15 +166,20 @@ def test_truncated_file_fails_with_a_reason():
 
 # ---- the real corpus -----------------------------------------------------------------------------
 UN_FILES = sorted(p.name for p in (PDF / "un").glob("*.pdf")) if (PDF / "un").is_dir() else []
-_cache: dict[str, tuple] = {}
 
 
-def parsed(rel: str):
-    """Parse a corpus PDF once per test session, through the pipeline's entry point."""
-    if rel not in _cache:
-        path = PDF / rel
-        _cache[rel] = parse_file(path, path.name, Path(rel).stem)
-    return _cache[rel]
+@pytest.fixture(scope="module")
+def parsed():
+    """Parse each corpus PDF once for this module, through the pipeline's entry point."""
+    cache: dict[str, tuple] = {}
+
+    def get(rel: str):
+        if rel not in cache:
+            path = PDF / rel
+            cache[rel] = parse_file(path, path.name, Path(rel).stem)
+        return cache[rel]
+
+    return get
 
 
 @needs_shared
@@ -192,7 +197,7 @@ def parsed(rel: str):
         ("un/ppe_test_A_INF_76_1.pdf", "A/INF/76/1", "2021-02-15", "note"),
     ],
 )
-def test_un_masthead(rel, symbol, date, doctype):
+def test_un_masthead(rel, symbol, date, doctype, parsed):
     meta, units = parsed(rel)
     assert meta["symbol"] == symbol
     assert meta["date"] == date
@@ -203,13 +208,13 @@ def test_un_masthead(rel, symbol, date, doctype):
 
 
 @needs_shared
-def test_un_titles():
+def test_un_titles(parsed):
     assert parsed("un/hrdtee_ohchr_1_en.pdf")[0]["title"] == "Summary of Stakeholders’ submissions on Italy"
     assert parsed("un/hrdtee_plan_1_en.pdf")[0]["title"].startswith("48/246. Financing of the United Nations")
 
 
 @needs_shared
-def test_printed_paragraph_numbers_ohchr():
+def test_printed_paragraph_numbers_ohchr(parsed):
     _, units = parsed("un/hrdtee_ohchr_1_en.pdf")
     refs = [u.ref for u in units if u.kind == PARAGRAPH and u.numbered]
     assert refs == [str(i) for i in range(1, 95)]
@@ -222,7 +227,7 @@ def test_printed_paragraph_numbers_ohchr():
 
 
 @needs_shared
-def test_endnotes_are_footnotes_and_calls_leave_the_text():
+def test_endnotes_are_footnotes_and_calls_leave_the_text(parsed):
     _, units = parsed("un/hrdtee_ohchr_1_en.pdf")
     notes = {u.ref: u for u in units if u.kind == FOOTNOTE}
     assert set(map(str, range(1, 151))) <= set(notes)
@@ -237,7 +242,7 @@ def test_endnotes_are_footnotes_and_calls_leave_the_text():
 
 
 @needs_shared
-def test_footnotes_at_the_page_foot_and_across_pages():
+def test_footnotes_at_the_page_foot_and_across_pages(parsed):
     _, units = parsed("oas_iachr/pf_cejil2_IACHR_Report146-18_en.pdf")
     notes = {u.ref: u for u in units if u.kind == FOOTNOTE}
     assert set(map(str, range(1, 140))) <= set(notes)
@@ -254,7 +259,7 @@ def test_footnotes_at_the_page_foot_and_across_pages():
 
 
 @needs_shared
-def test_numbered_lists_quoted_in_notes_are_not_notes():
+def test_numbered_lists_quoted_in_notes_are_not_notes(parsed):
     _, units = parsed("oas_iachr/pf_cejil5_IACtHR_dissent_Rios_en.pdf")
     assert [u.ref for u in units if u.kind == FOOTNOTE] == [str(i) for i in range(1, 26)]
     first = by_ref(units, "1", FOOTNOTE, part="dissenting opinion")
@@ -265,7 +270,7 @@ def test_numbered_lists_quoted_in_notes_are_not_notes():
 
 
 @needs_shared
-def test_calls_pypdf_glued_to_the_word_before():
+def test_calls_pypdf_glued_to_the_word_before(parsed):
     # these calls are raised by moving the text matrix, so pypdf reads "edad1." as one word
     _, units = parsed("oas_iachr/hrdtee_cejil_1_es.pdf")
     first = by_ref(units, "1", part="visto")
@@ -278,7 +283,7 @@ def test_calls_pypdf_glued_to_the_word_before():
 
 
 @needs_shared
-def test_old_style_calls_and_typed_footnotes():
+def test_old_style_calls_and_typed_footnotes(parsed):
     _, units = parsed("un/hrdtee_plan_1_en.pdf")
     having = next(u for u in units if u.text.startswith("Having considered"))
     assert having.notes == ("1", "2") and " 1/" not in having.text and " 2/" not in having.text
@@ -292,7 +297,7 @@ def test_old_style_calls_and_typed_footnotes():
 
 
 @needs_shared
-def test_table_of_contents_lines_are_not_units():
+def test_table_of_contents_lines_are_not_units(parsed):
     for rel in (
         "un/hrdtee_ohchr_2_en.pdf",
         "un/hrdtee_ohchr_2_fr.pdf",
@@ -316,7 +321,7 @@ FURNITURE_RES = [
 
 @needs_shared
 @pytest.mark.parametrize("name", UN_FILES)
-def test_no_running_heads_page_numbers_or_job_numbers_in_un_units(name):
+def test_no_running_heads_page_numbers_or_job_numbers_in_un_units(name, parsed):
     meta, units = parsed(f"un/{name}")
     for u in units:
         assert not any(r.search(u.text) for r in FURNITURE_RES), (u.ref, u.text[:80])
@@ -329,13 +334,13 @@ def test_no_running_heads_page_numbers_or_job_numbers_in_un_units(name):
     ["oas_iachr/hrdtee_cejil_1_es.pdf", "african_courts/pf_ihrda_2_ZACC_Mpofu_2013_en.pdf",
      "oas_iachr/pf_cejil2_IACHR_Report146-18_en.pdf", "other/pf_ihrda_4_Uganda_TIP_Act_2009_en.pdf"],
 )  # fmt: skip
-def test_no_page_numbers_in_other_corpora(rel):
+def test_no_page_numbers_in_other_corpora(rel, parsed):
     _, units = parsed(rel)
     assert not [u.text for u in units if any(r.search(u.text) for r in FURNITURE_RES[2:])]
 
 
 @needs_shared
-def test_numbering_restarts_in_each_part():
+def test_numbering_restarts_in_each_part(parsed):
     _, units = parsed("oas_iachr/hrdtee_cejil_1_es.pdf")
     parts = {u.part for u in units if u.kind == PARAGRAPH and u.ref == "1" and u.numbered}
     assert {"visto", "considerando que", "resuelve"} <= parts
@@ -343,7 +348,7 @@ def test_numbering_restarts_in_each_part():
 
 
 @needs_shared
-def test_bracketed_paragraph_numbers_and_judge_running_head():
+def test_bracketed_paragraph_numbers_and_judge_running_head(parsed):
     _, units = parsed("african_courts/pf_ihrda_2_ZACC_Mpofu_2013_en.pdf")
     assert by_ref(units, "1").text.startswith("Children are a particularly vulnerable group")
     assert by_ref(units, "3").text.startswith("It is trite that sentences")
@@ -364,7 +369,7 @@ def test_scans_without_text_need_ocr(rel):
 
 
 @needs_shared
-def test_noisy_ocr_layer_is_indexed_as_it_is():
+def test_noisy_ocr_layer_is_indexed_as_it_is(parsed):
     meta, units = parsed("scanned_un/1971-09-29_A_L.632-EN.pdf")
     assert meta["symbol"] == "A/L.632"
     texts = [u.text for u in units]
@@ -373,7 +378,7 @@ def test_noisy_ocr_layer_is_indexed_as_it_is():
 
 
 @needs_shared
-def test_act_title_running_head_and_a_table_with_its_note():
+def test_act_title_running_head_and_a_table_with_its_note(parsed):
     _, units = parsed("other/pf_ihrda_4_Uganda_TIP_Act_2009_en.pdf")
     assert not [u.text for u in units if u.text.startswith("Act 7 Prevention of Trafficking")]
     assert any(u.ref.endswith("(a)") and u.text.startswith("“child” means a person below") for u in units)
