@@ -91,6 +91,18 @@ def _starts(unit_words: list[str], gold_words: list[str], n: int = FIRST_WORDS) 
     return bool(want) and unit_words[: len(want)] == want
 
 
+def _last_number(ref: str) -> str:
+    return ref.split()[-1].strip("()[]") if ref else ""
+
+
+def _best(candidates: list[Unit], gold_words: list[str], used: set[int]) -> Unit | None:
+    """Of the units that start like a gold paragraph, the one not yet matched whose length is
+    closest to the gold's: "THE COURT" is the two-word heading, not "The Court composed of: …"."""
+    if not candidates:
+        return None
+    return min(candidates, key=lambda u: (u.seq in used, abs(len(words(u.text)) - len(gold_words))))
+
+
 def gold_pairs(corpus: Path) -> list[tuple[str, Path, Path]]:
     """(doc name, gold json, its PDF) for every gold file whose PDF is in the corpus."""
     out = []
@@ -121,23 +133,27 @@ def score(gold_path: Path, units: list[Unit], dropped: list[str], name: str = ""
         hit = None
         if lab:
             gw = words(lab[2])
-            for u, w in uw:
-                last = u.ref.split()[-1].strip("()[]") if u.ref else ""
-                if u.numbered and last == lab[1] and _starts(w, gw):
-                    hit = u
-                    break
+            hit = _best(
+                [u for u, w in uw if u.numbered and _last_number(u.ref) == lab[1] and _starts(w, gw)],
+                gw,
+                used,
+            )
         if hit is None:
             gw = words(g)
-            for u, w in uw:
-                # a printed number the gold keeps in a form parse_label does not read ("48/246.")
-                if _starts(w, gw) or (u.numbered and _starts(words(f"{u.ref} {u.text}"), gw)):
-                    hit = u
-                    break
+            # a printed number the gold keeps in a form parse_label does not read ("48/246.")
+            hit = _best(
+                [
+                    u
+                    for u, w in uw
+                    if _starts(w, gw) or (u.numbered and _starts(words(f"{u.ref} {u.text}"), gw))
+                ],
+                gw,
+                used,
+            )
             if hit is None:  # a heading printed over two lines that gold keeps as one paragraph
-                for u, w in uw:
-                    if u.kind == HEADING and len(w) >= 3 and gw[: len(w)] == w:
-                        hit = u
-                        break
+                hit = _best(
+                    [u for u, w in uw if u.kind == HEADING and len(w) >= 3 and gw[: len(w)] == w], gw, used
+                )
         if hit is not None:
             found += 1
             used.add(hit.seq)
