@@ -452,3 +452,11 @@ def test_pipeline_records_pdf_statuses(tmp_path):
     assert outcomes["locked.pdf"].status == NEEDS_PASSWORD and "password" in outcomes["locked.pdf"].message
     doc = store.document(outcomes["report.pdf"].doc)
     assert doc.symbol == "A/70/999" and doc.pages == 2 and doc.fmt == "pdf"
+
+
+@needs_shared
+def test_inline_enumeration_runs_over_the_page(parsed):
+    # page 2 ends "(iii) … aplicáveis; e que" on a full line, page 3 opens "(iv) o Estado adotasse …"
+    _, units = parsed("oas_iachr/hrdtee_cejil_1_pt.pdf")
+    assert not [u for u in units if u.text.startswith("(iv) o Estado adotasse")]
+    assert any("; e que (iv) o Estado adotasse as medidas" in u.text for u in units)

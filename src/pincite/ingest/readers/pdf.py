@@ -686,9 +686,11 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
 
     table = table_rows([ln for ln in body if not ln.role])
 
+    adopted: Block | None = None  # the previous page's last block, already in `blocks`
+
     def close() -> None:
         nonlocal cur
-        if cur is not None:
+        if cur is not None and cur is not adopted:
             blocks.append(cur)
         cur = None
 
@@ -775,6 +777,16 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
         # a numbered paragraph may open with a bold run-in heading: its text follows in roman
         cur_bold = cur is not None and cur.meta.get("emph", False) and not LABEL_START_RE.match(cur.text)
         item_x = cur.x if cur is not None and DOT_ITEM_RE.match(cur.text) else None
+        tail = state.get("tail")
+        if cur is None and not started and tail is not None and _enumeration_runs_on(tail[1], ln, lay):
+            # "…; (iii) …, e" at the foot of one page, "(iv) o Estado adotasse …" atop the next: the
+            # sentence goes on (a block opening with a label would be taken for a new item)
+            started = True
+            cur = adopted = tail[0]
+            _append(cur, ln)
+            state["tail"] = (cur, ln)
+            prev = ln
+            continue
         if cur is None or prev is None or _breaks(prev, ln, lay, cur_bold, item_x):
             close()
             heading = _heading_level(ln, size, lay.full_len)
@@ -785,9 +797,20 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
                 cur.heading = 0  # a run-in heading followed by its text: a paragraph
             cur.meta["emph"] = cur.meta.get("emph", False) and ln.emph
             _append(cur, ln)
+        state["tail"] = (cur, ln)
         prev = ln
     close()
     blocks.extend(furniture)
+
+
+def _enumeration_runs_on(last: Line, first: Line, lay: Layout) -> bool:
+    """Does a page that opens with "(iv) o Estado …" continue the last line of the page before?
+    Only when that line ran to the full measure without ending a sentence: a list item ending
+    "…; and" is a short line."""
+    lab = LABEL_START_RE.match(first.text)
+    if not lab or not first.text[lab.end() :].lstrip()[:1].islower():
+        return False
+    return len(last.text) >= 0.9 * lay.full_len and last.text.rstrip()[-1:] not in ".;:!?"
 
 
 def table_rows(lines: list[Line], window: int = 4) -> set[int]:
