@@ -43,11 +43,6 @@ from pincite.errors import DocumentError
 from pincite.ingest import metadata as md
 from pincite.ingest.blocks import FURNITURE, HARD, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
 
-try:  # widths make gaps measurable; without them a run's width is estimated
-    from pypdf.generic._font import Font as _PypdfFont
-except ImportError:  # pragma: no cover - an older or newer pypdf
-    _PypdfFont = None
-
 log = logging.getLogger(__name__)
 
 # Fewer characters than this per page on average (and in all) is no text layer: a scan.
@@ -203,33 +198,13 @@ def _mult(m: list[float], n: list[float]) -> list[float]:
     ]
 
 
-class _Widths:
-    """Text widths from the font's own metrics (cached per font), or an estimate."""
-
-    def __init__(self) -> None:
-        self.cache: dict[int, object] = {}
-
-    def width(self, text: str, font: object, size: float) -> float:
-        f = None
-        if font is not None and _PypdfFont is not None:
-            key = id(font)
-            if key not in self.cache:
-                try:
-                    self.cache[key] = _PypdfFont.from_font_resource(font)
-                except Exception:  # a malformed font: estimate instead
-                    self.cache[key] = None
-            f = self.cache[key]
-        if f is not None:
-            try:
-                w = f.get_text_width(text) * size / 1000  # type: ignore[attr-defined]
-                if w > 0:
-                    return w
-            except Exception:
-                pass
-        return 0.5 * size * len(text)
+# An average glyph is about half an em wide. pypdf's own font metrics were no closer on this
+# corpus (subset and CID fonts), so widths are estimated; they only decide wide gaps (masthead
+# columns) and the spacing of runs drawn out of order.
+EM_PER_CHAR = 0.5
 
 
-def page_runs(page, widths: _Widths, orientations: tuple[int, ...] = (0,)) -> list[Run]:
+def page_runs(page, orientations: tuple[int, ...] = (0,)) -> list[Run]:
     """The page's text runs with position and size. Upright text only by default: rotated text is
     a margin note, a stamp or a vertical label; the caller asks again for a page that has no other."""
     runs: list[Run] = []
@@ -262,7 +237,7 @@ def page_runs(page, widths: _Widths, orientations: tuple[int, ...] = (0,)) -> li
         bold = bool(re.search(r"bold|black|heavy|,B\b|-B\b", name, re.I))
         italic = bool(re.search(r"italic|oblique|,I\b|-I\b", name, re.I))
         xscale = math.hypot(m[0], m[1]) or scale
-        w = max(widths.width(t, font, (size or 0) * xscale), 0.4 * eff * len(t))
+        w = EM_PER_CHAR * (size or 0) * xscale * len(t)
         runs.append(Run(t, m[4], m[5], eff, bold, w, len(runs), italic))
 
     page.extract_text(visitor_text=visit, orientations=orientations)
@@ -1049,16 +1024,15 @@ def _read(data: bytes, name: str) -> ReadResult:
     """Pages → lines (one pass through pypdf), then whole-document passes: running heads need every
     page, the body's type size and line pitch need every line, and notes need the body's size."""
     reader = _open(data, name)
-    widths = _Widths()
     pages: list[PageModel] = []
     chars = 0
     for i, page in enumerate(reader.pages, start=1):
         try:
             box = page.mediabox
             w, h, bottom = float(box.width), float(box.height), float(box.bottom)
-            runs = page_runs(page, widths)
+            runs = page_runs(page)
             if not runs:  # a landscape table set sideways: rotated text is better than none
-                runs = page_runs(page, widths, (0, 90, 180, 270))
+                runs = page_runs(page, (0, 90, 180, 270))
         except DocumentError:
             raise
         except RecursionError as e:
