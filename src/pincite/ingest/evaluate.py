@@ -1,7 +1,7 @@
 """Score segmentation against gold paragraph lists (HURIDOCS multilingual paragraph alignment).
 
 Each gold file `<doc>_<l1>_<l2>.json` lists, in reading order, the paragraphs of `<doc>_<l1>.pdf`
-as printed: the paragraph number kept in the text ("5. Volontariato …"), superscript note calls
+(in the corpus `pdf/*/hrdtee_<doc>_<l1>.pdf`, as MANIFEST.tsv records) as printed: the paragraph number kept in the text ("5. Volontariato …"), superscript note calls
 removed, running heads removed, masthead pieces kept as their own paragraphs. It is a high-recall
 list of body paragraphs (only paragraphs aligned across two languages are listed), not an
 exhaustive one, so the main figure is recall:
@@ -14,13 +14,16 @@ exhaustive one, so the main figure is recall:
   metadata: it counts as found when the segmenter kept it out of the units as masthead text, and
   the number of such entries is reported apart (`masthead`).
 
-`whole` counts found paragraphs whose unit also ends where the gold paragraph ends (same number
+Each gold paragraph takes, of the units that qualify, the unused one whose length is closest to its
+own. `whole` counts found paragraphs whose unit also ends where the gold paragraph ends (same number
 of words, within 10 %): a unit that swallowed the next paragraph, or lost its second half, is found
 but not whole.
 
 `precision` is the share of paragraph units (not headings, not notes) that start like some gold
 paragraph. Gold omits unaligned paragraphs, so it is a lower bound. `furniture` counts units
 that hold a running head, a page number or a job number: it should be 0.
+
+    python -m pincite.ingest.evaluate ../shared/corpus-real [--doc ohchr_1_en] [--missed]
 """
 
 from __future__ import annotations
