@@ -23,6 +23,7 @@ from pincite.ingest.blocks import (
     FURNITURE,
     HARD,
     LINE,
+    MASTHEAD,
     PAGE,
     PARA,
     TOC,
@@ -30,7 +31,7 @@ from pincite.ingest.blocks import (
     ReadResult,
 )
 
-PARSER_VERSION = "seg-1"
+PARSER_VERSION = "seg-2"
 
 CALL_OPEN, CALL_CLOSE = "\ue000", "\ue001"
 CALL_RE = re.compile(f"{CALL_OPEN}([^{CALL_CLOSE}]*){CALL_CLOSE}")
@@ -60,7 +61,10 @@ PART_RE = re.compile(
     r"^(?:(Annex|Enclosure|Appendix|Attachment|Addendum|Anexo|Annexe|Apéndice|Appendice|Pièce jointe)"
     r"(?:\s+([IVXLC]+|\d{1,2}|[A-Z])\b)?(?:\s+(?:to|of|al|à|a la|de)\b.*)?"
     r"|(VISTOS?|CONSIDERANDO(?: QUE)?|RESUELVE|DECIDE|HAVING SEEN|CONSIDERING(?: THAT)?|RESOLVES|DECIDES"
-    r"|THE COURT RESOLVES|THE COURT DECIDES|LA CORTE RESUELVE|LA CORTE DECIDE|DECLARA|POR TANTO)\s*:?)\s*$",
+    r"|THE COURT RESOLVES|THE COURT DECIDES|LA CORTE RESUELVE|LA CORTE DECIDE|DECLARA|POR TANTO)\s*:?"
+    # a judge's separate opinion after the judgment numbers its paragraphs afresh
+    r"|(VOTO (?:DISIDENTE|RAZONADO|CONCURRENTE|PARCIALMENTE DISIDENTE)|(?:DISSENTING|SEPARATE|CONCURRING)"
+    r" OPINION|OPINION (?:DISSIDENTE|INDIVIDUELLE)|DECLARA[ÇC][ÃA]O DE VOTO)(?:\s+(?:DEL?|DA|OF|DU)\s+.{0,80}(?<![.;]))?)\s*$",
     re.I,
 )
 TITLE_RE = re.compile(
@@ -301,8 +305,8 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
     meta: dict = {}
     seen_distr = False
     head = [plain(p.text).strip() for p in paras[:25] if not p.note]
-    if not any(MASTHEAD_SIGNAL.match(t) or md.is_symbol_line(t) for t in head):
-        return meta
+    # Masthead patterns ("FIRST SESSION", "English") apply only where a masthead is plainly there.
+    signal = any(MASTHEAD_SIGNAL.match(t) or md.is_symbol_line(t) for t in head)
     for i, p in enumerate(paras[:25]):
         t = plain(p.text).strip()
         if p.note:
@@ -325,9 +329,14 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
         m = re.match(r"^original\s*:?\s*(\w+)$", t, re.I)
         if m:
             meta["original"] = m.group(1)
-        if _is_masthead(p.text):
+        if p.role == MASTHEAD or (signal and _is_masthead(p.text)):
             p.kind = "drop"
             dropped.append(t)
+    # A reader that knows the masthead from the page (PDF) marks it wherever it sits.
+    for p in paras:
+        if p.role == MASTHEAD and not p.kind:
+            p.kind = "drop"
+            dropped.append(plain(p.text).strip())
     return meta
 
 
@@ -484,7 +493,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
                 if m.group(2):
                     part += f" {m.group(2)}"
             else:
-                part = re.sub(r"\s*:$", "", m.group(3)).lower()
+                part = re.sub(r"\s*:$", "", m.group(3) or m.group(4)).lower()
             stack, heads, position, head_position, last_unnumbered = [], [], 0, 0, 0
             head_position += 1
             emit(HEADING, str(head_position), False, p, p.text)
@@ -538,7 +547,9 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
 # ---- 5. metadata ---------------------------------------------------------------------------------
 GENERIC_TITLES = re.compile(
     r"^(briefing report|report|minutes|summary|chair'?s summary|annex|agenda|attendees:?|background|"
-    r"introduction|contents|table of contents|resolution|note|statement|speech|remarks)$",
+    r"introduction|contents|table of contents|resolution|note|statement|speech|remarks|"
+    r"resolution adopted by the general assembly|r[ée]solution adopt[ée]e par l.assembl[ée]e g[ée]n[ée]rale|"
+    r"resoluci[óo]n aprobada por la asamblea general)$",
     re.I,
 )
 ISSUER_RE = re.compile(
