@@ -176,11 +176,17 @@ def _child(conn, path: str, name: str, doc_id: str, overrides: dict, memory_mb: 
         conn.close()
 
 
-def _warm() -> None:
-    """Load what every worker needs once, before forking, so that workers share it."""
+def _warm(formats: Iterable[str] = ()) -> None:
+    """Load what the workers need once, before forking, so that they share it instead of each
+    importing pypdf or BeautifulSoup and loading the language model again."""
+    import importlib
+
     from pincite.ingest import lang
 
     lang._identifier()
+    for fmt in set(formats):
+        if fmt in readers.READERS:
+            importlib.import_module(f"pincite.ingest.readers.{readers.READERS[fmt]}")
 
 
 def parse_pending(
@@ -200,7 +206,7 @@ def parse_pending(
         todo = [t for t in todo if t[0] in wanted]
     if not todo:
         return []
-    _warm()
+    _warm(readers.EXTENSIONS.get(ext, "") for _, _, ext, _ in todo)
     jobs = max(1, jobs or os.cpu_count() or 1)
     outcomes: list[Outcome] = []
 
