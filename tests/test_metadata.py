@@ -61,6 +61,9 @@ def test_format_date():
         ("", "Excellencies, ladies and gentlemen, I thank you.", "lima.txt", "", "speech"),
         ("", "Nothing telling.", "speech-iom-2013.txt", "", "speech"),
         ("", "Nothing telling.", "notes.txt", "", "document"),
+        ("RESOLUÇÃO DA CORTE INTERAMERICANA DE DIREITOS HUMANOS", "", "", "", "resolution"),
+        ("Резюме материалов по Италии", "", "", "", "report"),
+        ("Acórdão do Tribunal", "", "", "", "judgment"),
     ],
 )
 def test_doctypes(front, body, name, symbol, kind):

@@ -121,11 +121,11 @@ def format_date(iso: str) -> str:
 # ---- document types ----------------------------------------------------------------------------
 # (type, pattern on the front matter). First match wins; order matters.
 DOCTYPE_RULES: list[tuple[str, re.Pattern]] = [
-    ("resolution", re.compile(r"/RES/|\bresolution adopted by\b|\bRESOLUCI[ÓO]N\b|\bresoluci[óo]n de la corte\b", re.I)),
-    ("letter", re.compile(r"^\s*(?:identical )?letters? dated\b|\bnote verbale dated\b|^\s*carta de fecha\b|^\s*lettre dat[ée]e\b", re.I | re.M)),
+    ("resolution", re.compile(r"/RES/|\bresolution adopted by\b|\bRESOLUCI[ÓO]N\b|\bresoluci[óo]n de la corte\b|\bRESOLUÇÃO\b|Резолюция, принятая", re.I)),
+    ("letter", re.compile(r"^\s*(?:identical )?letters? dated\b|\bnote verbale dated\b|^\s*carta de fecha\b|^\s*lettre dat[ée]e\b|^\s*carta datada\b|^\s*Письмо\b", re.I | re.M)),
     ("minutes", re.compile(r"\bminutes\b|\bacta de la\b|\bproc[eè]s-verbal\b|\bsummary record\b", re.I)),
-    ("judgment", re.compile(r"\bjudgment\b|\bjudgement\b|\bsentencia\b|\barr[êe]t\b", re.I)),
-    ("report", re.compile(r"\breport\b|\binforme\b|\brapport\b|\brelat[óo]rio\b", re.I)),
+    ("judgment", re.compile(r"\bjudgment\b|\bjudgement\b|\bsentencia\b|\barr[êe]t\b|\bac[óo]rd[ãa]o\b|\bsentença\b|\bРешение суда\b", re.I)),
+    ("report", re.compile(r"\breport\b|\binforme\b|\brapport\b|\brelat[óo]rio\b|\bдоклад\b|\bрезюме\b", re.I)),
     ("summary", re.compile(r"\bchair'?s summary\b|\bsummary\b", re.I)),
     ("declaration", re.compile(r"\bdeclaration\b|\bdeclaraci[óo]n\b", re.I)),
     ("note", re.compile(r"\bnote by the\b|\bnote verbale\b", re.I)),
