@@ -30,9 +30,11 @@ import json
 import os
 import re
 import shutil
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -54,6 +56,45 @@ GEN_RE = re.compile(r"^gen-(\d{6})$")
 PARALLEL_UNITS = 20_000
 # Below this many documents to write, read them one by one; above, scan the catalogue once.
 BATCH_DOCS = 64
+
+
+# Whoosh's parallel writer forks worker processes that wait on a queue: if the parent is killed they
+# would wait forever, holding the index lock they inherited. While a parallel build runs, each
+# forked child asks the kernel to kill it when its parent dies (Linux PR_SET_PDEATHSIG).
+_parallel_parent = 0
+_libc = None
+
+
+def _die_with_parent() -> None:
+    if not _parallel_parent or _libc is None:
+        return
+    try:
+        _libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - best effort: no prctl on this system
+        return
+    if os.getppid() != _parallel_parent:  # the parent died before we asked
+        os._exit(1)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_die_with_parent)
+
+
+@contextmanager
+def _children_die_with_us() -> Iterator[None]:
+    global _parallel_parent, _libc
+    if _libc is None and sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            _libc = ctypes.CDLL(None)
+        except OSError:
+            pass
+    _parallel_parent = os.getpid()
+    try:
+        yield
+    finally:
+        _parallel_parent = 0
 
 
 @dataclass
@@ -178,6 +219,8 @@ class IndexManager:
     def __init__(self, store: Store, *, procs: int | None = None) -> None:
         self.store = store
         self.root = store.index_dir
+        if procs is None and os.environ.get("PINCITE_INDEX_PROCS", "").isdigit():
+            procs = int(os.environ["PINCITE_INDEX_PROCS"])
         self.procs = procs  # writer processes for rebuilds; None chooses by size
 
     # -- generations ----------------------------------------------------------------------------
@@ -421,19 +464,20 @@ class IndexManager:
             path.mkdir()
             ix = windex.create_in(str(path), build_schema())
             procs = self._procs_for(self.store.unit_total())
-            if procs > 1:
-                writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
-            else:
-                writer = ix.writer(limitmb=256)
-            try:
-                n = self._add_docs(writer, versions, versions)
-                writer.commit()
-            except BaseException:
+            with _children_die_with_us() if procs > 1 else nullcontext():
+                if procs > 1:
+                    writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
+                else:
+                    writer = ix.writer(limitmb=256)
                 try:
-                    writer.cancel()
-                except Exception:  # noqa: BLE001 - the first error is the one to report
-                    pass
-                raise
+                    n = self._add_docs(writer, versions, versions)
+                    writer.commit()
+                except BaseException:
+                    try:
+                        writer.cancel()
+                    except Exception:  # noqa: BLE001 - the first error is the one to report
+                        pass
+                    raise
             self._finish(path, n, len(versions))
         self._switch(name)
         self.cleanup()
