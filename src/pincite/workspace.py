@@ -12,15 +12,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pincite.corpus.model import FOOTNOTE, HEADING, OK, PARAGRAPH, STATUSES, Document, Unit
 from pincite.corpus.store import Store, default_home
 from pincite.errors import NotFound
 from pincite.index.manager import LOCK_WAIT, IndexManager, SyncReport
-from pincite.ingest import pipeline
-from pincite.ingest.segment import PARSER_VERSION
 from pincite.search import citation
 from pincite.search.engine import Results, search
+
+if TYPE_CHECKING:  # the ingestion pipeline loads parsers and language models: only where needed
+    from pincite.ingest import pipeline
 
 
 def samples_dir() -> Path:
@@ -57,6 +59,8 @@ class Workspace:
         progress: Callable[[pipeline.Outcome], None] | None = None,
     ) -> IngestReport:
         """Add files and folders, parse what is new or changed, and bring the index up to date."""
+        from pincite.ingest import pipeline
+
         report = IngestReport()
         report.added = pipeline.add_paths(self.store, paths)
         report.parsed = pipeline.parse_pending(self.store, jobs=jobs, progress=progress)
@@ -66,6 +70,8 @@ class Workspace:
     def reindex(
         self, *, rebuild: bool = False, jobs: int | None = None, wait: float = LOCK_WAIT
     ) -> tuple[list[pipeline.Outcome], SyncReport]:
+        from pincite.ingest import pipeline
+
         parsed = pipeline.parse_pending(self.store, jobs=jobs)
         return parsed, IndexManager(self.store).sync(rebuild=rebuild, wait=wait)
 
@@ -88,6 +94,8 @@ class Workspace:
         st = IndexManager(self.store).status(verify=verify)
         by_status = {s: 0 for s in STATUSES}
         by_status.update(self.store.status_counts())
+        from pincite.ingest.segment import PARSER_VERSION
+
         awaiting = len(self.store.pending(PARSER_VERSION))
         return {
             "home": str(self.home),
@@ -105,6 +113,8 @@ class Workspace:
         if not self.store.is_empty():
             return self.store
         self.using_samples = True
+        from pincite.ingest import pipeline
+
         store = Store(self.home / "samples")
         pipeline.add_paths(store, [samples_dir()])
         pipeline.parse_pending(store, isolate=False)

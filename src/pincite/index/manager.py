@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh import index as windex
+from whoosh.codec import whoosh3 as _whoosh3
 from whoosh.index import LockError
 
 from pincite.corpus.model import OK, Document, Unit
@@ -56,6 +57,26 @@ GEN_RE = re.compile(r"^gen-(\d{6})$")
 PARALLEL_UNITS = 20_000
 # Below this many documents to write, read them one by one; above, scan the catalogue once.
 BATCH_DOCS = 64
+
+
+def _cached_column_reader(self, fieldname, column):
+    """Whoosh's W3PerDocReader._cached_reader, remembering also that a column is absent.
+
+    Whoosh caches the readers of the length columns it finds but not the absence of one, so a
+    field no unit of a segment uses (text_pt, say) costs a stat() per posting while it writes the
+    segment: 186,000 stat calls, ~7 % of a 10,000-unit rebuild. Segments never change once
+    written, so remembering the absence is safe."""
+    try:
+        return self._readers[fieldname]
+    except KeyError:
+        pass
+    reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+    self._readers[fieldname] = reader
+    return reader
+
+
+if hasattr(_whoosh3.W3PerDocReader, "_cached_reader"):
+    _whoosh3.W3PerDocReader._cached_reader = _cached_column_reader
 
 
 # Whoosh's parallel writer forks worker processes that wait on a queue: if the parent is killed they
