@@ -489,7 +489,7 @@ class IndexManager:
                 if procs > 1:
                     writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
                 else:
-                    writer = ix.writer(limitmb=256)
+                    writer = ix.writer(limitmb=128)  # with 256: 557 MB peak on 100k units (BENCHMARKS.md)
                 try:
                     n = self._add_docs(writer, versions, versions)
                     writer.commit()
