@@ -106,18 +106,32 @@ def ingest(ctx, paths, jobs, quiet):
     sys.exit(1 if report.failures else 0)
 
 
+wait_option = click.option(
+    "--wait",
+    type=click.FloatRange(0),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for another process writing the index.",
+)
+
+
 @cli.command()
 @click.option("--rebuild", is_flag=True, help="Build the index from scratch.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Parser processes [default: one per core].")
+@wait_option
 @click.pass_context
 @domain_errors
-def index(ctx, rebuild, jobs):
-    """Bring the index up to date with the store (only what changed)."""
+def index(ctx, rebuild, jobs, wait):
+    """Bring the index up to date with the store (only what changed).
+
+    Also repairs what an interrupted run left behind. Exit 3 when another process is writing."""
     ws = _ws(ctx)
-    parsed, rep = ws.reindex(rebuild=rebuild, jobs=jobs)
+    parsed, rep = ws.reindex(rebuild=rebuild, jobs=jobs, wait=wait)
     failed = [o for o in parsed if o.failed]
     for o in failed:
         click.echo(f"pincite: {o.location}: {o.status}: {o.message}", err=True)
+    for line in rep.recovered:
+        click.echo(f"pincite: repaired: {line}", err=True)
     click.echo(
         f"pincite: index {rep.generation}: +{len(rep.added)} ~{len(rep.replaced)} -{len(rep.removed)} documents, "
         f"{rep.unchanged} unchanged{' (rebuilt)' if rep.rebuilt else ''} in {rep.seconds:.2f} s",
@@ -371,6 +385,87 @@ class _CrawlProgress:
             self.bar.refresh()
         else:
             click.echo(f"pincite: [{ev.done}/{ev.done + ev.queued}] {what} {ev.url}", err=True)
+
+
+@cli.command()
+@click.argument("doc_ids", nargs=-1, required=True, metavar="DOC...")
+@wait_option
+@click.pass_context
+@domain_errors
+def remove(ctx, doc_ids, wait):
+    """Remove documents (by id, as `pincite docs` lists them) from the catalogue and the index.
+
+    An unknown id removes nothing (exit 1). Ingesting the same file again brings a document back."""
+    ws = _ws(ctx)
+    removed, rep = ws.remove(doc_ids, wait=wait)
+    click.echo(f"pincite: removed {', '.join(removed)}; index {rep.generation or '-'}", err=True)
+
+
+@cli.command()
+@click.option("--verify", is_flag=True, help="Also check every document's units in the index.")
+@format_option(("text", "json"))
+@click.pass_context
+@domain_errors
+def status(ctx, verify, fmt):
+    """Documents by status, units, and whether the index is up to date.
+
+    Exit 0 when the index matches the catalogue, 1 when it is out of date or damaged (the output
+    says how to repair it)."""
+    import json
+
+    ws = _ws(ctx)
+    st = ws.status(verify=verify)
+    if fmt == "json":
+        click.echo(json.dumps(st, indent=2, ensure_ascii=False))
+    else:
+        click.echo(_status_text(st))
+    sys.exit(0 if st["healthy"] else 1)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def _status_text(st: dict) -> str:
+    ix = st["index"]
+    counts = ", ".join(f"{k} {v}" for k, v in st["by_status"].items() if v or k in ("ok", "failed"))
+    lines = [f"home:       {st['home']}", f"documents:  {st['documents']} ({counts})"]
+    if st["awaiting_parse"]:
+        lines.append(f"            {st['awaiting_parse']} awaiting parsing")
+    lines.append(f"units:      {st['units']}")
+    if ix["generation"]:
+        older = len(ix["generations"]) - 1
+        lines.append(
+            f"index:      {ix['generation']}, {_size(ix['size_bytes'])} on disk ({_size(ix['total_bytes'])} with "
+            f"{older} older generation{'s' if older != 1 else ''}), {ix['units']} units in {ix['documents']} documents"
+        )
+    else:
+        lines.append("index:      none")
+    if ix["incomplete"]:
+        lines.append(f"            incomplete: {', '.join(ix['incomplete'])} (a build in progress or interrupted)")
+    stale = [("not indexed", ix["not_indexed"]), ("stale", ix["stale"]), ("removed", ix["removed"])]
+    if ix["out_of_date"] or st["awaiting_parse"]:
+        lines.append(
+            "out of date: "
+            + ", ".join(f"{len(v)} {k}" for k, v in stale)
+            + (f", {st['awaiting_parse']} to parse" if st["awaiting_parse"] else "")
+            + "; run `pincite index`"
+        )
+        for k, v in stale:
+            if v:
+                more = f" … (+{len(v) - 10})" if len(v) > 10 else ""
+                lines.append(f"  {k}: {', '.join(v[:10])}{more}")
+    else:
+        lines.append("up to date")
+    for p in ix["problems"]:
+        lines.append(f"problem:    {p}")
+    if ix["verified"]:
+        lines.append("verify:     " + ("ok" if not ix["problems"] else f"{len(ix['problems']) - 1} problem(s)"))
+    return "\n".join(lines)
 
 
 def main() -> None:

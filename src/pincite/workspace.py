@@ -12,14 +12,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pincite.corpus.model import FOOTNOTE, HEADING, OK, PARAGRAPH, Document, Unit
+from pincite.corpus.model import FOOTNOTE, HEADING, OK, PARAGRAPH, STATUSES, Document, Unit
 from pincite.corpus.store import Store, default_home
 from pincite.errors import BadQuery, NotFound
-from pincite.index.manager import IndexManager, SyncReport
-from pincite.ingest import pipeline
+from pincite.index.manager import LOCK_WAIT, IndexManager, SyncReport
 from pincite.search import citation
 from pincite.search.engine import Results, search
+
+if TYPE_CHECKING:  # the ingestion pipeline loads parsers and language models: only where needed
+    from pincite.ingest import pipeline
 
 
 def samples_dir() -> Path:
@@ -56,15 +59,53 @@ class Workspace:
         progress: Callable[[pipeline.Outcome], None] | None = None,
     ) -> IngestReport:
         """Add files and folders, parse what is new or changed, and bring the index up to date."""
+        from pincite.ingest import pipeline
+
         report = IngestReport()
         report.added = pipeline.add_paths(self.store, paths)
         report.parsed = pipeline.parse_pending(self.store, jobs=jobs, progress=progress)
         report.index = IndexManager(self.store).sync()
         return report
 
-    def reindex(self, *, rebuild: bool = False, jobs: int | None = None) -> tuple[list[pipeline.Outcome], SyncReport]:
+    def reindex(
+        self, *, rebuild: bool = False, jobs: int | None = None, wait: float = LOCK_WAIT
+    ) -> tuple[list[pipeline.Outcome], SyncReport]:
+        from pincite.ingest import pipeline
+
         parsed = pipeline.parse_pending(self.store, jobs=jobs)
-        return parsed, IndexManager(self.store).sync(rebuild=rebuild)
+        return parsed, IndexManager(self.store).sync(rebuild=rebuild, wait=wait)
+
+    def remove(self, doc_ids: Iterable[str], *, wait: float = LOCK_WAIT) -> tuple[list[str], SyncReport]:
+        """Take documents out of the catalogue and the index. Unknown ids remove nothing.
+
+        The raw bytes stay under raw/ (the store keeps every file it was given); ingesting the same
+        source again brings the document back."""
+        ids = list(dict.fromkeys(doc_ids))
+        unknown = [d for d in ids if self.store.document(d) is None]
+        if unknown:
+            names = ", ".join(repr(d) for d in unknown)
+            raise NotFound(f"no document with id {names} (see `pincite docs`); nothing removed")
+        for d in ids:
+            self.store.remove(d)
+        return ids, IndexManager(self.store).sync(wait=wait)
+
+    def status(self, *, verify: bool = False) -> dict:
+        """Documents by status, units, and the index compared with the catalogue."""
+        st = IndexManager(self.store).status(verify=verify)
+        by_status = {s: 0 for s in STATUSES}
+        by_status.update(self.store.status_counts())
+        from pincite.ingest.segment import PARSER_VERSION
+
+        awaiting = len(self.store.pending(PARSER_VERSION))
+        return {
+            "home": str(self.home),
+            "documents": sum(by_status.values()),
+            "by_status": by_status,
+            "awaiting_parse": awaiting,
+            "units": self.store.unit_total(),
+            "index": st.dump(),
+            "healthy": st.healthy and not awaiting,
+        }
 
     # -- reading ----------------------------------------------------------------------------------
     def reader(self) -> Store:
@@ -72,6 +113,8 @@ class Workspace:
         if not self.store.is_empty():
             return self.store
         self.using_samples = True
+        from pincite.ingest import pipeline
+
         store = Store(self.home / "samples")
         pipeline.add_paths(store, [samples_dir()])
         pipeline.parse_pending(store, isolate=False)

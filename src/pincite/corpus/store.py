@@ -478,6 +478,20 @@ class Store:
             out.setdefault(doc, {})[kind] = n
         return out
 
+    def unit_counts(self) -> dict[str, int]:
+        """Per document in good standing (status ok), its number of units."""
+        sql = "SELECT u.doc, COUNT(*) FROM units u JOIN documents d ON d.id = u.doc WHERE d.status = ? GROUP BY u.doc"
+        return {doc: n for doc, n in self.db.execute(sql, (OK,))}
+
+    def unit_total(self) -> int:
+        """Units of documents in good standing: what a full index holds."""
+        sql = "SELECT COUNT(*) FROM units u JOIN documents d ON d.id = u.doc WHERE d.status = ?"
+        return self.db.execute(sql, (OK,)).fetchone()[0]
+
+    def status_counts(self) -> dict[str, int]:
+        """Documents per status (ok, failed, needs-ocr, needs-password, pending)."""
+        return {s: n for s, n in self.db.execute("SELECT status, COUNT(*) FROM documents GROUP BY status")}
+
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
 

@@ -1,0 +1,51 @@
+"""The two write-path speed-ups must not change what the index holds."""
+
+from __future__ import annotations
+
+import pickle
+
+from whoosh.fields import TEXT
+
+from lifecycle_helpers import SAMPLES, add
+from pincite.corpus.store import Store
+from pincite.index.analysis import analyzer
+from pincite.index.manager import IndexManager
+from pincite.index.schema import RepeatedTEXT, build_schema
+
+
+def test_repeated_text_indexes_each_value_exactly_like_text():
+    plain, repeated = TEXT(analyzer=analyzer("en")), RepeatedTEXT(analyzer=analyzer("en"))
+    values = [
+        "Report on migration",
+        "Report on migration",
+        "Annex: return and reintegration",
+        "Report on migration",
+    ]
+    for v in values + values[::-1]:
+        assert list(repeated.index(v)) == list(plain.index(v))
+    assert list(repeated.index("Report on migration", mode="query")) == list(
+        plain.index("Report on migration", mode="query")
+    )
+
+
+def test_the_remembered_value_stays_out_of_the_pickled_schema():
+    schema = build_schema()
+    list(schema["title"].index("A title"))
+    again = pickle.loads(pickle.dumps(schema))
+    assert "_last" not in again["title"].__dict__
+    assert list(again["title"].index("A title")) == list(schema["title"].index("A title"))
+
+
+def test_field_lengths_survive_absent_length_columns(home):
+    # The samples are English and Spanish: text_pt and text_xx have no length column in the segment.
+    s = Store(home)
+    add(s, SAMPLES, index=True)
+    ix = IndexManager(s).open()
+    with ix.searcher() as searcher:
+        r = searcher.reader()
+        en = [d for d in range(r.doc_count_all()) if r.stored_fields(d)["lang"] == "en"]
+        assert en
+        for _ in range(2):  # the second time from the remembered absence
+            assert r.doc_field_length(en[0], "text_pt") == 0
+            assert r.doc_field_length(en[0], "text_en") > 0
+        assert searcher.doc_count() == s.unit_total()
