@@ -192,7 +192,7 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
         if not res.total:
             click.echo(f"pincite: no paragraph matches {text!r}", err=True)
         else:
-            what = "documents" if group else "hits"
+            what = ("document" if group else "hit") + ("" if res.total == 1 else "s")
             shown = f", showing {offset + 1}–{offset + len(rows)}" if rows else ""
             click.echo(f"pincite: {res.total} {what}{shown}", err=True)
     else:
