@@ -604,6 +604,7 @@ class IndexManager:
             )
         if verify:
             st.verified = True
+            found = len(st.problems)
             expect = self.store.unit_counts()
             for d, ver in sorted(wanted.items()):
                 if d in counts and counts[d][0] == ver and counts[d][1] != expect.get(d, 0):
@@ -615,6 +616,6 @@ class IndexManager:
                     f"the index holds {total} units but only "
                     f"{sum(n for _, n in counts.values())} belong to a document version"
                 )
-            if st.problems:
+            if len(st.problems) > found:
                 st.problems.append("repair with `pincite index --rebuild`")
         return st
