@@ -17,7 +17,7 @@ suggestions, which work on words as written rather than on stems.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from whoosh.analysis import Analyzer, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer
 from whoosh.lang import has_stemmer, stemmer_for_language
@@ -46,9 +46,20 @@ class StemFoldFilter(Filter):
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self.stem = stemmer_for_language(lang)
-        self.elision = ELISION.get(lang)
-        self.plurals = PLURALS.get(lang, ())
+        self._setup()
+
+    def _setup(self) -> None:
+        # Words repeat: remember stems, as Whoosh's own StemFilter does (most of indexing is stemming).
+        self.stem = lru_cache(maxsize=50_000)(stemmer_for_language(self.lang))
+        self.elision = ELISION.get(self.lang)
+        self.plurals = PLURALS.get(self.lang, ())
+
+    def __getstate__(self) -> dict:  # Whoosh pickles the schema: keep only the language
+        return {"lang": self.lang}
+
+    def __setstate__(self, state: dict) -> None:
+        self.lang = state["lang"]
+        self._setup()
 
     def __eq__(self, other):
         return isinstance(other, StemFoldFilter) and other.lang == self.lang
