@@ -496,7 +496,7 @@ class IndexManager:
                 if procs > 1:
                     writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
                 else:
-                    writer = ix.writer(limitmb=256)  # fits 20,000 units without spilling: 30 % less CPU than 128
+                    writer = ix.writer(limitmb=1024)  # below PARALLEL_UNITS: no spill to disk (see BENCHMARKS.md)
                 try:
                     n = self._add_docs(writer, versions, versions)
                     writer.commit()
