@@ -77,6 +77,11 @@ def read(data: bytes, fmt: str, name: str = "") -> ReadResult:
     return result
 
 
+def text_lines(data: bytes) -> str:
+    """Decoded text with every line ending made "\\n"."""
+    return decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def decode_text(data: bytes, declared: str = "") -> str:
     """Bytes to str: the declared charset, then UTF-8 (with or without BOM), then detection."""
     if declared:

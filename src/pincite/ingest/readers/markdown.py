@@ -8,7 +8,7 @@ import html
 import re
 
 from pincite.ingest.blocks import HARD, PARA, Block, ReadResult
-from pincite.ingest.readers import decode_text
+from pincite.ingest.readers import text_lines
 
 # Superscripts that are ordinals, not note calls (11<sup>th</sup>, 1<sup>er</sup>, 2<sup>a</sup>).
 ORDINALS = {"st", "nd", "rd", "th", "er", "re", "e", "ème", "eme", "o", "a", "os", "as", "º", "ª", "d"}
@@ -76,8 +76,7 @@ def _has_star_calls(lines: list[str]) -> bool:
 
 
 def read(data: bytes, name: str = "") -> ReadResult:
-    text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
-    return ReadResult(blocks=blocks_from_markdown(text), meta={})
+    return ReadResult(blocks=blocks_from_markdown(text_lines(data)), meta={})
 
 
 def blocks_from_markdown(text: str) -> list[Block]:

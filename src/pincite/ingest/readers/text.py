@@ -17,7 +17,7 @@ import re
 import statistics
 
 from pincite.ingest.blocks import HARD, PAGE, PARA, Block, ReadResult
-from pincite.ingest.readers import decode_text
+from pincite.ingest.readers import text_lines
 
 DOUBLE = "double-spaced"
 LINES = "lines"
@@ -65,8 +65,7 @@ def _wrapped(lines: list[str], i: int) -> bool:
 
 
 def read(data: bytes, name: str = "") -> ReadResult:
-    text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
-    return ReadResult(blocks=blocks_from_text(text), meta={})
+    return ReadResult(blocks=blocks_from_text(text_lines(data)), meta={})
 
 
 def blocks_from_text(text: str) -> list[Block]:
