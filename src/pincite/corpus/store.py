@@ -394,13 +394,14 @@ class Store:
             return cur.rowcount > 0
 
     # -- reading ------------------------------------------------------------------------------
-    def _doc_from_row(self, row: sqlite3.Row) -> Document:
-        sources = tuple(
-            r[0]
-            for r in self.db.execute(
-                "SELECT location FROM sources WHERE doc = ? ORDER BY location", (row["id"],)
+    def _doc_from_row(self, row: sqlite3.Row, sources: tuple[str, ...] | None = None) -> Document:
+        if sources is None:
+            sources = tuple(
+                r[0]
+                for r in self.db.execute(
+                    "SELECT location FROM sources WHERE doc = ? ORDER BY location", (row["id"],)
+                )
             )
-        )
         return Document(
             id=row["id"],
             sha256=row["sha256"],
@@ -424,7 +425,11 @@ class Store:
         if status:
             sql += " WHERE status = ?"
             args = (status,)
-        return [self._doc_from_row(r) for r in self.db.execute(sql + " ORDER BY id", args)]
+        rows = self.db.execute(sql + " ORDER BY id", args).fetchall()
+        sources: dict[str, list[str]] = {}
+        for doc, location in self.db.execute("SELECT doc, location FROM sources ORDER BY location"):
+            sources.setdefault(doc, []).append(location)
+        return [self._doc_from_row(r, tuple(sources.get(r["id"], ()))) for r in rows]
 
     def document(self, doc_id: str) -> Document | None:
         row = self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()

@@ -454,7 +454,6 @@ def search(
     q, notes = parse_query(query, ix.schema, boosts)
     out.notice = "; ".join(notes)
     fq = filter_query(filters or {})
-    docs = {d.id: d for d in store.documents()}
     with Searcher(reader, weighting=BM25(**(bm25 or BM25_PARAMS)), closereader=False) as s:
         results = s.search(q, filter=fq, limit=None, terms=True)
         reader = s.reader()
@@ -482,6 +481,7 @@ def search(
                     for f, t in results[where[docnum]].matched_terms()
                     if f == PLAIN or f in TEXT_FIELDS
                 }
+        docs = {d: store.document(d) for d in {r[1] for r in page}}  # only the page's documents
         for negscore, doc_id, seq, docnum in page:
             doc = docs.get(doc_id)
             unit = store.unit(doc_id, seq) if doc else None
