@@ -21,3 +21,14 @@ def home(tmp_path, monkeypatch):
     h = tmp_path / "home"
     monkeypatch.setenv("PINCITE_HOME", str(h))
     return h
+
+
+@pytest.fixture(scope="session")
+def samples_home(tmp_path_factory):
+    """A home with no documents of its own, so read commands answer from the bundled samples (built
+    once per test process). Shared: tests only read it."""
+    from pincite.workspace import Workspace
+
+    h = tmp_path_factory.mktemp("samples") / "home"
+    Workspace(h).reader()
+    return h

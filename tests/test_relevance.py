@@ -35,8 +35,8 @@ def test_the_judged_set_is_substantial():
 
 
 @pytest.fixture(scope="module")
-def samples_store(tmp_path_factory):
-    return Workspace(tmp_path_factory.mktemp("rel") / "home").reader()
+def samples_store(samples_home):
+    return Workspace(samples_home).reader()
 
 
 def test_a_stale_judgement_fails_loudly(samples_store):

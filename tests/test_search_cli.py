@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from pincite.cli import cli
-from pincite.workspace import Workspace
 
 LETTER = "letter-peru-unga-rcp-chairs-summary-2013"
 SPEECH = "speech-iom-closing-remarks-lima-2013"
@@ -20,20 +19,12 @@ MINUTES = "minutes-rcm-sacm-virtual-meeting-2017"
 REPORT = "report-oas-cam-rcm-sacm-2017"
 
 
-@pytest.fixture(scope="module")
-def shome(tmp_path_factory):
-    """A home with no documents of its own, so commands answer from the samples (built once here)."""
-    h = tmp_path_factory.mktemp("searchx") / "home"
-    Workspace(h).reader()
-    return h
-
-
 @pytest.fixture
-def run(shome, monkeypatch):
+def run(samples_home, monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
 
     def invoke(*args, env=None):
-        return CliRunner().invoke(cli, ["--home", str(shome), *args], env=env)
+        return CliRunner().invoke(cli, ["--home", str(samples_home), *args], env=env)
 
     return invoke
 

@@ -8,20 +8,12 @@ import pytest
 from click.testing import CliRunner
 
 from pincite.cli import cli
-from pincite.workspace import Workspace
-
-
-@pytest.fixture(scope="module")
-def shome(tmp_path_factory):
-    h = tmp_path_factory.mktemp("showcite") / "home"
-    Workspace(h).reader()
-    return h
 
 
 @pytest.fixture
-def run(shome):
+def run(samples_home):
     def invoke(*args):
-        return CliRunner().invoke(cli, ["--home", str(shome), *args])
+        return CliRunner().invoke(cli, ["--home", str(samples_home), *args])
 
     return invoke
 
