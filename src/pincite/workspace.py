@@ -7,7 +7,6 @@ documents, read commands answer from the sample corpus that ships inside the pac
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -183,14 +182,14 @@ class Workspace:
         docs = {d.id: d for d in store.documents(status=OK)}
         for u in store.units(doc_id):
             if u.doc in docs:
-                yield unit_row_for(docs[u.doc], u)
+                yield citation.unit_record(docs[u.doc], u)
 
     def unit_row(self, store: Store, u: Unit, *, with_notes: bool = False) -> dict:
         doc = store.document(u.doc)
         assert doc is not None
-        row = unit_row_for(doc, u)
+        row = citation.unit_record(doc, u)
         if with_notes:
-            row["footnotes"] = [unit_row_for(doc, n) for n in footnotes_of(store, u)]
+            row["footnotes"] = [citation.unit_record(doc, n) for n in footnotes_of(store, u)]
         return row
 
 
@@ -225,29 +224,3 @@ def doc_row(d: Document) -> dict:
         "message": d.message,
         "fmt": d.fmt,
     }
-
-
-def unit_row_for(doc: Document, u: Unit) -> dict:
-    return {
-        "doc": doc.id,
-        "symbol": doc.symbol,
-        "title": doc.title,
-        "date": doc.date,
-        "doctype": doc.doctype,
-        "lang": u.lang,
-        "part": u.part,
-        "kind": u.kind,
-        "ref": u.ref,
-        "numbered": u.numbered,
-        "cite": citation.cite(doc, u),
-        "text": u.text,
-        "notes": list(u.notes),
-        "headings": list(u.headings),
-        "source": doc.source,
-        "seq": u.seq,
-        "page": u.page,
-    }
-
-
-def jobs_default() -> int:
-    return max(1, os.cpu_count() or 1)

@@ -63,6 +63,29 @@ def cite(doc: Document, unit: Unit, style: str = "un") -> str:
     return ", ".join(parts)
 
 
+def unit_record(doc: Document, unit: Unit, cite_text: str | None = None) -> dict:
+    """A unit with its document's metadata and its citation: what every output format shows."""
+    return {
+        "doc": doc.id,
+        "seq": unit.seq,
+        "symbol": doc.symbol,
+        "title": doc.title,
+        "date": doc.date,
+        "doctype": doc.doctype,
+        "lang": unit.lang,
+        "part": unit.part,
+        "kind": unit.kind,
+        "ref": unit.ref,
+        "numbered": unit.numbered,
+        "cite": cite_text if cite_text is not None else cite(doc, unit),
+        "text": unit.text,
+        "notes": list(unit.notes),
+        "headings": list(unit.headings),
+        "source": doc.source,
+        "page": unit.page,
+    }
+
+
 def normalise(s: str) -> str:
     s = unicodedata.normalize("NFKC", s)
     s = s.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').replace("...", "…")

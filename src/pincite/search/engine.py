@@ -44,7 +44,7 @@ from pincite.corpus.store import Store
 from pincite.errors import BadQuery
 from pincite.index.analysis import OTHER, PLAIN, TEXT_FIELDS, TOKEN, analyzer, field_for, fold
 from pincite.index.manager import IndexManager
-from pincite.search.citation import cite
+from pincite.search.citation import cite, unit_record
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 SNIPPET_CHARS = 240
@@ -100,27 +100,7 @@ class Hit:
     cite: str
 
     def dump(self) -> dict:
-        u, d = self.unit, self.doc
-        return {
-            "doc": d.id,
-            "seq": u.seq,
-            "symbol": d.symbol,
-            "title": d.title,
-            "date": d.date,
-            "doctype": d.doctype,
-            "lang": u.lang,
-            "part": u.part,
-            "kind": u.kind,
-            "ref": u.ref,
-            "numbered": u.numbered,
-            "cite": self.cite,
-            "text": u.text,
-            "notes": list(u.notes),
-            "headings": list(u.headings),
-            "source": d.source,
-            "score": round(self.score, 4),
-            "snippet": self.snippet,
-        }
+        return {**unit_record(self.doc, self.unit, self.cite), "score": round(self.score, 4), "snippet": self.snippet}
 
 
 @dataclass
