@@ -56,6 +56,16 @@ def format_option(choices=FORMATS, default="text"):
     )
 
 
+def _name_failures(outcomes) -> bool:
+    """Name each file or URL that failed on stderr; say whether any did."""
+    failed = False
+    for o in outcomes:
+        if o.failed:
+            failed = True
+            click.echo(f"pincite: {o.location}: {o.status}: {o.message}", err=True)
+    return failed
+
+
 def _out(text: str) -> None:
     if text:
         click.echo(text)
@@ -89,8 +99,7 @@ def ingest(ctx, paths, jobs, quiet):
     """
     ws = _ws(ctx)
     report = ws.ingest(paths, jobs=jobs)
-    for o in report.failures:
-        click.echo(f"pincite: {o.location}: {o.status}: {o.message}", err=True)
+    _name_failures(report.failures)
     if not quiet:
         new = sum(1 for o in report.added if o.change in ("new", "changed"))
         same = sum(1 for o in report.added if o.change in ("same", "alias"))
@@ -127,9 +136,7 @@ def index(ctx, rebuild, jobs, wait):
     Also repairs what an interrupted run left behind. Exit 3 when another process is writing."""
     ws = _ws(ctx)
     parsed, rep = ws.reindex(rebuild=rebuild, jobs=jobs, wait=wait)
-    failed = [o for o in parsed if o.failed]
-    for o in failed:
-        click.echo(f"pincite: {o.location}: {o.status}: {o.message}", err=True)
+    failed = _name_failures(parsed)
     for line in rep.recovered:
         click.echo(f"pincite: repaired: {line}", err=True)
     click.echo(
@@ -344,10 +351,7 @@ def crawl(ctx, urls, sources_file, only, depth, delay, max_size, scope, follow, 
             click.echo(f"pincite: {label}{resumed}: {report.summary()}", err=True)
     if not dry_run:
         parsed, rep = ws.reindex(jobs=jobs)
-        for o in parsed:
-            if o.failed:
-                failed = True
-                click.echo(f"pincite: {o.location}: {o.status}: {o.message}", err=True)
+        failed |= _name_failures(parsed)
         if not quiet:
             ok = sum(1 for o in parsed if not o.failed)
             click.echo(f"pincite: {ok} parsed; index {rep.generation}: +{len(rep.added)} ~{len(rep.replaced)} "
