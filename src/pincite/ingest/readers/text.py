@@ -113,16 +113,13 @@ def blocks_from_text(text: str) -> list[Block]:
                 brk = PARA
                 prev_raw = raw
                 continue
-            if cur:
-                if _page_artefact(raw) and prev_raw.strip() and not _wrapped(lines, prev_i):
+            if cur:  # prev_i is the line cur ended with
+                wrapped = _wrapped(lines, prev_i)
+                if _page_artefact(raw) and not wrapped:
                     flush()  # the page-break artefact: a line starting with a space
                     page += 1
                     brk = PAGE
-                elif (
-                    (_wrapped(lines, prev_i) or line[:1].islower())
-                    and not _starts_item(line)
-                    and not TOC_LINE.search(lines[prev_i])
-                ):
+                elif (wrapped or line[:1].islower()) and not _starts_item(line) and not TOC_LINE.search(lines[prev_i]):
                     cur.append(line.strip())
                     prev_raw, prev_i = raw, i
                     continue
