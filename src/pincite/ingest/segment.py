@@ -286,7 +286,8 @@ def assemble(blocks: list[Block], dropped: list[str]) -> list[Para]:
                 cur.text = join_lines(cur.text, ln)
                 cur.lines += 1
         if not (cur.heading or cur.note or cur.role):
-            last_body = paras.index(cur) if cur is not paras[-1] else len(paras) - 1
+            if cur is paras[-1]:  # else cur is the continued paragraph, already at last_body
+                last_body = len(paras) - 1
         elif cur.heading:
             last_body = None
     return paras
