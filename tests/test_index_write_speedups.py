@@ -9,7 +9,7 @@ from whoosh.fields import TEXT
 from lifecycle_helpers import SAMPLES, add
 from pincite.corpus.store import Store
 from pincite.index.analysis import analyzer
-from pincite.index.manager import IndexManager
+from pincite.index.manager import WHOOSH_DOC_FIELD_LENGTH, IndexManager
 from pincite.index.schema import RepeatedTEXT, build_schema
 
 
@@ -43,9 +43,26 @@ def test_field_lengths_survive_absent_length_columns(home):
     ix = IndexManager(s).open()
     with ix.searcher() as searcher:
         r = searcher.reader()
-        en = [d for d in range(r.doc_count_all()) if r.stored_fields(d)["lang"] == "en"]
+        langs = r.column_reader("lang")
+        en = [d for d in range(r.doc_count_all()) if langs[d] == "en"]
         assert en
         for _ in range(2):  # the second time from the remembered absence
             assert r.doc_field_length(en[0], "text_pt") == 0
             assert r.doc_field_length(en[0], "text_en") > 0
         assert searcher.doc_count() == s.unit_total()
+
+
+def test_field_lengths_read_whole_equal_whooshs_own(home):
+    """The length column read once gives, for every unit and field, what Whoosh reads byte by byte."""
+    s = Store(home)
+    add(s, SAMPLES, index=True)
+    ix = IndexManager(s).open()
+    with ix.reader() as r:
+        for seg_reader, _ in r.leaf_readers():
+            perdoc = seg_reader._perdoc
+            fresh = type(perdoc)(perdoc._storage, perdoc._segment)  # nothing cached yet
+            n = seg_reader.doc_count_all()
+            for name in ix.schema.scorable_names():
+                got = [perdoc.doc_field_length(d, name) for d in range(n)]
+                assert got == [WHOOSH_DOC_FIELD_LENGTH(fresh, d, name) for d in range(n)]
+                assert any(got) or name in ("text_fr", "text_pt", "text_xx")

@@ -10,16 +10,16 @@ There are no stop words: a query is AND by default and searches every language's
 a word that one language drops but another keeps would make that AND demand it in the wrong field
 ("the" is dropped from `text_en` but kept in `text_xx`). BM25 already gives common words little weight.
 
-`plain` (`analyzer(OTHER)`: lower-cased and folded, never stemmed) backs prefix*, fuzzy~ and spelling
-suggestions, which work on words as written rather than on stems.
+Prefix*, wildcard, fuzzy~ queries and spelling suggestions work on words as written: they are expanded
+against the generation's vocabulary (pincite.index.vocabulary) into the terms those words are indexed as.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 
-from whoosh.analysis import Analyzer, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer
+from whoosh.analysis import Analyzer, Filter, RegexTokenizer
 from whoosh.lang import has_stemmer, stemmer_for_language
 from whoosh.support.charset import accent_map
 
@@ -41,18 +41,19 @@ ELISION = {"fr": re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’
 PLURALS = {"pt": ((re.compile(r"(?:ções|çoes|coes)$"), "ção"), (re.compile(r"(?:ões|oes)$"), "ão"))}
 
 
-class StemFoldFilter(Filter):
-    """Stem, then fold accents. At index time, also emit the stem of the folded word when it differs."""
+class _MemoFilter(Filter):
+    """A last filter that maps each token, as the tokenizer cut it, to the terms it is indexed as,
+    remembering the answer: words repeat, and this is most of the work of indexing. It lower-cases
+    too (a LowercaseFilter before it was one more generator step per token)."""
+
+    MEMO = 200_000  # words remembered per language before starting afresh
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self._setup()
 
     def _setup(self) -> None:
-        # Words repeat: remember stems, as Whoosh's own StemFilter does (most of indexing is stemming).
-        self.stem = lru_cache(maxsize=50_000)(stemmer_for_language(self.lang))
-        self.elision = ELISION.get(self.lang)
-        self.plurals = PLURALS.get(self.lang, ())
+        self.memo: dict[str, tuple[str, str | None]] = {}
 
     def __getstate__(self) -> dict:  # Whoosh pickles the schema: keep only the language
         return {"lang": self.lang}
@@ -62,39 +63,66 @@ class StemFoldFilter(Filter):
         self._setup()
 
     def __eq__(self, other):
-        return isinstance(other, StemFoldFilter) and other.lang == self.lang
+        return type(other) is type(self) and other.lang == self.lang
+
+    def forms(self, text: str) -> tuple[str, str | None]:
+        """The term a token is searched as, and a second one it is also indexed as (or None)."""
+        return fold(text), None
 
     def __call__(self, tokens):
-        stem = self.stem
+        memo = self.memo
         for t in tokens:
             if t.stopped:
                 yield t
                 continue
-            word = t.text
-            if self.elision is not None:
-                word = self.elision.sub("", word)
-            for pattern, singular in self.plurals:
-                if pattern.search(word):
-                    word = pattern.sub(singular, word)
-                    break
-            first = stem(word).translate(accent_map)
-            t.text = first
+            f = memo.get(t.text)
+            if f is None:
+                if len(memo) >= self.MEMO:
+                    memo.clear()
+                f = memo[t.text] = self.forms(t.text)
+            t.text = f[0]
             yield t
-            if t.mode == "index":
-                folded = word.translate(accent_map)
-                if folded != word:
-                    second = stem(folded)
-                    if second != first:
-                        t.text = second
-                        yield t
+            if f[1] is not None and t.mode == "index":
+                t.text = f[1]
+                yield t
+
+
+class FoldFilter(_MemoFilter):
+    """Lower-case and fold accents, no stemming (languages without a stemmer, headings)."""
+
+
+class StemFoldFilter(_MemoFilter):
+    """Lower-case, stem, then fold accents. At index time, also emit the stem of the folded word when
+    it differs."""
+
+    def _setup(self) -> None:
+        super()._setup()
+        self.stem = stemmer_for_language(self.lang)
+        self.elision = ELISION.get(self.lang)
+        self.plurals = PLURALS.get(self.lang, ())
+
+    def forms(self, text: str) -> tuple[str, str | None]:
+        word = text.lower()
+        if self.elision is not None:
+            word = self.elision.sub("", word)
+        for pattern, singular in self.plurals:
+            if pattern.search(word):
+                word = pattern.sub(singular, word)
+                break
+        first = self.stem(word).translate(accent_map)
+        folded = word.translate(accent_map)
+        if folded != word:
+            second = self.stem(folded)
+            if second != first:
+                return first, second
+        return first, None
 
 
 @cache
 def analyzer(lang: str) -> Analyzer:
-    chain = RegexTokenizer(TOKEN) | LowercaseFilter()
     if lang != OTHER and has_stemmer(lang):
-        return chain | StemFoldFilter(lang)
-    return chain | CharsetFilter(accent_map)
+        return RegexTokenizer(TOKEN) | StemFoldFilter(lang)
+    return RegexTokenizer(TOKEN) | FoldFilter(OTHER)
 
 
 def field_for(lang: str) -> str:
@@ -103,4 +131,10 @@ def field_for(lang: str) -> str:
 
 
 TEXT_FIELDS = tuple(f"text_{lang}" for lang in (*STEMMED, OTHER))
-PLAIN = "plain"
+
+
+def field_language(fieldname: str) -> str:
+    """The analyser language of a searchable text field (`title` is analysed as English)."""
+    if fieldname.startswith("text_"):
+        return fieldname[5:]
+    return "en" if fieldname == "title" else OTHER

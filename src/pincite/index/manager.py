@@ -33,6 +33,7 @@ import shutil
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
@@ -41,15 +42,18 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh.codec import whoosh3 as _whoosh3
 from whoosh.index import LockError
+from whoosh.util.numeric import byte_to_length
 
 from pincite.corpus.model import OK, Document, Unit
 from pincite.corpus.store import Store
 from pincite.errors import IndexBusy, StoreError
-from pincite.index.analysis import PLAIN, field_for
+from pincite.index.analysis import field_for
 from pincite.index.schema import build_schema
+from pincite.index.vocabulary import Vocabulary, words_of
 
 MARKER = "PINCITE"
-INDEX_FORMAT = 3  # 2: no stop words, accent variants, `plain`, facet columns; 3: fr elision, pt plurals
+INDEX_FORMAT = 4  # 2: no stop words, accent variants, facet columns; 3: fr elision, pt plurals;
+# 4: stems only (words as written in WORDS), nothing stored, seq a column
 LOCK_WAIT = 10.0
 GEN_RE = re.compile(r"^gen-(\d{6})$")
 # Rebuilds at least this large use two writer processes, each writing its own segment (Whoosh's
@@ -75,8 +79,41 @@ def _cached_column_reader(self, fieldname, column):
     return reader
 
 
+_BYTE_TO_LENGTH = (None, *(byte_to_length(b) for b in range(1, 256)))
+
+
+def _doc_field_length(self, docnum, fieldname, default=0):
+    """Whoosh's W3PerDocReader.doc_field_length, from the field's length column read whole, once.
+
+    Whoosh reads the one-byte length from the segment file on every call: once per posting while
+    it writes a segment (1.5 M calls in a 10,000-unit rebuild, ~12 % of it) and once per matching
+    unit when BM25 scores. The column is one byte per unit and a segment never changes, so it is
+    read once per reader. Same results: a unit without the field gives `default` for a missing
+    column and None for a zero byte, as Whoosh does."""
+    if docnum > self._doccount:
+        raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+    cache = self.__dict__.get("_pincite_lengths")
+    if cache is None:
+        cache = self._pincite_lengths = {}
+    data = cache.get(fieldname)
+    if data is None:
+        reader = self._cached_reader(_whoosh3._lenfield(fieldname), _whoosh3.LENGTHS_COLUMN)
+        if reader is None:
+            data = False
+        elif hasattr(reader, "_basepos"):  # a fixed-width column: one read
+            data = reader._dbfile.get(reader._basepos, reader._count)
+        else:
+            data = bytes(reader[i] for i in range(self._doccount))
+        cache[fieldname] = data
+    if data is False:
+        return default
+    return _BYTE_TO_LENGTH[data[docnum]] if docnum < len(data) else None
+
+
+WHOOSH_DOC_FIELD_LENGTH = _whoosh3.W3PerDocReader.doc_field_length  # the original, for tests
 if hasattr(_whoosh3.W3PerDocReader, "_cached_reader"):
     _whoosh3.W3PerDocReader._cached_reader = _cached_column_reader
+    _whoosh3.W3PerDocReader.doc_field_length = _doc_field_length
 
 
 # Whoosh's parallel writer forks worker processes that wait on a queue: if the parent is killed they
@@ -209,26 +246,20 @@ def _write_failed(e: OSError) -> StoreError:
 
 
 def unit_fields(doc: Document, unit: Unit, version: str) -> dict:
-    """The Whoosh document for one unit."""
+    """The Whoosh document for one unit (see pincite.index.schema)."""
     part = unit.part.lower()
     fields = {
-        "uid": unit.uid,
         "doc": doc.id,
         "docver": f"{doc.id}|{version}",
         "seq": unit.seq,
         "kind": unit.kind,
-        "ref": unit.ref,
-        "numbered": unit.numbered,
-        "part": part,
         "partkey": " ".join(dict.fromkeys([part.split(" ")[0], part.replace(" ", "_")])) if part else "",
         "symbol": doc.symbol.lower(),
         "doctype": doc.doctype.lower(),
         "lang": unit.lang or doc.lang,
         "title": doc.title,
         "headings": " / ".join(unit.headings),
-        "notes": list(unit.notes),
         field_for(unit.lang or doc.lang): unit.text,
-        PLAIN: unit.text,
     }
     if doc.year:
         fields["year"] = doc.year
@@ -428,11 +459,18 @@ class IndexManager:
             if doc is not None:
                 yield doc, unit
 
-    def _add_docs(self, writer, doc_ids: Iterable[str], versions: dict[str, str]) -> int:
+    def _add_docs(self, writer, doc_ids: Iterable[str], versions: dict[str, str], words: Counter) -> int:
+        """Add the units of these documents; count their words (units per word) into `words`."""
         n = 0
         add = writer.add_document
+        count = words.update
+        last_doc = None
         for doc, unit in self._units_for(sorted(doc_ids)):
             add(**unit_fields(doc, unit, versions[doc.id]))
+            if doc.id != last_doc:
+                last_doc = doc.id
+                count(words_of(doc.title))
+            count(words_of(unit.text + " " + " ".join(unit.headings)) if unit.headings else words_of(unit.text))
             n += 1
         return n
 
@@ -497,8 +535,9 @@ class IndexManager:
                     writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
                 else:
                     writer = ix.writer(limitmb=1024)  # below PARALLEL_UNITS: no spill to disk (see BENCHMARKS.md)
+                words: Counter = Counter()
                 try:
-                    n = self._add_docs(writer, versions, versions)
+                    n = self._add_docs(writer, versions, versions, words)
                     writer.commit()
                 except BaseException:
                     try:
@@ -506,6 +545,7 @@ class IndexManager:
                     except Exception:  # noqa: BLE001 - the first error is the one to report
                         pass
                     raise
+            Vocabulary(words).save(path)
             self._finish(path, n, len(versions))
         self._switch(name)
         self.cleanup()
@@ -551,11 +591,12 @@ class IndexManager:
                     writer = self._open_path(path).writer(timeout=wait, delay=0.1)
                 except LockError as e:  # nobody else should hold it: we hold the directory lock
                     raise IndexBusy(f"the index is busy (waited {wait:g} s); try again") from e
+                words: Counter = Counter()
                 try:
                     deleted = 0
                     for d in report.replaced + report.removed:
                         deleted += writer.delete_by_term("doc", d)
-                    report.units = self._add_docs(writer, report.added + report.replaced, wanted)
+                    report.units = self._add_docs(writer, report.added + report.replaced, wanted, words)
                     writer.commit()
                 except BaseException:
                     try:
@@ -563,6 +604,7 @@ class IndexManager:
                     except Exception:  # noqa: BLE001
                         pass
                     raise
+                Vocabulary.load(self.root / live).merged(words).save(path)
                 self._finish(path, before - deleted + report.units, len(wanted))
             self._switch(name)
             self.cleanup()

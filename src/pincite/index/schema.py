@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh import columns
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 
-from pincite.index.analysis import OTHER, PLAIN, STEMMED, analyzer
+from pincite.index.analysis import OTHER, STEMMED, analyzer
 
 # Field boosts are applied at query time (pincite.search.engine.BOOSTS), so tuning needs no rebuild.
 
@@ -31,27 +32,37 @@ class RepeatedTEXT(TEXT):
         return d
 
 
+class SeqColumn(COLUMN):
+    """A unit's position in its document: a per-document number column for the stable tie-break,
+    not indexed (as a NUMERIC field it cost eight terms per unit and was never searched)."""
+
+    def __init__(self) -> None:
+        super().__init__(columns.NumericColumn("I"))
+
+    def to_column_value(self, value):
+        return int(value)
+
+    def from_column_value(self, value):
+        return value
+
+
 def build_schema() -> Schema:
+    """What a unit is indexed as. Nothing is stored: hits are read from the catalogue by the `doc`
+    and `seq` columns. Only fields that a query searches or filters on are indexed, and each word
+    once per unit, as its stem (words as written live in the generation's vocabulary)."""
     fields = {
-        "uid": ID(stored=True, unique=True),
-        "doc": ID(stored=True, sortable=True),
+        "doc": ID(sortable=True),
         "docver": ID(),  # "doc|sha:parser": what version of a document the index holds
-        "seq": NUMERIC(stored=True, sortable=True),
-        "kind": ID(stored=True),
-        "ref": ID(stored=True),
-        "numbered": BOOLEAN(stored=True),
-        "part": ID(stored=True),
+        "seq": SeqColumn(),
+        "kind": ID(),
         "partkey": KEYWORD(lowercase=True),  # "annex i" → "annex", "annex_i"
-        "symbol": ID(stored=True),
-        "doctype": ID(stored=True, sortable=True),
-        "year": NUMERIC(stored=True, sortable=True),
-        "lang": ID(stored=True, sortable=True),
+        "symbol": ID(),
+        "doctype": ID(sortable=True),
+        "year": NUMERIC(sortable=True),
+        "lang": ID(sortable=True),
         "title": RepeatedTEXT(analyzer=analyzer("en")),
-        "headings": RepeatedTEXT(analyzer=analyzer(OTHER), stored=True),
-        "notes": STORED(),
-        # every unit's text, unstemmed: for prefix*, fuzzy~ and spelling suggestions
-        PLAIN: TEXT(analyzer=analyzer(OTHER), spelling=True),
+        "headings": RepeatedTEXT(analyzer=analyzer(OTHER)),
     }
     for lang in (*STEMMED, OTHER):
-        fields[f"text_{lang}"] = TEXT(analyzer=analyzer(lang), stored=True, chars=True)
+        fields[f"text_{lang}"] = TEXT(analyzer=analyzer(lang))
     return Schema(**fields)

@@ -19,14 +19,17 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from whoosh import qparser, scoring
 from whoosh.analysis import RegexTokenizer
 from whoosh.query import (
     And,
     CompoundQuery,
+    ConstantScoreQuery,
     Every,
     FuzzyTerm,
     NullQuery,
@@ -42,17 +45,19 @@ from whoosh.searching import Searcher
 from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Document, Unit
 from pincite.corpus.store import Store
 from pincite.errors import BadQuery
-from pincite.index.analysis import OTHER, PLAIN, TEXT_FIELDS, TOKEN, analyzer, field_for, fold
+from pincite.index.analysis import OTHER, TEXT_FIELDS, TOKEN, analyzer, field_for, field_language, fold
 from pincite.index.manager import IndexManager
+from pincite.index.vocabulary import Vocabulary
 from pincite.search.citation import cite, unit_record
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 SNIPPET_CHARS = 240
 SUGGEST_BELOW = 3  # offer a did-you-mean when a query finds fewer hits than this
 
-# Query-time field boosts for BM25F (tuned on tests/judged/queries.toml; see BENCHMARKS.md). `plain`
-# (words as written) on top of the stemmed language fields rewards a word in the very form queried.
-BOOSTS = {"title": 0.5, "headings": 0.5, "plain": 0.6}
+# Query-time field boosts for BM25F (tuned on tests/judged/queries.toml; see BENCHMARKS.md).
+BOOSTS = {"title": 0.5, "headings": 0.5}
+# A prefix, wildcard or fuzzy word expands to at most this many words as written (the most frequent).
+EXPAND_MAX = 512
 BM25_PARAMS = {"B": 0.5, "K1": 1.2}
 
 
@@ -87,6 +92,8 @@ KIND_ALIASES = {
 }
 # Fields a user may search by name besides the filters.
 SEARCHABLE = {"title", "headings", *TEXT_FIELDS}
+# Fields whose words a prefix*, wildcard or fuzzy~ word is matched against.
+WORD_FIELDS = frozenset(SEARCHABLE)
 
 
 @dataclass(frozen=True)
@@ -119,11 +126,22 @@ class Results:
 
 
 # -- reading the query ------------------------------------------------------------------------------
+class _Parser(qparser.QueryParser):
+    """Whoosh's parser, except that prefix*, wildcard and fuzzy~ words keep the text as typed (folded)
+    instead of being stemmed: `_expand` matches them against words as written."""
+
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+        if termclass in (Prefix, Wildcard, FuzzyTerm) and fieldname in WORD_FIELDS:
+            return termclass(fieldname, fold(text), boost=boost)
+        return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+
 def _parser(schema, boosts: dict | None = None) -> qparser.QueryParser:
     boosts = BOOSTS if boosts is None else boosts
-    fields = list(TEXT_FIELDS) + ["title", "headings"] + ([PLAIN] if boosts.get(PLAIN) else [])
+    fields = list(TEXT_FIELDS) + ["title", "headings"]
     fieldboosts = {f: boosts.get(f, 1.0) for f in fields}
-    p = qparser.MultifieldParser(fields, schema, fieldboosts=fieldboosts, group=qparser.AndGroup)
+    p = _Parser(None, schema, group=qparser.AndGroup)  # Whoosh's MultifieldParser, as a subclass
+    p.add_plugin(qparser.MultifieldPlugin(fields, fieldboosts=fieldboosts))
     p.add_plugin(qparser.FuzzyTermPlugin())
     p.add_plugin(qparser.GtLtPlugin())
     return p
@@ -233,21 +251,36 @@ def rewrite(text: str) -> tuple[str, list[str]]:
     return "".join(res), notes
 
 
-def _plainify(q: Query) -> Query:
-    """Prefix, wildcard and fuzzy terms match words as written (`plain`), not stems."""
-    if isinstance(q, (Prefix, Wildcard, FuzzyTerm)) and q.fieldname in TEXT_FIELDS:
-        if q.fieldname != f"text_{OTHER}":
-            return NullQuery
-        c = q.copy()
-        c.fieldname = PLAIN
-        return c
+def _expand(q: Query, vocabulary: Callable[[], Vocabulary], notes: list[str]) -> Query:
+    """Prefix, wildcard and fuzzy words match words as written: each becomes the terms that the
+    matching words of the vocabulary are indexed as in its field, scored as one constant, as
+    Whoosh scores its own multi-term queries."""
+    if isinstance(q, (Prefix, Wildcard, FuzzyTerm)) and q.fieldname in WORD_FIELDS:
+        vocab = vocabulary()
+        if isinstance(q, Prefix):
+            words = vocab.prefixed(q.text)
+        elif isinstance(q, FuzzyTerm):
+            words = vocab.within(q.text, q.maxdist, q.prefixlength)
+        else:
+            words = vocab.matching(q.text)
+        if len(words) > EXPAND_MAX:
+            note = f"{q.text!r} matches {len(words)} words; the {EXPAND_MAX} most frequent were searched"
+            if note not in notes:
+                notes.append(note)
+            words = vocab.most_frequent(words, EXPAND_MAX)
+        lang = field_language(q.fieldname)
+        terms = sorted({t for w in words for t in _index_forms(lang, w)})
+        if not terms:  # matches nothing, and an AND around it must not drop it
+            return Term(q.fieldname, "", boost=q.boost)
+        inner = Term(q.fieldname, terms[0]) if len(terms) == 1 else Or([Term(q.fieldname, t) for t in terms])
+        return ConstantScoreQuery(inner, score=q.boost)
     if isinstance(q, CompoundQuery):
         c = q.copy()
-        c.subqueries = [_plainify(s) for s in q.subqueries]
+        c.subqueries = [_expand(s, vocabulary, notes) for s in q.subqueries]
         return c
     if hasattr(q, "child"):
         c = q.copy()
-        c.child = _plainify(q.child)
+        c.child = _expand(q.child, vocabulary, notes)
         return c
     return q
 
@@ -255,7 +288,11 @@ def _plainify(q: Query) -> Query:
 _SYNTAX = re.compile(r"""["'()\[\]{}^~*?:<>\\]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b""")
 
 
-def parse_query(text: str, schema, boosts: dict | None = None) -> tuple[Query, list[str]]:
+def parse_query(
+    text: str, schema, boosts: dict | None = None, vocabulary: Callable[[], Vocabulary] | None = None
+) -> tuple[Query, list[str]]:
+    """The query as Whoosh objects, and notes on how it was read. `vocabulary` gives the words as
+    written that prefix, wildcard and fuzzy words are matched against (none: they match nothing)."""
     text = text.strip()
     if not text:
         return Every(), []
@@ -270,7 +307,7 @@ def parse_query(text: str, schema, boosts: dict | None = None) -> tuple[Query, l
         except Exception as e:
             raise BadQuery(f"cannot read the query {text!r}: {e}") from e
         notes.append(f"read as plain words: {' '.join(plain.split())!r}")
-    q = _plainify(q).normalize()
+    q = _expand(q, vocabulary or Vocabulary, notes).normalize()
     if q is NullQuery:
         raise BadQuery(f"the query {text!r} has no words to search for")
     return q, notes
@@ -327,12 +364,11 @@ def snippet(text: str, lang: str, terms: set[tuple[str, str]], maxchars: int = S
     tfield = field_for(lang)
     an_lang = lang if tfield != f"text_{OTHER}" else OTHER
     want_lang = {t for f, t in terms if f == tfield}
-    want_plain = {t for f, t in terms if f == PLAIN}
     spans: list[tuple[int, int]] = []
-    if want_lang or want_plain:
+    if want_lang:
         for tok in _TOKENIZER(text, chars=True):
             word, s, e = tok.text, tok.startchar, tok.endchar
-            if _index_forms(an_lang, word) & want_lang or fold(word) in want_plain:
+            if _index_forms(an_lang, word) & want_lang:
                 spans.append((s, e))
     start, end = 0, len(text)
     if len(text) > maxchars:
@@ -392,9 +428,15 @@ def _column(reader, name: str):
     return None
 
 
-def _suggest(searcher, text: str) -> str:
-    """The query with each word the corpus does not hold replaced by the nearest one it does."""
-    reader = searcher.reader()
+@lru_cache(maxsize=_OPEN_MAX)
+def _vocabulary(path: str) -> Vocabulary:
+    """A generation's words as written, read on first need (a generation never changes)."""
+    return Vocabulary.load(Path(path))
+
+
+def _suggest(vocab: Vocabulary, text: str) -> str:
+    """The query with each word the corpus does not hold replaced by the nearest one it does
+    (fewest edits, then most units)."""
     free = _FIELD.sub(" ", text)
     changed = text
     any_change = False
@@ -403,12 +445,15 @@ def _suggest(searcher, text: str) -> str:
         if word in ("AND", "OR", "NOT") or word.isdigit() or len(word) < 3:
             continue
         folded = fold(word)
-        if (PLAIN, folded) in reader:
+        if folded in vocab:
             continue
-        cands = searcher.suggest(PLAIN, folded, limit=1, maxdist=2, prefix=1)
-        if cands and cands[0] != folded:
-            changed = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", cands[0], changed, count=1)
-            any_change = True
+        for dist in (1, 2):
+            cands = [w for w in vocab.within(folded, dist, prefix=1) if w != folded]
+            if cands:
+                best = vocab.most_frequent(cands, 1)[0]
+                changed = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", best, changed, count=1)
+                any_change = True
+                break
     return changed if any_change else ""
 
 
@@ -427,11 +472,14 @@ def search(
 ) -> Results:
     if limit < 0 or offset < 0:
         raise BadQuery("--limit and --offset must be zero or more")
-    ix, reader = _open(IndexManager(store))
+    manager = IndexManager(store)
+    ix, reader = _open(manager)
     out = Results(hits=[], total=0, query=query, offset=offset, limit=limit)
     if ix is None:
         return out
-    q, notes = parse_query(query, ix.schema, boosts)
+    gen = str(manager.current_path())
+    words = lambda: _vocabulary(gen)  # noqa: E731 - read only when a query needs it
+    q, notes = parse_query(query, ix.schema, boosts, words)
     out.notice = "; ".join(notes)
     fq = filter_query(filters or {})
     with Searcher(reader, weighting=BM25(**(bm25 or BM25_PARAMS)), closereader=False) as s:
@@ -459,7 +507,7 @@ def search(
                 matched[docnum] = {
                     (f, t.decode("utf-8") if isinstance(t, bytes) else str(t))
                     for f, t in results[where[docnum]].matched_terms()
-                    if f == PLAIN or f in TEXT_FIELDS
+                    if f in TEXT_FIELDS
                 }
         docs = {d: store.document(d) for d in {r[1] for r in page}}  # only the page's documents
         for negscore, doc_id, seq, docnum in page:
@@ -470,10 +518,10 @@ def search(
             snip = snippet(unit.text, unit.lang or doc.lang, matched.get(docnum, set()))
             out.hits.append(Hit(unit=unit, doc=doc, score=-negscore, snippet=snip, cite=cite(doc, unit)))
         if suggest and matches < SUGGEST_BELOW and query.strip():
-            alt = _suggest(s, query)
+            alt = _suggest(words(), query)
             if alt:
                 try:
-                    aq, _ = parse_query(alt, ix.schema, boosts)
+                    aq, _ = parse_query(alt, ix.schema, boosts, words)
                     if len(s.search(aq, filter=fq, limit=1)) > matches:
                         out.suggestion = alt
                 except BadQuery:
