@@ -127,7 +127,7 @@ def _duration(home: Path, args: list[str]) -> float:
     ids=["incremental", "rebuild", "rebuild-2procs"],
 )
 def test_kill_9_leaves_old_or_new_and_the_next_run_repairs(template, tmp_path, monkeypatch, args, procs):
-    monkeypatch.setenv("PINCITE_INDEX_PROCS", procs)  # 2: Whoosh's writer forks helper processes
+    monkeypatch.setenv("PINCITE_INDEX_PROCS", procs)  # 2: the rebuild forks two writer processes
     src, old, new = template
     full = _duration(copy_home(src, tmp_path / "timing"), args)
     outcomes = []
@@ -267,11 +267,14 @@ FAULTS = {
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-@pytest.mark.parametrize("rebuild", [False, True], ids=["incremental", "rebuild"])
-def test_a_write_error_leaves_the_previous_generation_live(template, tmp_path, monkeypatch, fault, rebuild):
+@pytest.mark.parametrize(
+    "rebuild,procs", [(False, 1), (True, 1), (True, 2)], ids=["incremental", "rebuild", "rebuild-2procs"]
+)
+def test_a_write_error_leaves_the_previous_generation_live(template, tmp_path, monkeypatch, fault, rebuild, procs):
+    # with 2 processes the fault strikes in the forked writers (they inherit the patched Whoosh)
     home = copy_home(template[0], tmp_path / "home")
     s = Store(home)
-    m = IndexManager(s)
+    m = IndexManager(s, procs=procs)
     live, before = index_state(home)
     FAULTS[fault](monkeypatch)
     with pytest.raises(StoreError, match="previous index stays live"):
@@ -303,13 +306,17 @@ def _limit_file_size(limit: int):
     return pre
 
 
-@pytest.mark.parametrize("args", [["index"], ["index", "--rebuild"]], ids=["incremental", "rebuild"])
-def test_a_full_disk_leaves_the_previous_generation_live_and_searchable(template, tmp_path, args):
+@pytest.mark.parametrize(
+    "args,procs",
+    [(["index"], "1"), (["index", "--rebuild"], "1"), (["index", "--rebuild"], "2")],
+    ids=["incremental", "rebuild", "rebuild-2procs"],
+)
+def test_a_full_disk_leaves_the_previous_generation_live_and_searchable(template, tmp_path, args, procs):
     home = copy_home(template[0], tmp_path / "home")
     live, before = index_state(home)
     r = subprocess.run(
         [sys.executable, "-m", "pincite.cli", *args],
-        env=cli_env(home),
+        env={**cli_env(home), "PINCITE_INDEX_PROCS": procs},
         capture_output=True,
         text=True,
         timeout=120,

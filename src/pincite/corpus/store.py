@@ -463,12 +463,17 @@ class Store:
             for r in self.db.execute("SELECT id, sha256, parser FROM documents WHERE status = ?", (OK,))
         }
 
-    def units(self, doc_id: str | None = None) -> Iterator[Unit]:
+    def units(self, doc_id: str | None = None, *, between: tuple[str, str] | None = None) -> Iterator[Unit]:
+        """Units in document order: of one document, of the documents whose ids lie `between` two
+        ids (inclusive), or all."""
         sql = "SELECT * FROM units"
         args: tuple = ()
         if doc_id is not None:
             sql += " WHERE doc = ?"
             args = (doc_id,)
+        elif between is not None:
+            sql += " WHERE doc >= ? AND doc <= ?"
+            args = between
         for r in self.db.execute(sql + " ORDER BY doc, seq", args):
             yield _unit_from_row(r)
 

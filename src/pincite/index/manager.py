@@ -27,6 +27,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -35,7 +36,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from whoosh import index as windex
 from whoosh.codec import whoosh3 as _whoosh3
 from whoosh.index import LockError
 from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
 
 from pincite.corpus.model import OK, Document, Unit
 from pincite.corpus.store import Store
@@ -56,9 +58,16 @@ INDEX_FORMAT = 4  # 2: no stop words, accent variants, facet columns; 3: fr elis
 # 4: stems only (words as written in WORDS), nothing stored, seq a column
 LOCK_WAIT = 10.0
 GEN_RE = re.compile(r"^gen-(\d{6})$")
-# Rebuilds at least this large use two writer processes, each writing its own segment (Whoosh's
-# `procs=2, multisegment=True`); smaller ones are faster in one process. See BENCHMARKS.md.
-PARALLEL_UNITS = 20_000
+# Rebuilds of at least this many units use one writer process per core (at most MAX_PROCS), each
+# writing its own segment. Measured on two cores: 181 units 0.10 s in one process, 0.08 s in two;
+# 2,170 units 0.55 s and 0.31 s; 10,200 units 5.3 s and 3.0 s (see BENCHMARKS.md). Each segment
+# costs a little at query time, so tiny stores keep one.
+PARALLEL_UNITS = 1_000
+MAX_PROCS = 4
+# Whoosh's in-memory posting pool per writer process, in MB (its default is 128). Below this, postings
+# are sorted in memory; above, they spill to sorted runs on disk that are merged at the end, which
+# cost a 10,000-unit rebuild as much again (see BENCHMARKS.md). Peak memory is about 1.5x this.
+POOL_MB = 1024
 # Below this many documents to write, read them one by one; above, scan the catalogue once.
 BATCH_DOCS = 64
 
@@ -116,9 +125,9 @@ if hasattr(_whoosh3.W3PerDocReader, "_cached_reader"):
     _whoosh3.W3PerDocReader.doc_field_length = _doc_field_length
 
 
-# Whoosh's parallel writer forks worker processes that wait on a queue: if the parent is killed they
-# would wait forever, holding the index lock they inherited. While a parallel build runs, each
-# forked child asks the kernel to kill it when its parent dies (Linux PR_SET_PDEATHSIG).
+# A parallel rebuild forks writer processes: if the parent is killed they would write on, holding
+# the index lock they inherited, for nobody. While a parallel build runs, each forked child asks the
+# kernel to kill it when its parent dies (Linux PR_SET_PDEATHSIG).
 _parallel_parent = 0
 _libc = None
 
@@ -238,11 +247,15 @@ def _dir_size(path: Path) -> int:
     return total
 
 
-def _write_failed(e: OSError) -> StoreError:
+def _why(e: OSError) -> str:
     why = e.strerror or str(e)
     if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
         why = f"{why} (the disk or a size limit is full)"
-    return StoreError(f"could not write the index: {why}; the previous index stays live")
+    return why
+
+
+def _write_failed(e: OSError) -> StoreError:
+    return StoreError(f"could not write the index: {_why(e)}; the previous index stays live")
 
 
 def unit_fields(doc: Document, unit: Unit, version: str) -> dict:
@@ -454,7 +467,7 @@ class IndexManager:
                         yield doc, unit
             return
         docs = {d.id: d for d in self.store.documents(status=OK) if d.id in wanted}
-        for unit in self.store.units():
+        for unit in self.store.units(between=(min(wanted), max(wanted))):
             doc = docs.get(unit.doc)
             if doc is not None:
                 yield doc, unit
@@ -519,7 +532,85 @@ class IndexManager:
     def _procs_for(self, units: int) -> int:
         if self.procs is not None:
             return max(1, self.procs)
-        return 2 if units >= PARALLEL_UNITS and (os.cpu_count() or 1) >= 2 else 1
+        return min(os.cpu_count() or 1, MAX_PROCS) if units >= PARALLEL_UNITS else 1
+
+    def _split(self, doc_ids: Iterable[str], parts: int) -> list[list[str]]:
+        """Runs of consecutive document ids with about equal numbers of units, one per writer
+        process (consecutive, so that each process reads one key range of the catalogue)."""
+        counts = self.store.unit_counts()
+        ids = sorted(doc_ids)
+        total = sum(counts.get(d, 0) for d in ids) or 1
+        out: list[list[str]] = [[]]
+        acc = 0
+        for d in ids:
+            out[-1].append(d)
+            acc += counts.get(d, 0)
+            if len(out) < parts and acc >= total * len(out) / parts:
+                out.append([])
+        return [p for p in out if p]
+
+    def _segment_worker(self, path: Path, doc_ids: list[str], versions: dict[str, str], conn) -> None:
+        """In a forked process: write these documents' units as one segment of the new generation
+        and send back (segment, units, words). Its own catalogue connection: SQLite connections
+        must not cross a fork."""
+        try:
+            mine = IndexManager(Store(self.store.home, create=False))
+            writer = SegmentWriter(windex.open_dir(str(path)), _lk=False, limitmb=POOL_MB)
+            words: Counter = Counter()
+            n = mine._add_docs(writer, doc_ids, versions, words)
+            conn.send(("ok", writer._finalize_segment(), n, words))
+        except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises it
+            why = _why(e) if isinstance(e, OSError) else f"{type(e).__name__}: {e}"
+            conn.send(("error", why, 0, None))
+        finally:
+            conn.close()
+
+    def _write_parallel(self, ix, path: Path, versions: dict[str, str], procs: int, words: Counter) -> int:
+        """A rebuild by `procs` forked processes, each writing one segment from its own share of the
+        catalogue; this process then commits the segments as the generation's table of contents.
+
+        This is what Whoosh's `procs=N, multisegment=True` writer does, except that the workers read
+        the catalogue themselves: Whoosh's parent builds and pickles every document for its workers,
+        and on two cores that third busy process cost a third of the gain (see BENCHMARKS.md)."""
+        ctx = multiprocessing.get_context("fork")
+        kids, pipes = [], []
+        with _children_die_with_us():
+            try:
+                for part in self._split(versions, procs):
+                    recv, send = ctx.Pipe(duplex=False)
+                    kid = ctx.Process(target=self._segment_worker, args=(path, part, versions, send), daemon=True)
+                    kid.start()
+                    send.close()
+                    kids.append(kid)
+                    pipes.append(recv)
+                segments, n = [], 0
+                for kid, recv in zip(kids, pipes, strict=True):
+                    try:
+                        status, segment, units, kid_words = recv.recv()
+                    except EOFError:
+                        kid.join(5)
+                        raise StoreError(
+                            f"could not write the index: a writer process died (exit code {kid.exitcode}); "
+                            "the previous index stays live"
+                        ) from None
+                    if status != "ok":
+                        raise StoreError(f"could not write the index: {segment}; the previous index stays live")
+                    segments.append(segment)
+                    n += units
+                    words.update(kid_words)
+            finally:
+                for kid in kids:
+                    kid.join(1)
+                    if kid.is_alive():
+                        kid.kill()
+                        kid.join()
+        writer = ix.writer()
+        try:
+            writer._close_segment()  # its own, empty: Whoosh's table of contents lists only ours
+            writer._commit_toc(segments)
+        finally:
+            writer._finish()
+        return n
 
     def _rebuild_locked(self, report: SyncReport) -> SyncReport:
         t0 = time.perf_counter()
@@ -530,12 +621,11 @@ class IndexManager:
             path.mkdir()
             ix = windex.create_in(str(path), build_schema())
             procs = self._procs_for(self.store.unit_total())
-            with _children_die_with_us() if procs > 1 else nullcontext():
-                if procs > 1:
-                    writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
-                else:
-                    writer = ix.writer(limitmb=1024)  # below PARALLEL_UNITS: no spill to disk (see BENCHMARKS.md)
-                words: Counter = Counter()
+            words: Counter = Counter()
+            if procs > 1:
+                n = self._write_parallel(ix, path, versions, procs, words)
+            else:
+                writer = ix.writer(limitmb=POOL_MB)
                 try:
                     n = self._add_docs(writer, versions, versions, words)
                     writer.commit()
