@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh import index as windex
+from whoosh import writing as _writing
 from whoosh.codec import whoosh3 as _whoosh3
 from whoosh.index import LockError
 from whoosh.util.numeric import byte_to_length
@@ -64,9 +65,14 @@ GEN_RE = re.compile(r"^gen-(\d{6})$")
 # costs a little at query time, so tiny stores keep one.
 PARALLEL_UNITS = 1_000
 MAX_PROCS = 4
-# Whoosh's in-memory posting pool per writer process, in MB (its default is 128). Below this, postings
-# are sorted in memory; above, they spill to sorted runs on disk that are merged at the end, which
-# cost a 10,000-unit rebuild as much again (see BENCHMARKS.md). Peak memory is about 1.5x this.
+# How an incremental sync merges segments: Whoosh's default, which merges only the smallest ones
+# (bench/merge_policy.py measures it against never merging and merging everything).
+MERGE_POLICY = _writing.MERGE_SMALL
+# A rebuild writes segments of at most this many units, each sorted in memory by Whoosh's posting
+# pool (POOL_MB, its default is 128): a pool that overflows spills sorted runs to disk and merges them
+# at the end, which cost a 10,000-unit rebuild as much again, and a 100,000-unit one 40 % more (see
+# BENCHMARKS.md). 50,000 units fill about 650 MB of pool; peak memory is about 1.3x the pool.
+SEGMENT_UNITS = 50_000
 POOL_MB = 1024
 # Below this many documents to write, read them one by one; above, scan the catalogue once.
 BATCH_DOCS = 64
@@ -483,7 +489,9 @@ class IndexManager:
             if doc.id != last_doc:
                 last_doc = doc.id
                 count(words_of(doc.title))
-            count(words_of(unit.text + " " + " ".join(unit.headings)) if unit.headings else words_of(unit.text))
+            count(
+                words_of(unit.text + " " + " ".join(unit.headings)) if unit.headings else words_of(unit.text)
+            )
             n += 1
         return n
 
@@ -534,59 +542,89 @@ class IndexManager:
             return max(1, self.procs)
         return min(os.cpu_count() or 1, MAX_PROCS) if units >= PARALLEL_UNITS else 1
 
+    @staticmethod
+    def _runs(ids: list[str], counts: dict[str, int], size: float) -> list[list[str]]:
+        """Consecutive runs of document ids of about `size` units each (a document is never split)."""
+        out: list[list[str]] = [[]]
+        acc = 0
+        for d in ids:
+            if out[-1] and acc + counts.get(d, 0) > size:
+                out.append([])
+                acc = 0
+            out[-1].append(d)
+            acc += counts.get(d, 0)
+        return [r for r in out if r]
+
     def _split(self, doc_ids: Iterable[str], parts: int) -> list[list[str]]:
         """Runs of consecutive document ids with about equal numbers of units, one per writer
         process (consecutive, so that each process reads one key range of the catalogue)."""
         counts = self.store.unit_counts()
         ids = sorted(doc_ids)
-        total = sum(counts.get(d, 0) for d in ids) or 1
-        out: list[list[str]] = [[]]
-        acc = 0
-        for d in ids:
-            out[-1].append(d)
-            acc += counts.get(d, 0)
-            if len(out) < parts and acc >= total * len(out) / parts:
-                out.append([])
-        return [p for p in out if p]
+        total = sum(counts.get(d, 0) for d in ids)
+        return self._runs(ids, counts, max(1.0, total / parts))
+
+    def _write_segments(
+        self, path: Path, doc_ids: list[str], versions: dict[str, str], words: Counter
+    ) -> tuple[list, int]:
+        """Write these documents into the new generation as segments of at most SEGMENT_UNITS
+        units, each sorted in memory: Whoosh's posting pool never spills to disk. Returns the
+        segments (not yet listed in the table of contents) and the number of units."""
+        ix = windex.open_dir(str(path))
+        segments, n = [], 0
+        for run in self._runs(sorted(doc_ids), self.store.unit_counts(), SEGMENT_UNITS):
+            writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB)
+            try:
+                n += self._add_docs(writer, run, versions, words)
+                segments.append(writer._finalize_segment())
+            except BaseException:
+                try:
+                    writer.cancel()
+                except Exception:  # noqa: BLE001 - the first error is the one to report
+                    pass
+                raise
+        return segments, n
 
     def _segment_worker(self, path: Path, doc_ids: list[str], versions: dict[str, str], conn) -> None:
-        """In a forked process: write these documents' units as one segment of the new generation
-        and send back (segment, units, words). Its own catalogue connection: SQLite connections
-        must not cross a fork."""
+        """In a forked process: write these documents' units as segments of the new generation and
+        send back (segments, units, words). Its own catalogue connection: SQLite connections must
+        not cross a fork."""
         try:
             mine = IndexManager(Store(self.store.home, create=False))
-            writer = SegmentWriter(windex.open_dir(str(path)), _lk=False, limitmb=POOL_MB)
             words: Counter = Counter()
-            n = mine._add_docs(writer, doc_ids, versions, words)
-            conn.send(("ok", writer._finalize_segment(), n, words))
+            segments, n = mine._write_segments(path, doc_ids, versions, words)
+            conn.send(("ok", segments, n, words))
         except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises it
             why = _why(e) if isinstance(e, OSError) else f"{type(e).__name__}: {e}"
             conn.send(("error", why, 0, None))
         finally:
             conn.close()
 
-    def _write_parallel(self, ix, path: Path, versions: dict[str, str], procs: int, words: Counter) -> int:
-        """A rebuild by `procs` forked processes, each writing one segment from its own share of the
-        catalogue; this process then commits the segments as the generation's table of contents.
+    def _write_parallel(
+        self, path: Path, versions: dict[str, str], procs: int, words: Counter
+    ) -> tuple[list, int]:
+        """The segments of a rebuild written by `procs` forked processes, each from its own share
+        of the catalogue.
 
-        This is what Whoosh's `procs=N, multisegment=True` writer does, except that the workers read
-        the catalogue themselves: Whoosh's parent builds and pickles every document for its workers,
-        and on two cores that third busy process cost a third of the gain (see BENCHMARKS.md)."""
+        Whoosh's own `procs=N, multisegment=True` writer has its parent build and pickle every
+        document for its workers; on two cores that third busy process cost a third of the gain
+        (see BENCHMARKS.md). Here each worker reads the catalogue itself."""
         ctx = multiprocessing.get_context("fork")
         kids, pipes = [], []
+        segments, n = [], 0
         with _children_die_with_us():
             try:
                 for part in self._split(versions, procs):
                     recv, send = ctx.Pipe(duplex=False)
-                    kid = ctx.Process(target=self._segment_worker, args=(path, part, versions, send), daemon=True)
+                    kid = ctx.Process(
+                        target=self._segment_worker, args=(path, part, versions, send), daemon=True
+                    )
                     kid.start()
                     send.close()
                     kids.append(kid)
                     pipes.append(recv)
-                segments, n = [], 0
                 for kid, recv in zip(kids, pipes, strict=True):
                     try:
-                        status, segment, units, kid_words = recv.recv()
+                        status, got, units, kid_words = recv.recv()
                     except EOFError:
                         kid.join(5)
                         raise StoreError(
@@ -594,8 +632,8 @@ class IndexManager:
                             "the previous index stays live"
                         ) from None
                     if status != "ok":
-                        raise StoreError(f"could not write the index: {segment}; the previous index stays live")
-                    segments.append(segment)
+                        raise StoreError(f"could not write the index: {got}; the previous index stays live")
+                    segments += got
                     n += units
                     words.update(kid_words)
             finally:
@@ -604,13 +642,7 @@ class IndexManager:
                     if kid.is_alive():
                         kid.kill()
                         kid.join()
-        writer = ix.writer()
-        try:
-            writer._close_segment()  # its own, empty: Whoosh's table of contents lists only ours
-            writer._commit_toc(segments)
-        finally:
-            writer._finish()
-        return n
+        return segments, n
 
     def _rebuild_locked(self, report: SyncReport) -> SyncReport:
         t0 = time.perf_counter()
@@ -623,18 +655,15 @@ class IndexManager:
             procs = self._procs_for(self.store.unit_total())
             words: Counter = Counter()
             if procs > 1:
-                n = self._write_parallel(ix, path, versions, procs, words)
+                segments, n = self._write_parallel(path, versions, procs, words)
             else:
-                writer = ix.writer(limitmb=POOL_MB)
-                try:
-                    n = self._add_docs(writer, versions, versions, words)
-                    writer.commit()
-                except BaseException:
-                    try:
-                        writer.cancel()
-                    except Exception:  # noqa: BLE001 - the first error is the one to report
-                        pass
-                    raise
+                segments, n = self._write_segments(path, list(versions), versions, words)
+            writer = ix.writer()  # lists the segments in the table of contents, as Whoosh's commit does
+            try:
+                writer._close_segment()  # its own, empty
+                writer._commit_toc(segments)
+            finally:
+                writer._finish()
             Vocabulary(words).save(path)
             self._finish(path, n, len(versions))
         self._switch(name)
@@ -687,7 +716,7 @@ class IndexManager:
                     for d in report.replaced + report.removed:
                         deleted += writer.delete_by_term("doc", d)
                     report.units = self._add_docs(writer, report.added + report.replaced, wanted, words)
-                    writer.commit()
+                    writer.commit(mergetype=MERGE_POLICY)
                 except BaseException:
                     try:
                         writer.cancel()
