@@ -132,3 +132,15 @@ def test_remove_unknown_id_removes_nothing(store, home):
     assert "Traceback" not in r.output
     assert store.document(SPEECH) is not None
     assert index_state(home)[1] == before
+
+
+def test_verify_notices_a_missing_word_list_and_rebuild_repairs_it(store):
+    path = IndexManager(store).current_path()
+    assert CliRunner().invoke(cli, ["search", "--format", "json", "migra*"]).exit_code == 0
+    (path / "WORDS").unlink()
+    code, st = status("--verify")
+    assert code == 1 and any("WORDS" in p for p in st["index"]["problems"])
+    assert CliRunner().invoke(cli, ["index", "--rebuild"]).exit_code == 0
+    assert status("--verify")[0] == 0
+    r = CliRunner().invoke(cli, ["search", "--format", "json", "migra*"])
+    assert r.exit_code == 0 and json.loads(r.stdout)

@@ -27,7 +27,6 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
-import multiprocessing
 import os
 import re
 import shutil
@@ -52,7 +51,7 @@ from pincite.corpus.store import Store
 from pincite.errors import IndexBusy, StoreError
 from pincite.index.analysis import field_for
 from pincite.index.schema import build_schema
-from pincite.index.vocabulary import Vocabulary, words_of
+from pincite.index.vocabulary import WORDS, Vocabulary, words_of
 
 MARKER = "PINCITE"
 INDEX_FORMAT = 4  # 2: no stop words, accent variants, facet columns; 3: fr elision, pt plurals;
@@ -608,6 +607,8 @@ class IndexManager:
         Whoosh's own `procs=N, multisegment=True` writer has its parent build and pickle every
         document for its workers; on two cores that third busy process cost a third of the gain
         (see BENCHMARKS.md). Here each worker reads the catalogue itself."""
+        import multiprocessing  # here: ~10 ms of start-up that searches never need
+
         ctx = multiprocessing.get_context("fork")
         kids, pipes = [], []
         segments, n = [], 0
@@ -766,6 +767,8 @@ class IndexManager:
         if verify:
             st.verified = True
             found = len(st.problems)
+            if not (path / WORDS).is_file():
+                st.problems.append(f"{st.generation} has no list of words (WORDS): prefix and fuzzy words match nothing")
             expect = self.store.unit_counts()
             for d, ver in sorted(wanted.items()):
                 if d in counts and counts[d][0] == ver and counts[d][1] != expect.get(d, 0):
