@@ -64,6 +64,9 @@ GEN_RE = re.compile(r"^gen-(\d{6})$")
 # costs a little at query time, so tiny stores keep one.
 PARALLEL_UNITS = 1_000
 MAX_PROCS = 4
+# An incremental sync that brings at least this many units writes them as a rebuild does (new
+# segments, one writer process per core) instead of through one writer.
+BULK_UNITS = 5_000
 # How an incremental sync merges segments: Whoosh's default, which merges only the smallest ones
 # (bench/merge_policy.py measures it against never merging and merging everything).
 MERGE_POLICY = _writing.MERGE_SMALL
@@ -599,7 +602,7 @@ class IndexManager:
             conn.close()
 
     def _write_parallel(
-        self, path: Path, versions: dict[str, str], procs: int, words: Counter
+        self, path: Path, doc_ids: Iterable[str], versions: dict[str, str], procs: int, words: Counter
     ) -> tuple[list, int]:
         """The segments of a rebuild written by `procs` forked processes, each from its own share
         of the catalogue.
@@ -614,7 +617,7 @@ class IndexManager:
         segments, n = [], 0
         with _children_die_with_us():
             try:
-                for part in self._split(versions, procs):
+                for part in self._split(doc_ids, procs):
                     recv, send = ctx.Pipe(duplex=False)
                     kid = ctx.Process(
                         target=self._segment_worker, args=(path, part, versions, send), daemon=True
@@ -656,7 +659,7 @@ class IndexManager:
             procs = self._procs_for(self.store.unit_total())
             words: Counter = Counter()
             if procs > 1:
-                segments, n = self._write_parallel(path, versions, procs, words)
+                segments, n = self._write_parallel(path, versions, versions, procs, words)
             else:
                 segments, n = self._write_segments(path, list(versions), versions, words)
             writer = ix.writer()  # lists the segments in the table of contents, as Whoosh's commit does
@@ -712,12 +715,29 @@ class IndexManager:
                 except LockError as e:  # nobody else should hold it: we hold the directory lock
                     raise IndexBusy(f"the index is busy (waited {wait:g} s); try again") from e
                 words: Counter = Counter()
+                todo = report.added + report.replaced
+                counts = self.store.unit_counts() if len(todo) > 1 else {}
+                bulk = sum(counts.get(d, 0) for d in todo) >= BULK_UNITS
                 try:
                     deleted = 0
                     for d in report.replaced + report.removed:
                         deleted += writer.delete_by_term("doc", d)
-                    report.units = self._add_docs(writer, report.added + report.replaced, wanted, words)
-                    writer.commit(mergetype=MERGE_POLICY)
+                    if bulk:  # a large batch: new segments, written as a rebuild writes them
+                        procs = self._procs_for(sum(counts.get(d, 0) for d in todo))
+                        if procs > 1:
+                            segments, report.units = self._write_parallel(path, todo, wanted, procs, words)
+                        else:
+                            segments, report.units = self._write_segments(path, todo, wanted, words)
+                        final = writer._merge_segments(MERGE_POLICY, None, None)
+                        if writer._added:  # the policy merged small segments into this writer
+                            final.append(writer._finalize_segment())
+                        else:
+                            writer._close_segment()
+                        writer._commit_toc(final + segments)
+                        writer._finish()
+                    else:
+                        report.units = self._add_docs(writer, todo, wanted, words)
+                        writer.commit(mergetype=MERGE_POLICY)
                 except BaseException:
                     try:
                         writer.cancel()
@@ -768,7 +788,9 @@ class IndexManager:
             st.verified = True
             found = len(st.problems)
             if not (path / WORDS).is_file():
-                st.problems.append(f"{st.generation} has no list of words (WORDS): prefix and fuzzy words match nothing")
+                st.problems.append(
+                    f"{st.generation} has no list of words (WORDS): prefix and fuzzy words match nothing"
+                )
             expect = self.store.unit_counts()
             for d, ver in sorted(wanted.items()):
                 if d in counts and counts[d][0] == ver and counts[d][1] != expect.get(d, 0):
