@@ -138,3 +138,23 @@ def search_total(store: Store, q: str) -> int:
     from pincite.search.engine import search
 
     return search(store, q).total
+
+
+def test_shares_are_consecutive_balanced_and_never_more_than_the_processes(home, tmp_path):
+    from lifecycle_helpers import write_docs
+
+    s = Store(home)
+    add(
+        s,
+        *write_docs(tmp_path / "a", 3, paras=30, seed=7),
+        *write_docs(tmp_path / "b", 7, paras=3, seed=8, prefix="small"),
+    )
+    m = IndexManager(s)
+    ids = sorted(s.versions())
+    for parts in (1, 2, 3, 4):
+        shares = m._split(ids, parts)
+        assert [d for share in shares for d in share] == ids  # consecutive, all, once
+        assert len(shares) <= parts
+    counts = s.unit_counts()
+    two = [sum(counts[d] for d in share) for share in m._split(ids, 2)]
+    assert len(two) == 2 and max(two) <= 0.75 * sum(two)

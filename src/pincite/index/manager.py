@@ -563,7 +563,11 @@ class IndexManager:
         counts = self.store.unit_counts()
         ids = sorted(doc_ids)
         total = sum(counts.get(d, 0) for d in ids)
-        return self._runs(ids, counts, max(1.0, total / parts))
+        runs = self._runs(ids, counts, max(1.0, total / parts))
+        while len(runs) > parts:  # whole documents can leave a short extra run: no extra process
+            last = runs.pop()
+            runs[-1] += last
+        return runs
 
     def _write_segments(
         self, path: Path, doc_ids: list[str], versions: dict[str, str], words: Counter
