@@ -629,3 +629,43 @@ def test_one_page_breaking_the_link_extractor_fails_only_that_page(tmp_path, mon
         report = crawl(Store(tmp_path / "home"), [f"{site.base}/z/index.html"], delay=0.01)
         assert report.finished and report.results["new"] == 2
         assert "internal error: RecursionError" in dict(report.failed)[f"{site.base}/z/bad.html"]
+
+
+# ---- the HTTP charset reaches the reader -----------------------------------------------------------
+LATIN9_PAGE = (
+    "<html><head><title>Presupuesto regional</title></head><body><main>"
+    "<p>1. El presupuesto del programa regional de migración es de 5 millones € y la contribución del "
+    "Estado es de 2 millones € según el informe anual del año pasado.</p>"
+    "<p>2. La Conferencia Regional sobre Migración aprobó el presupuesto del año próximo.</p>"
+    "</main></body></html>"
+)
+
+
+def test_a_charset_given_only_by_the_http_header_decides_the_decoding(home):
+    """A legacy page whose charset is in the Content-Type header alone: detection guesses wrong
+    (cp1250: "ańo", "¤"); the header, kept with the source's provenance, decodes it right, also when
+    the document is parsed again later."""
+    from click.testing import CliRunner
+
+    from pincite.cli import cli
+
+    data = LATIN9_PAGE.encode("iso-8859-15")
+    s = Site({"/robots.txt": Reply(404)})
+    s.routes["/p/budget.html"] = Reply(200, data, {"Content-Type": "text/html; charset=ISO-8859-15"})
+    with s as site:
+        url = f"{site.base}/p/budget.html"
+        r = CliRunner().invoke(cli, ["crawl", url, "--delay", "0.01", "--contact", CONTACT, "-q"])
+        assert r.exit_code == 0, r.output
+    store = Store(home)
+    doc = store.doc_for_source(url)
+    assert store.content_type(url) == "text/html; charset=ISO-8859-15"
+    texts = " ".join(u.text for u in store.units(doc))
+    assert "año pasado" in texts and "5 millones €" in texts and "ańo" not in texts
+    found = CliRunner().invoke(cli, ["search", "año", "--format", "json"])
+    assert found.exit_code == 0 and "budget" in found.stdout
+    # parsed again (a new parser version): the header is still applied
+    store.db.execute("UPDATE documents SET parser = 'old' WHERE id = ?", (doc,))
+    from pincite.ingest import pipeline
+
+    pipeline.parse_pending(store, isolate=True)
+    assert "año pasado" in " ".join(u.text for u in store.units(doc))

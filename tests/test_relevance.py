@@ -44,6 +44,17 @@ def test_a_stale_judgement_fails_loudly(samples_store):
         grades_by_uid(samples_store, Judged(q="x", relevant={"A/68/190, annex, para. 99": 3}))
 
 
+def test_a_judgement_by_first_words_names_exactly_one_unit(samples_store):
+    doc = next(d.id for d in samples_store.documents() if d.symbol == "A/68/190")
+    unit = [u for u in samples_store.units(doc) if len(u.text.split()) > 8][3]
+    first = " ".join(unit.text.split()[:8])
+    assert grades_by_uid(samples_store, Judged(q="x", relevant={f"{doc}~{first}": 2})) == {unit.uid: 2}
+    with pytest.raises(ValueError, match="names 0 units"):
+        grades_by_uid(samples_store, Judged(q="x", relevant={f"{doc}~No unit starts like this": 2}))
+    with pytest.raises(ValueError, match=r"names \d+ units"):
+        grades_by_uid(samples_store, Judged(q="x", relevant={f"{doc}~": 2}))  # every unit: ambiguous
+
+
 def test_samples_relevance_floor(samples_store):
     report = evaluate(samples_store, [j for j in JUDGED if j.corpus == "samples"])
     floor = FLOORS["samples"]

@@ -68,3 +68,26 @@ def test_units_round_trip(tmp_path):
     assert s.document("d").symbol == "A/68/190" and s.document("d").year == 2013
     assert s.counts() == {"d": {"paragraph": 1}}
     assert s.remove("d") and s.document("d") is None and list(s.units("d")) == []
+
+
+def test_a_catalogue_of_schema_1_gains_the_content_type_column(tmp_path):
+    import sqlite3
+
+    home = tmp_path / "old"
+    s = Store(home)
+    s.register("/x/a.txt", "a" * 64, ".txt")
+    s.db.close()
+    db = sqlite3.connect(home / "catalogue.sqlite")
+    db.executescript(
+        "CREATE TABLE sources_old AS SELECT location, doc, fetched, etag, last_modified FROM sources;"
+        "DROP TABLE sources; ALTER TABLE sources_old RENAME TO sources;"
+        "UPDATE meta SET value = '1' WHERE key = 'schema';"
+    )
+    db.commit()
+    db.close()
+    again = Store(home)
+    assert again.content_type("/x/a.txt") == ""
+    assert again.doc_for_source("/x/a.txt")
+    again.register("/x/b.html", "b" * 64, ".html", content_type="text/html; charset=koi8-r")
+    assert again.content_type("/x/b.html") == "text/html; charset=koi8-r"
+    assert again.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0] == "2"

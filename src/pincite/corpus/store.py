@@ -29,7 +29,7 @@ from pathlib import Path
 from pincite.corpus.model import OK, Document, Unit
 from pincite.errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: sources.content_type (the HTTP header, for the charset)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -59,7 +59,8 @@ CREATE TABLE IF NOT EXISTS sources (
     doc TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     fetched TEXT NOT NULL DEFAULT '',
     etag TEXT NOT NULL DEFAULT '',
-    last_modified TEXT NOT NULL DEFAULT ''
+    last_modified TEXT NOT NULL DEFAULT '',
+    content_type TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS sources_doc ON sources(doc);
 CREATE TABLE IF NOT EXISTS units (
@@ -78,9 +79,7 @@ CREATE TABLE IF NOT EXISTS units (
 );
 """
 
-_DOC_COLUMNS = (
-    "id, sha256, source, symbol, title, date, doctype, lang, issuer, status, message, fmt, pages"
-)
+_DOC_COLUMNS = "id, sha256, source, symbol, title, date, doctype, lang, issuer, status, message, fmt, pages"
 
 
 def default_home() -> Path:
@@ -151,11 +150,20 @@ class Store:
             raise StoreError(f"no pincite home at {self.home}")
         try:
             self.db.executescript(_SCHEMA)
+            self._migrate()
             self.db.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
             )
         except sqlite3.DatabaseError as e:
             raise StoreError(f"the catalogue {self.db_path} is not usable: {e}") from e
+
+    def _migrate(self) -> None:
+        """Bring a catalogue written by an older pincite up to this schema, in place."""
+        cols = {r[1] for r in self.db.execute("PRAGMA table_info(sources)")}
+        if "content_type" not in cols:  # schema 1
+            with self.tx() as db:
+                db.execute("ALTER TABLE sources ADD COLUMN content_type TEXT NOT NULL DEFAULT ''")
+        self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
 
     # -- connection ---------------------------------------------------------------------------
     @property
@@ -236,22 +244,22 @@ class Store:
         fetched: str = "",
         etag: str = "",
         last_modified: str = "",
+        content_type: str = "",
     ) -> Registration:
         """Record that `location` now holds the bytes `sha`, and say what that changes."""
         stamp = now_iso()
         with self.tx() as db:
             row = db.execute(
-                "SELECT s.doc, d.sha256 FROM sources s JOIN documents d ON d.id = s.doc"
-                " WHERE s.location = ?",
+                "SELECT s.doc, d.sha256 FROM sources s JOIN documents d ON d.id = s.doc WHERE s.location = ?",
                 (location,),
             ).fetchone()
             same_bytes = db.execute(
                 "SELECT id FROM documents WHERE sha256 = ? ORDER BY added LIMIT 1", (sha,)
             ).fetchone()
-            provenance = (fetched or stamp, etag, last_modified)
+            provenance = (fetched or stamp, etag, last_modified, content_type)
             if row is not None and row["sha256"] == sha:
                 db.execute(
-                    "UPDATE sources SET fetched=?, etag=?, last_modified=? WHERE location=?",
+                    "UPDATE sources SET fetched=?, etag=?, last_modified=?, content_type=? WHERE location=?",
                     (*provenance, location),
                 )
                 return Registration(row["doc"], "same", sha)
@@ -260,7 +268,7 @@ class Store:
                 if same_bytes is not None and same_bytes["id"] != old:
                     # The source now serves bytes another document already has.
                     db.execute(
-                        "UPDATE sources SET doc=?, fetched=?, etag=?, last_modified=? WHERE location=?",
+                        "UPDATE sources SET doc=?, fetched=?, etag=?, last_modified=?, content_type=? WHERE location=?",
                         (same_bytes["id"], *provenance, location),
                     )
                     dropped = self._drop_if_orphan(db, old)
@@ -273,38 +281,40 @@ class Store:
                     new_id = self._new_id(db, location)
                     self._insert_doc(db, new_id, sha, ext, location, stamp)
                     db.execute(
-                        "UPDATE sources SET doc=?, fetched=?, etag=?, last_modified=? WHERE location=?",
+                        "UPDATE sources SET doc=?, fetched=?, etag=?, last_modified=?, content_type=? WHERE location=?",
                         (new_id, *provenance, location),
                     )
                     return Registration(new_id, "new", sha)
                 db.execute(
-                    "UPDATE documents SET sha256=?, ext=?, status='pending', parser='', updated=?"
-                    " WHERE id=?",
+                    "UPDATE documents SET sha256=?, ext=?, status='pending', parser='', updated=? WHERE id=?",
                     (sha, ext, stamp, old),
                 )
                 db.execute("DELETE FROM units WHERE doc = ?", (old,))
                 db.execute(
-                    "UPDATE sources SET fetched=?, etag=?, last_modified=? WHERE location=?",
+                    "UPDATE sources SET fetched=?, etag=?, last_modified=?, content_type=? WHERE location=?",
                     (*provenance, location),
                 )
                 return Registration(old, "changed", sha)
             if same_bytes is not None:
                 db.execute(
-                    "INSERT INTO sources(location, doc, fetched, etag, last_modified)"
-                    " VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO sources(location, doc, fetched, etag, last_modified, content_type)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
                     (location, same_bytes["id"], *provenance),
                 )
                 return Registration(same_bytes["id"], "alias", sha)
             new_id = self._new_id(db, location)
             self._insert_doc(db, new_id, sha, ext, location, stamp)
             db.execute(
-                "INSERT INTO sources(location, doc, fetched, etag, last_modified) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO sources(location, doc, fetched, etag, last_modified, content_type)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 (location, new_id, *provenance),
             )
             return Registration(new_id, "new", sha)
 
     @staticmethod
-    def _insert_doc(db: sqlite3.Connection, doc_id: str, sha: str, ext: str, location: str, stamp: str) -> None:
+    def _insert_doc(
+        db: sqlite3.Connection, doc_id: str, sha: str, ext: str, location: str, stamp: str
+    ) -> None:
         db.execute(
             "INSERT INTO documents(id, sha256, ext, source, status, added, updated)"
             " VALUES (?, ?, ?, ?, 'pending', ?, ?)",
@@ -371,7 +381,10 @@ class Store:
                 "UPDATE documents SET symbol=?, title=?, date=?, doctype=?, lang=?, issuer=?, fmt=?,"
                 " pages=?, status=?, message=?, parser=?, updated=? WHERE id=?",
                 (
-                    *(str(fields[k] or "") for k in ("symbol", "title", "date", "doctype", "lang", "issuer", "fmt")),
+                    *(
+                        str(fields[k] or "")
+                        for k in ("symbol", "title", "date", "doctype", "lang", "issuer", "fmt")
+                    ),
                     int(meta.get("pages") or 0),
                     status,
                     message,
@@ -441,11 +454,16 @@ class Store:
 
     def source_info(self, location: str) -> dict | None:
         row = self.db.execute(
-            "SELECT s.location, s.doc, s.fetched, s.etag, s.last_modified, d.sha256"
+            "SELECT s.location, s.doc, s.fetched, s.etag, s.last_modified, s.content_type, d.sha256"
             " FROM sources s JOIN documents d ON d.id = s.doc WHERE s.location = ?",
             (location,),
         ).fetchone()
         return dict(row) if row else None
+
+    def content_type(self, location: str) -> str:
+        """The HTTP Content-Type a source was last fetched with ("" for files)."""
+        row = self.db.execute("SELECT content_type FROM sources WHERE location = ?", (location,)).fetchone()
+        return row[0] if row else ""
 
     def pending(self, parser: str) -> list[tuple[str, str, str, str]]:
         """Documents whose units were not made by this parser version: (id, sha, ext, source)."""

@@ -92,7 +92,9 @@ def add_paths(store: Store, paths: Iterable[Path]) -> list[Outcome]:
                 head = f.read(65536)
             fmt = readers.sniff(head, path.name)
             if fmt in ("unknown", "zip"):
-                out.append(Outcome(location, change="skipped", status=FAILED, message="unsupported file type"))
+                out.append(
+                    Outcome(location, change="skipped", status=FAILED, message="unsupported file type")
+                )
                 continue
             overrides = read_sidecar(path)
             sha, _ = store.put_raw_file(path, readers.SUFFIX_FOR[fmt])
@@ -129,14 +131,23 @@ def add_bytes(
         return Outcome(location, change="skipped", status=FAILED, message="unsupported file type")
     sha, _ = store.put_raw(data, readers.SUFFIX_FOR[fmt])
     reg = store.register(
-        location, sha, readers.SUFFIX_FOR[fmt], fetched=fetched, etag=etag, last_modified=last_modified
+        location,
+        sha,
+        readers.SUFFIX_FOR[fmt],
+        fetched=fetched,
+        etag=etag,
+        last_modified=last_modified,
+        content_type=content_type,
     )
     return Outcome(location, doc=reg.doc, change=reg.change)
 
 
 # ---- parsing --------------------------------------------------------------------------------------
-def parse_file(path: Path, name: str, doc_id: str, overrides: dict | None = None) -> tuple[dict, list]:
-    """Read and segment one file. Raises DocumentError with a status for what cannot be parsed."""
+def parse_file(
+    path: Path, name: str, doc_id: str, overrides: dict | None = None, content_type: str = ""
+) -> tuple[dict, list]:
+    """Read and segment one file (`content_type`: the HTTP header it was served with, if fetched).
+    Raises DocumentError with a status for what cannot be parsed."""
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -144,7 +155,7 @@ def parse_file(path: Path, name: str, doc_id: str, overrides: dict | None = None
     fmt = readers.sniff(data, name)
     if fmt in ("unknown", "zip"):
         raise DocumentError(name, "unsupported file type")
-    result = readers.read(data, fmt, name)
+    result = readers.read(data, fmt, name, content_type)
     seg = segment(result, doc_id, name)
     meta = dict(seg.meta)
     meta["fmt"] = fmt
@@ -154,13 +165,15 @@ def parse_file(path: Path, name: str, doc_id: str, overrides: dict | None = None
     return meta, seg.units
 
 
-def _child(conn, path: str, name: str, doc_id: str, overrides: dict, memory_mb: int) -> None:
+def _child(
+    conn, path: str, name: str, doc_id: str, overrides: dict, memory_mb: int, content_type: str = ""
+) -> None:
     """Run in a forked worker: cap memory, parse, send the result (or the error) back."""
     try:
         if memory_mb:
             limit = memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        meta, units = parse_file(Path(path), name, doc_id, overrides)
+        meta, units = parse_file(Path(path), name, doc_id, overrides, content_type)
         conn.send_bytes(pickle.dumps(("ok", meta, units)))
     except DocumentError as e:
         conn.send_bytes(pickle.dumps(("error", e.status, e.reason)))
@@ -226,7 +239,13 @@ def parse_pending(
     if not isolate:
         for doc_id, sha, ext, source in todo:
             try:
-                meta, units = parse_file(store.raw_path(sha, ext), source, doc_id, store.overrides(doc_id))
+                meta, units = parse_file(
+                    store.raw_path(sha, ext),
+                    source,
+                    doc_id,
+                    store.overrides(doc_id),
+                    store.content_type(source),
+                )
                 record(doc_id, source, ("ok", meta, units))
             except DocumentError as e:
                 record(doc_id, source, ("error", e.status, e.reason))
@@ -241,7 +260,15 @@ def parse_pending(
             parent, child = ctx.Pipe(duplex=False)
             proc = ctx.Process(
                 target=_child,
-                args=(child, str(store.raw_path(sha, ext)), source, doc_id, store.overrides(doc_id), memory_mb),
+                args=(
+                    child,
+                    str(store.raw_path(sha, ext)),
+                    source,
+                    doc_id,
+                    store.overrides(doc_id),
+                    memory_mb,
+                    store.content_type(source),
+                ),
                 daemon=True,
             )
             proc.start()

@@ -1,8 +1,8 @@
 """Measured relevance: run judged queries and score the ranking with MRR and nDCG@k.
 
-A judged query names the units that answer it, graded 1–3, by citation (as `pincite search` prints it)
-or by DOC#SEQ. Every name must resolve to exactly one unit, so that a stale judgement fails loudly
-instead of silently scoring zero.
+A judged query names the units that answer it, graded 1–3, by citation (as `pincite search` prints it),
+by DOC#SEQ, or by DOC~the first words of the unit. Every name must resolve to exactly one unit, so that
+a stale judgement fails loudly instead of silently scoring zero.
 
     from pincite.search.evaluate import load, evaluate
     report = evaluate(store, [j for j in load(path) if j.corpus == "samples"])
@@ -63,10 +63,20 @@ def load(path: Path | str) -> list[Judged]:
     return out
 
 
+def units_named(store: Store, name: str) -> list:
+    """The units a judgement names: a citation, DOC#SEQ, or DOC~first words of the unit's text (the
+    sturdiest: it survives segmentation changes that renumber a document's units)."""
+    if "~" in name:
+        doc, _, start = name.partition("~")
+        want = " ".join(start.split())
+        return [u for u in store.units(doc) if " ".join(u.text.split()).startswith(want)]
+    return resolve(store, name)
+
+
 def grades_by_uid(store: Store, judged: Judged) -> dict[str, int]:
     grades: dict[str, int] = {}
     for name, grade in judged.relevant.items():
-        units = resolve(store, name)
+        units = units_named(store, name)
         if len(units) != 1:
             raise ValueError(f"judged unit {name!r} (query {judged.q!r}) names {len(units)} units, not one")
         grades[units[0].uid] = max(grade, grades.get(units[0].uid, 0))

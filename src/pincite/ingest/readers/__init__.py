@@ -7,6 +7,7 @@ second (a PDF served as `application/octet-stream` is still a PDF).
 from __future__ import annotations
 
 import importlib
+import re
 
 from pincite.errors import DocumentError
 from pincite.ingest.blocks import ReadResult
@@ -68,18 +69,28 @@ def _looks_textual(data: bytes) -> bool:
         return text_chars / len(sample) > 0.95
 
 
-def read(data: bytes, fmt: str, name: str = "") -> ReadResult:
+def read(data: bytes, fmt: str, name: str = "", content_type: str = "") -> ReadResult:
+    """Read bytes of a known format. `content_type` is the HTTP header the bytes were served with,
+    if any: its charset decides how text and HTML are decoded."""
     if fmt not in READERS:
         raise DocumentError(name or "input", f"unsupported format ({fmt})", status="failed")
     mod = importlib.import_module(f"pincite.ingest.readers.{READERS[fmt]}")
-    result = mod.read(data, name)
+    result = mod.read(data, name, content_type) if content_type else mod.read(data, name)
     result.fmt = fmt
     return result
 
 
-def text_lines(data: bytes) -> str:
-    """Decoded text with every line ending made "\\n"."""
-    return decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+def charset_from_content_type(content_type: str) -> str:
+    """The charset an HTTP Content-Type declares (`text/html; charset=ISO-8859-15` → iso-8859-15)."""
+    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", content_type or "", re.I)
+    return m.group(1).lower() if m else ""
+
+
+def text_lines(data: bytes, content_type: str = "") -> str:
+    """Decoded text (in the charset the HTTP header declared, if any) with every line ending "\\n"."""
+    return (
+        decode_text(data, charset_from_content_type(content_type)).replace("\r\n", "\n").replace("\r", "\n")
+    )
 
 
 def decode_text(data: bytes, declared: str = "") -> str:

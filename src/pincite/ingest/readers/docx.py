@@ -554,7 +554,7 @@ def open_docx(data: bytes, name: str):
         raise DocumentError(source, f"not a valid DOCX: {type(e).__name__}: {e}") from e
 
 
-def read(data: bytes, name: str = "") -> ReadResult:
+def read(data: bytes, name: str = "", content_type: str = "") -> ReadResult:
     document = open_docx(data, name)
     try:
         styles_xml = _part_blob(document, "/styles")

@@ -40,6 +40,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from pincite.errors import DocumentError
 from pincite.ingest.blocks import CELL, HARD, PAGE, Block, ReadResult
+from pincite.ingest.readers import charset_from_content_type
 from pincite.ingest.readers.counters import LABEL_ONLY_RE, as_label, format_number
 from pincite.ingest.readers.text import blocks_from_text
 
@@ -119,11 +120,6 @@ def _is_utf8(data: bytes) -> bool:
         return True
     except UnicodeDecodeError:
         return False
-
-
-def charset_from_content_type(content_type: str) -> str:
-    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", content_type or "", re.I)
-    return m.group(1).lower() if m else ""
 
 
 def _codec(label: str) -> str:
@@ -889,9 +885,10 @@ def read_html(data: bytes, name: str = "", content_type: str = "", *, semantic: 
     return ReadResult(blocks=blocks, meta={k: v for k, v in meta.items() if v})
 
 
-def read(data: bytes, name: str = "") -> ReadResult:
-    """The reader interface (`readers.read`): a file has no HTTP header, so no declared charset."""
-    return read_html(data, name)
+def read(data: bytes, name: str = "", content_type: str = "") -> ReadResult:
+    """The reader interface (`readers.read`); `content_type` is the HTTP header a crawled page came
+    with (a file has none)."""
+    return read_html(data, name, content_type)
 
 
 __all__ = ["read", "read_html", "decode_html", "main_container"]

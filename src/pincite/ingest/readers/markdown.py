@@ -75,8 +75,8 @@ def _has_star_calls(lines: list[str]) -> bool:
     return False
 
 
-def read(data: bytes, name: str = "") -> ReadResult:
-    return ReadResult(blocks=blocks_from_markdown(text_lines(data)), meta={})
+def read(data: bytes, name: str = "", content_type: str = "") -> ReadResult:
+    return ReadResult(blocks=blocks_from_markdown(text_lines(data, content_type)), meta={})
 
 
 def blocks_from_markdown(text: str) -> list[Block]:

@@ -1015,7 +1015,7 @@ def _masthead_line(ln: Line, size: float) -> bool:
 
 
 # ---- read ------------------------------------------------------------------------------------------
-def read(data: bytes, name: str = "") -> ReadResult:
+def read(data: bytes, name: str = "", content_type: str = "") -> ReadResult:
     with _quiet_pypdf():
         return _read(data, name)
 

@@ -64,8 +64,8 @@ def _wrapped(lines: list[str], i: int) -> bool:
     return width >= 40 and n >= 0.72 * width and sum(1 for m in window if m >= 0.8 * width) >= 3
 
 
-def read(data: bytes, name: str = "") -> ReadResult:
-    return ReadResult(blocks=blocks_from_text(text_lines(data)), meta={})
+def read(data: bytes, name: str = "", content_type: str = "") -> ReadResult:
+    return ReadResult(blocks=blocks_from_text(text_lines(data, content_type)), meta={})
 
 
 def blocks_from_text(text: str) -> list[Block]:
