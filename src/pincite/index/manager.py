@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import gc
 import json
 import os
 import re
@@ -437,32 +438,45 @@ class IndexManager:
             ) from e
 
     # -- what the index holds -------------------------------------------------------------------
+    @staticmethod
+    def _docver_units(ix) -> dict[str, int]:
+        """Live units per `docver` term ("doc|version"), in term order. Counted per segment: a
+        segment without deletions gives each term's document frequency from its term index, and
+        only segments with deletions have their postings read (looking each term up across all
+        segments took 2 s of a no-change sync at 1M units)."""
+        counts: dict[str, int] = {}
+        with ix.reader() as r:
+            for seg, _ in r.leaf_readers():
+                deletions = seg.has_deletions()
+                for term in seg.lexicon("docver"):
+                    t = term.decode("utf-8") if isinstance(term, bytes) else term
+                    if deletions:  # postings leave deleted units out
+                        n = sum(1 for _ in seg.postings("docver", t).all_ids())
+                    else:
+                        n = seg.doc_frequency("docver", t)
+                    if n:
+                        counts[t] = counts.get(t, 0) + n
+        return dict(sorted(counts.items()))
+
     def indexed_versions(self, ix) -> dict[str, str]:
+        """Per document, the version the index holds."""
         out: dict[str, str] = {}
-        with ix.searcher() as s:
-            for term in s.lexicon("docver"):
-                t = term.decode("utf-8") if isinstance(term, bytes) else term
-                if s.document_number(docver=t) is not None:
-                    doc, _, ver = t.partition("|")
-                    out[doc] = ver
+        for t in self._docver_units(ix):
+            doc, _, ver = t.partition("|")
+            out[doc] = ver
         return out
 
     @staticmethod
     def indexed_counts(ix) -> tuple[dict[str, tuple[str, int]], int]:
         """Per document (version, live units) and the total of live units in the index."""
         out: dict[str, tuple[str, int]] = {}
-        with ix.searcher() as s:
-            r = s.reader()
-            for term in s.lexicon("docver"):
-                t = term.decode("utf-8") if isinstance(term, bytes) else term
-                n = sum(1 for _ in r.postings("docver", t).all_ids())
-                if n:
-                    doc, _, ver = t.partition("|")
-                    if doc in out:  # two versions of one document at once
-                        out[doc] = (out[doc][0] + "," + ver, out[doc][1] + n)
-                    else:
-                        out[doc] = (ver, n)
-            return out, s.doc_count()
+        for t, n in IndexManager._docver_units(ix).items():
+            doc, _, ver = t.partition("|")
+            if doc in out:  # two versions of one document at once
+                out[doc] = (out[doc][0] + "," + ver, out[doc][1] + n)
+            else:
+                out[doc] = (ver, n)
+        return out, ix.doc_count()
 
     # -- writing ------------------------------------------------------------------------------------
     def _units_for(self, doc_ids: list[str]) -> Iterator[tuple[Document, Unit]]:
@@ -588,6 +602,10 @@ class IndexManager:
                 except Exception:  # noqa: BLE001 - the first error is the one to report
                     pass
                 raise
+            # Whoosh's writer objects hold reference cycles: without a collection here, the pools of
+            # finished segments piled up (a 1M-unit one-process rebuild peaked at 2.9 GB).
+            del writer
+            gc.collect()
         return segments, n
 
     def _segment_worker(self, path: Path, doc_ids: list[str], versions: dict[str, str], conn) -> None:
