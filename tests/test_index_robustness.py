@@ -261,7 +261,7 @@ def _fail_create(monkeypatch, suffix: str):
 
 FAULTS = {
     "add_document": lambda mp: _fail_add_after(mp, 30),
-    "segment file": lambda mp: _fail_create(mp, ".seg"),
+    "segment file": lambda mp: _fail_create(mp, ".pst"),  # a segment's postings
     "toc file": lambda mp: _fail_create(mp, ".toc"),
 }
 
@@ -320,7 +320,7 @@ def test_a_full_disk_leaves_the_previous_generation_live_and_searchable(template
         capture_output=True,
         text=True,
         timeout=120,
-        preexec_fn=_limit_file_size(200_000),
+        preexec_fn=_limit_file_size(8_000),
     )
     assert r.returncode == 1, r.stderr
     assert "could not write the index" in r.stderr and "Traceback" not in r.stderr

@@ -158,3 +158,13 @@ def test_shares_are_consecutive_balanced_and_never_more_than_the_processes(home,
     counts = s.unit_counts()
     two = [sum(counts[d] for d in share) for share in m._split(ids, 2)]
     assert len(two) == 2 and max(two) <= 0.75 * sum(two)
+
+
+def test_segments_are_separate_files_read_on_demand(home):
+    """No compound segment files: Whoosh copies a compound segment's postings into memory whenever a
+    reader opens it (every search process read the whole index first)."""
+    s = Store(home)
+    add(s, SAMPLES, index=True)
+    files = [p.name for p in IndexManager(s).current_path().iterdir()]
+    assert not [f for f in files if f.endswith(".seg")]
+    assert [f for f in files if f.endswith(".pst")] and [f for f in files if f.endswith(".trm")]

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import gc
 import json
+import math
 import os
 import re
 import shutil
@@ -65,6 +65,11 @@ GEN_RE = re.compile(r"^gen-(\d{6})$")
 # costs a little at query time, so tiny stores keep one.
 PARALLEL_UNITS = 1_000
 MAX_PROCS = 4
+# Whoosh packs each segment's files into one compound file by default, and a reader opening a compound
+# segment copies its postings into memory (BytesIO over the mmap): at 1M units every search process
+# read the whole 1 GB index first (RSS 2 GB, most of a cold query's 0.8 s). Separate files are read
+# on demand.
+COMPOUND = False
 # An incremental sync that brings at least this many units writes them as a rebuild does (new
 # segments, one writer process per core) instead of through one writer.
 BULK_UNITS = 5_000
@@ -74,8 +79,8 @@ MERGE_POLICY = _writing.MERGE_SMALL
 # A rebuild writes segments of at most this many units, each sorted in memory by Whoosh's posting
 # pool (POOL_MB, its default is 128): a pool that overflows spills sorted runs to disk and merges them
 # at the end, which cost a 10,000-unit rebuild as much again, and a 100,000-unit one 40 % more (see
-# BENCHMARKS.md). 50,000 units fill about 650 MB of pool; peak memory is about 1.3x the pool.
-SEGMENT_UNITS = 50_000
+# BENCHMARKS.md). 50,000 units filled about 650 MB of pool, 0.95 GB of memory.
+SEGMENT_UNITS = 60_000
 POOL_MB = 1024
 # Below this many documents to write, read them one by one; above, scan the catalogue once.
 BATCH_DOCS = 64
@@ -560,13 +565,17 @@ class IndexManager:
 
     @staticmethod
     def _runs(ids: list[str], counts: dict[str, int], size: float) -> list[list[str]]:
-        """Consecutive runs of document ids of about `size` units each (a document is never split)."""
+        """Consecutive runs of document ids, as few as hold at most about `size` units each, and of
+        about equal size (51,000 units make one run of 51,000 at most 60,000, 120,000 two of
+        60,000, not 60,000 + 60,000 + a crumb). A document is never split."""
+        total = sum(counts.get(d, 0) for d in ids)
+        n = max(1, math.ceil(total / size - 1e-9)) if size else 1
+        target = total / n
         out: list[list[str]] = [[]]
         acc = 0
         for d in ids:
-            if out[-1] and acc + counts.get(d, 0) > size:
+            if out[-1] and len(out) < n and acc + counts.get(d, 0) > target * len(out) + target * 0.02:
                 out.append([])
-                acc = 0
             out[-1].append(d)
             acc += counts.get(d, 0)
         return [r for r in out if r]
@@ -577,11 +586,7 @@ class IndexManager:
         counts = self.store.unit_counts()
         ids = sorted(doc_ids)
         total = sum(counts.get(d, 0) for d in ids)
-        runs = self._runs(ids, counts, max(1.0, total / parts))
-        while len(runs) > parts:  # whole documents can leave a short extra run: no extra process
-            last = runs.pop()
-            runs[-1] += last
-        return runs
+        return self._runs(ids, counts, max(1.0, total / parts))
 
     def _write_segments(
         self, path: Path, doc_ids: list[str], versions: dict[str, str], words: Counter
@@ -592,7 +597,7 @@ class IndexManager:
         ix = windex.open_dir(str(path))
         segments, n = [], 0
         for run in self._runs(sorted(doc_ids), self.store.unit_counts(), SEGMENT_UNITS):
-            writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB)
+            writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB, compound=COMPOUND)
             try:
                 n += self._add_docs(writer, run, versions, words)
                 segments.append(writer._finalize_segment())
@@ -602,10 +607,6 @@ class IndexManager:
                 except Exception:  # noqa: BLE001 - the first error is the one to report
                     pass
                 raise
-            # Whoosh's writer objects hold reference cycles: without a collection here, the pools of
-            # finished segments piled up (a 1M-unit one-process rebuild peaked at 2.9 GB).
-            del writer
-            gc.collect()
         return segments, n
 
     def _segment_worker(self, path: Path, doc_ids: list[str], versions: dict[str, str], conn) -> None:
@@ -733,7 +734,7 @@ class IndexManager:
             with self._building(path):
                 self._clone(live, name)
                 try:
-                    writer = self._open_path(path).writer(timeout=wait, delay=0.1)
+                    writer = self._open_path(path).writer(timeout=wait, delay=0.1, compound=COMPOUND)
                 except LockError as e:  # nobody else should hold it: we hold the directory lock
                     raise IndexBusy(f"the index is busy (waited {wait:g} s); try again") from e
                 words: Counter = Counter()

@@ -434,7 +434,7 @@ def snippet(text: str, lang: str, terms: set[tuple[str, str]], maxchars: int = S
 # Open generations, by path. A generation never changes once written (every change makes a new one),
 # so a process that searches again reuses its open segment files instead of reopening them (~8 ms).
 _OPEN: OrderedDict[str, tuple] = OrderedDict()
-_OPEN_MAX = 4
+_OPEN_MAX = 2  # each holds its segments' files open (about 8 per segment)
 
 
 def _open(manager: IndexManager) -> tuple:
