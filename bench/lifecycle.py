@@ -59,7 +59,7 @@ def measure(cmd: list[str], e: dict, tmp: Path) -> dict:
     out = tmp / "measure.json"
     subprocess.run([PY, "-c", MEASURE, str(out), *cmd], env=e, check=True)
     res = json.loads(out.read_text())
-    if res["rc"] not in (0, 1):
+    if res["rc"] not in (0, 1) or "Traceback" in res["stderr"]:
         raise SystemExit(f"{cmd} failed ({res['rc']}): {res['stderr']}")
     return res
 

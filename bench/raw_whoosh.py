@@ -39,8 +39,9 @@ def query(folder: str, words: list[str]) -> None:
     q = qparser.MultifieldParser(fields, ix.schema, group=qparser.AndGroup).parse(" ".join(words))
     with ix.searcher() as s:
         for hit in s.search(q, limit=10):
-            text = next((hit[f] for f in fields if f in hit), "")
-            print(hit["uid"], text[:200].replace("\n", " "))
+            stored = hit.fields()  # pincite's index stores nothing; a raw index stores uid and text
+            text = next((stored[f] for f in fields if f in stored), "")
+            print(stored.get("uid", hit.docnum), round(hit.score, 4), text[:200].replace("\n", " "))
 
 
 if __name__ == "__main__":

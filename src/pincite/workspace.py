@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,8 @@ if TYPE_CHECKING:  # the ingestion pipeline loads parsers and language models: o
 
 
 def samples_dir() -> Path:
+    from importlib import resources  # here: only an empty home needs it (4 ms of start-up)
+
     return Path(str(resources.files("pincite") / "samples"))
 
 

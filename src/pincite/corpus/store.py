@@ -13,12 +13,10 @@ version that made them, so indexing never parses again and a new parser re-parse
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -97,10 +95,14 @@ def now_iso() -> str:
 
 
 def sha256_bytes(data: bytes) -> str:
+    import hashlib  # imports of ingestion only stay out of a search's start-up
+
     return hashlib.sha256(data).hexdigest()
 
 
 def sha256_file(path: Path) -> str:
+    import hashlib
+
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -205,6 +207,8 @@ class Store:
     def _write_atomic(self, path: Path, chunks: Iterable[bytes]) -> None:
         """Write to a temporary file beside `path`, fsync it, then rename it into place."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as out:

@@ -12,7 +12,6 @@ import unicodedata
 
 from pincite.corpus.model import FOOTNOTE, HEADING, Document, Unit
 from pincite.corpus.store import Store
-from pincite.ingest.metadata import format_date
 
 MAIN_PARTS = ("", "body", "letter")
 STYLES = ("un", "bluebook", "plain")
@@ -31,6 +30,8 @@ def doc_base(doc: Document) -> str:
     """How the document itself is cited: its symbol, else issuer, short title and date."""
     if doc.symbol:
         return doc.symbol
+    from pincite.ingest.metadata import format_date  # here: its patterns cost a search's start-up 3.5 ms
+
     parts = [doc.issuer, short_title(doc.title), format_date(doc.date) if doc.date else ""]
     base = ", ".join(p for p in parts if p)
     return base or doc.id
