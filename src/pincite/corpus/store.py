@@ -165,7 +165,7 @@ class Store:
         if "content_type" not in cols:  # schema 1
             with self.tx() as db:
                 db.execute("ALTER TABLE sources ADD COLUMN content_type TEXT NOT NULL DEFAULT ''")
-        self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
+                db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
 
     # -- connection ---------------------------------------------------------------------------
     @property
