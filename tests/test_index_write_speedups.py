@@ -149,14 +149,13 @@ def test_shares_are_consecutive_balanced_and_never_more_than_the_processes(home,
         *write_docs(tmp_path / "a", 3, paras=30, seed=7),
         *write_docs(tmp_path / "b", 7, paras=3, seed=8, prefix="small"),
     )
-    m = IndexManager(s)
     ids = sorted(s.versions())
+    counts = s.unit_counts()
     for parts in (1, 2, 3, 4):
-        shares = m._split(ids, parts)
+        shares = IndexManager._runs(ids, counts, parts)
         assert [d for share in shares for d in share] == ids  # consecutive, all, once
         assert len(shares) <= parts
-    counts = s.unit_counts()
-    two = [sum(counts[d] for d in share) for share in m._split(ids, 2)]
+    two = [sum(counts[d] for d in share) for share in IndexManager._runs(ids, counts, 2)]
     assert len(two) == 2 and max(two) <= 0.75 * sum(two)
 
 

@@ -420,9 +420,10 @@ class IndexManager:
         finally:
             os.close(fd)
 
-    def open(self):
-        """The live Whoosh index, or None when there is none."""
-        path = self.current_path()
+    def open(self, path: Path | None = None):
+        """The live Whoosh index (or the generation at `path`, one of `current_path`'s answers), or
+        None when there is none."""
+        path = path or self.current_path()
         if path is None:
             name = self.pointer()
             if name and GEN_RE.match(name) and (self.root / name / MARKER).is_file():
@@ -564,13 +565,10 @@ class IndexManager:
         return min(os.cpu_count() or 1, MAX_PROCS) if units >= PARALLEL_UNITS else 1
 
     @staticmethod
-    def _runs(ids: list[str], counts: dict[str, int], size: float) -> list[list[str]]:
-        """Consecutive runs of document ids, as few as hold at most about `size` units each, and of
-        about equal size (51,000 units make one run of 51,000 at most 60,000, 120,000 two of
-        60,000, not 60,000 + 60,000 + a crumb). A document is never split."""
-        total = sum(counts.get(d, 0) for d in ids)
-        n = max(1, math.ceil(total / size - 1e-9)) if size else 1
-        target = total / n
+    def _runs(ids: list[str], counts: dict[str, int], n: int) -> list[list[str]]:
+        """`ids` (sorted) cut into at most `n` runs of consecutive documents with about equal numbers
+        of units. A document is never split."""
+        target = sum(counts.get(d, 0) for d in ids) / max(1, n)
         out: list[list[str]] = [[]]
         acc = 0
         for d in ids:
@@ -580,23 +578,18 @@ class IndexManager:
             acc += counts.get(d, 0)
         return [r for r in out if r]
 
-    def _split(self, doc_ids: Iterable[str], parts: int) -> list[list[str]]:
-        """Runs of consecutive document ids with about equal numbers of units, one per writer
-        process (consecutive, so that each process reads one key range of the catalogue)."""
-        counts = self.store.unit_counts()
-        ids = sorted(doc_ids)
-        total = sum(counts.get(d, 0) for d in ids)
-        return self._runs(ids, counts, max(1.0, total / parts))
-
     def _write_segments(
-        self, path: Path, doc_ids: list[str], versions: dict[str, str], words: Counter
+        self, path: Path, doc_ids: list[str], versions: dict[str, str], counts: dict[str, int], words: Counter
     ) -> tuple[list, int]:
-        """Write these documents into the new generation as segments of at most SEGMENT_UNITS
-        units, each sorted in memory: Whoosh's posting pool never spills to disk. Returns the
-        segments (not yet listed in the table of contents) and the number of units."""
+        """Write these documents into the new generation as segments of equal size, as few as hold
+        at most SEGMENT_UNITS units each (51,000 units make one segment, 120,000 two of 60,000), each
+        sorted in memory: Whoosh's posting pool never spills to disk. Returns the segments (not yet
+        listed in the table of contents) and the number of units."""
         ix = windex.open_dir(str(path))
+        ids = sorted(doc_ids)
+        n_segments = math.ceil(sum(counts.get(d, 0) for d in ids) / SEGMENT_UNITS)
         segments, n = [], 0
-        for run in self._runs(sorted(doc_ids), self.store.unit_counts(), SEGMENT_UNITS):
+        for run in self._runs(ids, counts, n_segments):
             writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB, compound=COMPOUND)
             try:
                 n += self._add_docs(writer, run, versions, words)
@@ -609,14 +602,16 @@ class IndexManager:
                 raise
         return segments, n
 
-    def _segment_worker(self, path: Path, doc_ids: list[str], versions: dict[str, str], conn) -> None:
+    def _segment_worker(
+        self, path: Path, doc_ids: list[str], versions: dict[str, str], counts: dict[str, int], conn
+    ) -> None:
         """In a forked process: write these documents' units as segments of the new generation and
         send back (segments, units, words). Its own catalogue connection: SQLite connections must
         not cross a fork."""
         try:
             mine = IndexManager(Store(self.store.home, create=False))
             words: Counter = Counter()
-            segments, n = mine._write_segments(path, doc_ids, versions, words)
+            segments, n = mine._write_segments(path, doc_ids, versions, counts, words)
             conn.send(("ok", segments, n, words))
         except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises it
             why = _why(e) if isinstance(e, OSError) else f"{type(e).__name__}: {e}"
@@ -624,15 +619,22 @@ class IndexManager:
         finally:
             conn.close()
 
-    def _write_parallel(
-        self, path: Path, doc_ids: Iterable[str], versions: dict[str, str], procs: int, words: Counter
+    def _new_segments(
+        self, path: Path, doc_ids: list[str], versions: dict[str, str], counts: dict[str, int], words: Counter
     ) -> tuple[list, int]:
-        """The segments of a rebuild written by `procs` forked processes, each from its own share
-        of the catalogue.
+        """The segments holding these documents' units, written into the new generation by one
+        writer process per core (`_procs_for`), each from its own share of the catalogue: runs of
+        consecutive document ids with about equal numbers of units, so that each process reads one
+        key range. Not yet listed in the table of contents.
 
         Whoosh's own `procs=N, multisegment=True` writer has its parent build and pickle every
         document for its workers; on two cores that third busy process cost a third of the gain
-        (see BENCHMARKS.md). Here each worker reads the catalogue itself."""
+        (see BENCHMARKS.md). Here each worker reads the catalogue itself. `counts`: units per
+        document (`Store.unit_counts`)."""
+        ids = sorted(doc_ids)
+        procs = self._procs_for(sum(counts.get(d, 0) for d in ids))
+        if procs == 1:
+            return self._write_segments(path, ids, versions, counts, words)
         import multiprocessing  # here: ~10 ms of start-up that searches never need
 
         ctx = multiprocessing.get_context("fork")
@@ -640,10 +642,10 @@ class IndexManager:
         segments, n = [], 0
         with _children_die_with_us():
             try:
-                for part in self._split(doc_ids, procs):
+                for part in self._runs(ids, counts, procs):
                     recv, send = ctx.Pipe(duplex=False)
                     kid = ctx.Process(
-                        target=self._segment_worker, args=(path, part, versions, send), daemon=True
+                        target=self._segment_worker, args=(path, part, versions, counts, send), daemon=True
                     )
                     kid.start()
                     send.close()
@@ -671,6 +673,19 @@ class IndexManager:
                         kid.join()
         return segments, n
 
+    @staticmethod
+    def _commit_segments(writer, segments: list) -> None:
+        """Commit `writer` with segments written beside it, as Whoosh's commit does: the merge policy
+        first (it may merge small segments into this writer), then a table of contents listing
+        what remains, this writer's own segment if it holds anything, and `segments`."""
+        final = writer._merge_segments(MERGE_POLICY, None, None)
+        if writer._added:
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        writer._commit_toc(final + segments)
+        writer._finish()
+
     def _rebuild_locked(self, report: SyncReport) -> SyncReport:
         t0 = time.perf_counter()
         name = self._next_name()
@@ -679,18 +694,17 @@ class IndexManager:
         with self._building(path):
             path.mkdir()
             ix = windex.create_in(str(path), build_schema())
-            procs = self._procs_for(self.store.unit_total())
             words: Counter = Counter()
-            if procs > 1:
-                segments, n = self._write_parallel(path, versions, versions, procs, words)
-            else:
-                segments, n = self._write_segments(path, list(versions), versions, words)
-            writer = ix.writer()  # lists the segments in the table of contents, as Whoosh's commit does
+            segments, n = self._new_segments(path, list(versions), versions, self.store.unit_counts(), words)
+            writer = ix.writer()
             try:
-                writer._close_segment()  # its own, empty
-                writer._commit_toc(segments)
-            finally:
-                writer._finish()
+                self._commit_segments(writer, segments)
+            except BaseException:
+                try:
+                    writer.cancel()
+                except Exception:  # noqa: BLE001 - the first error is the one to report
+                    pass
+                raise
             Vocabulary(words).save(path)
             self._finish(path, n, len(versions))
         self._switch(name)
@@ -746,18 +760,8 @@ class IndexManager:
                     for d in report.replaced + report.removed:
                         deleted += writer.delete_by_term("doc", d)
                     if bulk:  # a large batch: new segments, written as a rebuild writes them
-                        procs = self._procs_for(sum(counts.get(d, 0) for d in todo))
-                        if procs > 1:
-                            segments, report.units = self._write_parallel(path, todo, wanted, procs, words)
-                        else:
-                            segments, report.units = self._write_segments(path, todo, wanted, words)
-                        final = writer._merge_segments(MERGE_POLICY, None, None)
-                        if writer._added:  # the policy merged small segments into this writer
-                            final.append(writer._finalize_segment())
-                        else:
-                            writer._close_segment()
-                        writer._commit_toc(final + segments)
-                        writer._finish()
+                        segments, report.units = self._new_segments(path, todo, wanted, counts, words)
+                        self._commit_segments(writer, segments)
                     else:
                         report.units = self._add_docs(writer, todo, wanted, words)
                         writer.commit(mergetype=MERGE_POLICY)

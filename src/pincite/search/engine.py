@@ -395,13 +395,8 @@ def snippet(text: str, lang: str, terms: set[tuple[str, str]], maxchars: int = S
     want_lang = {t for f, t in terms if f == tfield}
     spans: list[tuple[int, int]] = []
     if want_lang:
-        forms = _FORMS.setdefault(an_lang, {})
         for m in _WORD.finditer(text):
-            word = m.group()
-            f = forms.get(word)
-            if f is None:
-                f = _index_forms(an_lang, word)
-            if not want_lang.isdisjoint(f):
+            if not want_lang.isdisjoint(_index_forms(an_lang, m.group())):
                 spans.append(m.span())
     start, end = 0, len(text)
     if len(text) > maxchars:
@@ -438,21 +433,23 @@ _OPEN_MAX = 2  # each holds its segments' files open (about 8 per segment)
 
 
 def _open(manager: IndexManager) -> tuple:
-    """(index, reader) of the live generation, or (None, None) when there is none."""
+    """(index, reader, path) of the live generation, or (None, None, "") when there is none. The
+    path is read once, so that what the caller reads beside the reader (its vocabulary) belongs to
+    the same generation even if a writer switches CURRENT meanwhile."""
     path = manager.current_path()
     key = str(path) if path is not None else ""
     if key and key in _OPEN:
         _OPEN.move_to_end(key)
-        return _OPEN[key]
-    ix = manager.open()
+        return (*_OPEN[key], key)
+    ix = manager.open(path)
     if ix is None:
-        return None, None
+        return None, None, ""
     entry = (ix, ix.reader())
     _OPEN[key] = entry
     while len(_OPEN) > _OPEN_MAX:
         _, (_, old) = _OPEN.popitem(last=False)
         old.close()
-    return entry
+    return (*entry, key)
 
 
 def _column(reader, name: str):
@@ -508,12 +505,10 @@ def search(
 ) -> Results:
     if limit < 0 or offset < 0:
         raise BadQuery("--limit and --offset must be zero or more")
-    manager = IndexManager(store)
-    ix, reader = _open(manager)
+    ix, reader, gen = _open(IndexManager(store))
     out = Results(hits=[], total=0, query=query, offset=offset, limit=limit)
     if ix is None:
         return out
-    gen = str(manager.current_path())
     words = lambda: _vocabulary(gen)  # noqa: E731 - read only when a query needs it
     schema = reader.schema  # ix.schema reads the table of contents from disk at every call
     q, notes = parse_query(query, schema, boosts, words)

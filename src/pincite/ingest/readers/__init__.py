@@ -75,7 +75,7 @@ def read(data: bytes, fmt: str, name: str = "", content_type: str = "") -> ReadR
     if fmt not in READERS:
         raise DocumentError(name or "input", f"unsupported format ({fmt})", status="failed")
     mod = importlib.import_module(f"pincite.ingest.readers.{READERS[fmt]}")
-    result = mod.read(data, name, content_type) if content_type else mod.read(data, name)
+    result = mod.read(data, name, content_type)
     result.fmt = fmt
     return result
 
