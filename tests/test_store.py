@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pincite.corpus.model import Unit
-from pincite.corpus.store import Store, doc_id_for
+from pincite.corpus.store import SCHEMA_VERSION, Store, doc_id_for
 
 
 def test_raw_files_are_kept_by_hash(tmp_path):
@@ -90,4 +90,4 @@ def test_a_catalogue_of_schema_1_gains_the_content_type_column(tmp_path):
     assert again.doc_for_source("/x/a.txt")
     again.register("/x/b.html", "b" * 64, ".html", content_type="text/html; charset=koi8-r")
     assert again.content_type("/x/b.html") == "text/html; charset=koi8-r"
-    assert again.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0] == "2"
+    assert again.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0] == str(SCHEMA_VERSION)

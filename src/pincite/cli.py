@@ -216,10 +216,11 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
 @click.argument("citation")
 @click.option("--context", "-C", type=click.IntRange(0), default=0, show_default=True,
               help="Also show this many units before and after, in the same part of the document.")  # fmt: skip
+@click.option("--lang", help="The version of the document in this language (en, fr, es…).")
 @format_option()
 @click.pass_context
 @domain_errors
-def show(ctx, citation, context, fmt):
+def show(ctx, citation, context, lang, fmt):
     """Show the unit a citation names (as `search` printed it), with the footnotes it calls.
 
     In CSV each unit is a row of its own, its `role` saying how it relates: before, cited, note, after.
@@ -227,7 +228,7 @@ def show(ctx, citation, context, fmt):
     from pincite import render
 
     ws = _ws(ctx)
-    rows = ws.show(citation, context=context)
+    rows = ws.show(citation, context=context, lang=lang)
     _note_samples(ws)
     if fmt == "csv":
         _out(render.render(render.flat_units(rows), fmt, render.unit_text, ["role", *render.UNIT_COLUMNS]))
@@ -238,10 +239,11 @@ def show(ctx, citation, context, fmt):
 @cli.command()
 @click.argument("citation")
 @click.option("--style", type=click.Choice(["un", "bluebook", "plain"]), default="un", show_default=True)
+@click.option("--lang", help="The version of the document in this language (en, fr, es…).")
 @format_option(("text", "json", "jsonl", "csv"))
 @click.pass_context
 @domain_errors
-def cite(ctx, citation, style, fmt):
+def cite(ctx, citation, style, lang, fmt):
     """Print the citation of a unit in a style: un (A/68/190, annex, para. 10 (a)), bluebook, plain.
 
     CITATION is what `search` printed, or DOC#SEQ.
@@ -249,7 +251,7 @@ def cite(ctx, citation, style, fmt):
     from pincite import render
 
     ws = _ws(ctx)
-    rows = ws.cite(citation, style=style)
+    rows = ws.cite(citation, style=style, lang=lang)
     _note_samples(ws)
     _out(render.render(rows, fmt, lambda r: r["cite"], ["cite", "style", "doc", "seq"]))
 
@@ -331,6 +333,8 @@ def crawl(ctx, urls, sources_file, only, depth, delay, max_size, scope, follow, 
     if not jobs_to_run:
         raise click.UsageError("give start URLs or --sources FILE")
     ws = _ws(ctx)
+    if not dry_run:
+        ws.store.require_writable()
     failed = False
     for name, seeds, opts in jobs_to_run:
         label = f"crawl {name}" if name else "crawl"

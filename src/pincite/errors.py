@@ -33,3 +33,11 @@ class IndexBusy(PinciteError):
 
 class StoreError(PinciteError):
     exit_code = 1
+
+
+class Ambiguous(NotFound):
+    """A citation fits more than one unit: never an arbitrary pick. `candidates` are their citations."""
+
+    def __init__(self, message: str, candidates: list[str]) -> None:
+        super().__init__(message)
+        self.candidates = candidates

@@ -65,10 +65,14 @@ def hit_text(colour: bool) -> Callable[[dict], str]:
     def fmt(r: dict) -> str:
         head = f"\x1b[1m{r['cite']}\x1b[0m" if colour else r["cite"]
         snippet = marks(_wrap(r["snippet"] or r["text"]), colour)
-        src = r["source"]
-        return f"{head}\n{snippet}\n    — {src}"
+        return f"{head}\n{snippet}\n    — {where(r)}"
 
     return fmt
+
+
+def where(r: dict) -> str:
+    """The file a unit comes from and the page(s) it sits on: what a person opens to check it."""
+    return f"{r['source']}, {r['pages']}" if r.get("pages") else r["source"]
 
 
 def json_object(obj: dict) -> str:
@@ -82,6 +86,8 @@ def unit_text(r: dict) -> str:
     lines += [r["cite"], _wrap(r["text"])]
     for n in r.get("footnotes", []):
         lines.append(_wrap(f"{n['ref']}  {n['text']}", "      "))
+    if "footnotes" in r:  # the cited unit itself (not a context row): where to open it
+        lines.append(f"    — {where(r)}")
     for c in r.get("after", []):
         lines += [f"  {c['cite']}", _wrap(c["text"], "      ")]
     return "\n".join(lines)
@@ -117,8 +123,8 @@ def facets_text(facets: dict, top: int = 10) -> str:
 
 
 HIT_COLUMNS = ["cite", "doc", "seq", "symbol", "title", "date", "doctype", "lang", "part", "kind", "ref",
-               "numbered", "score", "text", "notes", "source", "snippet"]  # fmt: skip
+               "numbered", "score", "text", "notes", "source", "page", "last_page", "snippet"]  # fmt: skip
 UNIT_COLUMNS = ["cite", "doc", "symbol", "title", "date", "doctype", "lang", "part", "kind", "ref",
-                "numbered", "text", "notes", "headings", "source", "seq", "page"]  # fmt: skip
+                "numbered", "text", "notes", "headings", "source", "seq", "page", "last_page"]  # fmt: skip
 DOC_COLUMNS = ["doc", "symbol", "title", "date", "doctype", "lang", "issuer", "source", "status",
                "message", "paragraphs", "footnotes", "headings", "fmt", "sources"]  # fmt: skip

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pincite.corpus.model import FOOTNOTE, HEADING, OK, PARAGRAPH, STATUSES, Document, Unit
 from pincite.corpus.store import Store, default_home
-from pincite.errors import BadQuery, NotFound
+from pincite.errors import Ambiguous, BadQuery, NotFound
 from pincite.index.manager import LOCK_WAIT, IndexManager, SyncReport
 from pincite.search import citation
 from pincite.search.engine import Results, search
@@ -61,6 +61,7 @@ class Workspace:
         """Add files and folders, parse what is new or changed, and bring the index up to date."""
         from pincite.ingest import pipeline
 
+        self.store.require_writable()
         report = IngestReport()
         report.added = pipeline.add_paths(self.store, paths)
         report.parsed = pipeline.parse_pending(self.store, jobs=jobs, progress=progress)
@@ -72,6 +73,7 @@ class Workspace:
     ) -> tuple[list[pipeline.Outcome], SyncReport]:
         from pincite.ingest import pipeline
 
+        self.store.require_writable()
         parsed = pipeline.parse_pending(self.store, jobs=jobs)
         return parsed, IndexManager(self.store).sync(rebuild=rebuild, wait=wait)
 
@@ -80,6 +82,7 @@ class Workspace:
 
         The raw bytes stay under raw/ (the store keeps every file it was given); ingesting the same
         source again brings the document back."""
+        self.store.require_writable()
         ids = list(dict.fromkeys(doc_ids))
         unknown = [d for d in ids if self.store.document(d) is None]
         if unknown:
@@ -124,44 +127,59 @@ class Workspace:
     def search(self, query: str, **kw) -> Results:
         return search(self.reader(), query, **kw)
 
-    def _resolve(self, store: Store, cite_text: str) -> list[Unit]:
-        units = citation.resolve(store, cite_text)
-        if not units:
-            raise NotFound(f"no paragraph matches the citation {cite_text!r} (copy one from `pincite search`)")
-        return units
+    def _resolve(self, store: Store, cite_text: str, lang: str | None = None) -> Unit:
+        """The one unit a citation names; NotFound, or Ambiguous with the candidates listed."""
+        res = citation.resolve(store, cite_text, lang=lang)
+        if not res.units:
+            hint = "copy one from `pincite search`"
+            if res.languages:
+                hint = f"it exists in {', '.join(res.languages)}, not in {lang!r}"
+            raise NotFound(f"no paragraph matches the citation {cite_text!r} ({hint})")
+        if len(res.units) == 1:
+            return res.units[0]
+        docs = {u.doc: store.document(u.doc) for u in res.units}
+        langs = {d.lang for d in docs.values() if d}
+        lines = []
+        for u in res.units:
+            d = docs[u.doc]
+            assert d is not None
+            where = f"  [{d.lang}]" if len(langs) > 1 else ""
+            lines.append(f"{citation.cite(d, u)}{where}  ({u.uid}{', ' + u.pages if u.pages else ''})")
+        how = "give --lang" if len(langs) > 1 and not lang else "use one of these citations"
+        raise Ambiguous(
+            f"the citation {cite_text!r} fits {len(res.units)} units ({how}):\n  " + "\n  ".join(lines),
+            lines,
+        )
 
-    def show(self, cite_text: str, *, context: int = 0) -> list[dict]:
-        """The units a citation names, with the footnotes they call and, with `context`, the units
-        around each one in the same part of its document (footnotes are not context)."""
+    def show(self, cite_text: str, *, context: int = 0, lang: str | None = None) -> list[dict]:
+        """The unit a citation names, with the footnotes it calls and, with `context`, the units
+        around it in the same part of its document (footnotes are not context). With `lang`, the
+        version of its document in that language."""
         if context < 0:
             raise BadQuery("--context must be zero or more")
         store = self.reader()
-        rows = []
-        for u in self._resolve(store, cite_text):
-            row = self.unit_row(store, u, with_notes=True)
-            if context:
-                around = [n for n in store.units(u.doc) if n.part == u.part and n.kind != FOOTNOTE]
-                i = next(i for i, n in enumerate(around) if n.seq == u.seq) if u.kind != FOOTNOTE else None
-                if i is None:
-                    before, after = [], []
-                else:
-                    before, after = around[max(0, i - context) : i], around[i + 1 : i + 1 + context]
-                row["before"] = [self.unit_row(store, n) for n in before]
-                row["after"] = [self.unit_row(store, n) for n in after]
-            rows.append(row)
-        return rows
+        u = self._resolve(store, cite_text, lang)
+        row = self.unit_row(store, u, with_notes=True)
+        if context:
+            around = [n for n in store.units(u.doc) if n.part == u.part and n.kind != FOOTNOTE]
+            i = next(i for i, n in enumerate(around) if n.seq == u.seq) if u.kind != FOOTNOTE else None
+            if i is None:
+                before, after = [], []
+            else:
+                before, after = around[max(0, i - context) : i], around[i + 1 : i + 1 + context]
+            row["before"] = [self.unit_row(store, n) for n in before]
+            row["after"] = [self.unit_row(store, n) for n in after]
+        return [row]
 
-    def cite(self, cite_text: str, *, style: str = "un") -> list[dict]:
-        """The units a citation names, cited in `style` (un, bluebook, plain)."""
+    def cite(self, cite_text: str, *, style: str = "un", lang: str | None = None) -> list[dict]:
+        """The unit a citation names, cited in `style` (un, bluebook, plain)."""
         if style not in citation.STYLES:
             raise BadQuery(f"--style takes one of {', '.join(citation.STYLES)}, not {style!r}")
         store = self.reader()
-        rows = []
-        for u in self._resolve(store, cite_text):
-            doc = store.document(u.doc)
-            assert doc is not None
-            rows.append({"cite": citation.cite(doc, u, style), "style": style, "doc": doc.id, "seq": u.seq})
-        return rows
+        u = self._resolve(store, cite_text, lang)
+        doc = store.document(u.doc)
+        assert doc is not None
+        return [{"cite": citation.cite(doc, u, style), "style": style, "doc": doc.id, "seq": u.seq}]
 
     def docs(self) -> list[dict]:
         store = self.reader()

@@ -40,7 +40,9 @@ class Unit:
     headings: tuple[str, ...] = ()
     lang: str = ""
     notes: tuple[str, ...] = ()
-    page: int | None = None
+    page: int | None = None  # the page the unit starts on (paged formats)
+    last_page: int | None = None  # the page it ends on, when that is another page
+    qual: str = ""  # what tells it apart from a unit with the same part and number (see corpus.naming)
 
     @property
     def uid(self) -> str:
@@ -51,6 +53,15 @@ class Unit:
         d["headings"] = list(self.headings)
         d["notes"] = list(self.notes)
         return d
+
+    @property
+    def pages(self) -> str:
+        """`p. 12`, `pp. 12–13`, or "" for a format without pages."""
+        if not self.page:
+            return ""
+        if self.last_page and self.last_page != self.page:
+            return f"pp. {self.page}–{self.last_page}"
+        return f"p. {self.page}"
 
     def __repr__(self) -> str:
         text = self.text if len(self.text) < 40 else self.text[:37] + "..."
@@ -86,6 +97,7 @@ class Document:
     fmt: str = ""  # the reader that parsed it: text, markdown, pdf, html, docx
     pages: int = 0
     sources: tuple[str, ...] = field(default_factory=tuple)
+    name: str = ""  # how citations name the document, unique in its language (see corpus.naming)
 
     @property
     def year(self) -> int | None:

@@ -27,7 +27,8 @@ from pathlib import Path
 from pincite.corpus.model import OK, Document, Unit
 from pincite.errors import StoreError
 
-SCHEMA_VERSION = 2  # 2: sources.content_type (the HTTP header, for the charset)
+SCHEMA_VERSION = 3  # 2: sources.content_type (the HTTP header, for the charset)
+# 3: documents.name (how citations name it), units.last_page and units.qual (citation qualifier)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -49,7 +50,8 @@ CREATE TABLE IF NOT EXISTS documents (
     parser TEXT NOT NULL DEFAULT '',
     overrides TEXT NOT NULL DEFAULT '{}',
     added TEXT NOT NULL,
-    updated TEXT NOT NULL
+    updated TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
 CREATE TABLE IF NOT EXISTS sources (
@@ -73,11 +75,21 @@ CREATE TABLE IF NOT EXISTS units (
     lang TEXT NOT NULL DEFAULT '',
     notes TEXT NOT NULL DEFAULT '[]',
     page INTEGER,
+    last_page INTEGER,
+    qual TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (doc, seq)
 );
 """
+_UNIT_COLUMNS = ("doc", "seq", "kind", "ref", "numbered", "text", "part", "headings", "lang", "notes", "page",
+                 "last_page", "qual")  # fmt: skip
+_MIGRATIONS = [  # (table, column, definition): what each schema added, applied in order when missing
+    ("sources", "content_type", "TEXT NOT NULL DEFAULT ''"),
+    ("documents", "name", "TEXT NOT NULL DEFAULT ''"),
+    ("units", "last_page", "INTEGER"),
+    ("units", "qual", "TEXT NOT NULL DEFAULT ''"),
+]
 
-_DOC_COLUMNS = "id, sha256, source, symbol, title, date, doctype, lang, issuer, status, message, fmt, pages"
+_DOC_COLUMNS = "id, sha256, source, symbol, title, date, doctype, lang, issuer, status, message, fmt, pages, name"
 
 
 def default_home() -> Path:
@@ -143,7 +155,14 @@ class Store:
         self.index_dir = self.home / "index"
         self.db_path = self.home / "catalogue.sqlite"
         self._local = threading.local()
-        if create:
+        # A home on a read-only file system (or one this user cannot write) still answers every read
+        # command; a write command says why it cannot run (`require_writable`).
+        self.read_only = self.db_path.exists() and not (
+            os.access(self.home, os.W_OK) and os.access(self.db_path, os.W_OK)
+        )
+        if self.read_only:
+            pass
+        elif create:
             try:
                 self.raw_dir.mkdir(parents=True, exist_ok=True)
             except OSError as e:
@@ -151,6 +170,9 @@ class Store:
         elif not self.db_path.exists():
             raise StoreError(f"no pincite home at {self.home}")
         try:
+            if self.read_only:
+                self._check_schema()
+                return
             self.db.executescript(_SCHEMA)
             self._migrate()
             self.db.execute(
@@ -159,13 +181,37 @@ class Store:
         except sqlite3.DatabaseError as e:
             raise StoreError(f"the catalogue {self.db_path} is not usable: {e}") from e
 
+    def _missing_columns(self) -> list[tuple[str, str, str]]:
+        have: dict[str, set[str]] = {}
+        for table, _, _ in _MIGRATIONS:
+            if table not in have:
+                have[table] = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+        return [(t, c, d) for t, c, d in _MIGRATIONS if c not in have[t]]
+
     def _migrate(self) -> None:
         """Bring a catalogue written by an older pincite up to this schema, in place."""
-        cols = {r[1] for r in self.db.execute("PRAGMA table_info(sources)")}
-        if "content_type" not in cols:  # schema 1
+        missing = self._missing_columns()
+        if missing:
             with self.tx() as db:
-                db.execute("ALTER TABLE sources ADD COLUMN content_type TEXT NOT NULL DEFAULT ''")
+                for table, column, definition in missing:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+                if any(c == "name" for _, c, _ in missing):
+                    # units stored before names and qualifiers existed are parsed again to get them
+                    db.execute("UPDATE documents SET parser = '' WHERE status = 'ok'")
                 db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
+        self.db.execute("CREATE INDEX IF NOT EXISTS documents_name ON documents(name COLLATE NOCASE)")
+
+    def _check_schema(self) -> None:
+        if self._missing_columns():
+            raise StoreError(
+                f"the catalogue {self.db_path} was written by an older pincite and the home is read-only:"
+                " run `pincite index` once on a writable copy of the home"
+            )
+
+    def require_writable(self) -> None:
+        """Raise a clear error when this home cannot be written (read-only file system or permissions)."""
+        if self.read_only:
+            raise StoreError(f"the pincite home {self.home} is read-only: it can be searched, not changed")
 
     # -- connection ---------------------------------------------------------------------------
     @property
@@ -173,14 +219,30 @@ class Store:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             try:
-                conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+                conn = self._connect_read_only() if self.read_only else self._connect()
             except sqlite3.Error as e:
                 raise StoreError(f"cannot open the catalogue {self.db_path}: {e}") from e
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
             self._local.conn = conn
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """Read-only: `mode=ro` where SQLite can share the WAL index; on read-only media, where it
+        cannot create one, `immutable=1` (nobody can be writing there)."""
+        uri = self.db_path.resolve().as_uri()
+        try:
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30, isolation_level=None)
+            conn.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
+        except sqlite3.OperationalError:
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        conn.row_factory = sqlite3.Row
         return conn
 
     def close(self) -> None:
@@ -191,6 +253,7 @@ class Store:
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
+        self.require_writable()
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -377,13 +440,16 @@ class Store:
                 u.lang,
                 json.dumps(list(u.notes), ensure_ascii=False),
                 u.page,
+                u.last_page,
+                u.qual,
             )
             for u in units
         ]
         with self.tx() as db:
+            name = self._unique_name(db, doc_id, meta) if status == OK else ""
             db.execute(
                 "UPDATE documents SET symbol=?, title=?, date=?, doctype=?, lang=?, issuer=?, fmt=?,"
-                " pages=?, status=?, message=?, parser=?, updated=? WHERE id=?",
+                " pages=?, status=?, message=?, parser=?, updated=?, name=? WHERE id=?",
                 (
                     *(
                         str(fields[k] or "")
@@ -394,11 +460,34 @@ class Store:
                     message,
                     parser,
                     now_iso(),
+                    name,
                     doc_id,
                 ),
             )
             db.execute("DELETE FROM units WHERE doc = ?", (doc_id,))
-            db.executemany("INSERT INTO units VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            cols = ", ".join(_UNIT_COLUMNS)
+            db.executemany(f"INSERT INTO units ({cols}) VALUES ({', '.join('?' * len(_UNIT_COLUMNS))})", rows)
+
+    @staticmethod
+    def _unique_name(db: sqlite3.Connection, doc_id: str, meta: dict) -> str:
+        """The document's citation name, told apart from another document's in the same language.
+
+        The document that had the name first keeps it, so that citations already printed stay true."""
+        from pincite.corpus.naming import document_name
+
+        base = document_name(
+            doc_id,
+            symbol=str(meta.get("symbol") or ""),
+            issuer=str(meta.get("issuer") or ""),
+            title=str(meta.get("title") or ""),
+            date=str(meta.get("date") or ""),
+        )
+        lang = str(meta.get("lang") or "")
+        taken = db.execute(
+            "SELECT 1 FROM documents WHERE name = ? COLLATE NOCASE AND lang = ? AND id != ? LIMIT 1",
+            (base, lang, doc_id),
+        ).fetchone()
+        return f"{base} [{doc_id}]" if taken and base != doc_id else base
 
     def mark_stale(self, doc_id: str) -> None:
         """Make a document parse again (its metadata overrides changed, say)."""
@@ -434,6 +523,7 @@ class Store:
             fmt=row["fmt"],
             pages=row["pages"],
             sources=sources,
+            name=row["name"],
         )
 
     def documents(self, status: str | None = None) -> list[Document]:
@@ -541,4 +631,6 @@ def _unit_from_row(r: sqlite3.Row) -> Unit:
         lang=r["lang"],
         notes=tuple(json.loads(r["notes"])),
         page=r["page"],
+        last_page=r["last_page"],
+        qual=r["qual"],
     )

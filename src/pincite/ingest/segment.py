@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from pincite.corpus import naming
 from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Unit
 from pincite.ingest import lang as langid
 from pincite.ingest import metadata as md
@@ -31,7 +32,7 @@ from pincite.ingest.blocks import (
     ReadResult,
 )
 
-PARSER_VERSION = "seg-2"
+PARSER_VERSION = "seg-3"
 
 CALL_OPEN, CALL_CLOSE = "\ue000", "\ue001"
 CALL_RE = re.compile(f"{CALL_OPEN}([^{CALL_CLOSE}]*){CALL_CLOSE}")
@@ -111,6 +112,7 @@ class Para:
     label: str = ""
     note: str = ""
     role: str = ""
+    last_page: int = 0  # the page of its last line, when it runs on across a page break
     hardbreaks: bool = False
     lines: int = 1
     lang: str = ""
@@ -262,6 +264,7 @@ def assemble(blocks: list[Block], dropped: list[str]) -> list[Para]:
         if target is not None and _continues(target, b, first) and not paras[-1].heading:
             target.text = join_lines(target.text, first)
             target.lines += 1
+            target.last_page = b.page
             cur = target
         else:
             cur = Para(
@@ -285,6 +288,8 @@ def assemble(blocks: list[Block], dropped: list[str]) -> list[Para]:
             else:
                 cur.text = join_lines(cur.text, ln)
                 cur.lines += 1
+                if b.page and b.page != cur.page:
+                    cur.last_page = b.page
         if not (cur.heading or cur.note or cur.role):
             if cur is paras[-1]:  # else cur is the continued paragraph, already at last_body
                 last_body = len(paras) - 1
@@ -478,6 +483,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
                 lang=p.lang,
                 notes=tuple(calls_of(text)),
                 page=p.page or None,
+                last_page=p.last_page if p.last_page and p.last_page != p.page else None,
             )
         )
 
@@ -619,7 +625,7 @@ def segment(result: ReadResult, doc_id: str = "doc", name: str = "") -> Segmente
     doc_lang = meta.get("lang") or langid.document_language([u.text for u in units if u.kind != HEADING])
     meta["lang"] = doc_lang
     main_part = "letter" if meta.get("doctype") == "letter" else ""
-    final = [
-        replace(u, part=u.part or main_part, lang=u.lang or langid.unit_language(u.text, doc_lang)) for u in units
-    ]
+    final = naming.disambiguate(
+        [replace(u, part=u.part or main_part, lang=u.lang or langid.unit_language(u.text, doc_lang)) for u in units]
+    )
     return Segmented(meta=meta, units=final, dropped=dropped)

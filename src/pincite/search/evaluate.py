@@ -70,7 +70,7 @@ def units_named(store: Store, name: str) -> list:
         doc, _, start = name.partition("~")
         want = " ".join(start.split())
         return [u for u in store.units(doc) if " ".join(u.text.split()).startswith(want)]
-    return resolve(store, name)
+    return resolve(store, name).units
 
 
 def grades_by_uid(store: Store, judged: Judged) -> dict[str, int]:
