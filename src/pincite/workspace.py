@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pincite.corpus.model import FOOTNOTE, HEADING, OK, PARAGRAPH, STATUSES, Document, Unit
 from pincite.corpus.store import Store, default_home
-from pincite.errors import Ambiguous, BadQuery, NotFound
+from pincite.errors import Ambiguous, BadQuery, NotFound, StoreError
 from pincite.index.manager import LOCK_WAIT, IndexManager, SyncReport
 from pincite.search import citation
 from pincite.search.engine import Results, search
@@ -75,7 +75,17 @@ class Workspace:
 
         self.store.require_writable()
         parsed = pipeline.parse_pending(self.store, jobs=jobs)
-        return parsed, IndexManager(self.store).sync(rebuild=rebuild, wait=wait)
+        try:
+            return parsed, IndexManager(self.store).sync(rebuild=rebuild, wait=wait)
+        except StoreError:  # damaged unit text (read here or in a writer process)? parse it again
+            bad = self.store.damaged_units()
+            if not bad:
+                raise
+            self.store.mark_damaged(bad)
+            parsed += pipeline.parse_pending(self.store, jobs=jobs, only=bad)
+            report = IndexManager(self.store).sync(rebuild=rebuild, wait=wait)
+            report.recovered.append(f"damaged text of {', '.join(bad)} in the catalogue: parsed again")
+            return parsed, report
 
     def remove(self, doc_ids: Iterable[str], *, wait: float = LOCK_WAIT) -> tuple[list[str], SyncReport]:
         """Take documents out of the catalogue and the index. Unknown ids remove nothing.

@@ -135,6 +135,14 @@ def doc_id_for(location: str) -> str:
     return slugify(stem)
 
 
+class DamagedCatalogue(StoreError):
+    """Units whose text SQLite cannot decode; `docs` names their documents."""
+
+    def __init__(self, docs: list[str], message: str) -> None:
+        super().__init__(message)
+        self.docs = docs
+
+
 @dataclass(frozen=True)
 class Registration:
     """What adding bytes at a source did: `new`, `changed`, `same` (nothing to do) or `alias`
@@ -253,15 +261,34 @@ class Store:
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction. A full disk (or a write SQLite cannot make) is a StoreError that
+        says so: the transaction is rolled back and nothing committed before is lost."""
         self.require_writable()
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
         try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except sqlite3.OperationalError as e:
+            if db.in_transaction:
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            raise self._write_error(e) from e
+
+    def _write_error(self, e: sqlite3.Error) -> StoreError:
+        why = str(e)
+        if "full" in why or "disk I/O" in why:
+            why += " (the disk, or a size limit, is full: free some space and run the command again)"
+        elif "readonly" in why or "read-only" in why:
+            why += " (the home is read-only)"
+        return StoreError(f"could not write the catalogue {self.db_path}: {why}; nothing already stored is lost")
 
     # -- raw files ----------------------------------------------------------------------------
     def raw_path(self, sha: str, ext: str = "") -> Path:
@@ -404,6 +431,28 @@ class Store:
             return ()
         db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         return (doc_id,)
+
+    def shared(self, doc_id: str) -> bool:
+        """Whether more than one source holds this document (byte-identical copies)."""
+        return self.db.execute("SELECT COUNT(*) FROM sources WHERE doc = ?", (doc_id,)).fetchone()[0] > 1
+
+    def detach(self, location: str) -> str:
+        """Make `location` a document of its own (same bytes, parsed anew) and return its id: a copy
+        whose metadata differs from the other copies' must not change theirs."""
+        stamp = now_iso()
+        with self.tx() as db:
+            row = db.execute(
+                "SELECT s.doc, d.sha256, d.ext, d.source FROM sources s JOIN documents d ON d.id = s.doc"
+                " WHERE s.location = ?",
+                (location,),
+            ).fetchone()
+            new_id = self._new_id(db, location)
+            self._insert_doc(db, new_id, row["sha256"], row["ext"], location, stamp)
+            db.execute("UPDATE sources SET doc = ? WHERE location = ?", (new_id, location))
+            if row["source"] == location:
+                other = db.execute("SELECT location FROM sources WHERE doc = ? ORDER BY location", (row["doc"],))
+                db.execute("UPDATE documents SET source = ? WHERE id = ?", (other.fetchone()[0], row["doc"]))
+            return new_id
 
     def set_overrides(self, doc_id: str, overrides: dict) -> None:
         with self.tx() as db:
@@ -586,8 +635,45 @@ class Store:
         elif between is not None:
             sql += " WHERE doc >= ? AND doc <= ?"
             args = between
-        for r in self.db.execute(sql + " ORDER BY doc, seq", args):
-            yield _unit_from_row(r)
+        try:
+            for r in self.db.execute(sql + " ORDER BY doc, seq", args):
+                yield _unit_from_row(r)
+        except sqlite3.OperationalError as e:
+            if "decode" not in str(e):
+                raise
+            bad = self.damaged_units()
+            raise DamagedCatalogue(
+                bad,
+                f"the catalogue {self.db_path} holds damaged text for {', '.join(bad[:5]) or 'a document'}; "
+                "run `pincite index` to parse it again",
+            ) from e
+
+    def damaged_units(self) -> list[str]:
+        """Documents whose units hold text that is not valid UTF-8 (a damaged catalogue): every
+        unit's text is read as bytes and decoded."""
+        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=30)
+        conn.text_factory = bytes
+        bad: list[str] = []
+        try:
+            for row in conn.execute("SELECT doc, text, part, ref, kind, headings, lang, notes FROM units"):
+                try:
+                    for v in row:
+                        if isinstance(v, bytes):
+                            v.decode("utf-8")
+                except UnicodeDecodeError:
+                    doc = row[0].decode("utf-8", "replace")
+                    if doc not in bad:
+                        bad.append(doc)
+        finally:
+            conn.close()
+        return sorted(bad)
+
+    def mark_damaged(self, doc_ids: Iterable[str]) -> None:
+        """Drop the units of these documents and have them parsed again from their raw files."""
+        with self.tx() as db:
+            for d in doc_ids:
+                db.execute("DELETE FROM units WHERE doc = ?", (d,))
+                db.execute("UPDATE documents SET parser='' WHERE id=?", (d,))
 
     def unit(self, doc_id: str, seq: int) -> Unit | None:
         r = self.db.execute("SELECT * FROM units WHERE doc = ? AND seq = ?", (doc_id, seq)).fetchone()

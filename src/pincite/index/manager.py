@@ -17,7 +17,11 @@ generation keep it until they close (we keep one previous generation on disk).
 When CURRENT is missing or names a generation that is not whole, readers fall back to the newest
 generation that carries our marker, and the next writer points CURRENT at it (or rebuilds).
 
-Whoosh pickles its schema: we open only generations that carry our marker, inside our own home.
+Whoosh pickles its schema: we open only generations that carry our marker, inside our own home (a
+generation or a CURRENT that is a symbolic link is refused), and Whoosh's unpickling is restricted to
+its own classes (`pincite.index.trusted`). The marker lists every file of the generation with its size
+and SHA-256: a reader checks the sizes (a truncated file is caught before Whoosh reads it, and the
+next `pincite index` rebuilds), `status --verify` reads every file and checks its hash.
 This module is the only one that imports Whoosh's index and writing API, so that another engine can
 sit beside it later.
 """
@@ -32,6 +36,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import sys
 import time
 from collections import Counter
@@ -50,9 +55,12 @@ from whoosh.writing import SegmentWriter
 from pincite.corpus.model import OK, Document, Unit
 from pincite.corpus.store import Store
 from pincite.errors import IndexBusy, StoreError
+from pincite.index import trusted
 from pincite.index.analysis import field_for
 from pincite.index.schema import build_schema
 from pincite.index.vocabulary import WORDS, Vocabulary, words_of
+
+trusted.install()  # Whoosh unpickles its files: let it rebuild only its own classes
 
 MARKER = "PINCITE"
 INDEX_FORMAT = 4  # 2: no stop words, accent variants, facet columns; 3: fr elision, pt plurals;
@@ -247,6 +255,31 @@ def _fsync_tree(path: Path) -> None:
     _fsync_dir(path)
 
 
+def _file_list(path: Path, known: dict, known_dir: Path | None = None) -> dict[str, list]:
+    """Every file of a generation (but its marker and lock): name → [size, sha256]. A file that is
+    the same file (a hard link) as the one of that name in `known_dir`, listed in `known`, keeps its
+    hash: Whoosh never rewrites a file, so only the new ones are read."""
+    import hashlib
+
+    out = {}
+    for f in sorted(path.iterdir()):
+        if not f.is_file() or f.name == MARKER or f.name.endswith("WRITELOCK"):
+            continue
+        st = f.stat()
+        old = known.get(f.name)
+        if old and known_dir is not None and old[0] == st.st_size:
+            try:
+                same = os.stat(known_dir / f.name).st_ino == st.st_ino
+            except OSError:
+                same = False
+            if same:
+                out[f.name] = old
+                continue
+        with open(f, "rb") as fh:
+            out[f.name] = [st.st_size, hashlib.file_digest(fh, "sha256").hexdigest()]
+    return out
+
+
 def _dir_size(path: Path) -> int:
     """Bytes on disk under `path`, counting hard-linked files once."""
     total, seen = 0, set()
@@ -315,10 +348,28 @@ class IndexManager:
         return isinstance(marker, dict) and marker.get("format") == INDEX_FORMAT
 
     def pointer(self) -> str:
+        """What CURRENT says: a generation name, "" when it is missing, or a description in
+        parentheses of why it names nothing (a symbolic link, a directory, bytes that are no name).
+        Never follows a link, never prints what another file holds."""
+        path = self.root / "CURRENT"
         try:
-            return (self.root / "CURRENT").read_text().strip()
-        except OSError:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except FileNotFoundError:
             return ""
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                return "(a symbolic link, refused)"
+            return "(a directory)" if path.is_dir() else f"(unreadable: {e.strerror})"
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return "(not a regular file)"
+            raw = os.read(fd, 64)
+        except OSError as e:
+            return "(a directory)" if e.errno == errno.EISDIR else f"(unreadable: {e.strerror})"
+        finally:
+            os.close(fd)
+        name = raw.decode("ascii", "replace").strip()
+        return name if GEN_RE.match(name) else "(not a generation name)"
 
     def current_name(self) -> str:
         """The generation CURRENT names, if it is whole; else ""."""
@@ -340,7 +391,11 @@ class IndexManager:
     def generations(self) -> list[str]:
         if not self.root.is_dir():
             return []
-        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and GEN_RE.match(p.name))
+        return sorted(
+            p.name
+            for p in self.root.iterdir()
+            if GEN_RE.match(p.name) and not p.is_symlink() and p.is_dir()  # a link may lead anywhere
+        )
 
     def complete_generations(self) -> list[str]:
         return [g for g in self.generations() if self._complete(g)]
@@ -350,6 +405,9 @@ class IndexManager:
         return f"gen-{(max(nums) + 1 if nums else 1):06d}"
 
     def _switch(self, name: str) -> None:
+        cur = self.root / "CURRENT"
+        if cur.is_dir() and not cur.is_symlink():  # a planted or damaged CURRENT: os.replace cannot
+            shutil.rmtree(cur)
         tmp = self.root / "CURRENT.tmp"
         with open(tmp, "w") as f:
             f.write(name + "\n")
@@ -432,16 +490,81 @@ class IndexManager:
                     "run `pincite index --rebuild`"
                 )
             return None
+        damage = self.damage(path.name)
+        if damage:
+            raise StoreError(f"the index at {path} is damaged ({damage}); run `pincite index` to rebuild it")
         return self._open_path(path)
+
+    def damage(self, name: str) -> str:
+        """What is wrong with a generation's files, judged by their sizes against its marker ("" when
+        they match, or when the marker predates the list of files). A few stat calls: cheap enough
+        for every open."""
+        files = self._manifest(name)
+        if not files:
+            return ""
+        gen = self.root / name
+        for fname, (size, _) in files.items():
+            try:
+                got = os.stat(gen / fname, follow_symlinks=False).st_size
+            except OSError:
+                return f"{fname} is missing"
+            if got != size:
+                return f"{fname} holds {got} bytes, not the {size} written"
+        try:
+            extra = [f for f in os.listdir(gen) if f.endswith(".toc") and f not in files]
+        except OSError as e:
+            return e.strerror or str(e)
+        return f"{extra[0]} was not written by pincite" if extra else ""
+
+    def _manifest(self, name: str) -> dict[str, list]:
+        """The marker's list of files: name → [size, sha256]; {} for a marker without one."""
+        try:
+            files = json.loads((self.root / name / MARKER).read_text()).get("files") or {}
+        except (OSError, ValueError, AttributeError):
+            return {}
+        return files if isinstance(files, dict) else {}
 
     @staticmethod
     def _open_path(path: Path):
         try:
             return windex.open_dir(str(path))
+        except trusted.UntrustedIndex as e:
+            raise StoreError(f"the index at {path} is not one pincite wrote ({e}); run `pincite index`") from e
         except (windex.EmptyIndexError, OSError, EOFError, ValueError) as e:
             raise StoreError(
                 f"the index at {path} cannot be opened ({e}); run `pincite index --rebuild`"
             ) from e
+        except Exception as e:  # noqa: BLE001 - a damaged file can make Whoosh fail in any way
+            raise StoreError(
+                f"the index at {path} cannot be opened ({type(e).__name__}: {e}); run `pincite index --rebuild`"
+            ) from e
+
+    def _read_everything(self, name: str) -> list[str]:
+        """Read every file of a generation and check it against its marker: what is wrong, one line
+        each (a truncated or altered postings file, a file missing, a file pincite did not write)."""
+        import hashlib
+
+        files = self._manifest(name)
+        if not files:
+            return []
+        gen = self.root / name
+        out = []
+        for fname, (size, digest) in sorted(files.items()):
+            try:
+                with open(gen / fname, "rb") as fh:
+                    got = hashlib.file_digest(fh, "sha256").hexdigest()
+                    n = fh.tell()
+            except OSError as e:
+                out.append(f"{fname}: {e.strerror or e}")
+                continue
+            if n != size:
+                out.append(f"{fname} holds {n} bytes, not the {size} written")
+            elif got != digest:
+                out.append(f"{fname} is not the file written (its SHA-256 differs)")
+        for f in sorted(os.listdir(gen)):
+            if f not in files and f != MARKER and not f.endswith("WRITELOCK"):
+                out.append(f"{f} was not written by pincite")
+        return out
 
     # -- what the index holds -------------------------------------------------------------------
     @staticmethod
@@ -517,9 +640,13 @@ class IndexManager:
             n += 1
         return n
 
-    def _finish(self, path: Path, units: int, docs: int) -> None:
-        """Make a written generation durable, check it, and mark it whole."""
+    def _finish(
+        self, path: Path, units: int, docs: int, known: dict | None = None, known_dir: Path | None = None
+    ) -> None:
+        """Make a written generation durable, check it, and mark it whole. `known`: the list of
+        files of the generation it was cloned from (their hashes need not be computed again)."""
         _fsync_tree(path)
+        files = _file_list(path, known or {}, known_dir)
         ix = self._open_path(path)
         with ix.searcher() as s:
             got = s.doc_count()
@@ -530,7 +657,7 @@ class IndexManager:
             )
         marker = path / MARKER
         with open(marker, "w") as f:
-            f.write(json.dumps({"format": INDEX_FORMAT, "units": units, "documents": docs}))
+            f.write(json.dumps({"format": INDEX_FORMAT, "units": units, "documents": docs, "files": files}))
             f.flush()
             os.fsync(f.fileno())
         _fsync_dir(path)
@@ -728,9 +855,14 @@ class IndexManager:
             t0 = time.perf_counter()
             report = SyncReport(recovered=self.recover())
             live = self.current_name()
+            if live and not rebuild:
+                try:
+                    ix = self.open(self.root / live)
+                except StoreError as e:  # damaged or planted files: rebuild from the catalogue
+                    report.recovered.append(f"{live} could not be used ({e}); rebuilt from the catalogue")
+                    rebuild = True
             if rebuild or not live:
                 return self._rebuild_locked(report)
-            ix = self._open_path(self.root / live)
             wanted = self.store.versions()
             have = self.indexed_versions(ix)
             report.generation = live
@@ -772,7 +904,7 @@ class IndexManager:
                         pass
                     raise
                 Vocabulary.load(self.root / live).merged(words).save(path)
-                self._finish(path, before - deleted + report.units, len(wanted))
+                self._finish(path, before - deleted + report.units, len(wanted), self._manifest(live), self.root / live)
             self._switch(name)
             self.cleanup()
             report.generation = name
@@ -798,9 +930,18 @@ class IndexManager:
             return st
         path = self.root / st.generation
         st.size_bytes = _dir_size(path)
-        ix = self._open_path(path)
-        counts, total = self.indexed_counts(ix)
-        ix.close()
+        damaged = self._read_everything(st.generation) if verify else []
+        try:
+            if damaged:
+                raise StoreError(f"the index at {path} is damaged ({damaged[0]}); run `pincite index --rebuild`")
+            ix = self.open(path)
+            counts, total = self.indexed_counts(ix)
+            ix.close()
+        except StoreError as e:
+            st.problems += [str(e), *(f"{st.generation}: {d}" for d in damaged[1:])]
+            st.not_indexed = sorted(wanted)
+            st.verified = verify
+            return st
         st.documents = len(counts)
         st.units = total
         st.not_indexed = sorted(d for d in wanted if d not in counts)
@@ -814,6 +955,17 @@ class IndexManager:
         if verify:
             st.verified = True
             found = len(st.problems)
+            if not self._manifest(st.generation):
+                st.problems.append(
+                    f"{st.generation} was written by an older pincite, without the list of its files "
+                    "that verify checks"
+                )
+            bad_units = self.store.damaged_units()
+            if bad_units:
+                st.problems.append(
+                    f"the catalogue's text of {len(bad_units)} document(s) is damaged ({', '.join(bad_units[:5])}); "
+                    "`pincite index` parses them again"
+                )
             if not (path / WORDS).is_file():
                 st.problems.append(
                     f"{st.generation} has no list of words (WORDS): prefix and fuzzy words match nothing"

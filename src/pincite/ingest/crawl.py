@@ -32,12 +32,11 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 
 from pincite.corpus.store import Store
-from pincite.errors import PinciteError
+from pincite.errors import DocumentError, PinciteError
 from pincite.ingest import pipeline, readers
 from pincite.ingest.discover import (
     MAX_URL_LENGTH,
@@ -453,8 +452,10 @@ class Crawler:
         if res.not_modified:
             return self._not_modified(claim, url, res)
         data = res.data or b""
-        name = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-        fmt = readers.sniff(data, name, res.content_type)
+        try:  # decided once: what the crawl does with the bytes and what the store keeps them as
+            fmt = pipeline.format_of(data, url, res.content_type)
+        except DocumentError as e:
+            fmt, why = "", e.reason
         links = PageLinks([])
         if fmt == "html":
             links = extract_links(data, url)
@@ -471,6 +472,8 @@ class Crawler:
         if fmt not in self.opts.types or links.noindex:
             if fmt == "html":
                 return DONE, "page", "", ""
+            if not fmt:
+                return SKIPPED, "type", why, ""
             return SKIPPED, "type", f"{fmt} is not among the kept types", ""
         if self.dry_run:
             return DONE, "would-add", fmt, ""
@@ -482,6 +485,7 @@ class Crawler:
             fetched=res.fetched,
             etag=res.etag,
             last_modified=res.last_modified,
+            fmt=fmt,
         )
         if out.failed:
             return FAILED, "error", out.message, ""

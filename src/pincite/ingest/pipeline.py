@@ -13,6 +13,10 @@ import multiprocessing.connection
 import os
 import pickle
 import resource
+import signal
+import sqlite3
+import stat
+import sys
 import time
 import tomllib
 import traceback
@@ -22,14 +26,17 @@ from pathlib import Path
 
 from pincite.corpus.model import FAILED, OK
 from pincite.corpus.store import Store
-from pincite.errors import DocumentError
-from pincite.ingest import readers
+from pincite.errors import DocumentError, StoreError
+from pincite.ingest import readers, valid
 from pincite.ingest.segment import PARSER_VERSION, segment
 
 SIDECAR_SUFFIX = ".meta.toml"
 OVERRIDE_KEYS = ("title", "date", "symbol", "doctype", "issuer", "lang")
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
+# A DOCX is a zip: its text part may unpack to far more than the file's size. Past this, refuse it
+# with a reason instead of letting the XML parser fail inside the memory cap ("unknown error").
+DOCX_XML_MAX = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -48,23 +55,56 @@ class Outcome:
 
 
 # ---- adding files ---------------------------------------------------------------------------------
+def _not_a_file(p: Path) -> str:
+    """Why `p` (not a directory) is not a file to read, or '' when it is one. Never opens it: a FIFO
+    would block the ingest."""
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        return "a symbolic link to a missing file" if p.is_symlink() else "no such file or directory"
+    except OSError as e:
+        return e.strerror or str(e)
+    if stat.S_ISREG(st.st_mode):
+        return ""
+    kind = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+            stat.S_IFBLK: "a block device"}.get(stat.S_IFMT(st.st_mode), "not a regular file")  # fmt: skip
+    return f"not a regular file ({kind})" if kind != "not a regular file" else kind
+
+
 def iter_files(paths: Iterable[Path]) -> Iterable[tuple[Path, str]]:
-    """Files under the given paths (recursively), or (path, error) for what cannot be read."""
+    """Files under the given paths (recursively), or (path, error) for what cannot be read: FIFOs,
+    sockets, devices and dangling links in a folder are named, not skipped without a word."""
     for p in paths:
         p = Path(p)
         if p.is_dir():
             for sub in sorted(p.rglob("*")):
                 rel = sub.relative_to(p)
-                if any(part.startswith(".") for part in rel.parts):
+                if any(part.startswith(".") for part in rel.parts) or sub.name.endswith(SIDECAR_SUFFIX):
                     continue
-                if sub.is_file() and not sub.name.endswith(SIDECAR_SUFFIX):
-                    yield sub, ""
-        elif p.is_file():
-            yield p, ""
-        elif p.exists():
-            yield p, "not a regular file"
+                if sub.is_dir():
+                    continue
+                yield sub, _not_a_file(sub)
         else:
-            yield p, "no such file or directory"
+            yield p, _not_a_file(p)
+
+
+def format_of(data: bytes, location: str, content_type: str = "") -> str:
+    """The format of a file or a download, decided once, from its bytes, its name (the last part of
+    a path or of a URL's path) and the Content-Type it was served with. The store keeps the raw file
+    under the format's suffix, so parsing reads the decision back instead of guessing again.
+    Raises DocumentError for what pincite does not read."""
+    if not data:
+        raise DocumentError(location, "empty file", status=FAILED)
+    name = location
+    if "://" in location:
+        from urllib.parse import urlsplit
+
+        name = urlsplit(location).path
+    name = name.rstrip("/").rsplit("/", 1)[-1]
+    fmt = readers.sniff(data, name, content_type)
+    if fmt in ("unknown", "zip"):
+        raise DocumentError(location, "unsupported file type (not text, markdown, PDF, HTML or DOCX)", status=FAILED)
+    return fmt
 
 
 def read_sidecar(path: Path) -> dict:
@@ -83,35 +123,43 @@ def add_paths(store: Store, paths: Iterable[Path]) -> list[Outcome]:
     """Add files and folders to the store. Nothing is parsed yet: see `parse_pending`."""
     out: list[Outcome] = []
     for path, err in iter_files(paths):
-        location = str(path.resolve()) if not err else str(path)
+        # a name that is not UTF-8 gets \xNN escapes: the location is text the catalogue can hold
+        location = valid.location(path.absolute() if err else path.resolve())
         if err:
-            out.append(Outcome(location, status=FAILED, message=err))
+            out.append(Outcome(location, change="skipped", status=FAILED, message=err))
             continue
         try:
             with open(path, "rb") as f:
                 head = f.read(65536)
-            fmt = readers.sniff(head, path.name)
-            if fmt in ("unknown", "zip"):
-                out.append(
-                    Outcome(location, change="skipped", status=FAILED, message="unsupported file type")
-                )
-                continue
+            fmt = format_of(head, path.name)
             overrides = read_sidecar(path)
             sha, _ = store.put_raw_file(path, readers.SUFFIX_FOR[fmt])
         except DocumentError as e:
-            out.append(Outcome(location, status=FAILED, message=e.reason))
+            out.append(Outcome(location, change="skipped", status=FAILED, message=e.reason))
             continue
         except OSError as e:
+            if _disk_full(e):
+                raise StoreError(f"could not keep {location} in {store.raw_dir}: {e.strerror}") from e
             out.append(Outcome(location, status=FAILED, message=e.strerror or str(e)))
             continue
         reg = store.register(location, sha, readers.SUFFIX_FOR[fmt])
         if overrides != store.overrides(reg.doc):
+            if reg.change in ("alias", "same") and store.shared(reg.doc):
+                # The same bytes elsewhere with other metadata: this copy becomes a document of its
+                # own, so that its sidecar does not retitle the other copy.
+                reg = replace(reg, doc=store.detach(location), change="new")
             store.set_overrides(reg.doc, overrides)
             if reg.change == "same":
                 reg = replace(reg, change="changed")
                 store.mark_stale(reg.doc)
         out.append(Outcome(location, doc=reg.doc, change=reg.change))
     return out
+
+
+def _disk_full(e: OSError) -> bool:
+    import errno
+
+    return e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def add_bytes(
@@ -123,13 +171,18 @@ def add_bytes(
     fetched: str = "",
     etag: str = "",
     last_modified: str = "",
+    fmt: str = "",
 ) -> Outcome:
-    """Add fetched bytes with their provenance (the crawler's entry point)."""
-    name = location.rstrip("/").rsplit("/", 1)[-1]
-    fmt = readers.sniff(data, name, content_type)
-    if fmt in ("unknown", "zip"):
-        return Outcome(location, change="skipped", status=FAILED, message="unsupported file type")
-    sha, _ = store.put_raw(data, readers.SUFFIX_FOR[fmt])
+    """Add fetched bytes with their provenance (the crawler's entry point). `fmt`: the format the
+    caller already decided with `format_of`."""
+    try:
+        fmt = fmt or format_of(data, location, content_type)
+    except DocumentError as e:
+        return Outcome(location, change="skipped", status=FAILED, message=e.reason)
+    try:
+        sha, _ = store.put_raw(data, readers.SUFFIX_FOR[fmt])
+    except OSError as e:
+        raise StoreError(f"could not keep {location} in {store.raw_dir}: {e.strerror or e}") from e
     reg = store.register(
         location,
         sha,
@@ -147,14 +200,15 @@ def parse_file(
     path: Path, name: str, doc_id: str, overrides: dict | None = None, content_type: str = ""
 ) -> tuple[dict, list]:
     """Read and segment one file (`content_type`: the HTTP header it was served with, if fetched).
-    Raises DocumentError with a status for what cannot be parsed."""
+    The format is the one `format_of` decided when the file came in: the stored file's suffix says
+    it. Raises DocumentError with a status for what cannot be parsed."""
     try:
         data = path.read_bytes()
     except OSError as e:
         raise DocumentError(name, e.strerror or str(e)) from e
-    fmt = readers.sniff(data, name)
-    if fmt in ("unknown", "zip"):
-        raise DocumentError(name, "unsupported file type")
+    fmt = readers.EXTENSIONS.get(path.suffix.lower()) or format_of(data, name, content_type)
+    if fmt == "docx":
+        _check_docx(data, name)
     result = readers.read(data, fmt, name, content_type)
     seg = segment(result, doc_id, name)
     meta = dict(seg.meta)
@@ -165,11 +219,61 @@ def parse_file(
     return meta, seg.units
 
 
+def _check_docx(data: bytes, name: str) -> None:
+    """Refuse a DOCX whose text part unpacks past DOCX_XML_MAX, naming the size (read from the zip's
+    directory: nothing is unpacked)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            size = sum(i.file_size for i in z.infolist() if i.filename.startswith("word/") and i.filename.endswith(".xml"))
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise DocumentError(name, f"damaged DOCX (not a readable zip: {e})", status=FAILED) from e
+    if size > DOCX_XML_MAX:
+        raise DocumentError(
+            name,
+            f"too large to read: its text unpacks to {size / 1048576:,.0f} MB "
+            f"(the limit is {DOCX_XML_MAX / 1048576:,.0f} MB); split the document",
+            status=FAILED,
+        )
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: be killed when the ingest that forked it dies (Linux PR_SET_PDEATHSIG), and let go
+    of the caller's stdin, stdout and stderr, so that a script reading pincite's output sees it end
+    when pincite ends, not when the last worker does."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before we asked
+        os._exit(1)
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+    except OSError:
+        pass
+
+
 def _child(
-    conn, path: str, name: str, doc_id: str, overrides: dict, memory_mb: int, content_type: str = ""
+    conn,
+    path: str,
+    name: str,
+    doc_id: str,
+    overrides: dict,
+    memory_mb: int,
+    content_type: str = "",
+    parent: int = 0,
 ) -> None:
     """Run in a forked worker: cap memory, parse, send the result (or the error) back."""
     try:
+        _die_with_parent(parent)
         if memory_mb:
             limit = memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -226,9 +330,14 @@ def parse_pending(
     def record(doc_id: str, source: str, result: tuple) -> None:
         if result[0] == "ok":
             _, meta, units = result
-            store.save_parsed(doc_id, meta, units, parser=PARSER_VERSION)
-            oc = Outcome(source, doc=doc_id, change="parsed")
-        else:
+            try:
+                store.save_parsed(doc_id, meta, units, parser=PARSER_VERSION)
+            except (UnicodeError, ValueError, OverflowError, sqlite3.InterfaceError) as e:
+                # what the catalogue cannot hold is this document's fault, never the home's
+                result = ("error", FAILED, f"cannot be stored: {type(e).__name__}: {e}")
+            else:
+                oc = Outcome(source, doc=doc_id, change="parsed")
+        if result[0] != "ok":
             _, status, reason = result
             store.save_parsed(doc_id, {}, [], parser=PARSER_VERSION, status=status, message=reason)
             oc = Outcome(source, doc=doc_id, change="parsed", status=status, message=reason)
@@ -268,6 +377,7 @@ def parse_pending(
                     store.overrides(doc_id),
                     memory_mb,
                     store.content_type(source),
+                    os.getpid(),
                 ),
                 daemon=True,
             )

@@ -46,7 +46,8 @@ def sniff(data: bytes, name: str = "", content_type: str = "") -> str:
         fmt = EXTENSIONS[ext]
         if fmt in ("pdf", "docx"):  # the name says binary, the bytes do not agree
             return "unknown"
-        return fmt
+        # the name says text: the bytes must agree (random bytes named .txt are not a document)
+        return fmt if _looks_textual(data) else "unknown"
     ct = content_type.split(";")[0].strip().lower()
     if ct in ("text/html", "application/xhtml+xml"):
         return "html"
@@ -58,14 +59,25 @@ def sniff(data: bytes, name: str = "", content_type: str = "") -> str:
 
 
 def _looks_textual(data: bytes) -> bool:
+    """Text in some encoding, judged on the first 4 KiB: UTF-8 (a character cut at the end of the
+    sample is fine), UTF-16 (a BOM, or every other byte NUL), or an 8-bit encoding with almost no
+    control bytes. Random bytes fail: about one byte in eight is a control byte, some are NUL."""
     sample = data[:4096]
-    if not sample or b"\x00" in sample:
+    if not sample:
         return False
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return True
+    if b"\x00" in sample:
+        half = len(sample) / 2
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        return max(even, odd) > 0.4 * half and min(even, odd) < 0.02 * half
     try:
         sample.decode("utf-8")
         return True
-    except UnicodeDecodeError:
-        text_chars = sum(1 for b in sample if b >= 32 or b in (9, 10, 13))
+    except UnicodeDecodeError as e:
+        if e.start >= len(sample) - 3 and "end of data" in e.reason:
+            return True
+        text_chars = sum(1 for b in sample if b >= 32 or b in (9, 10, 12, 13))
         return text_chars / len(sample) > 0.95
 
 
@@ -74,8 +86,10 @@ def read(data: bytes, fmt: str, name: str = "", content_type: str = "") -> ReadR
     if any: its charset decides how text and HTML are decoded."""
     if fmt not in READERS:
         raise DocumentError(name or "input", f"unsupported format ({fmt})", status="failed")
+    from pincite.ingest import valid
+
     mod = importlib.import_module(f"pincite.ingest.readers.{READERS[fmt]}")
-    result = mod.read(data, name, content_type)
+    result = valid.result(mod.read(data, name, content_type))  # the one place text enters
     result.fmt = fmt
     return result
 
