@@ -41,7 +41,9 @@ def domain_errors(f):
         try:
             return f(*args, **kwargs)
         except PinciteError as e:
-            click.echo(f"pincite: {e}", err=True)
+            from pincite.render import plain
+
+            click.echo(f"pincite: {plain(str(e))}", err=True)
             sys.exit(e.exit_code)
         except KeyboardInterrupt:
             click.echo("pincite: interrupted", err=True)
@@ -62,7 +64,9 @@ def _name_failures(outcomes) -> bool:
     for o in outcomes:
         if o.failed:
             failed = True
-            click.echo(f"pincite: {o.location}: {o.status}: {o.message}", err=True)
+            from pincite.render import plain
+
+            click.echo(plain(f"pincite: {o.location}: {o.status}: {o.message}"), err=True)
     return failed
 
 

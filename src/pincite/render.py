@@ -33,12 +33,39 @@ def marks(text: str, colour: bool) -> str:
     return MARK_RE.sub(r"\1", text)
 
 
+# C0 and C1 controls but tab and line feed: escape sequences (ESC, CSI), bells, carriage returns
+# that overwrite a line, and lone surrogates that cannot be encoded.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def plain(s: str) -> str:
+    """Text safe to print to a terminal: control characters (terminal escapes among them) become
+    U+FFFD, visibly, so a title or a file name cannot move the cursor, recolour or retitle the
+    terminal. Catalogues written before pincite cleaned text at entry may still hold them."""
+    return _CONTROLS.sub("\ufffd", s) if isinstance(s, str) else s
+
+
+def _plain_row(v):
+    if isinstance(v, str):
+        return plain(v)
+    if isinstance(v, dict):
+        return {k: _plain_row(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_plain_row(x) for x in v]
+    return v
+
+
 def _csv_value(v) -> str:
     if isinstance(v, (list, tuple)):
-        return ";".join(str(x) for x in v)
-    if isinstance(v, bool):
+        v = ";".join(str(x) for x in v)
+    elif isinstance(v, bool):
         return "true" if v else "false"
-    return "" if v is None else str(v)
+    s = "" if v is None else str(v)
+    # OWASP's CSV-injection rule: a cell a spreadsheet would run as a formula starts with a quote
+    if s[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.fullmatch(s):
+        s = "'" + s
+    return s
 
 
 def render(rows: list[dict], fmt: str, text: Callable[[dict], str], columns: Iterable[str] | None = None) -> str:
@@ -54,7 +81,7 @@ def render(rows: list[dict], fmt: str, text: Callable[[dict], str], columns: Ite
         for r in rows:
             w.writerow({k: _csv_value(r.get(k)) for k in cols})
         return buf.getvalue().rstrip("\n")
-    return "\n\n".join(text(r) for r in rows)
+    return "\n\n".join(text(_plain_row(r)) for r in rows)
 
 
 def _wrap(s: str, indent: str = "    ") -> str:

@@ -95,6 +95,7 @@ class CrawlOptions:
     tries: int = 3  # per request, for 429, 5xx and time-outs
     max_retry_wait: float = 60.0  # cap on Retry-After and back-off
     timeout: float = 30.0  # read time-out (connect: 10 s)
+    deadline: float = 300.0  # seconds for one whole download (a server may drip one byte a second)
 
     @property
     def agent(self) -> str:
@@ -323,6 +324,7 @@ class Crawler:
             delay_for=self._delay_for,
             retry=RetryPolicy(tries=max(1, opts.tries), max_wait=opts.max_retry_wait),
             timeout=httpx.Timeout(opts.timeout, connect=min(10.0, opts.timeout)),
+            deadline=opts.deadline,
         )
         self.robots = Robots(self.fetcher)
 

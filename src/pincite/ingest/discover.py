@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from pincite.ingest.fetch import Fetcher, host_of
+from pincite.ingest.fetch import Fetcher, clean_path, host_of
 
 ROBOTS_TOKEN = "pincite"  # the product token robots.txt groups are matched against
-ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 §2.5: parse at least 500 KiB
+ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 §2.5: parse at least the first 500 KiB (and use them)
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit (uncompressed)
 MAX_URL_LENGTH = 2048
 # Links with these endings are never documents pincite can read: not worth a request.
@@ -32,8 +32,10 @@ SKIP_SUFFIXES = (
 
 # ---- URLs and scope -------------------------------------------------------------------------------
 def normalize(url: str, base: str = "") -> str | None:
-    """An absolute http(s) URL without fragment, host in lower case, default port dropped; None for
-    anything else (mailto:, javascript:, data:…)."""
+    """An absolute http(s) URL without fragment, host in lower case, default port dropped, path
+    normalised as RFC 3986 says (dot segments removed, `%2E` decoded: `fetch.clean_path`); None for
+    anything else (mailto:, javascript:, data:…). Every URL the crawler checks (scope, robots.txt)
+    and fetches has been through here, so the check sees what the client sends."""
     url = url.strip()
     if base:
         url = urljoin(base, url)
@@ -50,7 +52,7 @@ def normalize(url: str, base: str = "") -> str | None:
         host = f"[{host}]"
     if port and port != {"http": 80, "https": 443}[scheme]:
         host = f"{host}:{port}"
-    path = (parts.path or "/").replace(" ", "%20")
+    path = clean_path((parts.path or "/").replace(" ", "%20"))
     return urlunsplit((scheme, host, path, parts.query, ""))
 
 
@@ -75,7 +77,7 @@ class Scope:
         return n.split("://", 1)[-1]
 
     def contains(self, url: str) -> bool:
-        key = self._key(url)
+        key = self._key(url)  # normalised: dot segments cannot climb out of a prefix
         return any(key.startswith(p) for p in self.prefixes)
 
     def follows(self, url: str) -> bool:
@@ -88,8 +90,8 @@ class Robots:
 
     What the answer means (RFC 9309 §2.3.1): 2xx, the rules it holds; 4xx (but 429), no rules, allow
     all; 5xx, 429 or no answer after the retries, "complete disallow", since a server in trouble is not
-    one to crawl. A file past 512 KiB or more than five redirects count as unavailable (allow all),
-    as the RFC allows.
+    one to crawl. A file past 500 KiB is cut there and its first 500 KiB used (the last, cut line
+    dropped), as §2.5 asks; more than five redirects count as unavailable (allow all), as it allows.
     """
 
     def __init__(self, fetcher: Fetcher, token: str = ROBOTS_TOKEN) -> None:
@@ -107,16 +109,20 @@ class Robots:
         return f"{parts.scheme}://{parts.netloc}"
 
     def _load(self, origin: str) -> None:
-        res = self.fetcher.fetch(origin + "/robots.txt", max_bytes=ROBOTS_MAX_BYTES)
+        res = self.fetcher.fetch(origin + "/robots.txt", max_bytes=ROBOTS_MAX_BYTES, keep_head=True)
         text = ""
         if res.status == 200 and res.data is not None:
-            text = res.data.decode("utf-8", "replace")
+            data = res.data
+            if res.truncated:  # a rule cut in the middle is no rule
+                data = data[: data.rfind(b"\n") + 1]
+            text = data.decode("utf-8", "replace")
         elif res.status == 429 or res.status >= 500 or (res.status == 0 and "larger than" not in res.error):
             self._blocked[origin] = f"robots.txt unavailable: {res.error}"
         self._rules[origin] = self._parse(text)
 
     def why_not(self, url: str) -> str:
         """'' when `url` may be fetched, otherwise the reason."""
+        url = normalize(url) or url
         origin = self.origin(url)
         if origin not in self._rules:
             self._load(origin)

@@ -40,11 +40,49 @@ MAX_REDIRECTS = 5
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_DEADLINE = 300.0  # seconds for one whole download: a server dripping bytes cannot hold a crawl
 
 
 def user_agent(contact: str = "") -> str:
     """`pincite/VERSION (+CONTACT)`: names the tool and where a webmaster can reach its user."""
     return f"pincite/{__version__} (+{contact})" if contact else f"pincite/{__version__}"
+
+
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _pct(m) -> str:
+    c = chr(int(m.group(1), 16))
+    return c if c in _UNRESERVED else "%" + m.group(1).upper()
+
+
+def clean_path(path: str) -> str:
+    """A URL path as RFC 3986 normalises it (§6.2.2): percent-encoded unreserved characters decoded
+    (`%2E` is a dot), other escapes in upper case, then dot segments removed (§5.2.4), so that
+    `/pub/../private/x` is checked as the `/private/x` an HTTP client sends."""
+    import re
+
+    path = re.sub(r"%([0-9A-Fa-f]{2})", _pct, path) if "%" in path else path
+    if "." not in path:
+        return path or "/"
+    out: list[str] = []
+    segments = path.split("/")
+    for i, seg in enumerate(segments):
+        last = i == len(segments) - 1
+        if seg == ".":
+            if last:
+                out.append("")
+        elif seg == "..":
+            if len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(seg)
+    result = "/".join(out)
+    if not result.startswith("/"):
+        result = "/" + result
+    return result
 
 
 def host_of(url: str) -> str:
@@ -104,7 +142,7 @@ class RetryPolicy:
 
     tries: int = 3
     base: float = 1.0
-    max_wait: float = 60.0
+    max_wait: float = 60.0  # per URL: the waits before its tries add up to at most this
 
     def wait(
         self, attempt: int, retry_after: float | None = None, rand: Callable[[], float] = random.random
@@ -135,6 +173,10 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 # ---- results --------------------------------------------------------------------------------------
 class TooLarge(Exception):
     """The body passed the size cap; the download was aborted."""
+
+
+class TooSlow(Exception):
+    """The download passed its deadline; it was aborted."""
 
 
 @dataclass
@@ -180,9 +222,16 @@ SNIFF_BYTES = 64 * 1024
 
 
 def read_capped(
-    chunks: Iterator[bytes], max_bytes: int, enough: Callable[[bytes], bool] | None = None
+    chunks: Iterator[bytes],
+    max_bytes: int,
+    enough: Callable[[bytes], bool] | None = None,
+    *,
+    deadline: float | None = None,
+    keep_head: bool = False,
 ) -> tuple[bytes, bool]:
-    """Join streamed chunks, raising `TooLarge` as soon as they pass `max_bytes`.
+    """Join streamed chunks, raising `TooLarge` as soon as they pass `max_bytes` (or, with
+    `keep_head`, returning the first `max_bytes`, truncated), and `TooSlow` once the monotonic
+    clock passes `deadline`.
 
     With `enough`, the first `SNIFF_BYTES` are shown to it once; if it says so, reading stops there
     and the second value is True (truncated on purpose).
@@ -191,7 +240,11 @@ def read_capped(
     asked = enough is None
     for chunk in chunks:
         buf += chunk
+        if deadline is not None and time.monotonic() > deadline:
+            raise TooSlow("the download took too long")
         if len(buf) > max_bytes:
+            if keep_head:
+                return bytes(buf[:max_bytes]), True
             raise TooLarge(f"larger than {max_bytes / 1048576:g} MB")
         if not asked and len(buf) >= SNIFF_BYTES:
             asked = True
@@ -218,8 +271,10 @@ class Fetcher:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         max_redirects: int = MAX_REDIRECTS,
         sleep: Callable[[float], None] = time.sleep,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         self.user_agent = user_agent
+        self.deadline = deadline
         self.retry = retry
         self.max_redirects = max_redirects
         self.throttle = Throttle(delay_for, sleep=sleep)
@@ -245,15 +300,18 @@ class Fetcher:
         check: Check | None = None,
         validators: Validators | None = None,
         enough: Callable[[bytes], bool] | None = None,
+        keep_head: bool = False,
     ) -> FetchResult:
         """Fetch `url`, following up to `max_redirects` redirects.
 
         `check(url)` returns a reason to refuse a redirect target ('' to allow); it is not applied to
         `url` itself, which the caller has checked. `validators(url)` gives the stored
         (ETag, Last-Modified) to send as `If-None-Match` / `If-Modified-Since` for that URL; it is
-        asked at every hop because the bytes are registered under the final URL.
+        asked at every hop because the bytes are registered under the final URL. `keep_head`: a body
+        past `max_bytes` is cut there (robots.txt) instead of failing.
         """
         result = FetchResult(url=url)
+        self._keep_head = keep_head
         current = url
         for hop in range(self.max_redirects + 1):
             etag, modified = validators(current) if validators else ("", "")
@@ -274,6 +332,8 @@ class Fetcher:
                     result.error = f"HTTP {reply.status} without a Location"
                     return result
                 target = urljoin(current, location).split("#", 1)[0]
+                parts = urlsplit(target)
+                target = parts._replace(path=clean_path(parts.path)).geturl()  # as the client sends it
                 if urlsplit(target).scheme not in ("http", "https"):
                     result.error = f"redirect to a non-HTTP URL ({target})"
                     return result
@@ -312,6 +372,7 @@ class Fetcher:
         failed for good."""
         host = host_of(url)
         extra_wait = 0.0
+        waited = 0.0  # the waits before this URL's tries, capped in total by retry.max_wait
         for attempt in range(1, self.retry.tries + 1):
             self.throttle.wait(host, extra_wait)
             result.attempts += 1
@@ -331,6 +392,9 @@ class Fetcher:
             except TooLarge as e:
                 result.error = str(e)
                 return None
+            except TooSlow:
+                result.error = f"the download took longer than {self.deadline:g} s"
+                return None
             else:
                 if reply.status not in RETRY_STATUSES:
                     return reply
@@ -341,20 +405,32 @@ class Fetcher:
                 self.requests += 1
                 self.throttle.done(host)
             if attempt < self.retry.tries:
-                extra_wait = self.retry.wait(attempt, retry_after)
-        result.error = f"{reason} after {self.retry.tries} tries"
+                if retry_after is not None and waited + retry_after > self.retry.max_wait:
+                    # the server asks for longer than this URL may wait: give it up now, not later
+                    result.error = (
+                        f"{reason}; the server asks to retry after {retry_after:g} s, more than the "
+                        f"{self.retry.max_wait:g} s a URL may wait"
+                    )
+                    return None
+                extra_wait = min(self.retry.wait(attempt, retry_after), self.retry.max_wait - waited)
+                waited += extra_wait
+        result.error = f"{reason} after {result.attempts} tries"
         return None
 
     def _get_once(
         self, url: str, headers: dict[str, str], max_bytes: int, enough: Callable[[bytes], bool] | None
     ) -> _Reply:
+        deadline = time.monotonic() + self.deadline
+        keep_head = getattr(self, "_keep_head", False)
         with self.client.stream("GET", url, headers=headers) as r:
             reply = _Reply(r.status_code, r.headers)
             if r.status_code != 200:
                 return reply
             declared = r.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > max_bytes and enough is None:
+            if declared.isdigit() and int(declared) > max_bytes and enough is None and not keep_head:
                 # Trusting a large Content-Length spares the download; a small one proves nothing.
                 raise TooLarge(f"larger than {max_bytes / 1048576:g} MB (Content-Length {declared})")
-            reply.data, reply.truncated = read_capped(r.iter_bytes(), max_bytes, enough)
+            reply.data, reply.truncated = read_capped(
+                r.iter_bytes(), max_bytes, enough, deadline=deadline, keep_head=keep_head
+            )
             return reply

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable
@@ -46,7 +47,7 @@ from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Document, Unit
 from pincite.corpus.store import Store
 from pincite.errors import BadQuery
 from pincite.index.analysis import OTHER, TEXT_FIELDS, TOKEN, analyzer, field_for, field_language, fold
-from pincite.index.manager import IndexManager
+from pincite.index.manager import MARKER, IndexManager
 from pincite.index.vocabulary import Vocabulary
 from pincite.search.citation import cite, unit_record
 
@@ -426,8 +427,10 @@ def snippet(text: str, lang: str, terms: set[tuple[str, str]], maxchars: int = S
 
 
 # -- searching -----------------------------------------------------------------------------------------
-# Open generations, by path. A generation never changes once written (every change makes a new one),
-# so a process that searches again reuses its open segment files instead of reopening them (~8 ms).
+# Open generations, by path and the identity of their marker (inode, mtime): a generation never
+# changes once written (every change makes a new one), so a process that searches again reuses its
+# open segment files instead of reopening them (~8 ms). The path alone is not enough: a home rebuilt
+# from nothing (or another home put in its place) starts again at gen-000001.
 _OPEN: OrderedDict[str, tuple] = OrderedDict()
 _OPEN_MAX = 2  # each holds its segments' files open (about 8 per segment)
 
@@ -437,7 +440,13 @@ def _open(manager: IndexManager) -> tuple:
     path is read once, so that what the caller reads beside the reader (its vocabulary) belongs to
     the same generation even if a writer switches CURRENT meanwhile."""
     path = manager.current_path()
-    key = str(path) if path is not None else ""
+    key = ""
+    if path is not None:
+        try:
+            st = os.stat(path / MARKER)
+            key = f"{path}\0{st.st_dev}:{st.st_ino}:{st.st_mtime_ns}"
+        except OSError:
+            key = str(path)
     if key and key in _OPEN:
         _OPEN.move_to_end(key)
         return (*_OPEN[key], key)
@@ -464,7 +473,7 @@ def _column(reader, name: str):
 @lru_cache(maxsize=_OPEN_MAX)
 def _vocabulary(path: str) -> Vocabulary:
     """A generation's words as written, read on first need (a generation never changes)."""
-    return Vocabulary.load(Path(path))
+    return Vocabulary.load(Path(path.split("\0", 1)[0]))
 
 
 def _suggest(vocab: Vocabulary, text: str) -> str:
