@@ -186,6 +186,10 @@ class Store:
             self.db.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
             )
+        except sqlite3.OperationalError as e:
+            if "disk" in str(e) or "full" in str(e):  # not damage: no room to open it for writing
+                raise self._write_error(e) from e
+            raise StoreError(f"the catalogue {self.db_path} is not usable: {e}") from e
         except sqlite3.DatabaseError as e:
             raise StoreError(f"the catalogue {self.db_path} is not usable: {e}") from e
 

@@ -964,7 +964,7 @@ class IndexManager:
             if bad_units:
                 st.problems.append(
                     f"the catalogue's text of {len(bad_units)} document(s) is damaged ({', '.join(bad_units[:5])}); "
-                    "`pincite index` parses them again"
+                    "`pincite index --rebuild` parses them again"
                 )
             if not (path / WORDS).is_file():
                 st.problems.append(
