@@ -8,7 +8,9 @@ formats, columns and codec, pincite's own schema and analysis classes, and a few
 and refuses every other global (`os.system`, `subprocess.Popen`, `builtins.eval`…) with
 `UntrustedIndex`, which the index manager reports as a damaged index to rebuild.
 
-Measured cost: nothing a query notices (the C unpickler does the work; only globals are checked).
+Cost: the C unpickler still does the work; only globals go through `find_class`. Measured once,
+in-process, 100 searches on the sample corpus, median of 5 runs on a loaded 2-core machine: 1.49 s
+restricted, 1.74 s with plain pickle, i.e. within noise (not a bench/ figure).
 """
 
 from __future__ import annotations
