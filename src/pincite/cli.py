@@ -90,15 +90,22 @@ def cli(ctx: click.Context, home: Path | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Parser processes [default: one per core].")
 @click.option("--quiet", "-q", is_flag=True, help="Only report failures.")
+@click.option(
+    "--pdf-engine",
+    type=click.Choice(["pdfium", "pypdf"]),
+    envvar="PINCITE_PDF_ENGINE",
+    help="Library that reads PDF pages [env PINCITE_PDF_ENGINE; default: pdfium].",
+)
 @click.pass_context
 @domain_errors
-def ingest(ctx, paths, jobs, quiet):
+def ingest(ctx, paths, jobs, quiet, pdf_engine):
     """Add files and folders (recursively), parse them and update the index.
 
     Each file that cannot be read is named on stderr; the others go in, and the exit code is 1.
     """
     ws = _ws(ctx)
-    report = ws.ingest(paths, jobs=jobs)
+    options = {"engine": pdf_engine} if pdf_engine else None
+    report = ws.ingest(paths, jobs=jobs, options=options)
     _name_failures(report.failures)
     if not quiet:
         new = sum(1 for o in report.added if o.change in ("new", "changed"))

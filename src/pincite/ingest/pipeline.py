@@ -144,10 +144,16 @@ def add_bytes(
 
 # ---- parsing --------------------------------------------------------------------------------------
 def parse_file(
-    path: Path, name: str, doc_id: str, overrides: dict | None = None, content_type: str = ""
+    path: Path,
+    name: str,
+    doc_id: str,
+    overrides: dict | None = None,
+    content_type: str = "",
+    options: dict | None = None,
 ) -> tuple[dict, list]:
-    """Read and segment one file (`content_type`: the HTTP header it was served with, if fetched).
-    Raises DocumentError with a status for what cannot be parsed."""
+    """Read and segment one file (`content_type`: the HTTP header it was served with, if fetched;
+    `options`: the reader's, see `readers.read`). Raises DocumentError with a status for what
+    cannot be parsed."""
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -155,7 +161,7 @@ def parse_file(
     fmt = readers.sniff(data, name)
     if fmt in ("unknown", "zip"):
         raise DocumentError(name, "unsupported file type")
-    result = readers.read(data, fmt, name, content_type)
+    result = readers.read(data, fmt, name, content_type, options)
     seg = segment(result, doc_id, name)
     meta = dict(seg.meta)
     meta["fmt"] = fmt
@@ -166,14 +172,21 @@ def parse_file(
 
 
 def _child(
-    conn, path: str, name: str, doc_id: str, overrides: dict, memory_mb: int, content_type: str = ""
+    conn,
+    path: str,
+    name: str,
+    doc_id: str,
+    overrides: dict,
+    memory_mb: int,
+    content_type: str = "",
+    options: dict | None = None,
 ) -> None:
     """Run in a forked worker: cap memory, parse, send the result (or the error) back."""
     try:
         if memory_mb:
             limit = memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        meta, units = parse_file(Path(path), name, doc_id, overrides, content_type)
+        meta, units = parse_file(Path(path), name, doc_id, overrides, content_type, options)
         conn.send_bytes(pickle.dumps(("ok", meta, units)))
     except DocumentError as e:
         conn.send_bytes(pickle.dumps(("error", e.status, e.reason)))
@@ -211,8 +224,10 @@ def parse_pending(
     isolate: bool = True,
     only: Iterable[str] | None = None,
     progress: Callable[[Outcome], None] | None = None,
+    options: dict | None = None,
 ) -> list[Outcome]:
-    """Parse every document whose units are missing or were made by another parser version."""
+    """Parse every document whose units are missing or were made by another parser version.
+    `options` go to the readers (`readers.read`)."""
     todo = store.pending(PARSER_VERSION)
     if only is not None:
         wanted = set(only)
@@ -245,6 +260,7 @@ def parse_pending(
                     doc_id,
                     store.overrides(doc_id),
                     store.content_type(source),
+                    options,
                 )
                 record(doc_id, source, ("ok", meta, units))
             except DocumentError as e:
@@ -268,6 +284,7 @@ def parse_pending(
                     store.overrides(doc_id),
                     memory_mb,
                     store.content_type(source),
+                    options,
                 ),
                 daemon=True,
             )

@@ -69,13 +69,19 @@ def _looks_textual(data: bytes) -> bool:
         return text_chars / len(sample) > 0.95
 
 
-def read(data: bytes, fmt: str, name: str = "", content_type: str = "") -> ReadResult:
+def read(
+    data: bytes, fmt: str, name: str = "", content_type: str = "", options: dict | None = None
+) -> ReadResult:
     """Read bytes of a known format. `content_type` is the HTTP header the bytes were served with,
-    if any: its charset decides how text and HTML are decoded."""
+    if any: its charset decides how text and HTML are decoded. `options` go to the PDF reader
+    (`engine`: pdfium or pypdf; `ocr`: read scans with Tesseract); other formats take none."""
     if fmt not in READERS:
         raise DocumentError(name or "input", f"unsupported format ({fmt})", status="failed")
     mod = importlib.import_module(f"pincite.ingest.readers.{READERS[fmt]}")
-    result = mod.read(data, name, content_type)
+    if fmt == "pdf" and options:
+        result = mod.read(data, name, content_type, **options)
+    else:
+        result = mod.read(data, name, content_type)
     result.fmt = fmt
     return result
 
