@@ -85,6 +85,8 @@ class Page:
         if not self.handle:
             raise ValueError(f"PDFium cannot load page {index + 1}")
         self.text = pr.FPDFText_LoadPage(self.handle)
+        self._page_ptr = ctypes.cast(self.handle, ctypes.c_void_p).value
+        self._text_ptr = ctypes.cast(self.text, ctypes.c_void_p).value
         left, bottom, right, top = (ctypes.c_float() for _ in range(4))
         if not pr.FPDFPage_GetMediaBox(self.handle, left, bottom, right, top):
             box = pr.FS_RECTF()
@@ -107,58 +109,51 @@ class Page:
         """The page's text runs (pypdf's `orientations`: 0 is upright, 90/180/270 turned)."""
         from pincite.ingest.readers.pdf import EM_PER_CHAR, PUA_RE, Run
 
+        f = _fns()
+        texts = self._texts(f)
         runs: list = []
         seen: set[tuple[str, int, int]] = set()
         fonts: dict[int, tuple[bool, bool]] = {}
         state = {"pending": False, "last": None}  # a space is owed; the last run kept
-        tp = self.text
         matrix = pr.FS_MATRIX()
+        mref = ctypes.byref(matrix)
         size_c = ctypes.c_float()
-        left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+        sref = ctypes.byref(size_c)
+        box = [ctypes.c_float() for _ in range(4)]
+        brefs = [ctypes.byref(b) for b in box]
         name_buf = ctypes.create_string_buffer(256)
-        buf = [(pr.FPDF_WCHAR * 512)(), 1024]  # the buffer and its size in bytes
 
-        def text_of(obj) -> str:
-            n = pr.FPDFTextObj_GetText(obj, tp, buf[0], buf[1])
-            if n > buf[1]:
-                buf[0], buf[1] = (pr.FPDF_WCHAR * (n // 2 + 1))(), n + 2
-                n = pr.FPDFTextObj_GetText(obj, tp, buf[0], buf[1])
-            if n <= 2:
-                return ""
-            return ctypes.string_at(buf[0], n - 2).decode("utf-16-le", "replace")
-
-        def font_of(obj) -> tuple[bool, bool]:
-            font = pr.FPDFTextObj_GetFont(obj)
-            key = ctypes.cast(font, ctypes.c_void_p).value or 0
-            got = fonts.get(key)
+        def font_of(obj: int) -> tuple[bool, bool]:
+            font = f.GetFont(obj) or 0
+            got = fonts.get(font)
             if got is None:
-                n = pr.FPDFFont_GetBaseFontName(font, name_buf, 256) if font else 0
+                n = f.GetBaseFontName(font, name_buf, 256) if font else 0
                 fname = name_buf.value.decode("latin-1", "replace") if n else ""
-                got = fonts[key] = (bool(BOLD_RE.search(fname)), bool(ITALIC_RE.search(fname)))
+                got = fonts[font] = (bool(BOLD_RE.search(fname)), bool(ITALIC_RE.search(fname)))
             return got
 
-        def visit(obj, outer: tuple[float, ...] | None) -> None:
-            kind = pr.FPDFPageObj_GetType(obj)
+        def visit(obj: int, outer: tuple[float, ...] | None) -> None:
+            kind = f.GetType(obj)
             if kind == pr.FPDF_PAGEOBJ_FORM:
-                pr.FPDFPageObj_GetMatrix(obj, matrix)
+                f.GetMatrix(obj, mref)
                 m = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
                 inner = _mult(m, outer) if outer else m
-                for i in range(pr.FPDFFormObj_CountObjects(obj)):
-                    visit(pr.FPDFFormObj_GetObject(obj, i), inner)
+                for i in range(f.FormCount(obj)):
+                    visit(f.FormGet(obj, i), inner)
                 return
             if kind != pr.FPDF_PAGEOBJ_TEXT:
                 return
-            text = text_of(obj)
+            text = texts.get(obj, "")
             if not text.strip():
                 state["pending"] = True  # a space drawn as its own object
                 return
-            pr.FPDFPageObj_GetMatrix(obj, matrix)
+            f.GetMatrix(obj, mref)
             m = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
             if outer:
                 m = _mult(m, outer)
             if _orientation(m) not in orientations:
                 return
-            pr.FPDFTextObj_GetFontSize(obj, size_c)
+            f.GetFontSize(obj, sref)
             size = size_c.value
             scale = math.hypot(m[2], m[3]) or 1.0
             eff = size * scale
@@ -182,10 +177,9 @@ class Page:
                 return
             seen.add(key)
             bold, italic = font_of(obj)
-            if pr.FPDFPageObj_GetBounds(obj, left, bottom, right, top) and not outer:
-                width = max(0.0, right.value - x) if _orientation(m) == 0 else 0.0
-            else:
-                width = 0.0
+            width = 0.0
+            if not outer and _orientation(m) == 0 and f.GetBounds(obj, *brefs):
+                width = max(0.0, box[2].value - x)
             if width <= 0.0:
                 xscale = math.hypot(m[0], m[1]) or scale
                 width = EM_PER_CHAR * size * xscale * len(t)
@@ -193,9 +187,86 @@ class Page:
             runs.append(run)
             state["last"] = run
 
-        for i in range(pr.FPDFPage_CountObjects(self.handle)):
-            visit(pr.FPDFPage_GetObject(self.handle, i), None)
+        page = self._page_ptr
+        for i in range(f.CountObjects(page)):
+            visit(f.GetObject(page, i), None)
         return runs
+
+    def _texts(self, f) -> dict[int, str]:
+        """Each text object's text, from one pass over the text page's characters.
+
+        `FPDFTextObj_GetText` scans the whole text page for every object (a page of 300 objects
+        read its 3,000 characters 300 times); here each character is asked for its object once.
+        Characters PDFium generated belong to no object: a generated word space opens the next
+        object's text (typed documents draw each word, or each glyph, as an object of its own)."""
+        tp = self._text_ptr
+        n = f.CountChars(tp)
+        if n <= 0:
+            return {}
+        buf = ctypes.create_string_buffer(2 * n + 2)
+        got = f.GetText(tp, 0, n, buf)
+        text = buf.raw[: 2 * max(0, got - 1)].decode("utf-16-le", "replace")
+        if len(text) != n:  # characters outside the BMP: ask for each one
+            text = "".join(chr(f.GetUnicode(tp, i)) for i in range(n))
+        out: dict[int, list[str]] = {}
+        obj_of = f.GetTextObject
+        gap = False
+        for i, ch in enumerate(text):
+            obj = obj_of(tp, i)
+            if not obj:
+                gap = gap or ch == " "  # a word space PDFium generated: it opens the next object
+                continue
+            chars = out.setdefault(obj, [])
+            if gap and not chars:
+                chars.append(" ")
+            gap = False
+            chars.append(ch)
+        return {k: "".join(v) for k, v in out.items()}
+
+
+class _Fns:
+    """PDFium's functions with plain pointers (ints) for arguments and results: faster through
+    ctypes than pypdfium2's typed handles, and handles compare as numbers."""
+
+    def __init__(self) -> None:
+        import os
+
+        import pypdfium2_raw
+
+        lib = ctypes.CDLL(os.path.join(os.path.dirname(pypdfium2_raw.__file__), "libpdfium.so"))
+        vp, ci, cf = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_float)
+
+        def fn(name, res, *args):
+            func = getattr(lib, name)
+            func.restype, func.argtypes = res, args
+            return func
+
+        self.CountObjects = fn("FPDFPage_CountObjects", ci, vp)
+        self.GetObject = fn("FPDFPage_GetObject", vp, vp, ci)
+        self.GetType = fn("FPDFPageObj_GetType", ci, vp)
+        self.FormCount = fn("FPDFFormObj_CountObjects", ci, vp)
+        self.FormGet = fn("FPDFFormObj_GetObject", vp, vp, ctypes.c_ulong)
+        self.GetMatrix = fn("FPDFPageObj_GetMatrix", ci, vp, ctypes.POINTER(pr.FS_MATRIX))
+        self.GetFontSize = fn("FPDFTextObj_GetFontSize", ci, vp, cf)
+        self.GetBounds = fn("FPDFPageObj_GetBounds", ci, vp, cf, cf, cf, cf)
+        self.GetFont = fn("FPDFTextObj_GetFont", vp, vp)
+        self.GetBaseFontName = fn(
+            "FPDFFont_GetBaseFontName", ctypes.c_size_t, vp, ctypes.c_char_p, ctypes.c_size_t
+        )
+        self.CountChars = fn("FPDFText_CountChars", ci, vp)
+        self.GetText = fn("FPDFText_GetText", ci, vp, ci, ci, ctypes.c_char_p)
+        self.GetUnicode = fn("FPDFText_GetUnicode", ctypes.c_uint, vp, ci)
+        self.GetTextObject = fn("FPDFText_GetTextObject", vp, vp, ci)
+
+
+_FNS: _Fns | None = None
+
+
+def _fns() -> _Fns:
+    global _FNS
+    if _FNS is None:
+        _FNS = _Fns()
+    return _FNS
 
 
 def _mult(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
