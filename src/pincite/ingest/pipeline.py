@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pincite.corpus.model import FAILED, OK
+from pincite.corpus.model import FAILED, NEEDS_OCR, OK
 from pincite.corpus.store import Store
 from pincite.errors import DocumentError
 from pincite.ingest import readers
@@ -30,6 +30,7 @@ SIDECAR_SUFFIX = ".meta.toml"
 OVERRIDE_KEYS = ("title", "date", "symbol", "doctype", "issuer", "lang")
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
+OCR_TIMEOUT = 900.0  # a document's time-out when scans are read with OCR
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,8 @@ def parse_file(
     meta.update({k: v for k, v in (overrides or {}).items() if v})
     if not seg.units:
         raise DocumentError(name, "no text found in the document", status=FAILED)
+    if meta.get("ocr"):  # the reader ran OCR: every unit's text may be misread
+        return meta, [replace(u, ocr=True) for u in seg.units]
     return meta, seg.units
 
 
@@ -228,6 +231,12 @@ def parse_pending(
 ) -> list[Outcome]:
     """Parse every document whose units are missing or were made by another parser version.
     `options` go to the readers (`readers.read`)."""
+    if options and options.get("ocr"):
+        # OCR takes seconds a page (an 11-page scan took ~2 min on a loaded machine)
+        timeout = max(timeout, OCR_TIMEOUT)
+        # scans recorded as needing OCR are read again, now with it
+        for doc in store.documents(NEEDS_OCR):
+            store.mark_stale(doc.id)
     todo = store.pending(PARSER_VERSION)
     if only is not None:
         wanted = set(only)

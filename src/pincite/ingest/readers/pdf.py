@@ -286,7 +286,10 @@ def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[
         placed = False
         for g in reversed(groups[-3:]):
             main = max(g, key=lambda q: (q.size, len(q.text)))
-            tol = 0.45 * max(main.size, r.size)
+            big, small = max(main.size, r.size), min(main.size, r.size)
+            # text in much larger type beside it (a title beside a masthead column) does not widen
+            # the tolerance: the two share a line only when their baselines meet
+            tol = 0.45 * (big if big <= 1.5 * small else small)
             if (
                 abs(main.y - r.y) <= tol
                 or (r.size < 0.85 * main.size and 0 < r.y - main.y <= 0.7 * main.size)  # r is raised
@@ -1035,14 +1038,86 @@ def default_engine() -> str:
     return os.environ.get(ENGINE_ENV, "").strip().lower() or DEFAULT_ENGINE
 
 
-def read(data: bytes, name: str = "", content_type: str = "", *, engine: str = "") -> ReadResult:
+def read(
+    data: bytes, name: str = "", content_type: str = "", *, engine: str = "", ocr: bool = False
+) -> ReadResult:
+    """`ocr`: read a document without a text layer, or whose text layer is someone else's OCR
+    (invisible text over page images), with Tesseract (readers/ocr.py)."""
     engine = engine or default_engine()
     if engine not in ENGINES:
         raise DocumentError(name, f"unknown PDF engine {engine!r} (choose {' or '.join(ENGINES)})")
-    if engine == "pypdf":
-        with _quiet_pypdf():
-            return _read(_pages_pypdf(data, name), name)
-    return _read(_pages_pdfium(data, name), name)
+    try:
+        if engine == "pypdf":
+            with _quiet_pypdf():
+                result = _read(_pages_pypdf(data, name), name)
+        else:
+            result = _read(_pages_pdfium(data, name), name)
+    except DocumentError as e:
+        if ocr and e.status == NEEDS_OCR:
+            return _read_ocr(data, name)
+        raise
+    if ocr and _ocr_layer(data):
+        return _read_ocr(data, name)
+    return result
+
+
+NEEDS_OCR_HINT = "no text layer: the PDF needs OCR (read it with `pincite ingest --ocr`, which uses Tesseract)"
+
+
+def _ocr_layer(data: bytes) -> bool:
+    """Is the text layer an OCR made before (text drawn invisible over page images)? Such layers
+    are often poor ("rrwenty-sixth session"); with OCR on, pincite reads the images again."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pr
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        invisible = visible = images = 0
+        for i in range(min(3, len(doc))):
+            for obj in doc[i].get_objects(max_depth=3):
+                if obj.type == pr.FPDF_PAGEOBJ_IMAGE:
+                    images += 1
+                elif obj.type == pr.FPDF_PAGEOBJ_TEXT:
+                    if pr.FPDFTextObj_GetTextRenderMode(obj) == pr.FPDF_TEXTRENDERMODE_INVISIBLE:
+                        invisible += 1
+                    else:
+                        visible += 1
+        return images > 0 and invisible > 0 and invisible >= 9 * visible
+    finally:
+        doc.close()
+
+
+def _read_ocr(data: bytes, name: str) -> ReadResult:
+    from pincite.ingest.readers import ocr
+
+    if not ocr.tesseract():
+        raise DocumentError(name, "no text layer, and " + ocr.missing_message(), status=NEEDS_OCR)
+    installed = ocr.installed_languages()
+    langs: list[str] = []
+
+    def pages() -> Iterator[PageRuns]:
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(data)
+        try:
+            for i in range(len(doc)):
+                page = doc[i]
+                image, w, h = ocr.render(page)
+                if not langs:
+                    langs.extend(ocr.script_languages(image, name, installed))
+                yield i + 1, w, h, 0.0, ocr.page_runs(image, langs, w, h, 0.0, name)
+                page.close()
+        finally:
+            doc.close()
+
+    try:
+        result = _read(pages(), name)
+    except DocumentError as e:
+        if e.status == NEEDS_OCR:
+            raise DocumentError(name, "OCR found no text on the pages", status=NEEDS_OCR) from e
+        raise
+    result.meta["ocr"] = "+".join(langs)
+    return result
 
 
 PageRuns = tuple[int, float, float, float, list[Run]]  # number, width, height, bottom, runs
@@ -1097,7 +1172,7 @@ def _read(page_runs_: Iterator[PageRuns], name: str) -> ReadResult:
         chars += sum(len(r.text.strip()) for r in runs)
         pages.append(PageModel(i, w, h, bottom, build_lines(runs, i, bottom + 0.55 * h)))
     if chars < min(MIN_TEXT_CHARS, MIN_TEXT_CHARS_PER_PAGE * len(pages)):
-        raise DocumentError(name, "no text layer: the PDF needs OCR", status=NEEDS_OCR)
+        raise DocumentError(name, NEEDS_OCR_HINT, status=NEEDS_OCR)
     mark_furniture(pages)
     size = body_size(pages)
     slash = mark_notes(pages, size)
