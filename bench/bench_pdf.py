@@ -1,98 +1,159 @@
-"""Pages per second: pincite's PDF reader + segmenter against raw pypdf `extract_text()`.
+"""PDF ingest against its peers, measured side by side in one run on the same folder.
 
-Three figures on the same files, interleaved in each repeat; each is the median over the repeats of
-(total pages / total seconds). Scans are included: pincite stops at "needs OCR", pypdf returns empty
-text.
-- raw pypdf `extract_text()`, one process;
-- pincite's reader + segmenter, one process (what a core does);
-- pincite's whole ingestion (`add_paths` + `parse_pending`: hashing, the store, one worker process per
-  document with its time-out and memory cap, `--jobs` workers at a time) into a fresh home.
+Each repeat runs every contender once, in turn (interleaved, so a change in the load on the shared
+machine touches all of them alike); each figure is the median wall time over the repeats.
 
-    python bench/bench_pdf.py [corpus-real/pdf] [--repeats 3]
+- raw pypdf `extract_text()` and raw pypdfium2 `get_text_range()`, one process, text only;
+- `pdftotext` (poppler), one process per file, text only;
+- `recollindex` (Recoll, the desktop indexer) into a fresh configuration: whole documents indexed;
+- `pincite ingest` through the CLI into a fresh home, once per PDF engine: files stored, every page
+  read into the page model, paragraphs segmented, languages identified and the index written.
+
+Scans are included: pincite records them as needing OCR, the others find no text.
+
+    python bench/bench_pdf.py [corpus-real/pdf] [--repeats 5] [--jobs 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import logging
 import os
 import platform
+import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
-
-from pypdf import PdfReader
-
-from pincite.corpus.store import Store
-from pincite.errors import DocumentError
-from pincite.ingest import pipeline, readers
-from pincite.ingest.segment import segment
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = Path(os.environ.get("PINCITE_SHARED", ROOT.parent / "shared")) / "corpus-real" / "pdf"
 
 
-def raw_pypdf(data: bytes) -> int:
-    reader = PdfReader(io.BytesIO(data))
-    for page in reader.pages:
-        page.extract_text()
-    return len(reader.pages)
+def raw_pypdf(files: list[Path]) -> None:
+    from pypdf import PdfReader
+
+    for f in files:
+        for page in PdfReader(io.BytesIO(f.read_bytes())).pages:
+            page.extract_text()
 
 
-def pincite(data: bytes, name: str) -> None:
-    try:
-        segment(readers.read(data, "pdf", name), "bench", name)
-    except DocumentError:
-        pass
+def raw_pdfium(files: list[Path]) -> None:
+    import pypdfium2 as pdfium
+
+    for f in files:
+        doc = pdfium.PdfDocument(f.read_bytes())
+        for page in doc:
+            tp = page.get_textpage()
+            tp.get_text_range()
+            tp.close()
+            page.close()
+        doc.close()
 
 
-def ingest(folder: Path, jobs: int) -> None:
+def pdftotext(files: list[Path]) -> None:
+    for f in files:
+        subprocess.run(["pdftotext", "-q", str(f), "-"], stdout=subprocess.DEVNULL, check=False)
+
+
+def recollindex(folder: Path) -> None:
+    with tempfile.TemporaryDirectory() as conf:
+        Path(conf, "recoll.conf").write_text(f"topdirs = {folder}\n")
+        subprocess.run(
+            ["recollindex", "-c", conf, "-z"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+        )
+
+
+def pincite_ingest(folder: Path, engine: str, jobs: int) -> dict:
     with tempfile.TemporaryDirectory() as home:
-        store = Store(Path(home))
-        pipeline.add_paths(store, [folder])
-        pipeline.parse_pending(store, jobs=jobs)
+        env = dict(os.environ, PINCITE_HOME=home)
+        cmd = [
+            sys.executable,
+            "-m",
+            "pincite.cli",
+            "ingest",
+            "--pdf-engine",
+            engine,
+            "-j",
+            str(jobs),
+            str(folder),
+        ]
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if "Traceback" in r.stderr:
+            raise SystemExit(r.stderr)
+        st = subprocess.run(
+            [sys.executable, "-m", "pincite.cli", "status", "--format", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        try:
+            return json.loads(st.stdout)
+        except ValueError:
+            return {}
 
 
-def run(files: list[tuple[str, bytes]], repeats: int, folder: Path, jobs: int) -> dict:
-    pages = sum(len(PdfReader(io.BytesIO(d)).pages) for _, d in files)
-    out: dict = {"files": len(files), "pages": pages, "pypdf": [], "pincite": [], "ingest": []}
-    for _ in range(repeats):
-        t = time.perf_counter()
-        ingest(folder, jobs)
-        out["ingest"].append(pages / (time.perf_counter() - t))
-        t = time.perf_counter()
-        for _, d in files:
-            raw_pypdf(d)
-        out["pypdf"].append(pages / (time.perf_counter() - t))
-        t = time.perf_counter()
-        for name, d in files:
-            pincite(d, name)
-        out["pincite"].append(pages / (time.perf_counter() - t))
-    return out
+def timed(fn, *args) -> tuple[float, object]:
+    t = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - t, out
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--skip-pypdf-raw", action="store_true", help="Leave out raw pypdf (the slowest).")
     args = ap.parse_args()
     logging.getLogger("pypdf").setLevel(logging.ERROR)
-    files = [(p.name, p.read_bytes()) for p in sorted(args.folder.rglob("*.pdf"))]
-    res = run(files, args.repeats, args.folder, args.jobs)
-    py, pc = statistics.median(res["pypdf"]), statistics.median(res["pincite"])
-    ing = statistics.median(res["ingest"])
+    files = sorted(args.folder.rglob("*.pdf"))
+    import pypdfium2 as pdfium
+
+    pages = sum(len(pdfium.PdfDocument(f.read_bytes())) for f in files)
+    contenders = {
+        "pincite ingest, pdfium": lambda: pincite_ingest(args.folder, "pdfium", args.jobs),
+        "recollindex": lambda: recollindex(args.folder),
+        "pincite ingest, pypdf": lambda: pincite_ingest(args.folder, "pypdf", args.jobs),
+        "raw pypdfium2 text": lambda: raw_pdfium(files),
+        "pdftotext": lambda: pdftotext(files),
+    }
+    if not args.skip_pypdf_raw:
+        contenders["raw pypdf extract_text"] = lambda: raw_pypdf(files)
+    if not shutil.which("recollindex"):
+        print("recollindex not installed (apt-get install recoll): left out", file=sys.stderr)
+        del contenders["recollindex"]
+    times: dict[str, list[float]] = {k: [] for k in contenders}
+    status: dict = {}
+    for _ in range(args.repeats):
+        for name, fn in contenders.items():
+            t, out = timed(fn)
+            times[name].append(t)
+            if name.startswith("pincite") and out:
+                status[name] = out
     print(
-        f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-        f"pypdf {__import__('pypdf').__version__}"
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
+        f"{platform.python_version()}; pypdf {__import__('pypdf').__version__}, pypdfium2 {__import__('pypdfium2.version').version.PYPDFIUM_INFO}"
     )
-    print(f"{res['files']} files, {res['pages']} pages, median of {args.repeats} runs")
-    print(f"raw pypdf extract_text : {py:7.1f} pages/s")
-    print(f"pincite reader+segment : {pc:7.1f} pages/s")
-    print(f"ratio pincite/pypdf    : {pc / py:7.2f}")
-    print(f"pincite ingest, {args.jobs} jobs : {ing:7.1f} pages/s  (ratio to raw pypdf {ing / py:.2f})")
+    print(
+        f"{len(files)} files, {pages} pages, median of {args.repeats} interleaved runs, pincite -j {args.jobs}"
+    )
+    base = statistics.median(times["recollindex"]) if "recollindex" in times else None
+    print("| contender | median s | pages/s | runs (s) | ratio to recollindex |\n|---|---|---|---|---|")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        ratio = f"{med / base:.2f}x" if base else "-"
+        runs = ", ".join(f"{t:.2f}" for t in ts)
+        print(f"| {name} | {med:.2f} | {pages / med:.1f} | {runs} | {ratio} |")
+    for name, st in status.items():
+        print(f"{name}: {st.get('by_status')}, {st.get('units')} units")
     return 0
 
 

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import io
 
-# (x, y, size, text[, rotated]): y from the bottom of an A4 page, as in PDF; a fifth element set
-# to True draws the text turned 90° anticlockwise.
+# (x, y, size, text[, how]): y from the bottom of an A4 page, as in PDF; a fifth element set to
+# True draws the text turned 90° anticlockwise, a number raises it by that many points with the
+# text rise operator (Ts), as word processors set superscript note calls.
 Item = tuple
+
+
+def _draw(x: float, y: float, size: float, text: str, how: bool | float = False) -> bytes:
+    if how is True:
+        return b"BT /F1 %.2f Tf 0 1 -1 0 %.2f %.2f Tm (%s) Tj ET\n" % (size, x, y, _escape(text))
+    if how:
+        return b"BT /F1 %.2f Tf %.2f Ts %.2f %.2f Td (%s) Tj ET\n" % (size, how, x, y, _escape(text))
+    return b"BT /F1 %.2f Tf %.2f %.2f Td (%s) Tj ET\n" % (size, x, y, _escape(text))
 
 
 def _escape(text: str) -> bytes:
@@ -30,12 +39,7 @@ def make_pdf(pages: list[list[Item]], width: float = 595.0, height: float = 842.
     pages_id = len(objects) + 2 * len(pages) + 1  # the Pages object comes after every page
     kids = []
     for items in pages:
-        stream = b"".join(
-            b"BT /F1 %.2f Tf %.2f %.2f Td (%s) Tj ET\n" % (size, x, y, _escape(text))
-            if not rotated
-            else b"BT /F1 %.2f Tf 0 1 -1 0 %.2f %.2f Tm (%s) Tj ET\n" % (size, x, y, _escape(text))
-            for x, y, size, text, *rotated in items
-        )
+        stream = b"".join(_draw(*item) for item in items)
         content = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
         page = add(
             b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %.0f %.0f] /Contents %d 0 R "

@@ -25,7 +25,7 @@ def test_hang_crash_and_memory_bomb_are_recorded_and_the_rest_go_in(tmp_path, mo
     d = make_files(tmp_path, ["hang", "crash", "bomb", "fine", "also"])
     real = pipeline.parse_file
 
-    def faulty(path, name, doc_id, overrides=None, content_type=""):
+    def faulty(path, name, doc_id, overrides=None, content_type="", options=None):
         if doc_id == "hang":
             time.sleep(60)
         if doc_id == "crash":
@@ -53,7 +53,7 @@ def test_hang_crash_and_memory_bomb_are_recorded_and_the_rest_go_in(tmp_path, mo
 def test_parser_exceptions_become_a_reason_naming_the_error(tmp_path, monkeypatch):
     d = make_files(tmp_path, ["oops"])
 
-    def broken(path, name, doc_id, overrides=None, content_type=""):
+    def broken(path, name, doc_id, overrides=None, content_type="", options=None):
         raise ValueError("unexpected token")
 
     monkeypatch.setattr(pipeline, "parse_file", broken)

@@ -94,16 +94,40 @@ def cli(ctx: click.Context, home: Path | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Parser processes [default: one per core].")
 @click.option("--quiet", "-q", is_flag=True, help="Only report failures.")
+@click.option(
+    "--pdf-engine",
+    type=click.Choice(["pdfium", "pypdf"]),
+    envvar="PINCITE_PDF_ENGINE",
+    help="Library that reads PDF pages [env PINCITE_PDF_ENGINE; default: pdfium].",
+)
+@click.option(
+    "--ocr",
+    is_flag=True,
+    envvar="PINCITE_OCR",
+    help="Read scanned PDFs (and PDFs whose text layer is an old OCR) with Tesseract [env PINCITE_OCR].",
+)
 @click.pass_context
 @domain_errors
-def ingest(ctx, paths, jobs, quiet):
+def ingest(ctx, paths, jobs, quiet, pdf_engine, ocr):
     """Add files and folders (recursively), parse them and update the index.
 
     Each file that cannot be read is named on stderr; the others go in, and the exit code is 1.
     """
     ws = _ws(ctx)
-    report = ws.ingest(paths, jobs=jobs)
+    if ocr:
+        from pincite.ingest.readers import ocr as ocr_reader
+
+        if not ocr_reader.tesseract():
+            raise click.UsageError(ocr_reader.missing_message())
+    options = {k: v for k, v in (("engine", pdf_engine), ("ocr", ocr)) if v} or None
+    report = ws.ingest(paths, jobs=jobs, options=options)
     _name_failures(report.failures)
+    scans = sum(1 for o in report.failures if o.status == "needs-ocr")
+    if scans and not ocr:
+        click.echo(
+            f"pincite: {scans} scanned PDF(s) have no text layer: `pincite ingest --ocr` reads them with Tesseract",
+            err=True,
+        )
     if not quiet:
         new = sum(1 for o in report.added if o.change in ("new", "changed"))
         same = sum(1 for o in report.added if o.change in ("same", "alias"))

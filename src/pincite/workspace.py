@@ -57,14 +57,16 @@ class Workspace:
         *,
         jobs: int | None = None,
         progress: Callable[[pipeline.Outcome], None] | None = None,
+        options: dict | None = None,
     ) -> IngestReport:
-        """Add files and folders, parse what is new or changed, and bring the index up to date."""
+        """Add files and folders, parse what is new or changed, and bring the index up to date.
+        `options` go to the readers (`readers.read`: the PDF engine, OCR)."""
         from pincite.ingest import pipeline
 
         self.store.require_writable()
         report = IngestReport()
         report.added = pipeline.add_paths(self.store, paths)
-        report.parsed = pipeline.parse_pending(self.store, jobs=jobs, progress=progress)
+        report.parsed = pipeline.parse_pending(self.store, jobs=jobs, progress=progress, options=options)
         report.index = IndexManager(self.store).sync()
         return report
 

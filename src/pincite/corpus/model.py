@@ -43,6 +43,7 @@ class Unit:
     page: int | None = None  # the page the unit starts on (paged formats)
     last_page: int | None = None  # the page it ends on, when that is another page
     qual: str = ""  # what tells it apart from a unit with the same part and number (see corpus.naming)
+    ocr: bool = False  # the text came from OCR (Tesseract) and may be misread
 
     @property
     def uid(self) -> str:

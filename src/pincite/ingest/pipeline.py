@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pincite.corpus.model import FAILED, OK
+from pincite.corpus.model import FAILED, NEEDS_OCR, OK
 from pincite.corpus.store import Store
 from pincite.errors import DocumentError, StoreError
 from pincite.ingest import readers, valid
@@ -37,6 +37,7 @@ DEFAULT_MEMORY_MB = 2048
 # A DOCX is a zip: its text part may unpack to far more than the file's size. Past this, refuse it
 # with a reason instead of letting the XML parser fail inside the memory cap ("unknown error").
 DOCX_XML_MAX = 256 * 1024 * 1024
+OCR_TIMEOUT = 900.0  # a document's time-out when scans are read with OCR
 
 
 @dataclass(frozen=True)
@@ -197,11 +198,17 @@ def add_bytes(
 
 # ---- parsing --------------------------------------------------------------------------------------
 def parse_file(
-    path: Path, name: str, doc_id: str, overrides: dict | None = None, content_type: str = ""
+    path: Path,
+    name: str,
+    doc_id: str,
+    overrides: dict | None = None,
+    content_type: str = "",
+    options: dict | None = None,
 ) -> tuple[dict, list]:
-    """Read and segment one file (`content_type`: the HTTP header it was served with, if fetched).
-    The format is the one `format_of` decided when the file came in: the stored file's suffix says
-    it. Raises DocumentError with a status for what cannot be parsed."""
+    """Read and segment one file (`content_type`: the HTTP header it was served with, if fetched;
+    `options`: the reader's, see `readers.read`). The format is the one `format_of` decided when the
+    file came in: the stored file's suffix says it. Raises DocumentError with a status for what
+    cannot be parsed."""
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -209,13 +216,15 @@ def parse_file(
     fmt = readers.EXTENSIONS.get(path.suffix.lower()) or format_of(data, name, content_type)
     if fmt == "docx":
         _check_docx(data, name)
-    result = readers.read(data, fmt, name, content_type)
+    result = readers.read(data, fmt, name, content_type, options)
     seg = segment(result, doc_id, name)
     meta = dict(seg.meta)
     meta["fmt"] = fmt
     meta.update({k: v for k, v in (overrides or {}).items() if v})
     if not seg.units:
         raise DocumentError(name, "no text found in the document", status=FAILED)
+    if meta.get("ocr"):  # the reader ran OCR: every unit's text may be misread
+        return meta, [replace(u, ocr=True) for u in seg.units]
     return meta, seg.units
 
 
@@ -270,6 +279,7 @@ def _child(
     memory_mb: int,
     content_type: str = "",
     parent: int = 0,
+    options: dict | None = None,
 ) -> None:
     """Run in a forked worker: cap memory, parse, send the result (or the error) back."""
     try:
@@ -277,7 +287,7 @@ def _child(
         if memory_mb:
             limit = memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        meta, units = parse_file(Path(path), name, doc_id, overrides, content_type)
+        meta, units = parse_file(Path(path), name, doc_id, overrides, content_type, options)
         conn.send_bytes(pickle.dumps(("ok", meta, units)))
     except DocumentError as e:
         conn.send_bytes(pickle.dumps(("error", e.status, e.reason)))
@@ -315,8 +325,16 @@ def parse_pending(
     isolate: bool = True,
     only: Iterable[str] | None = None,
     progress: Callable[[Outcome], None] | None = None,
+    options: dict | None = None,
 ) -> list[Outcome]:
-    """Parse every document whose units are missing or were made by another parser version."""
+    """Parse every document whose units are missing or were made by another parser version.
+    `options` go to the readers (`readers.read`)."""
+    if options and options.get("ocr"):
+        # OCR takes seconds a page (an 11-page scan took ~2 min on a loaded machine)
+        timeout = max(timeout, OCR_TIMEOUT)
+        # scans recorded as needing OCR are read again, now with it
+        for doc in store.documents(NEEDS_OCR):
+            store.mark_stale(doc.id)
     todo = store.pending(PARSER_VERSION)
     if only is not None:
         wanted = set(only)
@@ -354,6 +372,7 @@ def parse_pending(
                     doc_id,
                     store.overrides(doc_id),
                     store.content_type(source),
+                    options,
                 )
                 record(doc_id, source, ("ok", meta, units))
             except DocumentError as e:
@@ -378,6 +397,7 @@ def parse_pending(
                     memory_mb,
                     store.content_type(source),
                     os.getpid(),
+                    options,
                 ),
                 daemon=True,
             )

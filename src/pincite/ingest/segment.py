@@ -327,7 +327,7 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
             d = md.first_date(t)
             if d:
                 meta.setdefault("date", d)
-        elif seen_distr and "date" not in meta and md.is_date_line(t):
+        elif (seen_distr or p.role == MASTHEAD) and "date" not in meta and md.is_date_line(t):
             meta["date"] = md.first_date(t)
             p.kind = "drop"
             dropped.append(t)

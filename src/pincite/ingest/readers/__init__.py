@@ -81,15 +81,22 @@ def _looks_textual(data: bytes) -> bool:
         return text_chars / len(sample) > 0.95
 
 
-def read(data: bytes, fmt: str, name: str = "", content_type: str = "") -> ReadResult:
+def read(
+    data: bytes, fmt: str, name: str = "", content_type: str = "", options: dict | None = None
+) -> ReadResult:
     """Read bytes of a known format. `content_type` is the HTTP header the bytes were served with,
-    if any: its charset decides how text and HTML are decoded."""
+    if any: its charset decides how text and HTML are decoded. `options` go to the PDF reader
+    (`engine`: pdfium or pypdf; `ocr`: read scans with Tesseract); other formats take none."""
     if fmt not in READERS:
         raise DocumentError(name or "input", f"unsupported format ({fmt})", status="failed")
     from pincite.ingest import valid
 
     mod = importlib.import_module(f"pincite.ingest.readers.{READERS[fmt]}")
-    result = valid.result(mod.read(data, name, content_type))  # the one place text enters
+    if fmt == "pdf" and options:
+        raw = mod.read(data, name, content_type, **options)
+    else:
+        raw = mod.read(data, name, content_type)
+    result = valid.result(raw)  # the one place text enters
     result.fmt = fmt
     return result
 

@@ -1,9 +1,12 @@
-"""PDF, read through pypdf's positioned text runs rather than its plain text.
+"""PDF, read as positioned text runs rather than plain text.
 
-`page.extract_text()` alone glues superscript note calls to the word before them (`submissions1`),
+Plain text extraction glues superscript note calls to the word before them (`submissions1`),
 keeps running heads, page numbers and job numbers inline, and cannot tell a note at the page foot
-from the body. So this reader asks pypdf for every run with its position and size
-(`extract_text(visitor_text=…)`), builds a page model of lines, and decides from the geometry:
+from the body. So this reader asks an engine for every run with its position and size, builds a
+page model of lines, and decides from the geometry. Two engines give the same runs: PDFium
+(pypdfium2, readers/pdfium.py: text objects with their glyph boxes and text rise; the default,
+about ten times faster) and pypdf (`extract_text(visitor_text=…)`). `--pdf-engine` or
+PINCITE_PDF_ENGINE chooses.
 
 - lines in the top or bottom band of a page that repeat across pages, or that look like page
   numbers, job numbers or the document symbol, are running heads and feet (role FURNITURE);
@@ -97,8 +100,9 @@ class Run:
     size: float
     bold: bool
     width: float
-    seq: int = 0  # order in the content stream: pypdf spaced runs that follow each other
+    seq: int = 0  # order in the content stream: the engine spaced runs that follow each other
     italic: bool = False
+    rise: float = 0.0  # baseline above its line's (set when lines are built): a raised call's is > 0
 
 
 @dataclass
@@ -282,7 +286,10 @@ def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[
         placed = False
         for g in reversed(groups[-3:]):
             main = max(g, key=lambda q: (q.size, len(q.text)))
-            tol = 0.45 * max(main.size, r.size)
+            big, small = max(main.size, r.size), min(main.size, r.size)
+            # text in much larger type beside it (a title beside a masthead column) does not widen
+            # the tolerance: the two share a line only when their baselines meet
+            tol = 0.45 * (big if big <= 1.5 * small else small)
             if (
                 abs(main.y - r.y) <= tol
                 or (r.size < 0.85 * main.size and 0 < r.y - main.y <= 0.7 * main.size)  # r is raised
@@ -340,11 +347,13 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
     prev: Run | None = None
     words: list[Run] = []  # the runs that are text, not calls: they decide the line's weight
     for r in seg:
+        r.rise = r.y - base
         small = r.size < 0.85 * main_size
         raised = small and (r.y - base > 0.12 * main_size or r.text.strip() in ("*", "**", "∗", "†"))
         t = r.text
-        if raised and t.strip().lower() in ORDINALS and re.search(r"\d\.?$", text):
-            text = text.rstrip() + t.strip()  # 21st, 3.º, 1er
+        if raised and t.strip().lower() in ORDINALS and re.search(r"(?:\d|\b[IVXLC]+)\.?$", text):
+            # 21st, 3.º, 1er, XVIIIe: the space after the ordinal stays (PDFium keeps it in the run)
+            text = text.rstrip() + t.strip() + (" " if t[-1:].isspace() else "")
             prev = r
             continue
         m = re.match(r"^\s*(\d{1,3})(\s+\S.{3,})$", t) if raised and text.strip() else None
@@ -1015,17 +1024,107 @@ def _masthead_line(ln: Line, size: float) -> bool:
 
 
 # ---- read ------------------------------------------------------------------------------------------
-def read(data: bytes, name: str = "", content_type: str = "") -> ReadResult:
-    with _quiet_pypdf():
-        return _read(data, name)
+# Two engines read a page into runs: PDFium (pypdfium2) and pypdf. Everything from the runs on is
+# shared, so the segmenter cannot tell which engine read the page.
+ENGINES = ("pdfium", "pypdf")
+DEFAULT_ENGINE = "pdfium"
+ENGINE_ENV = "PINCITE_PDF_ENGINE"
 
 
-def _read(data: bytes, name: str) -> ReadResult:
-    """Pages → lines (one pass through pypdf), then whole-document passes: running heads need every
-    page, the body's type size and line pitch need every line, and notes need the body's size."""
+def default_engine() -> str:
+    """The engine used when none is asked for: PINCITE_PDF_ENGINE if set, else DEFAULT_ENGINE."""
+    import os
+
+    return os.environ.get(ENGINE_ENV, "").strip().lower() or DEFAULT_ENGINE
+
+
+def read(
+    data: bytes, name: str = "", content_type: str = "", *, engine: str = "", ocr: bool = False
+) -> ReadResult:
+    """`ocr`: read a document without a text layer, or whose text layer is someone else's OCR
+    (invisible text over page images), with Tesseract (readers/ocr.py)."""
+    engine = engine or default_engine()
+    if engine not in ENGINES:
+        raise DocumentError(name, f"unknown PDF engine {engine!r} (choose {' or '.join(ENGINES)})")
+    try:
+        if engine == "pypdf":
+            with _quiet_pypdf():
+                result = _read(_pages_pypdf(data, name), name)
+        else:
+            result = _read(_pages_pdfium(data, name), name)
+    except DocumentError as e:
+        if ocr and e.status == NEEDS_OCR:
+            return _read_ocr(data, name)
+        raise
+    if ocr and _ocr_layer(data):
+        return _read_ocr(data, name)
+    return result
+
+
+NEEDS_OCR_HINT = "no text layer: the PDF needs OCR (read it with `pincite ingest --ocr`, which uses Tesseract)"
+
+
+def _ocr_layer(data: bytes) -> bool:
+    """Is the text layer an OCR made before (text drawn invisible over page images)? Such layers
+    are often poor ("rrwenty-sixth session"); with OCR on, pincite reads the images again."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pr
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        invisible = visible = images = 0
+        for i in range(min(3, len(doc))):
+            for obj in doc[i].get_objects(max_depth=3):
+                if obj.type == pr.FPDF_PAGEOBJ_IMAGE:
+                    images += 1
+                elif obj.type == pr.FPDF_PAGEOBJ_TEXT:
+                    if pr.FPDFTextObj_GetTextRenderMode(obj) == pr.FPDF_TEXTRENDERMODE_INVISIBLE:
+                        invisible += 1
+                    else:
+                        visible += 1
+        return images > 0 and invisible > 0 and invisible >= 9 * visible
+    finally:
+        doc.close()
+
+
+def _read_ocr(data: bytes, name: str) -> ReadResult:
+    from pincite.ingest.readers import ocr
+
+    if not ocr.tesseract():
+        raise DocumentError(name, "no text layer, and " + ocr.missing_message(), status=NEEDS_OCR)
+    installed = ocr.installed_languages()
+    langs: list[str] = []
+
+    def pages() -> Iterator[PageRuns]:
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(data)
+        try:
+            for i in range(len(doc)):
+                page = doc[i]
+                image, w, h = ocr.render(page)
+                if not langs:
+                    langs.extend(ocr.script_languages(image, name, installed))
+                yield i + 1, w, h, 0.0, ocr.page_runs(image, langs, w, h, 0.0, name)
+                page.close()
+        finally:
+            doc.close()
+
+    try:
+        result = _read(pages(), name)
+    except DocumentError as e:
+        if e.status == NEEDS_OCR:
+            raise DocumentError(name, "OCR found no text on the pages", status=NEEDS_OCR) from e
+        raise
+    result.meta["ocr"] = "+".join(langs)
+    return result
+
+
+PageRuns = tuple[int, float, float, float, list[Run]]  # number, width, height, bottom, runs
+
+
+def _pages_pypdf(data: bytes, name: str) -> Iterator[PageRuns]:
     reader = _open(data, name)
-    pages: list[PageModel] = []
-    chars = 0
     for i, page in enumerate(reader.pages, start=1):
         try:
             box = page.mediabox
@@ -1040,10 +1139,40 @@ def _read(data: bytes, name: str) -> ReadResult:
         except Exception as e:  # one bad page is recorded, the rest is read
             log.warning("%s: page %d unreadable: %s", name, i, e)
             runs, w, h, bottom = [], 612.0, 792.0, 0.0
+        yield i, w, h, bottom, runs
+
+
+def _pages_pdfium(data: bytes, name: str) -> Iterator[PageRuns]:
+    from pincite.ingest.readers import pdfium
+
+    with pdfium.Document(data, name) as doc:
+        for i in range(1, doc.pages + 1):
+            page = None
+            try:
+                page = doc.page(i - 1)
+                w, h, bottom = page.width, page.height, page.bottom
+                runs = _split_merged_calls(page.runs())
+                if not runs:  # a landscape table set sideways: rotated text is better than none
+                    runs = _split_merged_calls(page.runs((0, 90, 180, 270)))
+            except Exception as e:  # one bad page is recorded, the rest is read
+                log.warning("%s: page %d unreadable: %s", name, i, e)
+                runs, w, h, bottom = [], 612.0, 792.0, 0.0
+            finally:
+                if page is not None:
+                    page.close()
+            yield i, w, h, bottom, runs
+
+
+def _read(page_runs_: Iterator[PageRuns], name: str) -> ReadResult:
+    """Pages → lines (one pass through the engine), then whole-document passes: running heads need
+    every page, the body's type size and line pitch need every line, and notes need the body's size."""
+    pages: list[PageModel] = []
+    chars = 0
+    for i, w, h, bottom, runs in page_runs_:
         chars += sum(len(r.text.strip()) for r in runs)
         pages.append(PageModel(i, w, h, bottom, build_lines(runs, i, bottom + 0.55 * h)))
     if chars < min(MIN_TEXT_CHARS, MIN_TEXT_CHARS_PER_PAGE * len(pages)):
-        raise DocumentError(name, "no text layer: the PDF needs OCR", status=NEEDS_OCR)
+        raise DocumentError(name, NEEDS_OCR_HINT, status=NEEDS_OCR)
     mark_furniture(pages)
     size = body_size(pages)
     slash = mark_notes(pages, size)

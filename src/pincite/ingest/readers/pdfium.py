@@ -1,0 +1,290 @@
+"""The PDFium engine of the PDF reader: text objects with their positions, sizes and fonts.
+
+PDFium (through pypdfium2, a wheel with the library inside) parses a page about ten times faster than
+pypdf. This module turns a page's text objects into the same `Run`s that the pypdf engine makes from
+its `visitor_text` callback, so that everything after (lines, furniture, notes, blocks, the
+segmenter) cannot tell which engine read the page:
+
+- a run is one text-showing operation (`Tj`/`TJ`), in content-stream order (`seq`), inside form
+  XObjects too;
+- `x`, `y` are the origin of its first glyph, with the text rise (`Ts`) in `y`: a raised note call
+  sits above its line's baseline as it is printed;
+- `size` is the font size times the text matrix's vertical scale, as pypdf's is;
+- `width` is the object's real width, from its glyph boxes (pypdf has only an estimate);
+- a run that follows a space the PDF drew as its own object, or that starts a new line in the
+  stream, opens with a space, as pypdf's runs do.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import re
+
+import pypdfium2.raw as pr
+
+from pincite.corpus.model import NEEDS_PASSWORD
+from pincite.errors import DocumentError
+
+_ERRORS = {
+    pr.FPDF_ERR_FILE: "damaged or truncated PDF: the file cannot be read",
+    pr.FPDF_ERR_FORMAT: "damaged or truncated PDF: not in PDF format or corrupted",
+    pr.FPDF_ERR_SECURITY: "encrypted with a method pincite cannot open (unsupported security handler)",
+    pr.FPDF_ERR_PAGE: "damaged PDF: a page cannot be found",
+}
+
+_CONTROL = {0x02: "-", 0x0D: " ", 0x0A: " ", 0xFFFE: "-"}
+BOLD_RE = re.compile(r"bold|black|heavy|,B\b|-B\b", re.I)
+ITALIC_RE = re.compile(r"italic|oblique|,I\b|-I\b", re.I)
+
+
+class Document:
+    """An open PDFium document; `close()` frees it (the bytes are held until then)."""
+
+    def __init__(self, data: bytes, name: str):
+        if not data:
+            raise DocumentError(name, "empty file (0 bytes)")
+        if b"%PDF-" not in data[:1024]:
+            raise DocumentError(name, "not a PDF (no %PDF- header)")
+        self._data = data  # PDFium reads from this buffer for as long as the document is open
+        self.handle = pr.FPDF_LoadMemDocument64(data, len(data), None)
+        if not self.handle:
+            code = pr.FPDF_GetLastError()
+            if code == pr.FPDF_ERR_PASSWORD:
+                raise DocumentError(
+                    name,
+                    "encrypted: the PDF needs a password to open (the empty password does not work)",
+                    status=NEEDS_PASSWORD,
+                )
+            raise DocumentError(name, _ERRORS.get(code, f"damaged PDF (PDFium error {code})"))
+        self.pages = pr.FPDF_GetPageCount(self.handle)
+        if self.pages <= 0:
+            self.close()
+            raise DocumentError(name, "damaged or truncated PDF: no pages")
+
+    def close(self) -> None:
+        if self.handle:
+            pr.FPDF_CloseDocument(self.handle)
+            self.handle = None
+
+    def __enter__(self) -> Document:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def page(self, index: int) -> Page:
+        return Page(self, index)
+
+
+class Page:
+    """One loaded page and its text page (PDFium's text extraction, which maps glyphs to Unicode)."""
+
+    def __init__(self, doc: Document, index: int):
+        self.handle = pr.FPDF_LoadPage(doc.handle, index)
+        if not self.handle:
+            raise ValueError(f"PDFium cannot load page {index + 1}")
+        self.text = pr.FPDFText_LoadPage(self.handle)
+        self._page_ptr = ctypes.cast(self.handle, ctypes.c_void_p).value
+        self._text_ptr = ctypes.cast(self.text, ctypes.c_void_p).value
+        left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+        if not pr.FPDFPage_GetMediaBox(self.handle, left, bottom, right, top):
+            box = pr.FS_RECTF()
+            pr.FPDF_GetPageBoundingBox(self.handle, box)
+            left.value, bottom.value, right.value, top.value = box.left, box.bottom, box.right, box.top
+        lo, hi = sorted((bottom.value, top.value))
+        self.width = abs(right.value - left.value) or 612.0
+        self.height = (hi - lo) or 792.0
+        self.bottom = lo
+
+    def close(self) -> None:
+        if self.text:
+            pr.FPDFText_ClosePage(self.text)
+            self.text = None
+        if self.handle:
+            pr.FPDF_ClosePage(self.handle)
+            self.handle = None
+
+    def runs(self, orientations: tuple[int, ...] = (0,)) -> list:
+        """The page's text runs (pypdf's `orientations`: 0 is upright, 90/180/270 turned)."""
+        from pincite.ingest.readers.pdf import EM_PER_CHAR, PUA_RE, Run
+
+        f = _fns()
+        texts = self._texts(f)
+        runs: list = []
+        seen: set[tuple[str, int, int]] = set()
+        fonts: dict[int, tuple[bool, bool]] = {}
+        state = {"pending": False, "last": None}  # a space is owed; the last run kept
+        matrix = pr.FS_MATRIX()
+        mref = ctypes.byref(matrix)
+        size_c = ctypes.c_float()
+        sref = ctypes.byref(size_c)
+        box = [ctypes.c_float() for _ in range(4)]
+        brefs = [ctypes.byref(b) for b in box]
+        name_buf = ctypes.create_string_buffer(256)
+
+        def font_of(obj: int) -> tuple[bool, bool]:
+            font = f.GetFont(obj) or 0
+            got = fonts.get(font)
+            if got is None:
+                n = f.GetBaseFontName(font, name_buf, 256) if font else 0
+                fname = name_buf.value.decode("latin-1", "replace") if n else ""
+                got = fonts[font] = (bool(BOLD_RE.search(fname)), bool(ITALIC_RE.search(fname)))
+            return got
+
+        def visit(obj: int, outer: tuple[float, ...] | None) -> None:
+            kind = f.GetType(obj)
+            if kind == pr.FPDF_PAGEOBJ_FORM:
+                f.GetMatrix(obj, mref)
+                m = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+                inner = _mult(m, outer) if outer else m
+                for i in range(f.FormCount(obj)):
+                    visit(f.FormGet(obj, i), inner)
+                return
+            if kind != pr.FPDF_PAGEOBJ_TEXT:
+                return
+            text = texts.get(obj, "")
+            if not text.strip():
+                state["pending"] = True  # a space drawn as its own object
+                return
+            f.GetMatrix(obj, mref)
+            m = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+            if outer:
+                m = _mult(m, outer)
+            if _orientation(m) not in orientations:
+                return
+            f.GetFontSize(obj, sref)
+            size = size_c.value
+            scale = math.hypot(m[2], m[3]) or 1.0
+            eff = size * scale
+            if eff <= 0.5:
+                return
+            # PDFium marks a hyphen it takes for a line-end break as \x02: it is the printed hyphen
+            t = PUA_RE.sub("", text.translate(_CONTROL))
+            if not t.strip():
+                return
+            x, y = m[4], m[5]
+            last = state["last"]
+            if not t[:1].isspace() and (last is None or not last.text[-1:].isspace()):
+                # PDFium's text page already put its spaces into the objects' text, where glyph
+                # advances leave a word gap (`11 ` before the next word, none in `57/301` + `, the`);
+                # a run on a new line, or after a space drawn as an object of its own, starts a word
+                if state["pending"] or last is None or abs(y - last.y) > 0.5 * max(eff, last.size):
+                    t = " " + t
+            state["pending"] = False
+            key = (t.strip(), round(x), round(y))
+            if key in seen:  # text printed twice to look bold
+                return
+            seen.add(key)
+            bold, italic = font_of(obj)
+            width = 0.0
+            if not outer and _orientation(m) == 0 and f.GetBounds(obj, *brefs):
+                width = max(0.0, box[2].value - x)
+            if width <= 0.0:
+                xscale = math.hypot(m[0], m[1]) or scale
+                width = EM_PER_CHAR * size * xscale * len(t)
+            run = Run(t, x, y, eff, bold, width, len(runs), italic)
+            runs.append(run)
+            state["last"] = run
+
+        page = self._page_ptr
+        for i in range(f.CountObjects(page)):
+            visit(f.GetObject(page, i), None)
+        return runs
+
+    def _texts(self, f) -> dict[int, str]:
+        """Each text object's text, from one pass over the text page's characters.
+
+        `FPDFTextObj_GetText` scans the whole text page for every object (a page of 300 objects
+        read its 3,000 characters 300 times); here each character is asked for its object once.
+        Characters PDFium generated belong to no object: a generated word space opens the next
+        object's text (typed documents draw each word, or each glyph, as an object of its own)."""
+        tp = self._text_ptr
+        n = f.CountChars(tp)
+        if n <= 0:
+            return {}
+        buf = ctypes.create_string_buffer(2 * n + 2)
+        got = f.GetText(tp, 0, n, buf)
+        text = buf.raw[: 2 * max(0, got - 1)].decode("utf-16-le", "replace")
+        if len(text) != n:  # characters outside the BMP: ask for each one
+            text = "".join(chr(f.GetUnicode(tp, i)) for i in range(n))
+        out: dict[int, list[str]] = {}
+        obj_of = f.GetTextObject
+        gap = False
+        for i, ch in enumerate(text):
+            obj = obj_of(tp, i)
+            if not obj:
+                gap = gap or ch == " "  # a word space PDFium generated: it opens the next object
+                continue
+            chars = out.setdefault(obj, [])
+            if gap and not chars:
+                chars.append(" ")
+            gap = False
+            chars.append(ch)
+        return {k: "".join(v) for k, v in out.items()}
+
+
+class _Fns:
+    """PDFium's functions with plain pointers (ints) for arguments and results: faster through
+    ctypes than pypdfium2's typed handles, and handles compare as numbers."""
+
+    def __init__(self) -> None:
+        import os
+
+        import pypdfium2_raw
+
+        lib = ctypes.CDLL(os.path.join(os.path.dirname(pypdfium2_raw.__file__), "libpdfium.so"))
+        vp, ci, cf = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_float)
+
+        def fn(name, res, *args):
+            func = getattr(lib, name)
+            func.restype, func.argtypes = res, args
+            return func
+
+        self.CountObjects = fn("FPDFPage_CountObjects", ci, vp)
+        self.GetObject = fn("FPDFPage_GetObject", vp, vp, ci)
+        self.GetType = fn("FPDFPageObj_GetType", ci, vp)
+        self.FormCount = fn("FPDFFormObj_CountObjects", ci, vp)
+        self.FormGet = fn("FPDFFormObj_GetObject", vp, vp, ctypes.c_ulong)
+        self.GetMatrix = fn("FPDFPageObj_GetMatrix", ci, vp, ctypes.POINTER(pr.FS_MATRIX))
+        self.GetFontSize = fn("FPDFTextObj_GetFontSize", ci, vp, cf)
+        self.GetBounds = fn("FPDFPageObj_GetBounds", ci, vp, cf, cf, cf, cf)
+        self.GetFont = fn("FPDFTextObj_GetFont", vp, vp)
+        self.GetBaseFontName = fn(
+            "FPDFFont_GetBaseFontName", ctypes.c_size_t, vp, ctypes.c_char_p, ctypes.c_size_t
+        )
+        self.CountChars = fn("FPDFText_CountChars", ci, vp)
+        self.GetText = fn("FPDFText_GetText", ci, vp, ci, ci, ctypes.c_char_p)
+        self.GetUnicode = fn("FPDFText_GetUnicode", ctypes.c_uint, vp, ci)
+        self.GetTextObject = fn("FPDFText_GetTextObject", vp, vp, ci)
+
+
+_FNS: _Fns | None = None
+
+
+def _fns() -> _Fns:
+    global _FNS
+    if _FNS is None:
+        _FNS = _Fns()
+    return _FNS
+
+
+def _mult(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
+    """m then n, as PDF matrices [a b c d e f] compose."""
+    return (
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    )
+
+
+def _orientation(m: tuple[float, ...]) -> int:
+    """pypdf's rule: the sign of the matrix's d, else of its b."""
+    if m[3] > 1e-6:
+        return 0
+    if m[3] < -1e-6:
+        return 180
+    return 90 if m[1] > 0 else 270
