@@ -86,7 +86,7 @@ def test_verify_catches_a_unit_count_mismatch_and_rebuild_repairs_it(store):
     # The catalogue gains a unit behind the index's back (same document version).
     u = next(store.units(SPEECH))
     store.db.execute(
-        "INSERT INTO units SELECT doc, 9999, kind, ref, numbered, text, part, headings, lang, notes, page, last_page, qual"
+        "INSERT INTO units SELECT doc, 9999, kind, ref, numbered, text, part, headings, lang, notes, page, last_page, qual, ocr"
         " FROM units WHERE doc = ? AND seq = ?",
         (SPEECH, u.seq),
     )

@@ -77,16 +77,18 @@ CREATE TABLE IF NOT EXISTS units (
     page INTEGER,
     last_page INTEGER,
     qual TEXT NOT NULL DEFAULT '',
+    ocr INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (doc, seq)
 );
 """
 _UNIT_COLUMNS = ("doc", "seq", "kind", "ref", "numbered", "text", "part", "headings", "lang", "notes", "page",
-                 "last_page", "qual")  # fmt: skip
+                 "last_page", "qual", "ocr")  # fmt: skip
 _MIGRATIONS = [  # (table, column, definition): what each schema added, applied in order when missing
     ("sources", "content_type", "TEXT NOT NULL DEFAULT ''"),
     ("documents", "name", "TEXT NOT NULL DEFAULT ''"),
     ("units", "last_page", "INTEGER"),
     ("units", "qual", "TEXT NOT NULL DEFAULT ''"),
+    ("units", "ocr", "INTEGER NOT NULL DEFAULT 0"),
 ]
 
 _DOC_COLUMNS = "id, sha256, source, symbol, title, date, doctype, lang, issuer, status, message, fmt, pages, name"
@@ -495,6 +497,7 @@ class Store:
                 u.page,
                 u.last_page,
                 u.qual,
+                int(u.ocr),
             )
             for u in units
         ]
@@ -723,4 +726,5 @@ def _unit_from_row(r: sqlite3.Row) -> Unit:
         page=r["page"],
         last_page=r["last_page"],
         qual=r["qual"],
+        ocr=bool(r["ocr"]),
     )

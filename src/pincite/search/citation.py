@@ -86,6 +86,7 @@ def unit_record(doc: Document, unit: Unit, cite_text: str | None = None) -> dict
         "page": unit.page,
         "last_page": unit.last_page or unit.page,
         "pages": unit.pages,
+        "ocr": unit.ocr,
     }
 
 
