@@ -386,6 +386,10 @@ class Crawler:
         """Fetch one URL and act on it: (state, result, reason, doc)."""
         why = self.robots.why_not(claim.url)
         if why:
+            if self.robots.unreachable(claim.url):  # no answer at all: a failure, not a robots rule
+                if claim.kind == "sitemap":  # the start URLs fail; the sitemap we guessed is not theirs
+                    return DONE, "absent", why, ""
+                return FAILED, "error", why, ""
             return SKIPPED, "robots", why, ""
         res = self.fetcher.fetch(
             claim.url,

@@ -24,9 +24,10 @@ from pincite.corpus.model import FAILED, OK
 from pincite.corpus.store import Store
 from pincite.errors import DocumentError
 from pincite.ingest import readers
+from pincite.ingest.discover import SIDECAR_SUFFIX, FileSelection
+from pincite.ingest.discover import iter_files as walk_files
 from pincite.ingest.segment import PARSER_VERSION, segment
 
-SIDECAR_SUFFIX = ".meta.toml"
 OVERRIDE_KEYS = ("title", "date", "symbol", "doctype", "issuer", "lang")
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
@@ -38,33 +39,26 @@ class Outcome:
 
     location: str
     doc: str = ""
-    change: str = ""  # new | changed | same | alias | skipped
+    change: str = ""  # new | changed | same | alias | skipped | removed (left out of a folder)
     status: str = OK  # ok | failed | needs-ocr | needs-password
     message: str = ""
 
     @property
     def failed(self) -> bool:
-        return self.status != OK
+        """Could not be read. A scan to OCR or a locked PDF is kept, waiting: not a failure."""
+        return self.status == FAILED
+
+    @property
+    def waiting(self) -> bool:
+        """Kept, but without text until something is done (needs-ocr, needs-password)."""
+        return self.status not in (OK, FAILED)
 
 
 # ---- adding files ---------------------------------------------------------------------------------
-def iter_files(paths: Iterable[Path]) -> Iterable[tuple[Path, str]]:
+def iter_files(paths: Iterable[Path], selection: FileSelection | None = None) -> Iterable[tuple[Path, str]]:
     """Files under the given paths (recursively), or (path, error) for what cannot be read."""
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            for sub in sorted(p.rglob("*")):
-                rel = sub.relative_to(p)
-                if any(part.startswith(".") for part in rel.parts):
-                    continue
-                if sub.is_file() and not sub.name.endswith(SIDECAR_SUFFIX):
-                    yield sub, ""
-        elif p.is_file():
-            yield p, ""
-        elif p.exists():
-            yield p, "not a regular file"
-        else:
-            yield p, "no such file or directory"
+    for path, err, _ in walk_files(paths, selection):
+        yield path, err
 
 
 def read_sidecar(path: Path) -> dict:
@@ -79,39 +73,53 @@ def read_sidecar(path: Path) -> dict:
     return {}
 
 
-def add_paths(store: Store, paths: Iterable[Path]) -> list[Outcome]:
-    """Add files and folders to the store. Nothing is parsed yet: see `parse_pending`."""
+def add_paths(
+    store: Store,
+    paths: Iterable[Path],
+    selection: FileSelection | None = None,
+    progress: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Add files and folders to the store (of folders, the files `selection` takes). Nothing is
+    parsed yet: see `parse_pending`.
+
+    A file whose document was removed (`pincite remove`) is left out of folders (change `removed`)
+    until it is given by name again."""
+    removed = store.removed_sources()
     out: list[Outcome] = []
-    for path, err in iter_files(paths):
-        location = str(path.resolve()) if not err else str(path)
-        if err:
-            out.append(Outcome(location, status=FAILED, message=err))
-            continue
-        try:
-            with open(path, "rb") as f:
-                head = f.read(65536)
-            fmt = readers.sniff(head, path.name)
-            if fmt in ("unknown", "zip"):
-                out.append(
-                    Outcome(location, change="skipped", status=FAILED, message="unsupported file type")
-                )
-                continue
-            overrides = read_sidecar(path)
-            sha, _ = store.put_raw_file(path, readers.SUFFIX_FOR[fmt])
-        except DocumentError as e:
-            out.append(Outcome(location, status=FAILED, message=e.reason))
-            continue
-        except OSError as e:
-            out.append(Outcome(location, status=FAILED, message=e.strerror or str(e)))
-            continue
-        reg = store.register(location, sha, readers.SUFFIX_FOR[fmt])
-        if overrides != store.overrides(reg.doc):
-            store.set_overrides(reg.doc, overrides)
-            if reg.change == "same":
-                reg = replace(reg, change="changed")
-                store.mark_stale(reg.doc)
-        out.append(Outcome(location, doc=reg.doc, change=reg.change))
+    for path, err, named in walk_files(paths, selection):
+        out.append(_add_one(store, path, err, named, removed))
+        if progress:
+            progress(out[-1])
     return out
+
+
+def _add_one(store: Store, path: Path, err: str, named: bool, removed: set[str]) -> Outcome:
+    location = str(path.resolve()) if not err else str(path)
+    if err:
+        return Outcome(location, status=FAILED, message=err)
+    if location in removed:
+        if not named:
+            return Outcome(location, change="removed")
+        store.restore_source(location)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(65536)
+        fmt = readers.sniff(head, path.name)
+        if fmt in ("unknown", "zip"):
+            return Outcome(location, change="skipped", status=FAILED, message="unsupported file type")
+        overrides = read_sidecar(path)
+        sha, _ = store.put_raw_file(path, readers.SUFFIX_FOR[fmt])
+    except DocumentError as e:
+        return Outcome(location, status=FAILED, message=e.reason)
+    except OSError as e:
+        return Outcome(location, status=FAILED, message=e.strerror or str(e))
+    reg = store.register(location, sha, readers.SUFFIX_FOR[fmt])
+    if overrides != store.overrides(reg.doc):
+        store.set_overrides(reg.doc, overrides)
+        if reg.change == "same":
+            reg = replace(reg, change="changed")
+            store.mark_stale(reg.doc)
+    return Outcome(location, doc=reg.doc, change=reg.change)
 
 
 def add_bytes(
