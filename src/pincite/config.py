@@ -27,7 +27,6 @@ Options given on the command line win; a misspelt key is an error naming the fil
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 
 import click
@@ -60,6 +59,8 @@ def load(path: Path | None = None, explicit: bool = True) -> dict:
         return {}
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"cannot read the config file {path}: {e}") from e
+    import tomllib  # only when there is a file to read: every command starts here
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
