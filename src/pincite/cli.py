@@ -684,9 +684,10 @@ def status(ctx, verify, fmt):
 @click.option("--viewer", metavar="COMMAND",
               help="The viewer to run, with {path} and {page} in it: 'zathura --page={page} {path}' "
                    "[default: zathura, evince, okular, qpdfview or mupdf at the page, else xdg-open].")  # fmt: skip
+@click.option("--lang", help="The version of the document in this language (en, fr, es…).")
 @click.pass_context
 @domain_errors
-def open_(ctx, citation, just_print, viewer):
+def open_(ctx, citation, just_print, viewer, lang):
     """Open the file a citation comes from, at its page, with the desktop's viewer.
 
     The file is the one ingested if it is still there, else pincite's own copy in the home; a crawled
@@ -702,7 +703,7 @@ def open_(ctx, citation, just_print, viewer):
     from pincite import viewer as viewers
 
     ws = _ws(ctx)
-    target = ws.locate(citation)
+    target = ws.locate(citation, lang)
     _note_samples(ws)
     page = target["page"]
     if just_print:

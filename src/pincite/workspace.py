@@ -258,11 +258,11 @@ class Workspace:
                 rows.append({"doc": d.id, "hits": n, "source": d.source, "symbol": d.symbol, "title": d.title})
         return rows
 
-    def locate(self, cite_text: str) -> dict:
+    def locate(self, cite_text: str, lang: str | None = None) -> dict:
         """`open`: the file (or URL) a citation's unit comes from, and its page. The file as ingested
         if it is still there, else the home's own copy."""
         store = self.reader()
-        u = self._resolve(store, cite_text)[0]
+        u = self._resolve(store, cite_text, lang)
         doc = store.document(u.doc)
         assert doc is not None
         path = doc.source
