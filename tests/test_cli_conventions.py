@@ -435,3 +435,25 @@ def test_progress_bars_on_a_terminal(home, folder):
     assert "pincite: parse: 3 documents" not in shown  # the bar replaces the counted line
     code, shown = _run_on_a_terminal(["ingest", str(folder), "-q"], env)
     assert code == 0 and shown.strip() == ""
+
+
+def test_a_removed_web_document_stays_out_of_later_crawls_unless_it_is_a_start_url(home):
+    from crawlsite import Reply, Site, html
+
+    site = Site({"/robots.txt": Reply(404)})
+    site.routes["/r/index.html"] = Reply(200, html("a.html", "b.html", title="index"))
+    site.routes["/r/a.html"] = Reply(200, html(title="alpha"))
+    site.routes["/r/b.html"] = Reply(200, html(title="beta"))
+    with site:
+        start = f"{site.base}/r/index.html"
+        args = ["--delay", "0", "--contact", "https://example.org/me", "--depth", "1"]
+        assert run("crawl", start, *args).exit_code == 0
+        store = Store(home)
+        gone = store.doc_for_source(f"{site.base}/r/a.html")
+        assert run("remove", gone).exit_code == 0
+        r = run("crawl", start, *args)
+        assert r.exit_code == 0 and "1 left out (removed with `pincite remove`)" in r.stderr
+        assert Store(home).doc_for_source(f"{site.base}/r/a.html") is None
+        # named as a start URL, it comes back
+        assert run("crawl", f"{site.base}/r/a.html", *args).exit_code == 0
+        assert Store(home).doc_for_source(f"{site.base}/r/a.html") is not None

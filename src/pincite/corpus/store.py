@@ -496,8 +496,8 @@ class Store:
 
     def remove(self, doc_id: str) -> bool:
         """Take a document out: its row, units and sources, and its raw bytes unless another
-        document has the same. Its file sources are remembered as removed (`removed_sources`), so
-        that a later ingest of their folder leaves them out."""
+        document has the same. Its sources are remembered as removed (`removed_sources`), so that a
+        later ingest of their folder, or a crawl that finds them by a link, leaves them out."""
         with self.tx() as db:
             row = db.execute("SELECT sha256, ext FROM documents WHERE id = ?", (doc_id,)).fetchone()
             if row is None:
@@ -509,7 +509,7 @@ class Store:
             stamp = now_iso()
             db.executemany(
                 "INSERT OR REPLACE INTO removed_sources(location, removed) VALUES (?, ?)",
-                [(loc, stamp) for loc in locations if "://" not in loc],
+                [(loc, stamp) for loc in locations],
             )
         if shared is None:
             for path in self.raw_path(row["sha256"]).parent.glob(row["sha256"] + "*"):

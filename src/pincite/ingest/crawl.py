@@ -259,6 +259,8 @@ class CrawlReport:
             n = len(self.skipped.get(why, []))
             if n:
                 parts.append(f"{n} skipped by {why}")
+        if self.skipped.get("removed"):
+            parts.append(f"{len(self.skipped['removed'])} left out (removed with `pincite remove`)")
         parts.append(f"{len(self.failed)} failed")
         line = ", ".join(parts) + f"; {self.requests} requests"
         if self.dry_run:
@@ -326,6 +328,7 @@ class Crawler:
             timeout=httpx.Timeout(opts.timeout, connect=min(10.0, opts.timeout)),
         )
         self.robots = Robots(self.fetcher)
+        self.removed = store.removed_sources()  # documents the user removed stay out unless named
 
     def _delay_for(self, host: str) -> float:
         return max(self.opts.delay, self.robots.crawl_delay(host))
@@ -476,6 +479,11 @@ class Crawler:
             if fmt == "html":
                 return DONE, "page", "", ""
             return SKIPPED, "type", f"{fmt} is not among the kept types", ""
+        if url in self.removed:
+            if claim.depth > 0:  # found by a link: the user removed it; a start URL brings it back
+                return SKIPPED, "removed", "removed with `pincite remove`", ""
+            if not self.dry_run:
+                self.store.restore_source(url)
         if self.dry_run:
             return DONE, "would-add", fmt, ""
         out = pipeline.add_bytes(
@@ -493,6 +501,12 @@ class Crawler:
 
     def _not_modified(self, claim: Claim, url: str, res: FetchResult) -> tuple[str, str, str, str]:
         """A 304: refresh the provenance and follow the links we read last time."""
+        if url in self.removed:  # not modified, but its document was removed
+            if claim.depth > 0:
+                return SKIPPED, "removed", "removed with `pincite remove`", ""
+            again = self.fetcher.fetch(url, max_bytes=self.opts.max_size, check=self._hop_check)
+            if again.status == 200 and again.data is not None:  # named again: bring it back in full
+                return self._page(claim, url, again)
         info = self.store.source_info(url)
         if info is not None and not self.dry_run:
             self.store.register(
