@@ -15,6 +15,13 @@ CORPUS_REAL = SHARED / "corpus-real"
 needs_shared = pytest.mark.skipif(not CORPUS_REAL.is_dir(), reason="../shared/corpus-real is absent")
 
 
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path_factory, monkeypatch):
+    """The CLI reads ~/.config/pincite/config.toml: tests never see the user's."""
+    monkeypatch.delenv("PINCITE_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-user-config"))
+
+
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     """An empty pincite home, also set as PINCITE_HOME for CLI runs."""

@@ -267,7 +267,7 @@ def test_colour_on_a_terminal_unless_no_color(run, monkeypatch):
     assert render.use_colour(io.StringIO()) is False
     real = render.use_colour
     monkeypatch.setattr(
-        render, "use_colour", lambda stream=None: real(_Tty())
+        render, "use_colour", lambda stream=None, mode="auto": real(_Tty(), mode)
     )  # as if stdout were a terminal
     r = run("search", "gratitude")
     assert "\x1b[1;33mgratitude\x1b[0m" in r.stdout and "<mark>" not in r.stdout

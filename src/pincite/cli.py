@@ -1,6 +1,15 @@
 """The command line: parse options, call one library function, render. Data to stdout; progress,
-warnings and errors to stderr. Exit codes: 0 success (or hits), 1 nothing found or a document
-failed, 2 usage error, 3 the index is busy."""
+warnings and errors to stderr.
+
+Exit codes (the README has the same table):
+
+    0  done (search, show…: something found)
+    1  something failed: a file or URL could not be read, nothing matched, the home or index is unwell
+    2  usage: a bad option, query or config file
+    3  busy: another process is writing the index or crawling this home
+
+Defaults for any option can come from a config file (see `pincite.config`).
+"""
 
 from __future__ import annotations
 
@@ -10,18 +19,33 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from pincite import __version__
 from pincite.errors import PinciteError
 
-FORMATS = ("text", "json", "jsonl", "csv")
+FORMATS = ("text", "json", "jsonl", "csv", "tsv", "table")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
 
-def _ws(ctx: click.Context):
+class NoHome(PinciteError):
+    exit_code = EXIT_FAILED
+
+
+class NoViewer(PinciteError):
+    exit_code = EXIT_FAILED
+
+
+def _ws(ctx: click.Context, *, write: bool = False):
+    """The workspace of the home. A home named with --home (or in the config file) that does not
+    exist is created only by a command that writes; a read command says there is none."""
     from pincite.workspace import Workspace
 
-    ws = Workspace(ctx.obj["home"])
-    return ws
+    root = ctx.find_root()
+    home = root.obj.get("home")
+    if home is not None and root.obj.get("home_named") and not write and not home.exists():
+        raise NoHome(f"no pincite home at {home} (mistyped --home? `pincite --home {home} ingest PATH` creates one)")
+    return Workspace(home)
 
 
 def _note_samples(ws) -> None:
@@ -52,14 +76,44 @@ def domain_errors(f):
     return wrapper
 
 
-def format_option(choices=FORMATS, default="text"):
-    return click.option(
-        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True, help="Output format."
-    )
+def output_options(choices=FORMATS, default="text", colour=True):
+    """--format (and --color) for a command that prints rows: one decorator, the same everywhere."""
+
+    def deco(f):
+        f = click.option(
+            "--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+            help="Output format: text for people, json / jsonl / csv / tsv for scripts, table for both.",
+        )(f)  # fmt: skip
+        if colour:
+            f = click.option(
+                "--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
+                show_default=True, help="Colour in text output: auto means on a terminal, unless NO_COLOR is set.",
+            )(f)  # fmt: skip
+        return f
+
+    return deco
+
+
+format_option = output_options  # the name other branches know
+
+
+def quiet_option(f):
+    return click.option("--quiet", "-q", is_flag=True, help="No progress or summary; problems only.")(f)
+
+
+def jobs_option(f):
+    return click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Parser processes [default: one per core].")(f)
+
+
+def _progress(quiet: bool):
+    from pincite.progress import Progress
+
+    return Progress(quiet=quiet)
 
 
 def _name_failures(outcomes) -> bool:
-    """Name each file or URL that failed on stderr; say whether any did."""
+    """Name each file or URL that failed on stderr, and each kept but waiting for OCR or a password;
+    say whether any failed (waiting is not failing)."""
     failed = False
     for o in outcomes:
         if o.failed:
@@ -67,6 +121,10 @@ def _name_failures(outcomes) -> bool:
             from pincite.render import plain
 
             click.echo(plain(f"pincite: {o.location}: {o.status}: {o.message}"), err=True)
+        elif o.waiting:
+            from pincite.render import plain
+
+            click.echo(plain(f"pincite: {o.location}: {o.status}: {o.message} (kept; see `pincite status`)"), err=True)
     return failed
 
 
@@ -75,8 +133,33 @@ def _out(text: str) -> None:
         click.echo(text)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="pincite")
+def _render(rows, fmt, text, columns=None, table=None, colour=False) -> None:
+    """Rows to stdout in the chosen format (`text` renders one row for people)."""
+    from pincite import render
+
+    out = render.render(rows, fmt, text, columns, table)
+    if out:
+        click.echo(out, color=colour)
+
+
+class PinciteGroup(click.Group):
+    """The command group, reading option defaults from the config file before parsing."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        if "default_map" not in extra:
+            from pincite import config
+
+            try:
+                path, explicit = config.config_path()
+                extra["default_map"] = config.default_map(self, config.load(path, explicit), str(path))
+            except config.ConfigError as e:
+                click.echo(f"pincite: {e}", err=True)
+                sys.exit(e.exit_code)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+
+@click.group(cls=PinciteGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="pincite")
 @click.option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
@@ -85,62 +168,133 @@ def _out(text: str) -> None:
 )
 @click.pass_context
 def cli(ctx: click.Context, home: Path | None) -> None:
-    """Search policy documents and cite what you find down to the paragraph."""
+    """Search policy documents and cite what you find down to the paragraph.
+
+    \b
+    Examples:
+      pincite ingest ~/rcp-documents
+      pincite search "labour mobility" --type letter
+      pincite show "A/68/190, annex, para. 10 (e)"
+      pincite --home ~/other-home docs --format table
+
+    \b
+    Exit codes: 0 done, 1 something failed (or nothing found), 2 usage, 3 busy.
+    Defaults for any option: ~/.config/pincite/config.toml (or $PINCITE_CONFIG).
+    Shell completion: eval "$(_PINCITE_COMPLETE=bash_source pincite)" (zsh_source, fish_source).
+    """
     ctx.ensure_object(dict)
-    ctx.obj["home"] = home
+    source = ctx.get_parameter_source("home")
+    ctx.obj["home"] = home.expanduser() if home is not None else None
+    ctx.obj["home_named"] = source in (ParameterSource.COMMANDLINE, ParameterSource.DEFAULT_MAP)
+
+
+def _read_stdin_paths() -> list[Path]:
+    data = sys.stdin.read()
+    sep = "\0" if "\0" in data else "\n"
+    return [Path(line.rstrip("\r")) for line in data.split(sep) if line.strip()]
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Parser processes [default: one per core].")
-@click.option("--quiet", "-q", is_flag=True, help="Only report failures.")
-@click.option(
-    "--pdf-engine",
-    type=click.Choice(["pdfium", "pypdf"]),
-    envvar="PINCITE_PDF_ENGINE",
-    help="Library that reads PDF pages [env PINCITE_PDF_ENGINE; default: pdfium].",
-)
-@click.option(
-    "--ocr",
-    is_flag=True,
-    envvar="PINCITE_OCR",
-    help="Read scanned PDFs (and PDFs whose text layer is an old OCR) with Tesseract [env PINCITE_OCR].",
-)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
+@click.option("--include", multiple=True, metavar="GLOB",
+              help="In folders, take only files matching GLOB (repeatable) [default: *.pdf *.html *.htm *.docx *.txt *.md].")  # fmt: skip
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="In folders, leave out files or folders matching GLOB (repeatable).")  # fmt: skip
+@click.option("--pdf-engine", type=click.Choice(["pdfium", "pypdf"]), envvar="PINCITE_PDF_ENGINE",
+              help="Library that reads PDF pages [env PINCITE_PDF_ENGINE; default: pdfium].")  # fmt: skip
+@click.option("--ocr", is_flag=True, envvar="PINCITE_OCR",
+              help="Read scanned PDFs (and PDFs whose text layer is an old OCR) with Tesseract [env PINCITE_OCR].")  # fmt: skip
+@jobs_option
+@quiet_option
 @click.pass_context
 @domain_errors
-def ingest(ctx, paths, jobs, quiet, pdf_engine, ocr):
+def ingest(ctx, paths, include, exclude, pdf_engine, ocr, jobs, quiet):
     """Add files and folders (recursively), parse them and update the index.
 
-    Each file that cannot be read is named on stderr; the others go in, and the exit code is 1.
+    Folders give their PDF, HTML, Word (.docx), text and Markdown files (or what --include names);
+    a file named on the command line, or on stdin with `-`, is always taken. Each file that cannot be
+    read is named on stderr and the others go in (exit 1); scans needing OCR and locked PDFs are kept
+    and named as such, which is not a failure. The same command run again gives the same exit code.
+
+    \b
+    Examples:
+      pincite ingest ~/rcp-documents
+      pincite ingest report.pdf speech.docx
+      pincite ingest ~/rcp --include '*.pdf' --exclude drafts
+      find ~/rcp -name '*.pdf' -newer last-run | pincite ingest -
     """
-    ws = _ws(ctx)
+    from pincite.ingest.discover import FileSelection
+
+    if Path("-") in paths:
+        paths = [p for p in paths if p != Path("-")] + _read_stdin_paths()
+        if not paths:
+            raise click.UsageError("no paths on stdin")
     if ocr:
         from pincite.ingest.readers import ocr as ocr_reader
 
         if not ocr_reader.tesseract():
             raise click.UsageError(ocr_reader.missing_message())
     options = {k: v for k, v in (("engine", pdf_engine), ("ocr", ocr)) if v} or None
-    report = ws.ingest(paths, jobs=jobs, options=options)
-    _name_failures(report.failures)
-    scans = sum(1 for o in report.failures if o.status == "needs-ocr")
+    ws = _ws(ctx, write=True)
+    selection = FileSelection(include=tuple(include), exclude=tuple(exclude))
+    report = ws.ingest(paths, jobs=jobs, selection=selection, progress=_progress(quiet), options=options)
+    failed = _name_failures(report.results)
+    scans = sum(1 for o in report.results if o.status == "needs-ocr")
     if scans and not ocr:
         click.echo(
             f"pincite: {scans} scanned PDF(s) have no text layer: `pincite ingest --ocr` reads them with Tesseract",
             err=True,
         )
     if not quiet:
-        new = sum(1 for o in report.added if o.change in ("new", "changed"))
-        same = sum(1 for o in report.added if o.change in ("same", "alias"))
-        parsed_ok = sum(1 for o in report.parsed if not o.failed)
-        idx = report.index
+        _note_left_out(report)
+        click.echo(_ingest_summary(report), err=True)
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _ingest_summary(report) -> str:
+    new = sum(1 for o in report.added if o.change in ("new", "changed"))
+    same = sum(1 for o in report.added if o.change in ("same", "alias"))
+    parsed_ok = sum(1 for o in report.parsed if o.status == "ok")
+    waiting = len(report.waiting)
+    idx = report.index
+    counts = f"(+{len(idx.added)} ~{len(idx.replaced)} -{len(idx.removed)} documents)" if idx else ""
+    return (
+        f"pincite: {new} new or changed, {same} unchanged, {parsed_ok} parsed, "
+        + (f"{waiting} waiting for OCR or a password, " if waiting else "")
+        + f"{len(report.failures)} failed; index {idx.generation if idx else '-'} {counts}".rstrip()
+    )
+
+
+def _names(paths, limit: int = 8) -> str:
+    names = [str(p) for p in paths]
+    more = f" … (+{len(names) - limit})" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+def _note_left_out(report) -> None:
+    """Say what folders gave that was not taken, and how to take it."""
+    from pincite import render
+
+    sel = report.selection
+    if sel is not None and sel.skipped:
+        from collections import Counter
+
+        kinds = Counter(p.suffix.lower() or "(no ending)" for p in sel.skipped)
+        what = ", ".join(f"{k} {n}" for k, n in kinds.most_common())
+        how = "not matching --include" if sel.include else "not of the types read by default"
         click.echo(
-            f"pincite: {new} new or changed, {same} unchanged, {parsed_ok} parsed, "
-            f"{len(report.failures)} failed; index {idx.generation if idx else '-'} "
-            f"(+{len(idx.added) if idx else 0} ~{len(idx.replaced) if idx else 0} "
-            f"-{len(idx.removed) if idx else 0} documents)",
+            f"pincite: left out {render.plural(len(sel.skipped), 'file')} {how} ({what}): {_names(sel.skipped)}; "
+            "name a file, or use --include GLOB, to take it",
             err=True,
         )
-    sys.exit(1 if report.failures else 0)
+    if sel is not None and sel.excluded:
+        click.echo(f"pincite: left out {render.plural(len(sel.excluded), 'file')} by --exclude: {_names(sel.excluded)}", err=True)
+    if report.removed:
+        click.echo(
+            f"pincite: left out {render.plural(len(report.removed), 'file')} removed with `pincite remove`: "
+            f"{_names(o.location for o in report.removed)}; ingest a file by name to bring it back",
+            err=True,
+        )
 
 
 wait_option = click.option(
@@ -154,25 +308,34 @@ wait_option = click.option(
 
 @cli.command()
 @click.option("--rebuild", is_flag=True, help="Build the index from scratch.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Parser processes [default: one per core].")
+@jobs_option
 @wait_option
+@quiet_option
 @click.pass_context
 @domain_errors
-def index(ctx, rebuild, jobs, wait):
+def index(ctx, rebuild, jobs, wait, quiet):
     """Bring the index up to date with the store (only what changed).
 
-    Also repairs what an interrupted run left behind. Exit 3 when another process is writing."""
+    Also parses what a new pincite version reads differently, and repairs what an interrupted run
+    left behind. Exit 3 when another process is writing.
+
+    \b
+    Examples:
+      pincite index
+      pincite index --rebuild --jobs 2
+    """
     ws = _ws(ctx)
-    parsed, rep = ws.reindex(rebuild=rebuild, jobs=jobs, wait=wait)
+    parsed, rep = ws.reindex(rebuild=rebuild, jobs=jobs, wait=wait, progress=_progress(quiet))
     failed = _name_failures(parsed)
     for line in rep.recovered:
         click.echo(f"pincite: repaired: {line}", err=True)
-    click.echo(
-        f"pincite: index {rep.generation}: +{len(rep.added)} ~{len(rep.replaced)} -{len(rep.removed)} documents, "
-        f"{rep.unchanged} unchanged{' (rebuilt)' if rep.rebuilt else ''} in {rep.seconds:.2f} s",
-        err=True,
-    )
-    sys.exit(1 if failed else 0)
+    if not quiet:
+        click.echo(
+            f"pincite: index {rep.generation}: +{len(rep.added)} ~{len(rep.replaced)} -{len(rep.removed)} documents, "
+            f"{rep.unchanged} unchanged{' (rebuilt)' if rep.rebuilt else ''} in {rep.seconds:.2f} s",
+            err=True,
+        )
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
 @cli.command()
@@ -185,19 +348,33 @@ def index(ctx, rebuild, jobs, wait):
 @click.option("--doc", multiple=True, help="Only this document id.")
 @click.option("--symbol", multiple=True, help="Only the document with this symbol (A/68/190).")
 @click.option("--part", multiple=True, help="Only this part of a document: annex matches annex I, annex II…")
-@click.option("--kind", type=click.Choice(["paragraph", "footnote", "heading"]), multiple=True)
+@click.option("--kind", type=click.Choice(["paragraph", "footnote", "heading"]), multiple=True,
+              help="Only units of this kind: numbered or plain paragraphs, footnotes, headings (repeatable).")  # fmt: skip
 @click.option("--group", is_flag=True, help="Only the best unit of each document.")
 @click.option("--facets", is_flag=True, help="Also count the hits by type, year, language and document.")
-@format_option()
+@click.option("--count", "-c", is_flag=True, help="Print only the number of hits (of documents with -l or --group).")
+@click.option("--files", "-l", "files", is_flag=True,
+              help="Print only the documents that match, most hits first: their files (or URLs) in text.")  # fmt: skip
+@output_options()
 @click.pass_context
 @domain_errors
-def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, kind, group, facets, fmt):
-    """Search the corpus; each hit comes with a citation. Exit 0 with hits, 1 with none.
+def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, kind, group, facets, count, files,
+           fmt, color):  # fmt: skip
+    """Search the corpus; each hit comes with a citation, its file and page. Exit 0 with hits, 1 with none.
 
     \b
     Words are ANDed; also OR, NOT, "a phrase", prefix*, fuzzy~ (one edit; ~2 two), (grouping),
     and filters in the query: type:speech lang:es year:2013 year:2013..2017 symbol:A/68/190
     doc:ID part:annex kind:footnote.
+
+    \b
+    Examples:
+      pincite search "labour mobility"
+      pincite search '"evidence base" OR "lessons learned"' --type letter --limit 2
+      pincite search reunion --lang es --format table
+      pincite search migration -c
+      pincite search remittances -l | xargs ls -l
+      pincite search "kind:footnote part:annex" --format json | jq -r '.[].cite'
     """
     from pincite import render
 
@@ -205,10 +382,24 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
     filters = {"doctype": doctype, "lang": lang, "year": year, "doc": doc, "symbol": symbol, "part": part,
                "kind": kind}  # fmt: skip
     text = " ".join(query)
-    res = ws.search(text, limit=limit, offset=offset, filters=filters, group=group, facets=facets)
+    if files:
+        facets, limit, offset = True, 0, 0
+    res = ws.search(text, limit=0 if count else limit, offset=offset, filters=filters, group=group, facets=facets)
     _note_samples(ws)
     if res.notice:
         click.echo(f"pincite: {res.notice}", err=True)
+    if files:
+        rows = ws.matching_documents(res.facets.get("doc", {}))
+        if count:
+            click.echo(len(rows))
+        elif fmt == "text":
+            _out("\n".join(r["source"] for r in rows))
+        else:
+            _render(rows, fmt, lambda r: r["source"], ["doc", "hits", "source", "symbol", "title"])
+        sys.exit(EXIT_OK if rows else EXIT_FAILED)
+    if count:
+        click.echo(res.total)
+        sys.exit(EXIT_OK if res.total else EXIT_FAILED)
     rows = [h.dump() for h in res.hits]
     if fmt == "json" and facets:
         obj = {"query": text, "total": res.total, "offset": offset, "limit": limit, "hits": rows,
@@ -220,7 +411,7 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
         _out(render.render(rows, fmt, render.hit_text(False)))  # a plain list: [] when nothing matches
     elif fmt == "text":
         if rows:
-            colour = render.use_colour()  # click strips escapes off a pipe itself unless told otherwise
+            colour = render.use_colour(mode=color)  # click strips escapes off a pipe unless told otherwise
             click.echo(render.render(rows, fmt, render.hit_text(colour), render.HIT_COLUMNS), color=colour)
         if facets:
             _out(("\n" if rows else "") + render.facets_text(res.facets))
@@ -231,13 +422,13 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
             shown = f", showing {offset + 1}–{offset + len(rows)}" if rows else ""
             click.echo(f"pincite: {res.total} {what}{shown}", err=True)
     else:
-        if rows or fmt == "csv":
-            _out(render.render(rows, fmt, render.hit_text(False), render.HIT_COLUMNS))
+        if rows or fmt in ("csv", "tsv"):
+            _render(rows, fmt, render.hit_text(False), render.HIT_COLUMNS, render.HIT_TABLE)
         if facets:
             click.echo(render.facets_text(res.facets), err=True)
     if res.suggestion:
         click.echo(f"pincite: did you mean: {res.suggestion}", err=True)
-    sys.exit(0 if res.total else 1)
+    sys.exit(EXIT_OK if res.total else EXIT_FAILED)
 
 
 @cli.command()
@@ -245,72 +436,97 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
 @click.option("--context", "-C", type=click.IntRange(0), default=0, show_default=True,
               help="Also show this many units before and after, in the same part of the document.")  # fmt: skip
 @click.option("--lang", help="The version of the document in this language (en, fr, es…).")
-@format_option()
+@output_options(colour=False)
 @click.pass_context
 @domain_errors
 def show(ctx, citation, context, lang, fmt):
     """Show the unit a citation names (as `search` printed it), with the footnotes it calls.
 
-    In CSV each unit is a row of its own, its `role` saying how it relates: before, cited, note, after.
+    In CSV, TSV and tables each unit is a row of its own, its `role` saying how it relates: before,
+    cited, note, after.
+
+    \b
+    Examples:
+      pincite show "A/68/190, annex, para. 2"
+      pincite show "A/68/190, annex, para. 10 (e)" --context 1
+      pincite show letter-peru-unga-rcp-chairs-summary-2013#12 --format json
     """
     from pincite import render
 
     ws = _ws(ctx)
     rows = ws.show(citation, context=context, lang=lang)
     _note_samples(ws)
-    if fmt == "csv":
-        _out(render.render(render.flat_units(rows), fmt, render.unit_text, ["role", *render.UNIT_COLUMNS]))
+    if fmt in ("csv", "tsv", "table"):
+        _render(render.flat_units(rows), fmt, render.unit_text, ["role", *render.UNIT_COLUMNS],
+                ["role", *render.UNIT_TABLE])  # fmt: skip
     else:
-        _out(render.render(rows, fmt, render.unit_text))
+        _render(rows, fmt, render.unit_text)
 
 
 @cli.command()
 @click.argument("citation")
-@click.option("--style", type=click.Choice(["un", "bluebook", "plain"]), default="un", show_default=True)
+@click.option("--style", type=click.Choice(["un", "bluebook", "plain"]), default="un", show_default=True,
+              help="un: A/68/190, annex, para. 10 (e); bluebook: A/68/190, annex ¶ 10(e); plain: words only.")  # fmt: skip
 @click.option("--lang", help="The version of the document in this language (en, fr, es…).")
-@format_option(("text", "json", "jsonl", "csv"))
+@output_options(colour=False)
 @click.pass_context
 @domain_errors
 def cite(ctx, citation, style, lang, fmt):
     """Print the citation of a unit in a style: un (A/68/190, annex, para. 10 (a)), bluebook, plain.
 
     CITATION is what `search` printed, or DOC#SEQ.
-    """
-    from pincite import render
 
+    \b
+    Examples:
+      pincite cite "A/68/190, annex, para. 10 (e)" --style bluebook
+      pincite cite letter-peru-unga-rcp-chairs-summary-2013#12
+    """
     ws = _ws(ctx)
     rows = ws.cite(citation, style=style, lang=lang)
     _note_samples(ws)
-    _out(render.render(rows, fmt, lambda r: r["cite"], ["cite", "style", "doc", "seq"]))
+    _render(rows, fmt, lambda r: r["cite"], ["cite", "style", "doc", "seq"])
 
 
 @cli.command()
-@format_option()
+@output_options(colour=False)
 @click.pass_context
 @domain_errors
 def docs(ctx, fmt):
-    """List the documents with their metadata and counts."""
+    """List the documents with their metadata and counts.
+
+    \b
+    Examples:
+      pincite docs
+      pincite docs --format table
+      pincite docs --format csv > documents.csv
+    """
     from pincite import render
 
     ws = _ws(ctx)
     rows = ws.docs()
     _note_samples(ws)
-    _out(render.render(rows, fmt, render.doc_text, render.DOC_COLUMNS))
+    _render(rows, fmt, render.doc_text, render.DOC_COLUMNS, render.DOC_TABLE)
 
 
 @cli.command()
 @click.option("--doc", "doc_id", help="Only this document id.")
-@format_option(("jsonl", "csv", "json"), default="jsonl")
+@output_options(("jsonl", "csv", "tsv", "json"), default="jsonl", colour=False)
 @click.pass_context
 @domain_errors
 def export(ctx, doc_id, fmt):
-    """Every unit with its citation and metadata, for analysis elsewhere."""
+    """Every unit with its citation and metadata, for analysis elsewhere.
+
+    \b
+    Examples:
+      pincite export > units.jsonl
+      pincite export --doc letter-peru-unga-rcp-chairs-summary-2013 --format csv
+    """
     from pincite import render
 
     ws = _ws(ctx)
     rows = list(ws.export(doc_id))
     _note_samples(ws)
-    _out(render.render(rows, fmt, render.unit_text, render.UNIT_COLUMNS))
+    _render(rows, fmt, render.unit_text, render.UNIT_COLUMNS)
 
 
 @cli.command()
@@ -328,8 +544,8 @@ def export(ctx, doc_id, fmt):
 @click.option("--contact", help="A URL where webmasters can reach you, sent in the User-Agent.")
 @click.option("--user-agent", help="Replace the whole User-Agent.")
 @click.option("--dry-run", is_flag=True, help="Discover and list what would be added; change nothing.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Parser processes [default: one per core].")
-@click.option("--quiet", "-q", is_flag=True, help="No progress or summary; failures only.")
+@jobs_option
+@quiet_option
 @click.pass_context
 @domain_errors
 def crawl(ctx, urls, sources_file, only, depth, delay, max_size, scope, follow, types, contact, user_agent,
@@ -338,6 +554,12 @@ def crawl(ctx, urls, sources_file, only, depth, delay, max_size, scope, follow, 
     and update the index. An interrupted crawl continues where it stopped when run again.
 
     Progress and the summary go to stderr; with --dry-run, the URLs that would be added go to stdout.
+    Exit 1 when a URL or a document failed, a host that cannot be reached included.
+
+    \b
+    Examples:
+      pincite crawl https://example.org/rcp/meetings/ --depth 2 --delay 5 --contact https://example.org/me
+      pincite crawl --sources examples/rcp-sources.toml --source rcm --dry-run
     """
     from pincite.ingest import crawl as crawling
 
@@ -346,12 +568,17 @@ def crawl(ctx, urls, sources_file, only, depth, delay, max_size, scope, follow, 
         "types": tuple(types) or None, "contact": contact, "user_agent": user_agent,
         "max_size": int(max_size * 1024 * 1024) if max_size else None,
     }  # fmt: skip
-    overrides = {k: v for k, v in given.items() if v is not None}
+    params = {"scopes": "scope", "patterns": "follow"}
+    configured = {
+        k for k in given if ctx.get_parameter_source(params.get(k, k)) == ParameterSource.DEFAULT_MAP
+    }  # from the config file: below a sources file, not above it
+    base = crawling.CrawlOptions(**{k: v for k, v in given.items() if v is not None and k in configured})
+    overrides = {k: v for k, v in given.items() if v is not None and k not in configured}
     jobs_to_run: list[tuple[str, tuple[str, ...], crawling.CrawlOptions]] = []
     if urls:
-        jobs_to_run.append(("", tuple(urls), crawling.CrawlOptions(**overrides)))
+        jobs_to_run.append(("", tuple(urls), replace(base, **overrides)))
     if sources_file:
-        sources = crawling.load_sources(sources_file)
+        sources = crawling.load_sources(sources_file, base)
         unknown = set(only) - {s.name for s in sources}
         if unknown:
             raise click.UsageError(f"no source named {', '.join(sorted(unknown))} in {sources_file}")
@@ -360,7 +587,7 @@ def crawl(ctx, urls, sources_file, only, depth, delay, max_size, scope, follow, 
                 jobs_to_run.append((s.name, s.seeds, replace(s.options, **overrides)))
     if not jobs_to_run:
         raise click.UsageError("give start URLs or --sources FILE")
-    ws = _ws(ctx)
+    ws = _ws(ctx, write=not dry_run)
     if not dry_run:
         ws.store.require_writable()
     failed = False
@@ -382,13 +609,13 @@ def crawl(ctx, urls, sources_file, only, depth, delay, max_size, scope, follow, 
             resumed = " (resumed)" if report.resumed else ""
             click.echo(f"pincite: {label}{resumed}: {report.summary()}", err=True)
     if not dry_run:
-        parsed, rep = ws.reindex(jobs=jobs)
+        parsed, rep = ws.reindex(jobs=jobs, progress=_progress(quiet))
         failed |= _name_failures(parsed)
         if not quiet:
-            ok = sum(1 for o in parsed if not o.failed)
+            ok = sum(1 for o in parsed if o.status == "ok")
             click.echo(f"pincite: {ok} parsed; index {rep.generation}: +{len(rep.added)} ~{len(rep.replaced)} "
                        f"-{len(rep.removed)} documents", err=True)
-    sys.exit(1 if failed else 0)
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
 class _CrawlProgress:
@@ -429,9 +656,17 @@ class _CrawlProgress:
 @click.pass_context
 @domain_errors
 def remove(ctx, doc_ids, wait):
-    """Remove documents (by id, as `pincite docs` lists them) from the catalogue and the index.
+    """Remove documents (by id, as `pincite docs` lists them) from the catalogue, the index and the
+    kept files (raw bytes no other document has).
 
-    An unknown id removes nothing (exit 1). Ingesting the same file again brings a document back."""
+    An unknown id removes nothing (exit 1). A removed file stays out of later ingests of its folder;
+    to bring it back, ingest it by name (`pincite ingest PATH/TO/FILE`).
+
+    \b
+    Examples:
+      pincite remove briefing-unitar-rcps-2006
+      pincite docs --format json | jq -r '.[] | select(.status == "failed") | .doc' | xargs pincite remove
+    """
     ws = _ws(ctx)
     removed, rep = ws.remove(doc_ids, wait=wait)
     click.echo(f"pincite: removed {', '.join(removed)}; index {rep.generation or '-'}", err=True)
@@ -439,14 +674,20 @@ def remove(ctx, doc_ids, wait):
 
 @cli.command()
 @click.option("--verify", is_flag=True, help="Also check every document's units in the index.")
-@format_option(("text", "json"))
+@output_options(("text", "json"), colour=False)
 @click.pass_context
 @domain_errors
 def status(ctx, verify, fmt):
     """Documents by status, units, and whether the index is up to date.
 
     Exit 0 when the index matches the catalogue, 1 when it is out of date or damaged (the output
-    says how to repair it)."""
+    says how to repair it).
+
+    \b
+    Examples:
+      pincite status
+      pincite status --verify --format json
+    """
     import json
 
     ws = _ws(ctx)
@@ -455,7 +696,52 @@ def status(ctx, verify, fmt):
         click.echo(json.dumps(st, indent=2, ensure_ascii=False))
     else:
         click.echo(_status_text(st))
-    sys.exit(0 if st["healthy"] else 1)
+    sys.exit(EXIT_OK if st["healthy"] else EXIT_FAILED)
+
+
+@cli.command("open")
+@click.argument("citation")
+@click.option("--print", "-p", "just_print", is_flag=True,
+              help="Print the file (or URL) and the page, tab-separated, instead of opening it.")  # fmt: skip
+@click.option("--viewer", metavar="COMMAND",
+              help="The viewer to run, with {path} and {page} in it: 'zathura --page={page} {path}' "
+                   "[default: zathura, evince, okular, qpdfview or mupdf at the page, else xdg-open].")  # fmt: skip
+@click.option("--lang", help="The version of the document in this language (en, fr, es…).")
+@click.pass_context
+@domain_errors
+def open_(ctx, citation, just_print, viewer, lang):
+    """Open the file a citation comes from, at its page, with the desktop's viewer.
+
+    The file is the one ingested if it is still there, else pincite's own copy in the home; a crawled
+    document opens at its URL. Says so when there is no viewer (exit 1); --print then gives the file
+    and page.
+
+    \b
+    Examples:
+      pincite open "A/68/190, annex, para. 10 (e)"
+      pincite open "A/68/190, annex, para. 10 (e)" --print
+      pincite open report-2017#40 --viewer 'evince --page-label={page} {path}'
+    """
+    from pincite import viewer as viewers
+
+    ws = _ws(ctx)
+    target = ws.locate(citation, lang)
+    _note_samples(ws)
+    page = target["page"]
+    if just_print:
+        click.echo(f"{target['path']}\t{page or ''}")
+        return
+    cmd = viewers.command(target["path"], page, viewer)
+    if cmd is None:
+        at = f", p. {page}" if page else ""
+        raise NoViewer(
+            f"no desktop viewer found (looked for {', '.join(viewers.KNOWN)}, xdg-open); "
+            f"the paragraph is in {target['path']}{at}"
+        )
+    viewers.launch(cmd.args)
+    at = f" at p. {page}" if page and cmd.at_page else ""
+    later = f"; the paragraph is on p. {page}" if page and not cmd.at_page else ""
+    click.echo(f"pincite: opening {target['path']}{at} with {cmd.name}{later}", err=True)
 
 
 def _size(n: int) -> str:
@@ -505,7 +791,7 @@ def _status_text(st: dict) -> str:
 
 
 def main() -> None:
-    cli(obj={})
+    cli(obj={}, prog_name="pincite")
 
 
 if __name__ == "__main__":

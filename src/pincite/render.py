@@ -1,4 +1,4 @@
-"""Rendering, in one place: rows (dicts) as text, JSON, JSON lines or CSV.
+"""Rendering, in one place: rows (dicts) as text, JSON, JSON lines, CSV, TSV or an aligned table.
 
 Every command builds plain rows and hands them here, so a format behaves the same everywhere. Text is
 for people (colour only on a terminal, and never with NO_COLOR); the other formats are for scripts.
@@ -15,15 +15,25 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterable
 
-FORMATS = ("text", "json", "jsonl", "csv")
+FORMATS = ("text", "json", "jsonl", "csv", "tsv", "table")
 MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 
-def use_colour(stream=None) -> bool:
+def use_colour(stream=None, mode: str = "auto") -> bool:
+    """--color: `always`, `never`, or `auto` (a terminal, and no NO_COLOR)."""
+    if mode in ("always", "never"):
+        return mode == "always"
     stream = stream or sys.stdout
     if os.environ.get("NO_COLOR"):
         return False
     return hasattr(stream, "isatty") and stream.isatty()
+
+
+def width() -> int:
+    """Columns for text: the terminal's (or COLUMNS), 100 off a terminal; never under 40."""
+    import shutil
+
+    return max(40, shutil.get_terminal_size((100, 24)).columns)
 
 
 def marks(text: str, colour: bool) -> str:
@@ -68,7 +78,22 @@ def _csv_value(v) -> str:
     return s
 
 
-def render(rows: list[dict], fmt: str, text: Callable[[dict], str], columns: Iterable[str] | None = None) -> str:
+def render(
+    rows: list[dict],
+    fmt: str,
+    text: Callable[[dict], str],
+    columns: Iterable[str] | None = None,
+    table: Iterable[str] | None = None,
+) -> str:
+    """Rows in a format. `columns` for CSV and TSV (default: the first row's keys), `table` for the
+    table (default: `columns`)."""
+    if fmt == "tsv":
+        cols = list(columns or (rows[0].keys() if rows else []))
+        lines = ["\t".join(cols)]
+        lines += ["\t".join(_tsv_value(r.get(k)) for k in cols) for r in rows]
+        return "\n".join(lines)
+    if fmt == "table":
+        return _table(rows, list(table or columns or (rows[0].keys() if rows else [])))
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2)
     if fmt == "jsonl":
@@ -84,14 +109,63 @@ def render(rows: list[dict], fmt: str, text: Callable[[dict], str], columns: Ite
     return "\n\n".join(text(_plain_row(r)) for r in rows)
 
 
+def _tsv_value(v) -> str:
+    """A TSV cell: tabs and line breaks, which TSV cannot hold, become spaces."""
+    return re.sub(r"[\t\r\n]+", " ", _csv_value(v))
+
+
+def _fit(widths: list[int], cols: list[str], room: int) -> None:
+    """Narrow columns until a line fits `room`: first the last column (a title, a text) down to a
+    third of the room, then the middle ones, then the last down to its header, then the first (which
+    names the row), never below its header."""
+    if not cols:
+        return
+    last = len(cols) - 1
+    third = max(len(cols[-1]), room // 3)
+    steps = [([last], third), (list(range(1, last)), 6), ([last], 0), ([0], 12)]
+    for which, low in steps:
+        while sum(widths) + 2 * last > room:
+            cands = [i for i in which if widths[i] > max(low, len(cols[i]))]
+            if not cands:
+                break
+            widths[max(cands, key=lambda i: widths[i])] -= 1
+
+
+def _table(rows: list[dict], cols: list[str]) -> str:
+    """Aligned columns with a header, each cell on one line; the last column is cut to fit the width."""
+    cells = [[re.sub(r"\s+", " ", MARK_RE.sub(r"\1", _csv_value(r.get(k)))).strip() for k in cols] for r in rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
+    _fit(widths, cols, width())
+
+    def line(values: list[str]) -> str:
+        out = []
+        for i, v in enumerate(values):
+            if len(v) > widths[i]:
+                v = v[: widths[i] - 1] + "…"
+            out.append(v if i == len(values) - 1 else v.ljust(widths[i]))
+        return "  ".join(out).rstrip()
+
+    return "\n".join([line(cols), line(["-" * w for w in widths])] + [line(r) for r in cells])
+
+
 def _wrap(s: str, indent: str = "    ") -> str:
-    return textwrap.fill(s, width=100, initial_indent=indent, subsequent_indent=indent)
+    return textwrap.fill(s, width=width(), initial_indent=indent, subsequent_indent=indent)
+
+
+def _wrap_marked(s: str, colour: bool) -> str:
+    """Wrap a snippet by the width of what is shown (not of its <mark> tags), then highlight."""
+    marked = sorted(set(MARK_RE.findall(s)), key=len, reverse=True)
+    out = _wrap(MARK_RE.sub(r"\1", s))
+    if colour and marked:
+        pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(m) for m in marked) + r")(?!\w)")
+        out = pattern.sub("\x1b[1;33m\\1\x1b[0m", out)
+    return out
 
 
 def hit_text(colour: bool) -> Callable[[dict], str]:
     def fmt(r: dict) -> str:
         head = f"\x1b[1m{r['cite']}\x1b[0m" if colour else r["cite"]
-        snippet = marks(_wrap(r["snippet"] or r["text"]), colour)
+        snippet = _wrap_marked(r["snippet"] or r["text"], colour)
         return f"{head}\n{snippet}\n    — {where(r)}"
 
     return fmt
@@ -122,9 +196,13 @@ def unit_text(r: dict) -> str:
 
 def doc_text(r: dict) -> str:
     what = " · ".join(x for x in (r["symbol"], r["doctype"], r["date"], r["lang"]) if x)
-    counts = f"{r['paragraphs']} paragraphs, {r['footnotes']} footnotes"
+    counts = f"{plural(r['paragraphs'], 'paragraph')}, {plural(r['footnotes'], 'footnote')}"
     status = "" if r["status"] == "ok" else f"  [{r['status']}: {r['message']}]"
     return f"{r['doc']}  {what}{status}\n    {r['title'] or '(no title)'}\n    {counts} — {r['source']}"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def flat_units(rows: list[dict]) -> list[dict]:
@@ -151,6 +229,9 @@ def facets_text(facets: dict, top: int = 10) -> str:
 
 HIT_COLUMNS = ["cite", "doc", "seq", "symbol", "title", "date", "doctype", "lang", "part", "kind", "ref",
                "numbered", "score", "text", "notes", "source", "page", "last_page", "snippet"]  # fmt: skip
+HIT_TABLE = ["cite", "pages", "score", "snippet"]
+UNIT_TABLE = ["cite", "pages", "text"]
+DOC_TABLE = ["doc", "symbol", "doctype", "date", "status", "paragraphs", "title"]
 UNIT_COLUMNS = ["cite", "doc", "symbol", "title", "date", "doctype", "lang", "part", "kind", "ref",
                 "numbered", "text", "notes", "headings", "source", "seq", "page", "last_page"]  # fmt: skip
 DOC_COLUMNS = ["doc", "symbol", "title", "date", "doctype", "lang", "issuer", "source", "status",

@@ -7,8 +7,8 @@ documents, read commands answer from the sample corpus that ships inside the pac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,11 +16,13 @@ from pincite.corpus.model import FOOTNOTE, HEADING, OK, PARAGRAPH, STATUSES, Doc
 from pincite.corpus.store import Store, default_home
 from pincite.errors import Ambiguous, BadQuery, NotFound, StoreError
 from pincite.index.manager import LOCK_WAIT, IndexManager, SyncReport
+from pincite.progress import QUIET, Progress
 from pincite.search import citation
 from pincite.search.engine import Results, search
 
 if TYPE_CHECKING:  # the ingestion pipeline loads parsers and language models: only where needed
     from pincite.ingest import pipeline
+    from pincite.ingest.discover import FileSelection
 
 
 def samples_dir() -> Path:
@@ -31,17 +33,28 @@ def samples_dir() -> Path:
 
 @dataclass
 class IngestReport:
+    """What an ingest did. `results` says, for each file given or found, where its document stands
+    now (so that running the same ingest again gives the same verdict): ok, failed (unreadable),
+    needs-ocr or needs-password (kept, waiting); plus what folders left out and why."""
+
     added: list[pipeline.Outcome] = field(default_factory=list)
     parsed: list[pipeline.Outcome] = field(default_factory=list)
     index: SyncReport | None = None
+    results: list[pipeline.Outcome] = field(default_factory=list)
+    selection: FileSelection | None = None
 
     @property
     def failures(self) -> list[pipeline.Outcome]:
-        seen: dict[str, pipeline.Outcome] = {}
-        for o in self.added + self.parsed:
-            if o.failed:
-                seen[o.location] = o
-        return list(seen.values())
+        return [o for o in self.results if o.failed]
+
+    @property
+    def waiting(self) -> list[pipeline.Outcome]:
+        return [o for o in self.results if o.waiting]
+
+    @property
+    def removed(self) -> list[pipeline.Outcome]:
+        """Files of a folder left out because their document was removed."""
+        return [o for o in self.added if o.change == "removed"]
 
 
 class Workspace:
@@ -56,30 +69,67 @@ class Workspace:
         paths: Iterable[Path],
         *,
         jobs: int | None = None,
-        progress: Callable[[pipeline.Outcome], None] | None = None,
+        selection: FileSelection | None = None,
+        progress: Progress = QUIET,
         options: dict | None = None,
     ) -> IngestReport:
         """Add files and folders, parse what is new or changed, and bring the index up to date.
         `options` go to the readers (`readers.read`: the PDF engine, OCR)."""
         from pincite.ingest import pipeline
+        from pincite.ingest.discover import FileSelection
 
         self.store.require_writable()
-        report = IngestReport()
-        report.added = pipeline.add_paths(self.store, paths)
-        report.parsed = pipeline.parse_pending(self.store, jobs=jobs, progress=progress, options=options)
-        report.index = IndexManager(self.store).sync()
+        report = IngestReport(selection=selection if selection is not None else FileSelection())
+        with progress.stage("files") as st:
+            report.added = pipeline.add_paths(
+                self.store, paths, report.selection, progress=lambda o: st.tick(o.location)
+            )
+            left = len(report.selection.skipped) + len(report.selection.excluded) + len(report.removed)
+            st.detail = f" ({left} left out)" if left else ""
+        report.parsed = self._parse(jobs, progress, options)
+        with progress.stage("index", unit="document", line=False):
+            report.index = IndexManager(self.store).sync()
+        parsed = {o.doc: o for o in report.parsed}
+        for o in report.added:
+            if not o.doc:
+                if o.change != "removed":
+                    report.results.append(o)
+                continue
+            doc = self.store.document(o.doc)
+            now = parsed.get(o.doc)
+            if doc is not None:
+                now = replace(o, status=doc.status, message=doc.message)
+            report.results.append(now or o)
         return report
 
-    def reindex(
-        self, *, rebuild: bool = False, jobs: int | None = None, wait: float = LOCK_WAIT
-    ) -> tuple[list[pipeline.Outcome], SyncReport]:
+    def _parse(self, jobs: int | None, progress: Progress, options: dict | None = None) -> list[pipeline.Outcome]:
         from pincite.ingest import pipeline
+        from pincite.ingest.segment import PARSER_VERSION
 
+        todo = len(self.store.pending(PARSER_VERSION))
+        if not todo:
+            return []
+        with progress.stage("parse", total=todo, unit="document") as st:
+            out = pipeline.parse_pending(
+                self.store, jobs=jobs, progress=lambda o: st.tick(o.location), options=options
+            )
+            waiting = sum(1 for o in out if o.waiting)
+            failed = sum(1 for o in out if o.failed)
+            bits = [f"{waiting} waiting for OCR or a password" if waiting else "", f"{failed} failed" if failed else ""]
+            st.detail = f" ({', '.join(b for b in bits if b)})" if any(bits) else ""
+        return out
+
+    def reindex(
+        self, *, rebuild: bool = False, jobs: int | None = None, wait: float = LOCK_WAIT, progress: Progress = QUIET
+    ) -> tuple[list[pipeline.Outcome], SyncReport]:
         self.store.require_writable()
-        parsed = pipeline.parse_pending(self.store, jobs=jobs)
+        parsed = self._parse(jobs, progress)
         try:
-            return parsed, IndexManager(self.store).sync(rebuild=rebuild, wait=wait)
+            with progress.stage("index", unit="document", line=False):
+                return parsed, IndexManager(self.store).sync(rebuild=rebuild, wait=wait)
         except StoreError:  # damaged unit text (read here or in a writer process)? parse it again
+            from pincite.ingest import pipeline
+
             bad = self.store.damaged_units()
             if not bad:
                 raise
@@ -90,10 +140,9 @@ class Workspace:
             return parsed, report
 
     def remove(self, doc_ids: Iterable[str], *, wait: float = LOCK_WAIT) -> tuple[list[str], SyncReport]:
-        """Take documents out of the catalogue and the index. Unknown ids remove nothing.
-
-        The raw bytes stay under raw/ (the store keeps every file it was given); ingesting the same
-        source again brings the document back."""
+        """Take documents out of the catalogue, the index and raw/ (bytes no other document has).
+        Unknown ids remove nothing. A removed file stays out of later ingests of its folder until it
+        is ingested by name again."""
         self.store.require_writable()
         ids = list(dict.fromkeys(doc_ids))
         unknown = [d for d in ids if self.store.document(d) is None]
@@ -214,6 +263,30 @@ class Workspace:
         for u in store.units(doc_id):
             if u.doc in docs:
                 yield citation.unit_record(docs[u.doc], u)
+
+    def matching_documents(self, doc_hits: dict[str, int]) -> list[dict]:
+        """`search -l`: the documents of a search's `doc` facet (most hits first), with their files."""
+        store = self.reader()
+        rows = []
+        for doc_id, n in doc_hits.items():
+            d = store.document(doc_id)
+            if d is not None:
+                rows.append({"doc": d.id, "hits": n, "source": d.source, "symbol": d.symbol, "title": d.title})
+        return rows
+
+    def locate(self, cite_text: str, lang: str | None = None) -> dict:
+        """`open`: the file (or URL) a citation's unit comes from, and its page. The file as ingested
+        if it is still there, else the home's own copy."""
+        store = self.reader()
+        u = self._resolve(store, cite_text, lang)
+        doc = store.document(u.doc)
+        assert doc is not None
+        path = doc.source
+        if "://" not in path and not Path(path).is_file():
+            copies = sorted(store.raw_path(doc.sha256).parent.glob(doc.sha256 + "*"))
+            if copies:
+                path = str(copies[0])
+        return {"doc": doc.id, "cite": citation.cite(doc, u), "path": path, "page": u.page}
 
     def unit_row(self, store: Store, u: Unit, *, with_notes: bool = False) -> dict:
         doc = store.document(u.doc)

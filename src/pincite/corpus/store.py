@@ -551,9 +551,46 @@ class Store:
             db.execute("UPDATE documents SET parser='' WHERE id=?", (doc_id,))
 
     def remove(self, doc_id: str) -> bool:
+        """Take a document out: its row, units and sources, and its raw bytes unless another
+        document has the same. Its sources are remembered as removed (`removed_sources`), so that a
+        later ingest of their folder, or a crawl that finds them by a link, leaves them out."""
         with self.tx() as db:
-            cur = db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-            return cur.rowcount > 0
+            row = db.execute("SELECT sha256, ext FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                return False
+            locations = [r[0] for r in db.execute("SELECT location FROM sources WHERE doc = ?", (doc_id,))]
+            db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            shared = db.execute("SELECT 1 FROM documents WHERE sha256 = ? LIMIT 1", (row["sha256"],)).fetchone()
+            self._ensure_removed(db)
+            stamp = now_iso()
+            db.executemany(
+                "INSERT OR REPLACE INTO removed_sources(location, removed) VALUES (?, ?)",
+                [(loc, stamp) for loc in locations],
+            )
+        if shared is None:
+            for path in self.raw_path(row["sha256"]).parent.glob(row["sha256"] + "*"):
+                path.unlink(missing_ok=True)
+        return True
+
+    # Sources removed by the user, kept out of folder ingests. A table created when first needed, so
+    # that opening an older catalogue (perhaps read-only) changes nothing.
+    @staticmethod
+    def _ensure_removed(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE IF NOT EXISTS removed_sources (location TEXT PRIMARY KEY, removed TEXT NOT NULL)")
+
+    def removed_sources(self) -> set[str]:
+        exists = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'removed_sources'"
+        ).fetchone()
+        if not exists:
+            return set()
+        return {r[0] for r in self.db.execute("SELECT location FROM removed_sources")}
+
+    def restore_source(self, location: str) -> None:
+        """A removed source given by name again: it may come back."""
+        with self.tx() as db:
+            self._ensure_removed(db)
+            db.execute("DELETE FROM removed_sources WHERE location = ?", (location,))
 
     # -- reading ------------------------------------------------------------------------------
     def _doc_from_row(self, row: sqlite3.Row, sources: tuple[str, ...] | None = None) -> Document:

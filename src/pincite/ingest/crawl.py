@@ -259,6 +259,8 @@ class CrawlReport:
             n = len(self.skipped.get(why, []))
             if n:
                 parts.append(f"{n} skipped by {why}")
+        if self.skipped.get("removed"):
+            parts.append(f"{len(self.skipped['removed'])} left out (removed with `pincite remove`)")
         parts.append(f"{len(self.failed)} failed")
         line = ", ".join(parts) + f"; {self.requests} requests"
         if self.dry_run:
@@ -327,6 +329,7 @@ class Crawler:
             deadline=opts.deadline,
         )
         self.robots = Robots(self.fetcher)
+        self.removed = store.removed_sources()  # documents the user removed stay out unless named
 
     def _delay_for(self, host: str) -> float:
         return max(self.opts.delay, self.robots.crawl_delay(host))
@@ -387,6 +390,10 @@ class Crawler:
         """Fetch one URL and act on it: (state, result, reason, doc)."""
         why = self.robots.why_not(claim.url)
         if why:
+            if self.robots.unreachable(claim.url):  # no answer at all: a failure, not a robots rule
+                if claim.kind == "sitemap":  # the start URLs fail; the sitemap we guessed is not theirs
+                    return DONE, "absent", why, ""
+                return FAILED, "error", why, ""
             return SKIPPED, "robots", why, ""
         res = self.fetcher.fetch(
             claim.url,
@@ -477,6 +484,11 @@ class Crawler:
             if not fmt:
                 return SKIPPED, "type", why, ""
             return SKIPPED, "type", f"{fmt} is not among the kept types", ""
+        if url in self.removed:
+            if claim.depth > 0:  # found by a link: the user removed it; a start URL brings it back
+                return SKIPPED, "removed", "removed with `pincite remove`", ""
+            if not self.dry_run:
+                self.store.restore_source(url)
         if self.dry_run:
             return DONE, "would-add", fmt, ""
         out = pipeline.add_bytes(
@@ -495,6 +507,12 @@ class Crawler:
 
     def _not_modified(self, claim: Claim, url: str, res: FetchResult) -> tuple[str, str, str, str]:
         """A 304: refresh the provenance and follow the links we read last time."""
+        if url in self.removed:  # not modified, but its document was removed
+            if claim.depth > 0:
+                return SKIPPED, "removed", "removed with `pincite remove`", ""
+            again = self.fetcher.fetch(url, max_bytes=self.opts.max_size, check=self._hop_check)
+            if again.status == 200 and again.data is not None:  # named again: bring it back in full
+                return self._page(claim, url, again)
         info = self.store.source_info(url)
         if info is not None and not self.dry_run:
             self.store.register(

@@ -1,5 +1,6 @@
-"""Discovery for the crawler: which URLs exist (links, sitemaps), which may be fetched (scope,
-robots.txt), all as plain functions and small classes with no state beyond one run.
+"""Discovery: which files of a folder to take (default types, --include / --exclude globs), and for
+the crawler which URLs exist (links, sitemaps) and which may be fetched (scope, robots.txt), all as
+plain functions and small classes with no state beyond one run.
 
 HTML is read with BeautifulSoup and the lxml parser (pinned, as everywhere in pincite); sitemaps with
 lxml's XML parser set to resolve no entities and fetch nothing; robots.txt with Protego (RFC 9309).
@@ -7,11 +8,13 @@ lxml's XML parser set to resolve no entities and fetch nothing; robots.txt with 
 
 from __future__ import annotations
 
+import fnmatch
 import gzip
 import io
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from pincite.ingest.fetch import Fetcher, clean_path, host_of
@@ -28,6 +31,88 @@ SKIP_SUFFIXES = (
     ".zip", ".gz", ".tgz", ".rar", ".7z", ".exe", ".dmg", ".iso",
     ".xls", ".xlsx", ".ppt", ".pptx", ".csv",
 )  # fmt: skip
+
+
+# ---- files in folders -----------------------------------------------------------------------------
+# What a folder gives by default: the formats pincite reads, by their usual endings. A file named on
+# the command line (or on stdin) is always taken, whatever its name: its type comes from its bytes.
+DEFAULT_FILE_TYPES = ("pdf", "html", "htm", "docx", "txt", "md")
+SIDECAR_SUFFIX = ".meta.toml"
+
+
+@dataclass
+class FileSelection:
+    """Which files of a folder to take: those matching an `include` glob (default: the endings of
+    `DEFAULT_FILE_TYPES`), minus those matching an `exclude` glob. A glob without `/` is matched
+    against each name (so `drafts` or `*.tmp` also leave out a folder of that name); one with `/`
+    against the path relative to the folder given. What was left out is kept, to be named."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    skipped: list[Path] = field(default_factory=list)  # not of the types taken
+    excluded: list[Path] = field(default_factory=list)  # matched an --exclude glob
+
+    @staticmethod
+    def _match(rel: PurePosixPath, pattern: str, *, parents: bool) -> bool:
+        if "/" in pattern:
+            return fnmatch.fnmatch(rel.as_posix(), pattern.strip("/"))
+        names = rel.parts if parents else rel.parts[-1:]
+        return any(fnmatch.fnmatch(n, pattern) for n in names)
+
+    def takes(self, path: Path, rel: PurePosixPath) -> bool:
+        if any(self._match(rel, p, parents=True) for p in self.exclude):
+            self.excluded.append(path)
+            return False
+        if self.include:
+            ok = any(self._match(rel, p, parents=False) for p in self.include)
+        else:
+            ok = path.suffix.lower().lstrip(".") in DEFAULT_FILE_TYPES
+        if not ok:
+            self.skipped.append(path)
+        return ok
+
+
+def iter_files(
+    paths: Iterable[Path], selection: FileSelection | None = None
+) -> Iterator[tuple[Path, str, bool]]:
+    """(path, error, named) for the files under the given paths: a folder is walked recursively
+    (hidden files and folders and `.meta.toml` sidecars left out, the rest chosen by `selection`); a
+    file given by name is always yielded (`named` True). `error` says why a path cannot be read."""
+    selection = selection if selection is not None else FileSelection()
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for sub in sorted(p.rglob("*")):
+                rel = PurePosixPath(sub.relative_to(p).as_posix())
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                if sub.name.endswith(SIDECAR_SUFFIX) or sub.is_dir():
+                    continue
+                why = _not_a_file(sub)
+                if why:  # FIFOs, sockets, devices and dangling links are named, not skipped without a word
+                    yield sub, why, False
+                elif selection.takes(sub, rel):
+                    yield sub, "", False
+        else:
+            yield p, _not_a_file(p), True
+
+
+def _not_a_file(p: Path) -> str:
+    """Why `p` (not a directory) is not a file to read, or '' when it is one. Never opens it: a FIFO
+    would block the ingest."""
+    import stat
+
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        return "a symbolic link to a missing file" if p.is_symlink() else "no such file or directory"
+    except OSError as e:
+        return e.strerror or str(e)
+    if stat.S_ISREG(st.st_mode):
+        return ""
+    kind = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+            stat.S_IFBLK: "a block device"}.get(stat.S_IFMT(st.st_mode), "")  # fmt: skip
+    return f"not a regular file ({kind})" if kind else "not a regular file"
 
 
 # ---- URLs and scope -------------------------------------------------------------------------------
@@ -92,6 +177,8 @@ class Robots:
     all; 5xx, 429 or no answer after the retries, "complete disallow", since a server in trouble is not
     one to crawl. A file past 500 KiB is cut there and its first 500 KiB used (the last, cut line
     dropped), as §2.5 asks; more than five redirects count as unavailable (allow all), as it allows.
+    A host that does not answer at all is told apart (`unreachable`): its URLs failed, they were not
+    skipped by a robots rule.
     """
 
     def __init__(self, fetcher: Fetcher, token: str = ROBOTS_TOKEN) -> None:
@@ -102,6 +189,7 @@ class Robots:
         self.token = token
         self._rules: dict[str, Protego] = {}
         self._blocked: dict[str, str] = {}  # origin → why everything there is disallowed
+        self._unreachable: set[str] = set()  # origins that did not answer at all
 
     @staticmethod
     def origin(url: str) -> str:
@@ -116,7 +204,10 @@ class Robots:
             if res.truncated:  # a rule cut in the middle is no rule
                 data = data[: data.rfind(b"\n") + 1]
             text = data.decode("utf-8", "replace")
-        elif res.status == 429 or res.status >= 500 or (res.status == 0 and "larger than" not in res.error):
+        elif res.status == 0 and "larger than" not in res.error:
+            self._blocked[origin] = f"cannot reach {urlsplit(origin).netloc}: {res.error}"
+            self._unreachable.add(origin)
+        elif res.status == 429 or res.status >= 500:
             self._blocked[origin] = f"robots.txt unavailable: {res.error}"
         self._rules[origin] = self._parse(text)
 
@@ -132,6 +223,10 @@ class Robots:
 
     def allowed(self, url: str) -> bool:
         return not self.why_not(url)
+
+    def unreachable(self, url: str) -> bool:
+        """Whether `url`'s host gave no answer at all (a failure of the crawl, not a robots rule)."""
+        return self.origin(url) in self._unreachable
 
     def crawl_delay(self, host: str) -> float:
         """The host's `Crawl-delay` if its robots.txt was read (0 otherwise)."""

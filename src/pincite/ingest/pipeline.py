@@ -15,7 +15,6 @@ import pickle
 import resource
 import signal
 import sqlite3
-import stat
 import sys
 import time
 import tomllib
@@ -28,9 +27,10 @@ from pincite.corpus.model import FAILED, NEEDS_OCR, OK
 from pincite.corpus.store import Store
 from pincite.errors import DocumentError, StoreError
 from pincite.ingest import readers, valid
+from pincite.ingest.discover import SIDECAR_SUFFIX, FileSelection
+from pincite.ingest.discover import iter_files as walk_files
 from pincite.ingest.segment import PARSER_VERSION, segment
 
-SIDECAR_SUFFIX = ".meta.toml"
 OVERRIDE_KEYS = ("title", "date", "symbol", "doctype", "issuer", "lang")
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
@@ -46,49 +46,22 @@ class Outcome:
 
     location: str
     doc: str = ""
-    change: str = ""  # new | changed | same | alias | skipped
+    change: str = ""  # new | changed | same | alias | skipped | removed (left out of a folder)
     status: str = OK  # ok | failed | needs-ocr | needs-password
     message: str = ""
 
     @property
     def failed(self) -> bool:
-        return self.status != OK
+        """Could not be read. A scan to OCR or a locked PDF is kept, waiting: not a failure."""
+        return self.status == FAILED
+
+    @property
+    def waiting(self) -> bool:
+        """Kept, but without text until something is done (needs-ocr, needs-password)."""
+        return self.status not in (OK, FAILED)
 
 
 # ---- adding files ---------------------------------------------------------------------------------
-def _not_a_file(p: Path) -> str:
-    """Why `p` (not a directory) is not a file to read, or '' when it is one. Never opens it: a FIFO
-    would block the ingest."""
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        return "a symbolic link to a missing file" if p.is_symlink() else "no such file or directory"
-    except OSError as e:
-        return e.strerror or str(e)
-    if stat.S_ISREG(st.st_mode):
-        return ""
-    kind = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
-            stat.S_IFBLK: "a block device"}.get(stat.S_IFMT(st.st_mode), "not a regular file")  # fmt: skip
-    return f"not a regular file ({kind})" if kind != "not a regular file" else kind
-
-
-def iter_files(paths: Iterable[Path]) -> Iterable[tuple[Path, str]]:
-    """Files under the given paths (recursively), or (path, error) for what cannot be read: FIFOs,
-    sockets, devices and dangling links in a folder are named, not skipped without a word."""
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            for sub in sorted(p.rglob("*")):
-                rel = sub.relative_to(p)
-                if any(part.startswith(".") for part in rel.parts) or sub.name.endswith(SIDECAR_SUFFIX):
-                    continue
-                if sub.is_dir():
-                    continue
-                yield sub, _not_a_file(sub)
-        else:
-            yield p, _not_a_file(p)
-
-
 def format_of(data: bytes, location: str, content_type: str = "") -> str:
     """The format of a file or a download, decided once, from its bytes, its name (the last part of
     a path or of a URL's path) and the Content-Type it was served with. The store keeps the raw file
@@ -108,6 +81,12 @@ def format_of(data: bytes, location: str, content_type: str = "") -> str:
     return fmt
 
 
+def iter_files(paths: Iterable[Path], selection: FileSelection | None = None) -> Iterable[tuple[Path, str]]:
+    """Files under the given paths (recursively), or (path, error) for what cannot be read."""
+    for path, err, _ in walk_files(paths, selection):
+        yield path, err
+
+
 def read_sidecar(path: Path) -> dict:
     """Metadata a user wrote beside a file (`report.pdf.meta.toml` or `report.meta.toml`)."""
     for side in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_suffix(SIDECAR_SUFFIX)):
@@ -120,41 +99,58 @@ def read_sidecar(path: Path) -> dict:
     return {}
 
 
-def add_paths(store: Store, paths: Iterable[Path]) -> list[Outcome]:
-    """Add files and folders to the store. Nothing is parsed yet: see `parse_pending`."""
+def add_paths(
+    store: Store,
+    paths: Iterable[Path],
+    selection: FileSelection | None = None,
+    progress: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Add files and folders to the store (of folders, the files `selection` takes). Nothing is
+    parsed yet: see `parse_pending`.
+
+    A file whose document was removed (`pincite remove`) is left out of folders (change `removed`)
+    until it is given by name again."""
+    removed = store.removed_sources()
     out: list[Outcome] = []
-    for path, err in iter_files(paths):
-        # a name that is not UTF-8 gets \xNN escapes: the location is text the catalogue can hold
-        location = valid.location(path.absolute() if err else path.resolve())
-        if err:
-            out.append(Outcome(location, change="skipped", status=FAILED, message=err))
-            continue
-        try:
-            with open(path, "rb") as f:
-                head = f.read(65536)
-            fmt = format_of(head, path.name)
-            overrides = read_sidecar(path)
-            sha, _ = store.put_raw_file(path, readers.SUFFIX_FOR[fmt])
-        except DocumentError as e:
-            out.append(Outcome(location, change="skipped", status=FAILED, message=e.reason))
-            continue
-        except OSError as e:
-            if _disk_full(e):
-                raise StoreError(f"could not keep {location} in {store.raw_dir}: {e.strerror}") from e
-            out.append(Outcome(location, status=FAILED, message=e.strerror or str(e)))
-            continue
-        reg = store.register(location, sha, readers.SUFFIX_FOR[fmt])
-        if overrides != store.overrides(reg.doc):
-            if reg.change in ("alias", "same") and store.shared(reg.doc):
-                # The same bytes elsewhere with other metadata: this copy becomes a document of its
-                # own, so that its sidecar does not retitle the other copy.
-                reg = replace(reg, doc=store.detach(location), change="new")
-            store.set_overrides(reg.doc, overrides)
-            if reg.change == "same":
-                reg = replace(reg, change="changed")
-                store.mark_stale(reg.doc)
-        out.append(Outcome(location, doc=reg.doc, change=reg.change))
+    for path, err, named in walk_files(paths, selection):
+        out.append(_add_one(store, path, err, named, removed))
+        if progress:
+            progress(out[-1])
     return out
+
+
+def _add_one(store: Store, path: Path, err: str, named: bool, removed: set[str]) -> Outcome:
+    # a name that is not UTF-8 gets \xNN escapes: the location is text the catalogue can hold
+    location = valid.location(path.absolute() if err else path.resolve())
+    if err:
+        return Outcome(location, change="skipped", status=FAILED, message=err)
+    if location in removed:
+        if not named:
+            return Outcome(location, change="removed")
+        store.restore_source(location)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(65536)
+        fmt = format_of(head, path.name)
+        overrides = read_sidecar(path)
+        sha, _ = store.put_raw_file(path, readers.SUFFIX_FOR[fmt])
+    except DocumentError as e:
+        return Outcome(location, change="skipped", status=FAILED, message=e.reason)
+    except OSError as e:
+        if _disk_full(e):
+            raise StoreError(f"could not keep {location} in {store.raw_dir}: {e.strerror}") from e
+        return Outcome(location, status=FAILED, message=e.strerror or str(e))
+    reg = store.register(location, sha, readers.SUFFIX_FOR[fmt])
+    if overrides != store.overrides(reg.doc):
+        if reg.change in ("alias", "same") and store.shared(reg.doc):
+            # The same bytes elsewhere with other metadata: this copy becomes a document of its
+            # own, so that its sidecar does not retitle the other copy.
+            reg = replace(reg, doc=store.detach(location), change="new")
+        store.set_overrides(reg.doc, overrides)
+        if reg.change == "same":
+            reg = replace(reg, change="changed")
+            store.mark_stale(reg.doc)
+    return Outcome(location, doc=reg.doc, change=reg.change)
 
 
 def _disk_full(e: OSError) -> bool:
