@@ -160,16 +160,23 @@ def index(ctx, rebuild, jobs, wait):
 @click.option("--kind", type=click.Choice(["paragraph", "footnote", "heading"]), multiple=True)
 @click.option("--group", is_flag=True, help="Only the best unit of each document.")
 @click.option("--facets", is_flag=True, help="Also count the hits by type, year, language and document.")
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True,
+              help="Order: best first, oldest first (date) or newest first (-date).")
+@click.option("--since", metavar="DATE", help="Only documents dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Only documents dated on or before DATE.")
 @format_option()
 @click.pass_context
 @domain_errors
-def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, kind, group, facets, fmt):
+def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, kind, group, facets, sort, since, until,
+           fmt):
     """Search the corpus; each hit comes with a citation. Exit 0 with hits, 1 with none.
 
     \b
-    Words are ANDed; also OR, NOT, "a phrase", prefix*, fuzzy~ (one edit; ~2 two), (grouping),
-    and filters in the query: type:speech lang:es year:2013 year:2013..2017 symbol:A/68/190
-    doc:ID part:annex kind:footnote.
+    Plain words and questions: paragraphs with every word first, then (relaxed, said on stderr)
+    those with most of them; stop and question words (the, de, how, ¿qué…) do not decide matching.
+    Explicit syntax is obeyed as written: AND, OR, NOT, +must, -not, "a phrase", prefix*, fuzzy~
+    (one edit; ~2 two), (grouping), and filters in the query: type:speech lang:es year:2013
+    year:2013..2017 symbol:A/68/190 doc:ID part:annex kind:footnote.
     """
     from pincite import render
 
@@ -177,7 +184,8 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
     filters = {"doctype": doctype, "lang": lang, "year": year, "doc": doc, "symbol": symbol, "part": part,
                "kind": kind}  # fmt: skip
     text = " ".join(query)
-    res = ws.search(text, limit=limit, offset=offset, filters=filters, group=group, facets=facets)
+    res = ws.search(text, limit=limit, offset=offset, filters=filters, group=group, facets=facets, sort=sort,
+                    since=since, until=until)  # fmt: skip
     _note_samples(ws)
     if res.notice:
         click.echo(f"pincite: {res.notice}", err=True)
@@ -185,6 +193,8 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
     if fmt == "json" and facets:
         obj = {"query": text, "total": res.total, "offset": offset, "limit": limit, "hits": rows,
                "facets": res.facets}  # fmt: skip
+        if res.relaxed:
+            obj["relaxed"] = res.relaxed
         if res.suggestion:
             obj["suggestion"] = res.suggestion
         _out(render.json_object(obj))
