@@ -675,6 +675,7 @@ def search(
         total = 0
         reached = None
         every = None  # units holding every word of the query (None: not known)
+        relaxed_pool = None
         for k, q in plan.tiers:
             res = s.search(q, filter=fq, mask=mask or None, limit=None if collect_all else max(need, natural.WINDOW))
             tier = [(float(sc or 0.0), d) for sc, d in res.top_n]
@@ -687,7 +688,11 @@ def search(
                 n = _count(s, q, allow, mask)
             if plan.natural:
                 tier = _rescore(s, tier, plan.pairs, lang_col)
-            ranked += tier
+            if relaxed_pool is None:
+                ranked += tier
+                relaxed_pool = [] if plan.natural else None
+            else:
+                relaxed_pool += tier
             total += n
             reached = k
             if plan.natural and every is None:
@@ -699,6 +704,7 @@ def search(
             if enough or not plan.natural:
                 break
             mask.update(d for _, d in tier)
+        ranked += relaxed_pool or []
         if plan.natural:
             n_words = len(plan.words)
             if plan.unmatched:

@@ -34,14 +34,15 @@ from whoosh.query import CompoundQuery, Or, Term
 from pincite.index.analysis import TEXT_FIELDS, TOKEN, fold
 
 # -- words that carry no meaning -------------------------------------------------------------------
-# Question forms besides the stop lists (which already hold how/what/why, qué, qui…).
+# Question forms besides the stop lists (which already hold how/what/why, qué, qui…), and the verbs
+# that frame a question rather than carry it ("what did X say about…").
 QUESTION_WORDS = {
     "en": "how why what which who whom whose when where are is was were do does did can could shall should "
-    "would will may might must",
+    "would will may might must say says said tell told happen happens many much",
     "es": "qué que cómo como cuál cuáles cual cuales quién quiénes cuándo cuando dónde donde cuánto cuánta "
-    "cuántos cuántas por porqué",
+    "cuántos cuántas por porqué dice dicen dijo pasa",
     "fr": "quel quelle quels quelles lequel laquelle lesquels comment pourquoi quand où combien quoi qui que "
-    "est-ce les",
+    "est-ce les dit disent",
     "pt": "qual quais quem quando onde como porque porquê quanto quanta quantos quantas",
 }
 QUERY_LANGS = ("en", "es", "fr", "pt")
@@ -96,7 +97,15 @@ def split_natural(text: str, filter_names, field_names) -> tuple[list[str], list
     rest = _FIELD.sub(take, text)
     if explicit or _EXPLICIT.search(rest):
         return None
-    return _WORD.findall(rest), filters
+    words = []
+    for w in _WORD.findall(rest):
+        m = _INVERSION.match(w)
+        words += [m.group(1), m.group(2)] if m else [w]
+    return words, filters
+
+
+# A French question's inverted pronoun (devient-il, a-t-elle, est-ce): the verb and a stop word.
+_INVERSION = re.compile(r"^(\w+)-(?:t-)?(il|elle|ils|elles|on|je|tu|nous|vous|ce)$", re.IGNORECASE)
 
 
 # -- minimum should match --------------------------------------------------------------------------
@@ -249,7 +258,9 @@ def analyse(words: list[str], schema, fields: list[str]) -> list[Word]:
 RELAX_UNTIL = 10  # relax while fewer units than this (a page) hold the words: the same for every page
 WINDOW = 50  # paragraphs of each tier rescored by proximity (a fixed window keeps paging stable)
 NEAR = 4  # words apart (beyond the query's own gap) that still count as near
-PROXIMITY_WEIGHT = 0.5  # a paragraph with every consecutive pair as a phrase scores 1.5×
+# A paragraph with every consecutive pair as a phrase scores 1.25×. Measured on the judged sets
+# (BENCHMARKS.md): 0 to 1 within noise of each other on these short paragraphs, 2 worse.
+PROXIMITY_WEIGHT = 0.25
 
 
 def positions(reader, docnums: list[int], fieldname: str, terms) -> dict[int, dict[str, list[int]]]:
