@@ -566,7 +566,13 @@ def plan_query(text: str, schema, reader, boosts: dict | None, vocabulary) -> _P
                 fq = _parser(schema, boosts).parse(written).normalize()
             found = [w for w in content if any(reader.doc_frequency(f, t) for f, t in w.terms.items())]
             unmatched = [w.text for w in content if w not in found]
-            groups = [w.query({f: boosts.get(f, 1.0) for f in fields}) for w in found]
+            # each word searches only the fields that hold it: the same scores, and a union of two or
+            # three posting lists instead of seven (a third of a relaxed query's time at 100k units)
+            groups = [
+                natural.Word(w.text, w.pos, w.stop, {f: t for f, t in w.terms.items() if reader.doc_frequency(f, t)})
+                .query({f: boosts.get(f, 1.0) for f in fields})
+                for w in found
+            ]
             tiers: list[tuple[int, Query]] = []
             for k in range(len(groups), 0, -1):
                 core = groups[0] if len(groups) == 1 else And(groups) if k == len(groups) else natural.MinMatch(groups, k)
@@ -578,7 +584,38 @@ def plan_query(text: str, schema, reader, boosts: dict | None, vocabulary) -> _P
                         pairs.setdefault(f, []).append((a.terms[f], b.terms[f], b.pos - a.pos))
             return _Plan(tiers, [w.text for w in content], unmatched, pairs, notes, natural=True)
     q, notes = parse_query(text, schema, boosts, vocabulary)
-    return _Plan([(0, q)], [], [], {}, notes)
+    return _Plan([(0, _prune(q, reader))], [], [], {}, notes)
+
+
+def _prune(q: Query, reader) -> Query:
+    """The query without the alternatives of an OR that no unit holds (a word's fields that lack it):
+    they score nothing, and each costs the union matcher a step at every document."""
+    if isinstance(q, Or) and not isinstance(q, natural.MinMatch):
+        subs = [_prune(s, reader) for s in q.subqueries]
+        kept = [s for s in subs if not (type(s) is Term and not reader.doc_frequency(s.fieldname, s.text))]
+        kept = kept or subs[:1]
+        if len(kept) == len(q.subqueries) and all(a is b for a, b in zip(kept, q.subqueries, strict=False)):
+            return q
+        if len(kept) == 1:
+            return kept[0] if q.boost == 1.0 else kept[0].with_boost(kept[0].boost * q.boost)
+        c = copy.copy(q)
+        c.subqueries = kept
+        return c
+    if isinstance(q, CompoundQuery):
+        subs = [_prune(s, reader) for s in q.subqueries]
+        if all(a is b for a, b in zip(subs, q.subqueries, strict=True)):
+            return q
+        c = copy.copy(q)
+        c.subqueries = subs
+        return c
+    if hasattr(q, "child") and not isinstance(q, ConstantScoreQuery):
+        child = _prune(q.child, reader)
+        if child is q.child:
+            return q
+        c = copy.copy(q)
+        c.child = child
+        return c
+    return q
 
 
 def _query_terms(q: Query) -> set[tuple[str, str]]:
@@ -682,6 +719,8 @@ def search(
             tier.sort(key=lambda r: (-r[0], r[1]))
             if collect_all or len(tier) < max(need, natural.WINDOW):
                 n = len(tier)  # every match was collected
+            elif res.has_exact_length():  # counted while scoring (no block skipping): within filter and mask
+                n = len(res)
             else:
                 if fq is not None and allow is None:
                     allow = s._filter_to_comb(fq)
