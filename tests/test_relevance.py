@@ -15,6 +15,7 @@ from pincite.search.evaluate import Judged, evaluate, grades_by_uid, load, ndcg_
 from pincite.workspace import Workspace
 
 JUDGED = load(ROOT / "tests" / "judged" / "queries.toml")
+QUESTIONS = load(ROOT / "tests" / "judged" / "questions.toml")
 FLOORS = tomllib.loads((ROOT / "tests" / "floors_search.toml").read_text())
 
 
@@ -74,3 +75,44 @@ def test_charter_relevance_floor(tmp_path):
     floor = FLOORS["charter"]
     assert report.mrr >= floor["mrr"]
     assert report.ndcg >= floor["ndcg10"], sorted((round(s.ndcg, 2), s.q) for s in report.queries)[:5]
+
+
+# -- natural-language questions (issue 12) ------------------------------------------------------------
+def test_the_question_set_is_substantial():
+    assert len(QUESTIONS) >= 40 and all(max(j.relevant.values()) == 3 for j in QUESTIONS)
+    assert all("~" in name for j in QUESTIONS for name in j.relevant)  # named stably, never by seq
+    assert {"samples", "charter", "ungdc"} == {j.corpus for j in QUESTIONS}
+    spanish = [j for j in QUESTIONS if j.q.startswith("¿")]
+    french = [j for j in QUESTIONS if j.q.endswith(" ?")]
+    assert len(spanish) >= 4 and len(french) >= 4
+
+
+def test_questions_over_the_samples(samples_store):
+    report = evaluate(samples_store, [j for j in QUESTIONS if j.corpus == "samples"])
+    floor = FLOORS["questions"]["samples"]
+    assert report.mrr >= floor["mrr"], [(s.q, s.rr) for s in report.queries if s.rr < 1]
+    assert report.ndcg >= floor["ndcg10"], sorted((round(s.ndcg, 2), s.q) for s in report.queries)[:5]
+    assert all(s.ranked for s in report.queries)  # no question comes back empty
+
+
+@needs_shared
+@pytest.mark.shared
+@pytest.mark.slow
+def test_questions_over_the_real_corpus(tmp_path, samples_store):
+    txt = CORPUS_REAL / "txt"
+    homes = {"charter": tmp_path / "charter", "ungdc": tmp_path / "ungdc"}
+    charter = [str(txt / "un_charter" / f"raw_un_charter_{lang}.txt") for lang in ("en", "es", "fr")]
+    speeches = [str(p) for p in sorted((txt / "ungdc").glob("*_*_*.txt"))]
+    for corpus, files in (("charter", charter), ("ungdc", speeches)):
+        r = CliRunner().invoke(cli, ["--home", str(homes[corpus]), "ingest", "-q", *files])
+        assert r.exit_code == 0, r.output
+    scores = []
+    for corpus in ("charter", "ungdc"):
+        report = evaluate(Store(homes[corpus]), [j for j in QUESTIONS if j.corpus == corpus])
+        floor = FLOORS["questions"][corpus]
+        assert report.mrr >= floor["mrr"], (corpus, [(s.q, s.rr) for s in report.queries if s.rr < 1])
+        assert report.ndcg >= floor["ndcg10"], (corpus, sorted((round(s.ndcg, 2), s.q) for s in report.queries)[:5])
+        assert all(s.ranked for s in report.queries)
+        scores += report.queries
+    scores += evaluate(samples_store, [j for j in QUESTIONS if j.corpus == "samples"]).queries
+    assert sum(s.rr for s in scores) / len(scores) >= FLOORS["questions"]["all"]["mrr"]

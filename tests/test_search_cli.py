@@ -45,10 +45,85 @@ def docs_of(run, *args) -> set[str]:
 
 
 # -- query language -------------------------------------------------------------------------------------
-def test_words_are_anded(run):
-    both = hits(run, "gratitude Peru")["hits"]
-    assert [h["cite"] for h in both] == ["A/68/190, annex, para. 11"]
+def test_words_are_anded_then_relaxed(run):
+    # one paragraph holds both words: it comes first, then those holding one of them (relaxed)
+    both = hits(run, "gratitude Peru")
+    assert both["hits"][0]["cite"] == "A/68/190, annex, para. 11"
+    assert both["total"] > 1 and both["relaxed"]["min_matched"] == 1
     assert len(hits(run, "gratitude")["hits"]) == 2
+    # written with AND, the query is obeyed as written: never relaxed
+    anded = hits(run, "gratitude AND Peru")
+    assert [h["cite"] for h in anded["hits"]] == ["A/68/190, annex, para. 11"] and "relaxed" not in anded
+
+
+def test_a_relaxed_query_says_so_on_stderr(run):
+    r = run("search", "are smuggled migrants liable to criminal prosecution?")
+    assert r.exit_code == 0, r.output
+    assert "relaxed: no paragraph holds all" in r.stderr
+    assert "'liable', 'prosecution' matched nothing" in r.stderr
+    assert r.stdout.strip()
+    out = hits(run, "are smuggled migrants liable to criminal prosecution?")
+    assert out["relaxed"]["unmatched"] == ["liable", "prosecution"]
+    assert out["relaxed"]["words"] == ["smuggled", "migrants", "liable", "criminal", "prosecution"]
+    # a query every word of which one paragraph holds is not relaxed, and says nothing
+    r = run("search", "gratitude")
+    assert "relaxed" not in r.stderr and "matched nothing" not in r.stderr
+
+
+def test_explicit_syntax_is_never_relaxed(run):
+    for q in ['"gratitude to Peru"', "+gratitude +zzzqqq", "gratitude AND zzzqqq", "title:zzzqqq gratitude",
+              "(gratitude zzzqqq)", "gratitud* zzzqqq"]:  # fmt: skip
+        r = run("search", "--format", "json", q)
+        assert r.exit_code == 1, (q, r.output)
+        assert json.loads(r.stdout) == [] and "relaxed" not in r.stderr, q
+    # -not excludes, +must requires
+    assert not any("gratitude" in h["snippet"].lower() for h in hits(run, "Peru -gratitude")["hits"])
+    assert hits(run, "Peru -gratitude")["total"] > 0
+    assert cites(run, "+gratitude +Peru") == ["A/68/190, annex, para. 11"]
+
+
+def test_question_forms_and_stop_words_do_not_decide_matching(run):
+    plain = cites(run, "gratitude Peru hosting")
+    for q in ["what gratitude did Peru have for hosting?", "¿qué gratitude Peru hosting?",
+              "the gratitude of Peru for the hosting", "pourquoi gratitude Peru hosting ?"]:  # fmt: skip
+        r = hits(run, q)
+        assert [h["cite"] for h in r["hits"]][:3] == plain[:3], q
+        assert "unmatched" not in r.get("relaxed", {}) or r["relaxed"]["unmatched"] == [], q
+    # a query of stop words only keeps them
+    assert hits(run, "the of")["total"] > 0
+    # inside a phrase a stop word counts: the phrase must stand as written
+    assert hits(run, '"Government of Peru"')["total"] > 0
+    assert hits(run, '"Government the Peru"')["total"] == 0
+
+
+def test_sort_by_date_and_since_until(run):
+    # the report is dated 2017 only: it counts as 2017-01-01; the minutes (2017-05-11) never say migration
+    days = {BRIEFING: "2006-06-20", SPEECH: "2013-05-23", LETTER: "2013-06-28", REPORT: "2017-01-01", MINUTES: "2017-05-11"}
+    order = [h["doc"] for h in hits(run, "--sort", "date", "migration")["hits"]]
+    assert order == sorted(order, key=days.get) and order[0] == BRIEFING and len(set(order)) == 4
+    newest = [h["doc"] for h in hits(run, "--sort", "-date", "migration")["hits"]]
+    assert newest == sorted(newest, key=days.get, reverse=True) and newest[0] == REPORT
+    assert [h["doc"] for h in hits(run, "--sort", "-date", "meeting")["hits"]][0] == MINUTES
+    # relevance orders the hits within one document's date
+    rel = [h["cite"] for h in hits(run, "migration")["hits"] if h["doc"] == REPORT]
+    by_date = [h["cite"] for h in hits(run, "--sort", "date", "migration")["hits"] if h["doc"] == REPORT]
+    n = min(len(rel), len(by_date))  # both are cut at --limit 100
+    assert n > 10 and by_date[:n] == rel[:n]
+    assert docs_of(run, "--since", "2013-06", "meeting") == {LETTER, REPORT, MINUTES}
+    assert docs_of(run, "--since", "2013-06", "--until", "2013", "migration") == {LETTER}
+    assert docs_of(run, "--until", "2013-05-23", "migration") == {BRIEFING, SPEECH}
+    assert docs_of(run, "--since", "2017-06-01", "migration") == {REPORT}  # a year-only date spans its year
+    r = run("search", "--since", "2030", "migration")
+    assert r.exit_code == 1 and "no document is dated in that range" in r.stderr
+    for bad in (["--since", "2013-13"], ["--until", "May 2013"], ["--since", "2017", "--until", "2013"]):
+        r = run("search", *bad, "migration")
+        assert r.exit_code == 2 and "Traceback" not in r.output and "--" in r.stderr, bad
+
+
+def test_words_near_each_other_rank_first(run):
+    # "human rights" as a phrase beats paragraphs where human and rights stand apart
+    top = hits(run, "human rights migrants")["hits"][:3]
+    assert all("human rights" in h["snippet"].replace("<mark>", "").replace("</mark>", "").lower() for h in top)
 
 
 def test_stop_words_do_not_defeat_and(run):
@@ -281,8 +356,8 @@ def test_did_you_mean(run):
     r = run("search", "gratitdue")
     assert r.exit_code == 1
     assert "did you mean: gratitude" in r.stderr
-    out = hits(run, "gratitdue Peru")
-    assert out["total"] == 0 and out["suggestion"] == "gratitude Peru"
+    out = hits(run, "gratitdue Peru")  # relaxed to the paragraphs with Peru, and the typo noticed
+    assert out["relaxed"]["unmatched"] == ["gratitdue"] and out["suggestion"] == "gratitude Peru"
     assert "suggestion" not in hits(run, "gratitude")
     assert "suggestion" not in hits(run, "qqqqqqqq")  # nothing near: no suggestion
 

@@ -355,23 +355,31 @@ def index(ctx, rebuild, jobs, wait, quiet):
 @click.option("--count", "-c", is_flag=True, help="Print only the number of hits (of documents with -l or --group).")
 @click.option("--files", "-l", "files", is_flag=True,
               help="Print only the documents that match, most hits first: their files (or URLs) in text.")  # fmt: skip
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True,
+              help="Order: best first, oldest first (date) or newest first (-date).")  # fmt: skip
+@click.option("--since", metavar="DATE", help="Only documents dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Only documents dated on or before DATE.")
 @output_options()
 @click.pass_context
 @domain_errors
 def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, kind, group, facets, count, files,
-           fmt, color):  # fmt: skip
+           sort, since, until, fmt, color):  # fmt: skip
     """Search the corpus; each hit comes with a citation, its file and page. Exit 0 with hits, 1 with none.
 
     \b
-    Words are ANDed; also OR, NOT, "a phrase", prefix*, fuzzy~ (one edit; ~2 two), (grouping),
-    and filters in the query: type:speech lang:es year:2013 year:2013..2017 symbol:A/68/190
-    doc:ID part:annex kind:footnote.
+    Plain words and questions: paragraphs with every word first, then (relaxed, said on stderr)
+    those with most of them; stop and question words (the, de, how, ¿qué…) do not decide matching.
+    Explicit syntax is obeyed as written: AND, OR, NOT, +must, -not, "a phrase", prefix*, fuzzy~
+    (one edit; ~2 two), (grouping), and filters in the query: type:speech lang:es year:2013
+    year:2013..2017 symbol:A/68/190 doc:ID part:annex kind:footnote.
 
     \b
     Examples:
       pincite search "labour mobility"
+      pincite search "are smuggled migrants liable to criminal prosecution?"
       pincite search '"evidence base" OR "lessons learned"' --type letter --limit 2
       pincite search reunion --lang es --format table
+      pincite search migration --sort -date --since 2015
       pincite search migration -c
       pincite search remittances -l | xargs ls -l
       pincite search "kind:footnote part:annex" --format json | jq -r '.[].cite'
@@ -384,7 +392,8 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
     text = " ".join(query)
     if files:
         facets, limit, offset = True, 0, 0
-    res = ws.search(text, limit=0 if count else limit, offset=offset, filters=filters, group=group, facets=facets)
+    res = ws.search(text, limit=0 if count else limit, offset=offset, filters=filters, group=group, facets=facets,
+                    sort=sort, since=since, until=until)  # fmt: skip
     _note_samples(ws)
     if res.notice:
         click.echo(f"pincite: {res.notice}", err=True)
@@ -404,6 +413,8 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
     if fmt == "json" and facets:
         obj = {"query": text, "total": res.total, "offset": offset, "limit": limit, "hits": rows,
                "facets": res.facets}  # fmt: skip
+        if res.relaxed:
+            obj["relaxed"] = res.relaxed
         if res.suggestion:
             obj["suggestion"] = res.suggestion
         _out(render.json_object(obj))

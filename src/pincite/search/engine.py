@@ -49,6 +49,7 @@ from pincite.errors import BadQuery
 from pincite.index.analysis import OTHER, TEXT_FIELDS, TOKEN, analyzer, field_for, field_language, fold
 from pincite.index.manager import MARKER, IndexManager
 from pincite.index.vocabulary import Vocabulary
+from pincite.search import natural
 from pincite.search.citation import cite, unit_record
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
@@ -121,6 +122,7 @@ class Results:
     facets: dict = field(default_factory=dict)
     suggestion: str = ""
     notice: str = ""
+    relaxed: dict = field(default_factory=dict)  # a natural query's words, unmatched words, min matched
 
     def dump(self) -> dict:
         return asdict(self)
@@ -159,6 +161,8 @@ def _new_parser(schema, boosts: dict) -> qparser.QueryParser:
     p.add_plugin(qparser.MultifieldPlugin(fields, fieldboosts=fieldboosts))
     p.add_plugin(qparser.FuzzyTermPlugin())
     p.add_plugin(qparser.GtLtPlugin())
+    # +must, -not, only at the start of a word (ad-hoc, post-2015 are words); AND is the default anyway
+    p.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)"))
     return p
 
 
@@ -499,6 +503,173 @@ def _suggest(vocab: Vocabulary, text: str) -> str:
     return changed if any_change else ""
 
 
+SORTS = ("relevance", "date", "-date")
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _date_bounds(value: str, how: str) -> tuple[str, str]:
+    """The first and last day a date as written (2013, 2013-05, 2013-05-02) stands for."""
+    m = _DATE.fullmatch(value.strip())
+    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12) or (m.group(3) and not 1 <= int(m.group(3)) <= 31):
+        raise BadQuery(f"{how} takes a date as YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+    y, mo, d = m.group(1), m.group(2), m.group(3)
+    return f"{y}-{mo or '01'}-{d or '01'}", f"{y}-{mo or '12'}-{d or '31'}"
+
+
+def _doc_dates(store: Store) -> dict[str, str]:
+    return {d.id: d.date for d in store.documents()}
+
+
+def _date_filter(dates: dict[str, str], since: str | None, until: str | None) -> set[str] | None:
+    """The documents dated (at least partly) between since and until; None when no bound is given.
+    A document without a date is left out once a bound is given."""
+    if not since and not until:
+        return None
+    lo = _date_bounds(since, "--since")[0] if since else "0000-00-00"
+    hi = _date_bounds(until, "--until")[1] if until else "9999-99-99"
+    if lo > hi:
+        raise BadQuery(f"--since {since} comes after --until {until}")
+    keep = set()
+    for doc_id, date in dates.items():
+        try:
+            first, last = _date_bounds(date, "date")
+        except BadQuery:
+            continue
+        if last >= lo and first <= hi:
+            keep.add(doc_id)
+    return keep
+
+
+@dataclass
+class _Plan:
+    """How a query is run: explicit (one query, as written) or natural (tiers of fewer words)."""
+
+    tiers: list[tuple[int, Query]]  # (words each unit of the tier holds, query); explicit: [(0, q)]
+    words: list[str]  # the content words of a natural query
+    unmatched: list[str]  # content words that no unit holds
+    pairs: dict[str, list[tuple[str, str, int]]]  # per text field: consecutive words' terms and gap
+    notes: list[str]
+    natural: bool = False
+
+
+def plan_query(text: str, schema, reader, boosts: dict | None, vocabulary) -> _Plan:
+    """Read a query: natural (pincite.search.natural) unless it uses explicit syntax."""
+    split = natural.split_natural(text.strip(), set(FILTERS), SEARCHABLE)
+    if split is not None and split[0]:
+        words, filters = split
+        boosts = BOOSTS if boosts is None else boosts
+        fields = list(TEXT_FIELDS) + ["title", "headings"]
+        analysed = natural.analyse(words, schema, fields)
+        content, seen = [], set()
+        for w in analysed:
+            key = tuple(sorted(w.terms.items()))
+            if not w.stop and key not in seen:
+                seen.add(key)
+                content.append(w)
+        if content:
+            notes: list[str] = []
+            fq = None
+            if filters:
+                written, fnotes = rewrite(" ".join(filters))
+                notes += fnotes
+                fq = _parser(schema, boosts).parse(written).normalize()
+            found = [w for w in content if any(reader.doc_frequency(f, t) for f, t in w.terms.items())]
+            unmatched = [w.text for w in content if w not in found]
+            # each word searches only the fields that hold it: the same scores, and a union of two or
+            # three posting lists instead of seven (a third of a relaxed query's time at 100k units)
+            groups = [
+                natural.Word(w.text, w.pos, w.stop, {f: t for f, t in w.terms.items() if reader.doc_frequency(f, t)})
+                .query({f: boosts.get(f, 1.0) for f in fields})
+                for w in found
+            ]
+            tiers: list[tuple[int, Query]] = []
+            for k in range(len(groups), 0, -1):
+                core = groups[0] if len(groups) == 1 else And(groups) if k == len(groups) else natural.MinMatch(groups, k)
+                tiers.append((k, core if fq is None else And([fq, core])))
+            pairs: dict[str, list[tuple[str, str, int]]] = {}
+            for a, b in zip(found, found[1:], strict=False):
+                for f in TEXT_FIELDS:
+                    if f in a.terms and f in b.terms:
+                        pairs.setdefault(f, []).append((a.terms[f], b.terms[f], b.pos - a.pos))
+            return _Plan(tiers, [w.text for w in content], unmatched, pairs, notes, natural=True)
+    q, notes = parse_query(text, schema, boosts, vocabulary)
+    return _Plan([(0, _prune(q, reader))], [], [], {}, notes)
+
+
+def _prune(q: Query, reader) -> Query:
+    """The query without the alternatives of an OR that no unit holds (a word's fields that lack it):
+    they score nothing, and each costs the union matcher a step at every document."""
+    if isinstance(q, Or) and not isinstance(q, natural.MinMatch):
+        subs = [_prune(s, reader) for s in q.subqueries]
+        kept = [s for s in subs if not (type(s) is Term and not reader.doc_frequency(s.fieldname, s.text))]
+        kept = kept or subs[:1]
+        if len(kept) == len(q.subqueries) and all(a is b for a, b in zip(kept, q.subqueries, strict=False)):
+            return q
+        if len(kept) == 1:
+            return kept[0] if q.boost == 1.0 else kept[0].with_boost(kept[0].boost * q.boost)
+        c = copy.copy(q)
+        c.subqueries = kept
+        return c
+    if isinstance(q, CompoundQuery):
+        subs = [_prune(s, reader) for s in q.subqueries]
+        if all(a is b for a, b in zip(subs, q.subqueries, strict=True)):
+            return q
+        c = copy.copy(q)
+        c.subqueries = subs
+        return c
+    if hasattr(q, "child") and not isinstance(q, ConstantScoreQuery):
+        child = _prune(q.child, reader)
+        if child is q.child:
+            return q
+        c = copy.copy(q)
+        c.child = child
+        return c
+    return q
+
+
+def _query_terms(q: Query) -> set[tuple[str, str]]:
+    """The text-field terms a query searches (for marking snippets)."""
+    out = set()
+    for f, t in q.iter_all_terms():
+        if f in TEXT_FIELDS:
+            out.add((f, t.decode("utf-8") if isinstance(t, bytes) else str(t)))
+    return out
+
+
+def _count(s: Searcher, q: Query, allow: set | None, mask: set) -> int:
+    """The exact number of units a query matches within a filter, without scoring them."""
+    n = 0
+    for d in s.docs_for_query(q):
+        if (allow is None or d in allow) and d not in mask:
+            n += 1
+    return n
+
+
+def _rescore(s: Searcher, ranked: list[tuple[float, int]], pairs: dict, lang_col) -> list[tuple[float, int]]:
+    """The first WINDOW (score, docnum) rescored by how near the query's consecutive words stand."""
+    if not pairs or len(ranked) < 2:
+        return ranked
+    head, tail = ranked[: natural.WINDOW], ranked[natural.WINDOW :]
+    reader = s.reader()
+    by_field: dict[str, list[int]] = {}
+    for _, d in head:
+        lang = lang_col[d] if lang_col is not None else ""
+        if isinstance(lang, bytes):
+            lang = lang.decode("utf-8")
+        f = field_for(lang or OTHER)
+        if f in pairs:
+            by_field.setdefault(f, []).append(d)
+    prox: dict[int, float] = {}
+    for f, docnums in by_field.items():
+        terms = {t for a, b, _ in pairs[f] for t in (a, b)}
+        pos = natural.positions(reader, sorted(docnums), f, terms)
+        for d in docnums:
+            prox[d] = natural.proximity(pos.get(d, {}), pairs[f])
+    w = natural.PROXIMITY_WEIGHT
+    head = sorted(((sc * (1 + w * prox.get(d, 0.0)), d) for sc, d in head), key=lambda r: (-r[0], r[1]))
+    return head + tail
+
+
 def search(
     store: Store,
     query: str,
@@ -511,63 +682,140 @@ def search(
     suggest: bool = True,
     boosts: dict | None = None,
     bm25: dict | None = None,
+    sort: str = "relevance",
+    since: str | None = None,
+    until: str | None = None,
 ) -> Results:
+    """Search the index. Relevance order is score, then index order (stable paging); a natural
+    query relaxes its words tier by tier until the page can be filled (pincite.search.natural).
+    Only the top of each tier is scored unless facets, grouping or a date order need every match."""
     if limit < 0 or offset < 0:
         raise BadQuery("--limit and --offset must be zero or more")
+    if sort not in SORTS:
+        raise BadQuery(f"--sort takes one of {', '.join(SORTS)}, not {sort!r}")
     ix, reader, gen = _open(IndexManager(store))
     out = Results(hits=[], total=0, query=query, offset=offset, limit=limit)
     if ix is None:
         return out
+    dates = _doc_dates(store) if (since or until or sort != "relevance") else {}
+    keep_docs = _date_filter(dates, since, until)
     words = lambda: _vocabulary(gen)  # noqa: E731 - read only when a query needs it
     schema = reader.schema  # ix.schema reads the table of contents from disk at every call
-    q, notes = parse_query(query, schema, boosts, words)
-    out.notice = "; ".join(notes)
+    plan = plan_query(query, schema, reader, boosts, words)
+    notes = list(plan.notes)
     fq = filter_query(filters or {})
+    if keep_docs is not None:
+        if not keep_docs:
+            out.notice = "; ".join(notes + ["no document is dated in that range"])
+            return out
+        dq = Or([Term("doc", d) for d in sorted(keep_docs)]) if len(keep_docs) > 1 else Term("doc", next(iter(keep_docs)))
+        fq = dq if fq is None else And([fq, dq])
+    collect_all = facets or group or sort != "relevance"
+    need = max(1, offset + limit)
     with Searcher(reader, weighting=BM25(**(bm25 or BM25_PARAMS)), closereader=False) as s:
-        results = s.search(q, filter=fq, limit=None, terms=True)
         reader = s.reader()
-        doc_col, seq_col = _column(reader, "doc"), _column(reader, "seq")
-        ranked = []
-        for score, docnum in results.top_n:
-            d = doc_col[docnum] if doc_col is not None else s.stored_fields(docnum)["doc"]
-            n = seq_col[docnum] if seq_col is not None else s.stored_fields(docnum)["seq"]
-            ranked.append((-round(float(score or 0.0), 6), d, n, docnum))
-        ranked.sort()
-        matches = len(ranked)
+        doc_col, seq_col, lang_col = _column(reader, "doc"), _column(reader, "seq"), _column(reader, "lang")
+        allow = None
+        ranked: list[tuple[float, int]] = []
+        mask: set[int] = set()
+        total = 0
+        reached = None
+        every = None  # units holding every word of the query (None: not known)
+        relaxed_pool = None
+        for k, q in plan.tiers:
+            res = s.search(q, filter=fq, mask=mask or None, limit=None if collect_all else max(need, natural.WINDOW))
+            tier = [(float(sc or 0.0), d) for sc, d in res.top_n]
+            tier.sort(key=lambda r: (-r[0], r[1]))
+            if collect_all or len(tier) < max(need, natural.WINDOW):
+                n = len(tier)  # every match was collected
+            elif res.has_exact_length():  # counted while scoring (no block skipping): within filter and mask
+                n = len(res)
+            else:
+                if fq is not None and allow is None:
+                    allow = s._filter_to_comb(fq)
+                n = _count(s, q, allow, mask)
+            if plan.natural:
+                tier = _rescore(s, tier, plan.pairs, lang_col)
+            if relaxed_pool is None:
+                ranked += tier
+                relaxed_pool = [] if plan.natural else None
+            else:
+                relaxed_pool += tier
+            total += n
+            reached = k
+            if plan.natural and every is None:
+                every = 0 if plan.unmatched else n  # units holding every word
+            if group:
+                enough = len({_doc_of(s, doc_col, d) for _, d in ranked}) >= natural.RELAX_UNTIL
+            else:
+                enough = total >= natural.RELAX_UNTIL
+            if enough or not plan.natural:
+                break
+            mask.update(d for _, d in tier)
+        ranked += relaxed_pool or []
+        if plan.natural:
+            n_words = len(plan.words)
+            if plan.unmatched:
+                what = ", ".join(repr(w) for w in plan.unmatched)
+                notes.append(f"{what} matched nothing" if len(plan.unmatched) > 1 else f"{what} matched nothing")
+            if reached is not None and reached < n_words and total:
+                notes.append(
+                    f"relaxed: no paragraph holds all {n_words} words; shown are those holding most of them "
+                    f"(down to {reached})"
+                )
+                out.relaxed = {"words": plan.words, "unmatched": plan.unmatched, "min_matched": reached}
+            elif plan.unmatched:
+                out.relaxed = {"words": plan.words, "unmatched": plan.unmatched, "min_matched": reached or 0}
+        out.notice = "; ".join(notes)
+        keyed = [(sc, d, _doc_of(s, doc_col, d), _seq_of(s, seq_col, d)) for sc, d in ranked]
+        if sort != "relevance":  # by each document's first day (2017 counts as 2017-01-01), then relevance
+            day = {}
+            for r in keyed:
+                if r[2] not in day:
+                    try:
+                        day[r[2]] = _date_bounds(dates.get(r[2], ""), "date")[0]
+                    except BadQuery:
+                        day[r[2]] = ""
+            dated = [r for r in keyed if day[r[2]]]
+            dated.sort(key=lambda r: day[r[2]], reverse=sort == "-date")  # stable: relevance within a day
+            keyed = dated + [r for r in keyed if not day[r[2]]]  # undated documents last
         if facets:
-            out.facets = _facets(s, [r[3] for r in ranked])
+            out.facets = _facets(s, [r[1] for r in keyed])
         if group:
             seen: set[str] = set()
-            ranked = [r for r in ranked if not (r[1] in seen or seen.add(r[1]))]
-        out.total = len(ranked)
-        page = ranked[offset : offset + limit]
-        matched: dict[int, set[tuple[str, str]]] = {}
-        if page and results.has_matched_terms():
-            where = {docnum: i for i, (_, docnum) in enumerate(results.top_n)}
-            for *_, docnum in page:
-                matched[docnum] = {
-                    (f, t.decode("utf-8") if isinstance(t, bytes) else str(t))
-                    for f, t in results[where[docnum]].matched_terms()
-                    if f in TEXT_FIELDS
-                }
-        docs = {d: store.document(d) for d in {r[1] for r in page}}  # only the page's documents
-        for negscore, doc_id, seq, docnum in page:
+            keyed = [r for r in keyed if not (r[2] in seen or seen.add(r[2]))]
+            total = len(keyed)
+        out.total = total
+        page = keyed[offset : offset + limit]
+        terms = set().union(*(_query_terms(q) for _, q in plan.tiers[:1])) if page else set()
+        docs = {d: store.document(d) for d in {r[2] for r in page}}  # only the page's documents
+        for score, _docnum, doc_id, seq in page:
             doc = docs.get(doc_id)
             unit = store.unit(doc_id, seq) if doc else None
             if doc is None or unit is None:
                 continue
-            snip = snippet(unit.text, unit.lang or doc.lang, matched.get(docnum, set()))
-            out.hits.append(Hit(unit=unit, doc=doc, score=-negscore, snippet=snip, cite=cite(doc, unit)))
-        if suggest and matches < SUGGEST_BELOW and query.strip():
+            snip = snippet(unit.text, unit.lang or doc.lang, terms)
+            out.hits.append(Hit(unit=unit, doc=doc, score=score, snippet=snip, cite=cite(doc, unit)))
+        full = total if every is None else every
+        if suggest and full < SUGGEST_BELOW and query.strip():
             alt = _suggest(words(), query)
             if alt:
                 try:
-                    aq, _ = parse_query(alt, schema, boosts, words)
-                    if len(s.search(aq, filter=fq, limit=1)) > matches:
+                    aplan = plan_query(alt, schema, reader, boosts, words)
+                    if not aplan.unmatched and len(s.search(aplan.tiers[0][1], filter=fq, limit=1)) > full:
                         out.suggestion = alt
                 except BadQuery:
                     pass
     return out
+
+
+def _doc_of(s: Searcher, col, docnum: int) -> str:
+    v = col[docnum] if col is not None else s.stored_fields(docnum)["doc"]
+    return v.decode("utf-8") if isinstance(v, bytes) else v
+
+
+def _seq_of(s: Searcher, col, docnum: int) -> int:
+    return col[docnum] if col is not None else s.stored_fields(docnum)["seq"]
 
 
 def _facets(searcher, docnums: list[int]) -> dict:

@@ -1,0 +1,314 @@
+"""Queries as people type them: plain words, questions, half-remembered phrases.
+
+A query with no explicit syntax (no `AND`/`OR`/`NOT`, no "phrase", no +must or -not, no field:, no
+prefix*, fuzzy~, boost^ or parentheses; filters such as `lang:es` are allowed) is read as a natural
+query:
+
+- **Stop words and question words do not decide matching.** `the`, `of`, `de`, `du`, `la`, `que`…
+  (Whoosh's lists for English, Spanish, French and Portuguese, plus question forms: how, why, what,
+  ¿qué, comment, pourquoi…) are left out of the words a paragraph must hold. Which list applies is
+  the query's own language, guessed as the one whose stop words cover most of its words (so that
+  English `son` stays a word while Spanish `son` is dropped). A query made only of such words keeps
+  them all. Question marks and exclamation marks are punctuation here, not wildcards.
+- **Minimum should match, relaxed step by step** (as Lucene's and Elasticsearch's
+  `minimum_should_match`): paragraphs holding every content word come first; when fewer than the
+  page needs exist, the paragraphs holding all but one follow, then all but two, and so on down to
+  one word. Each tier is its own ranked search, masked by the tiers above it, so a tier holds
+  exactly its number of words and paging stays stable. Words that match nothing are said so.
+- **Proximity**: within each tier, the top `WINDOW` paragraphs are rescored by how close the query's
+  words stand (`proximity`): consecutive query words found as written (a phrase, the stop words
+  between them included) or within a few words of each other raise a paragraph's score.
+
+An explicit query is obeyed as written (pincite.search.engine.parse_query), never relaxed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from whoosh.matching import Matcher, NullMatcher
+from whoosh.query import CompoundQuery, Or, Term
+
+from pincite.index.analysis import TEXT_FIELDS, TOKEN, fold
+
+# -- words that carry no meaning -------------------------------------------------------------------
+# Question forms besides the stop lists (which already hold how/what/why, qué, qui…), and the verbs
+# that frame a question rather than carry it ("what did X say about…").
+QUESTION_WORDS = {
+    "en": "how why what which who whom whose when where are is was were do does did can could shall should "
+    "would will may might must say says said tell told happen happens many much",
+    "es": "qué que cómo como cuál cuáles cual cuales quién quiénes cuándo cuando dónde donde cuánto cuánta "
+    "cuántos cuántas por porqué dice dicen dijo pasa",
+    "fr": "quel quelle quels quelles lequel laquelle lesquels comment pourquoi quand où combien quoi qui que "
+    "est-ce les dit disent",
+    "pt": "qual quais quem quando onde como porque porquê quanto quanta quantos quantas",
+}
+QUERY_LANGS = ("en", "es", "fr", "pt")
+
+
+@cache
+def stop_words(lang: str) -> frozenset[str]:
+    """A language's stop words and question forms, folded (lower case, no accents)."""
+    from whoosh.lang.stopwords import stoplists
+
+    words = set(stoplists.get(lang, ())) | set(QUESTION_WORDS.get(lang, "").split())
+    return frozenset(fold(w) for w in words)
+
+
+def query_stop_words(words: list[str]) -> frozenset[str]:
+    """The stop words of the query's language: the language(s) whose lists cover most of its words."""
+    folded = [fold(w) for w in words]
+    cover = {lang: sum(1 for w in folded if w in stop_words(lang)) for lang in QUERY_LANGS}
+    best = max(cover.values())
+    if best == 0:
+        return frozenset()
+    return frozenset().union(*(stop_words(lang) for lang, n in cover.items() if n == best))
+
+
+# -- telling a natural query from an explicit one --------------------------------------------------
+_EXPLICIT = re.compile(
+    r"""["()\[\]{}^~*\\]"""  # phrases, grouping, ranges, boosts, fuzzy, wildcards, escapes
+    r"""|\?(?=\w)"""  # a wildcard ? inside a word (a final ? is a question mark)
+    r"""|(?:^|(?<=\s))[+-](?=\S)"""  # +must, -not
+    r"""|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b"""
+)
+_FIELD = re.compile(r"""(?<![\w.])(?P<name>[A-Za-z_]\w*):(?P<value>"[^"]*"|'[^']*'|[^\s()"]+)""")
+_WORD = re.compile(TOKEN)
+
+
+def split_natural(text: str, filter_names, field_names) -> tuple[list[str], list[str]] | None:
+    """(words, filters as written) of a natural query, or None when the query uses explicit syntax.
+    `filter_names` are the field names read as filters (lang, year, type…), `field_names` those
+    searched by name (title:…), which make a query explicit; any other `word:word` is two words."""
+    filters: list[str] = []
+    explicit = False
+
+    def take(m: re.Match) -> str:
+        nonlocal explicit
+        if m.group("name").lower() in filter_names:
+            filters.append(m.group(0))
+            return " "
+        if m.group("name") in field_names:
+            explicit = True
+        return m.group(0).replace(":", " ", 1)
+
+    rest = _FIELD.sub(take, text)
+    if explicit or _EXPLICIT.search(rest):
+        return None
+    words = []
+    for w in _WORD.findall(rest):
+        m = _INVERSION.match(w)
+        words += [m.group(1), m.group(2)] if m else [w]
+    return words, filters
+
+
+# A French question's inverted pronoun (devient-il, a-t-elle, est-ce): the verb and a stop word.
+_INVERSION = re.compile(r"^(\w+)-(?:t-)?(il|elle|ils|elles|on|je|tu|nous|vous|ce)$", re.IGNORECASE)
+
+
+# -- minimum should match --------------------------------------------------------------------------
+class MinMatchMatcher(Matcher):
+    """Documents that at least `k` of the child matchers match, scored by the sum of those that do.
+
+    At each step, with the children sorted by their current document, the k-th smallest document c
+    is the first that can have k matches: a document before c is held by fewer than k children. The
+    children before c skip to c; once the k first all stand on c, c matches."""
+
+    def __init__(self, children: list[Matcher], k: int) -> None:
+        self._kids = [m for m in children if m.is_active()]
+        self._all = list(children)
+        self.k = max(1, k)
+        self._id: int | None = None
+        self._find()
+
+    def _find(self) -> None:
+        kids, k = [m for m in self._kids if m.is_active()], self.k
+        while len(kids) >= k:
+            kids.sort(key=lambda m: m.id())
+            c = kids[k - 1].id()
+            if kids[0].id() == c:
+                self._kids, self._id = kids, c
+                return
+            for m in kids[: k - 1]:
+                if m.id() < c:
+                    m.skip_to(c)
+            kids = [m for m in kids if m.is_active()]
+        self._kids, self._id = kids, None
+
+    def is_active(self) -> bool:
+        return self._id is not None
+
+    def id(self) -> int:
+        return self._id
+
+    def next(self) -> None:
+        cur = self._id
+        for m in self._kids:
+            if m.is_active() and m.id() == cur:
+                m.next()
+        self._find()
+
+    def skip_to(self, id) -> None:
+        if self._id is None or id <= self._id:
+            return
+        for m in self._kids:
+            if m.is_active() and m.id() < id:
+                m.skip_to(id)
+        self._find()
+
+    def _here(self) -> list[Matcher]:
+        cur = self._id
+        return [m for m in self._kids if m.is_active() and m.id() == cur]
+
+    def score(self) -> float:
+        return sum(m.score() for m in self._here())
+
+    def weight(self) -> float:
+        return sum(m.weight() for m in self._here())
+
+    def matched(self) -> int:
+        return len(self._here())
+
+    def children(self):
+        return self._here()
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def supports(self, astype) -> bool:
+        return False
+
+    def copy(self) -> MinMatchMatcher:
+        return MinMatchMatcher([m.copy() for m in self._all], self.k)
+
+    def reset(self) -> None:
+        for m in self._all:
+            m.reset()
+        self._kids = [m for m in self._all if m.is_active()]
+        self._find()
+
+    def replace(self, minquality=0):
+        return self if self.is_active() else NullMatcher()
+
+
+class MinMatch(CompoundQuery):
+    """Matches documents that match at least `k` of the subqueries (Whoosh's own `Or(minmatch=)` is
+    declared but not implemented)."""
+
+    JOINT = " | "
+    intersect_merge = False
+
+    def __init__(self, subqueries, k: int, boost: float = 1.0) -> None:
+        super().__init__(subqueries, boost=boost)
+        self.k = k
+
+    def __repr__(self) -> str:
+        return f"MinMatch({self.subqueries!r}, k={self.k})"
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and other.k == self.k and other.subqueries == self.subqueries
+
+    __hash__ = CompoundQuery.__hash__
+
+    def normalize(self):
+        return self
+
+    def estimate_size(self, ixreader) -> int:
+        return sum(q.estimate_size(ixreader) for q in self.subqueries)
+
+    def matcher(self, searcher, context=None):
+        ms = [q.matcher(searcher, context) for q in self.subqueries]
+        return MinMatchMatcher(ms, self.k)
+
+
+# -- the words of a natural query, as index terms ----------------------------------------------------
+@dataclass
+class Word:
+    text: str  # as typed
+    pos: int  # position in the query, counting stop words
+    stop: bool
+    terms: dict[str, str] = field(default_factory=dict)  # field → the term it is searched as
+
+    def query(self, boosts: dict[str, float]) -> Or | Term:
+        subs = [Term(f, t, boost=boosts.get(f, 1.0)) for f, t in self.terms.items()]
+        return subs[0] if len(subs) == 1 else Or(subs)
+
+
+def analyse(words: list[str], schema, fields: list[str]) -> list[Word]:
+    """Each word with the terms it is searched as in each field, and whether it is a stop word."""
+    stops = query_stop_words(words)
+    out: list[Word] = []
+    for i, w in enumerate(words):
+        terms = {}
+        for f in fields:
+            toks = [t.text for t in schema[f].analyzer(w, mode="query")]
+            if toks:
+                terms[f] = toks[0]
+        if terms:
+            out.append(Word(w, i, fold(w) in stops, terms))
+    if out and all(w.stop for w in out):  # only stop words: they are the query
+        for w in out:
+            w.stop = False
+    return out
+
+
+# -- proximity ---------------------------------------------------------------------------------------
+RELAX_UNTIL = 10  # relax while fewer units than this (a page) hold the words: the same for every page
+WINDOW = 50  # paragraphs of each tier rescored by proximity (a fixed window keeps paging stable)
+NEAR = 4  # words apart (beyond the query's own gap) that still count as near
+# A paragraph with every consecutive pair as a phrase scores 1.25×. Measured on the judged sets
+# (BENCHMARKS.md): 0 to 1 within noise of each other on these short paragraphs, 2 worse.
+PROXIMITY_WEIGHT = 0.25
+
+
+def positions(reader, docnums: list[int], fieldname: str, terms) -> dict[int, dict[str, list[int]]]:
+    """Per unit (docnums ascending), the positions of `terms` in its field, read from the postings:
+    one posting list per term, skipped forward from unit to unit."""
+    out: dict[int, dict[str, list[int]]] = {}
+    for t in terms:
+        try:
+            m = reader.postings(fieldname, t)
+        except Exception:  # noqa: BLE001 - a term the index does not hold (TermNotFound)
+            continue
+        if not m.supports("positions"):
+            continue
+        for d in docnums:
+            if not m.is_active():
+                break
+            if m.id() < d:
+                m.skip_to(d)
+            if m.is_active() and m.id() == d:
+                out.setdefault(d, {})[t] = list(m.value_as("positions"))
+    return out
+
+
+def proximity(pos: dict[str, list[int]], pairs: list[tuple[str, str, int]]) -> float:
+    """0..1: how many consecutive query pairs (a, b, gap in the query) stand near each other: 1 for
+    each pair found at its query gap in order (a phrase), less the further apart, 0 beyond NEAR."""
+    if not pairs:
+        return 0.0
+    total = 0.0
+    for a, b, gap in pairs:
+        pa, pb = pos.get(a), pos.get(b)
+        if not pa or not pb:
+            continue
+        best = 0.0
+        for x in pa:
+            for y in pb:
+                d = y - x
+                if d == gap:
+                    best = 1.0
+                    break
+                off = abs(d - gap) if d > 0 else abs(d) + gap
+                if off <= NEAR:
+                    best = max(best, 0.6 * (1 - off / (NEAR + 1)))
+            if best == 1.0:
+                break
+        total += best
+    return total / len(pairs)
+
+
+def text_fields() -> tuple[str, ...]:
+    return TEXT_FIELDS
