@@ -65,7 +65,7 @@ def test_scans_stay_needs_ocr_and_the_summary_says_how_to_read_them(home, tmp_pa
     src = tmp_path / "scan.pdf"
     src.write_bytes((SCANS / "1947-10-08_Sixth_Commitee_Letter.pdf").read_bytes())
     r = run("ingest", str(src))
-    assert r.exit_code == 1
+    assert r.exit_code == 0  # kept, waiting for OCR: not a failure (the README's exit-code table)
     assert "needs-ocr" in r.stderr and "pincite ingest --ocr" in r.stderr
 
 
