@@ -34,6 +34,8 @@ def locator(unit: Unit, style: str = "un") -> str:
     if style == "bluebook":
         if unit.kind == FOOTNOTE:
             return f"n.{ref}"
+        if unit.kind == HEADING:  # a heading is not a paragraph: `¶ [1]` would name both
+            return f"heading {ref}"
         return f"¶ {ref.replace(' (', '(')}"
     if style == "plain":
         where = "note" if unit.kind == FOOTNOTE else "heading" if unit.kind == HEADING else "paragraph"
