@@ -51,6 +51,7 @@ def test_label_grammar(line, style, value, rank, rest):
         "iv) ",  # a closing-bracket label needs its text
         "1/ Official Records",  # a note label, not a paragraph label
         "12.30 hours",
+        "[2013] ZACC 15",  # a neutral citation's year
     ],
 )
 def test_not_labels(line):

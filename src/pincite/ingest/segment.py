@@ -275,6 +275,8 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
             p.kind = "drop"
             dropped.append(t)
             continue
+        elif "date" not in meta and p.role == MASTHEAD and t[:1].isalnum() and md.is_date_line(t):
+            meta["date"] = md.first_date(t)  # the dateline a reader found in the front page's masthead zone
         m = re.match(r"^original\s*:?\s*(\w+)$", t, re.I)
         if m:
             meta["original"] = m.group(1)
@@ -523,13 +525,33 @@ ISSUER_RE = re.compile(
 def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) -> dict:
     meta = dict(front_meta)
     front_heads: list[str] = []
-    for p in paras:
-        if p.kind == "drop" or p.kind == "merged":
+    front_lines: list[str] = []  # what the front matter says: headings and short lines before the body
+    long_seen = 0
+    opening = ""  # the start of the first long paragraph ("HEARING OF FEBRUARY 21, 2019, ON …")
+    numbered = False  # the body proper has begun: the front matter is over
+    for p in paras[:60]:
+        if p.kind == "merged":
             continue
-        if p.kind in (PARAGRAPH,) and len(plain(p.text)) > 60:
-            break
+        t = re.sub(r"\s+", " ", plain(p.text)).strip()
+        numbered = numbered or bool(p.kind == PARAGRAPH and p.style)
+        if p.kind == "drop":
+            if len(t.split()) <= 14 and not long_seen and not numbered:
+                front_lines.append(t)
+            continue
+        if p.kind == PARAGRAPH and len(t) > 60 and (len(t.split()) > 14 or long_seen):
+            long_seen += 1
+            if long_seen >= 3 or numbered:
+                break
+            if long_seen == 1:
+                opening = t[:300]
+            continue
         if p.kind in (HEADING, "part"):
-            front_heads.append(re.sub(r"\s+", " ", plain(p.text)).strip())
+            if not long_seen:
+                front_heads.append(t)
+            if not numbered:
+                front_lines.append(t)
+        elif p.kind == PARAGRAPH and len(t.split()) <= 14 and not numbered:
+            front_lines.append(t)
     title = next((h for h in front_heads if TITLE_RE.match(h)), "")
     if not title:
         candidates = [h for h in front_heads if not GENERIC_TITLES.match(h) and not md.is_date_line(h)]
@@ -539,10 +561,17 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) 
             if title.endswith(":") and idx + 1 < len(front_heads):
                 title = f"{title} {front_heads[idx + 1]}"
     meta["title"] = title.rstrip(":").strip()
-    head_text = "\n".join(front_heads)
+    head_text = "\n".join(front_lines)
+    # dates: the masthead's (front), one the front matter names as the document's ("Decided on"),
+    # the first in the front matter, one in the opening text, one in a closing "adopted … on" line,
+    # and only then the file name's year
     if "date" not in meta:
-        for h in front_heads:
-            d = md.first_date(h)
+        d = md.labelled_date(head_text) or md.labelled_date(opening)
+        if d:
+            meta["date"] = d
+    if "date" not in meta:
+        for h in front_lines:
+            d = md.first_date(h) if h.lstrip()[:1] not in "-–" else ""
             if d:
                 meta["date"] = d
                 break
@@ -551,6 +580,13 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) 
         d = md.first_date(early)
         if d and md.find_dates(early)[0][0] < 200:
             meta["date"] = d
+    if "date" not in meta:
+        tail = [u.text for u in units if u.kind != FOOTNOTE][-12:]
+        for t in reversed(tail):
+            d = md.labelled_date(t[:300])
+            if d:
+                meta["date"] = d
+                break
     if "date" not in meta:
         meta["date"] = md.year_from_filename(name)
     body = "\n".join(u.text for u in units if u.kind == PARAGRAPH)

@@ -106,6 +106,8 @@ def parse(text: str, kinds: tuple[str, ...] = ("item",)) -> Label | None:
         value = m.group(1)
         if rule.style == "num-dot" and rest[:1].isdigit() and not re.match(r"\d{1,4}\s+[^\W\d]", rest):
             continue  # "1. 5" is a number, "60. 2017 saw the entry into force" a paragraph
+        if rule.style == "num-bracket" and 1800 <= int(value) <= 2099 and re.match(r"\s*[A-Z]{2,}", rest):
+            continue  # "[2013] ZACC 15": a neutral citation's year
         if rule.style == "legal":
             if rest and not (rest[:1].isupper() or rest[:1] in "“\"‘'(" ):
                 continue  # "3.5 per cent of …"
