@@ -257,8 +257,8 @@ def parsed(engine):
     [
         ("un/hrdtee_ohchr_1_en.pdf", "A/HRC/WG.6/34/ITA/3", "2019-08-14", "report"),
         ("un/hrdtee_ohchr_1_ru.pdf", "A/HRC/WG.6/34/ITA/3", "2019-08-14", None),
-        ("un/hrdtee_ohchr_2_en.pdf", "A/HRC/WG.6/7/ITA/1", "2009-11-16", "report"),
-        ("un/hrdtee_ohchr_2_fr.pdf", "A/HRC/WG.6/7/ITA/1", "2009-11-16", "report"),
+        ("un/hrdtee_ohchr_2_en.pdf", "A/HRC/WG.6/7/ITA/1", "2009-11-16", "national report"),  # it says so
+        ("un/hrdtee_ohchr_2_fr.pdf", "A/HRC/WG.6/7/ITA/1", "2009-11-16", "national report"),
         ("un/hrdtee_plan_1_en.pdf", "A/RES/48/246", "1994-05-11", "resolution"),
         ("un/hrdtee_plan_1_es.pdf", "A/RES/48/246", "1994-05-11", "resolution"),
         ("un/hrdtee_plan_2_en.pdf", "A/RES/48/161", "1994-01-21", "resolution"),

@@ -36,20 +36,11 @@ from pathlib import Path
 
 from pincite.corpus.model import HEADING, PARAGRAPH, Unit
 from pincite.ingest import readers
+from pincite.ingest.rules import furniture as furniture_rules
 from pincite.ingest.segment import parse_label, segment
 
 FIRST_WORDS = 5
 GOLD_DIR = Path("gold") / "huridocs_multilingual_paragraph_alignment"
-
-FURNITURE_RES = [
-    re.compile(r"\bGE\.\d{2}-\d{4,6}"),
-    re.compile(r"(?<![\d/.,-])\d{2}-\d{5}(?![\d/-])"),
-    re.compile(r"^\s*\d{1,4}\s*/\s*\d{1,4}\s*$"),
-    re.compile(r"^\s*-\s*\d{1,4}\s*-\s*$"),
-    re.compile(r"^\s*(?:Page|Página)\s+\d{1,4}\s*$", re.I),
-    re.compile(r"^\s*\d{1,4}\s*$"),
-]
-
 
 @dataclass
 class Score:
@@ -177,11 +168,7 @@ def score(gold_path: Path, units: list[Unit], dropped: list[str], name: str = ""
     gold_w += [words(lab[2]) for g in gold if (lab := parse_label(g))]
     unmatched = [u for u in body if not (u.seq in used or any(_starts(words(u.text), gw) for gw in gold_w))]
     matched = len(body) - len(unmatched)
-    furniture = [
-        u.text
-        for u in units
-        if any(r.search(u.text) for r in FURNITURE_RES[:2]) or any(r.match(u.text) for r in FURNITURE_RES[2:])
-    ]
+    furniture = [u.text for u in units if furniture_rules.leaks(u.text)]
     return Score(
         doc=name,
         pdf=pdf,
@@ -210,6 +197,206 @@ def evaluate(corpus: Path, only: set[str] | None = None) -> list[Score]:
     return out
 
 
+# ---- the development set: simple gold written by reading the documents ---------------------------
+# tests/devgold/<doc>.toml (see tests/devgold/README.md): the file (relative to corpus-real), its
+# family, the printed numbers in reading order as pincite's references write them ("8", "8 (c)"),
+# the note markers, a few paragraph starts, furniture strings no unit may hold, the document type
+# and the date the document prints.
+
+
+@dataclass
+class DevScore:
+    doc: str
+    family: str
+    numbers: int  # printed numbers in the gold
+    in_order: int  # of those, found in order (longest common subsequence with the units' references)
+    numbered_units: int
+    spurious: list[str] = field(default_factory=list)  # numbered units the gold does not have
+    notes: int = 0
+    notes_found: int = 0
+    starts: int = 0
+    starts_found: int = 0
+    furniture: list[str] = field(default_factory=list)
+    doctype: tuple[str, str] = ("", "")  # (want, got)
+    date: tuple[str, str] = ("", "")
+    date_ok: bool = True
+    missed: list[str] = field(default_factory=list)
+
+    @property
+    def order(self) -> float:
+        return self.in_order / self.numbers if self.numbers else 1.0
+
+    @property
+    def spurious_share(self) -> float:
+        return len(self.spurious) / self.numbered_units if self.numbered_units else 0.0
+
+    @property
+    def notes_share(self) -> float:
+        return self.notes_found / self.notes if self.notes else 1.0
+
+    @property
+    def doctype_ok(self) -> bool:
+        return not self.doctype[0] or self.doctype[0] == self.doctype[1]
+
+
+def _lcs(a: list[str], b: list[str]) -> list[tuple[int, int]]:
+    """Index pairs of a longest common subsequence of two lists."""
+    n, m = len(a), len(b)
+    t = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            t[i][j] = t[i + 1][j + 1] + 1 if a[i] == b[j] else max(t[i + 1][j], t[i][j + 1])
+    out, i, j = [], 0, 0
+    while i < n and j < m:
+        if a[i] == b[j]:
+            out.append((i, j))
+            i, j = i + 1, j + 1
+        elif t[i + 1][j] >= t[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _norm(text: str) -> str:
+    return " ".join(words(text))
+
+
+def dev_score(gold: dict, units: list[Unit], meta: dict, name: str = "") -> DevScore:
+    from pincite.corpus.model import FOOTNOTE
+
+    want = [str(n) for n in gold.get("numbers", [])]
+    numbered = [u for u in units if u.kind == PARAGRAPH and u.numbered]
+    if gold.get("levels") == 1:  # the gold lists top-level numbers only
+        got: list[str] = []
+        kept: list[Unit] = []
+        for u in numbered:
+            top = u.ref.split()[0]
+            if top.startswith("["):
+                continue
+            if not got or got[-1] != top or kept[-1].part != u.part:
+                got.append(top)
+                kept.append(u)
+        numbered = kept
+    else:
+        got = [u.ref for u in numbered]
+    pairs = _lcs(want, got)
+    # the parts that restart the numbering ("article 5", "principle 3"), in order
+    want_parts = [str(p) for p in gold.get("parts", [])]
+    if want_parts:
+        seen_parts: list[str] = []
+        for u in units:
+            if u.part and (not seen_parts or seen_parts[-1] != u.part):
+                seen_parts.append(u.part)
+        part_pairs = _lcs([p.lower() for p in want_parts], [p.lower() for p in seen_parts])
+    else:
+        part_pairs = []
+    hit_w = {i for i, _ in pairs}
+    hit_g = {j for _, j in pairs}
+    notes = [str(n) for n in gold.get("notes", [])]
+    note_refs = [u.ref for u in units if u.kind == FOOTNOTE]
+    pool = list(note_refs)
+    notes_found = 0
+    for n in notes:
+        if n in pool:
+            pool.remove(n)
+            notes_found += 1
+    texts = [_norm(u.text) for u in units]
+    starts = gold.get("starts", [])
+    starts_found = sum(1 for s in starts if any(t.startswith(_norm(s)) for t in texts))
+    furniture = [f"{f!r} in {u.ref}: {u.text[:80]}" for f in gold.get("furniture", []) for u in units if f in u.text]
+    dates = [gold["date"], *gold.get("date_also", [])] if gold.get("date") else []
+    got_date = str(meta.get("date", "") or "")
+    return DevScore(
+        doc=name,
+        family=gold.get("family", ""),
+        numbers=len(want) + len(want_parts),
+        in_order=len(pairs) + len(part_pairs),
+        numbered_units=len(numbered),
+        spurious=[f"{u.ref} {u.text[:70]}" for j, u in enumerate(numbered) if j not in hit_g],
+        notes=len(notes),
+        notes_found=notes_found,
+        starts=len(starts),
+        starts_found=starts_found,
+        furniture=furniture,
+        doctype=(gold.get("doctype", ""), str(meta.get("doctype", ""))),
+        date=(gold.get("date", ""), got_date),
+        date_ok=not dates or got_date in dates,
+        missed=[want[i] for i in range(len(want)) if i not in hit_w],
+    )
+
+
+def dev_evaluate(corpus: Path, gold_dir: Path, only: set[str] | None = None) -> list[DevScore]:
+    """Parse every dev-set document with pincite's readers and segmenter, and score it."""
+    import tomllib
+
+    out = []
+    for g in sorted(gold_dir.glob("*.toml")):
+        if only and g.stem not in only:
+            continue
+        gold = tomllib.loads(g.read_text(encoding="utf-8"))
+        path = corpus / gold["file"]
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        fmt = readers.sniff(data, path.name)
+        seg = segment(readers.read(data, fmt, path.name), g.stem, path.name)
+        out.append(dev_score(gold, seg.units, seg.meta, g.stem))
+    return out
+
+
+def dev_summary(scores: list[DevScore]) -> dict[str, dict[str, float]]:
+    """Pooled figures per family and over all ("all")."""
+    fams: dict[str, list[DevScore]] = {}
+    for s in scores:
+        fams.setdefault(s.family, []).append(s)
+        fams.setdefault("all", []).append(s)
+    out = {}
+    for fam, ss in sorted(fams.items()):
+        n = sum(s.numbers for s in ss)
+        nu = sum(s.numbered_units for s in ss)
+        nn = sum(s.notes for s in ss)
+        out[fam] = {
+            "docs": len(ss),
+            "order": sum(s.in_order for s in ss) / n if n else 1.0,
+            "worst": min(s.order for s in ss),
+            "spurious": sum(len(s.spurious) for s in ss) / nu if nu else 0.0,
+            "notes": sum(s.notes_found for s in ss) / nn if nn else 1.0,
+            "furniture": sum(len(s.furniture) for s in ss),
+            "doctype": sum(s.doctype_ok for s in ss) / len(ss),
+            "date": sum(s.date_ok for s in ss) / len(ss),
+        }
+    return out
+
+
+def dev_main(args) -> int:
+    scores = dev_evaluate(args.corpus, args.dev, set(args.doc) if args.doc else None)
+    for s in scores:
+        print(
+            f"{s.doc:44} {s.family:14} order {s.order:.3f} ({s.in_order}/{s.numbers})  "
+            f"spurious {len(s.spurious)}/{s.numbered_units}  notes {s.notes_found}/{s.notes}  "
+            f"starts {s.starts_found}/{s.starts}  furniture {len(s.furniture)}  "
+            f"doctype {'ok' if s.doctype_ok else s.doctype}  date {'ok' if s.date_ok else s.date}"
+        )
+        if args.missed:
+            if s.missed:
+                print("    missed numbers:", " ".join(s.missed[:60]))
+            for e in s.spurious[:40]:
+                print("    spurious:", e)
+            for f in s.furniture[:20]:
+                print("    furniture:", f)
+    print()
+    for fam, d in dev_summary(scores).items():
+        print(
+            f"{fam:14} docs {d['docs']:2}  order {d['order']:.3f} (worst {d['worst']:.3f})  "
+            f"spurious {d['spurious']:.3f}  notes {d['notes']:.3f}  furniture {d['furniture']}  "
+            f"doctype {d['doctype']:.2f}  date {d['date']:.2f}"
+        )
+    return 0
+
+
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -217,7 +404,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("corpus", type=Path, help="the corpus-real folder (with pdf/ and gold/)")
     ap.add_argument("--doc", action="append", help="only this gold document (e.g. ohchr_1_en)")
     ap.add_argument("--missed", action="store_true", help="list the gold paragraphs not found")
+    ap.add_argument("--dev", type=Path, help="score the dev set: a folder of gold .toml files (tests/devgold)")
     args = ap.parse_args(argv)
+    if args.dev:
+        return dev_main(args)
     for s in evaluate(args.corpus, set(args.doc) if args.doc else None):
         print(
             f"{s.doc:12} recall {s.recall:.3f} ({s.found}/{s.gold}, masthead {s.masthead}, "

@@ -103,6 +103,29 @@ def is_date_line(line: str) -> bool:
     return not re.search(r"\w", rest)
 
 
+# A date the text names as the document's own: "Decided on : 6 June 2013", "DATE OF ASSENT: 1st
+# October, 2009", "adopted at its 17th plenary meeting, held on 4 September 2002", "celebrada el 4
+# de septiembre de 2002", "Done at Apia, 2 December 2014". The date must follow within a few words.
+_LABELLED = re.compile(
+    r"\b(?:decided on|delivered on|judgment of|hearing of|date of (?:judgment|decision|assent|adoption|signature)|"
+    r"adopted on|adopted at|approved on|signed (?:at|on)|done at|dated|fecha|celebrad[ao] el|aprobad[ao] (?:el|en)|"
+    r"adoptad[ao] (?:el|en)|hecho en|fait à|adoptée? (?:le|à)|le|el)\b",
+    re.I,
+)
+
+
+def labelled_date(text: str, reach: int = 70) -> str:
+    """The first date that a label says is the document's own (see _LABELLED); "" if none."""
+    for m in _LABELLED.finditer(text):
+        if m.group(0).lower() in ("le", "el"):
+            continue
+        window = text[m.end() : m.end() + reach]
+        ds = find_dates(window)
+        if ds and not re.search(r"[.;]\s", window[: ds[0][0]]):
+            return ds[0][1]
+    return ""
+
+
 def format_date(iso: str) -> str:
     """`2013-06-28` → `28 June 2013`; a bare year or year-month stays readable."""
     names = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -119,19 +142,41 @@ def format_date(iso: str) -> str:
 
 
 # ---- document types ----------------------------------------------------------------------------
-# (type, pattern on the front matter). First match wins; order matters.
+# What the document says it is, in its front matter. (type, pattern); first match wins, so the
+# narrower type comes before the wider one ("draft resolution" before "resolution", "national
+# report" before "report", "note verbale" before "letter").
 DOCTYPE_RULES: list[tuple[str, re.Pattern]] = [
+    ("corrigendum", re.compile(r"^\s*(?:corrigendum|rectificaci[óo]n|rectificatif|исправление)\s*$", re.I | re.M)),
+    ("addendum", re.compile(r"^\s*(?:addendum|adición|additif|добавление)\s*$", re.I | re.M)),
+    ("draft resolution", re.compile(r"\bdraft resolution\b|\bproyecto de resoluci[óo]n\b|\bprojet de r[ée]solution\b", re.I)),
+    ("decision", re.compile(r"^\s*(?:\d{1,3}/\d{1,4}\.?\s+)?decision(?: adopted by)?\b(?! of the (?:court|commission))|\bdecision adopted by\b|^\s*d[ée]cisi[óo]n adoptad[ao] por\b", re.I | re.M)),
     ("resolution", re.compile(r"/RES/|\bresolution adopted by\b|\bRESOLUCI[ÓO]N\b|\bresoluci[óo]n de la corte\b|\bRESOLUÇÃO\b|Резолюция, принятая", re.I)),
-    ("letter", re.compile(r"^\s*(?:identical )?letters? dated\b|\bnote verbale dated\b|^\s*carta de fecha\b|^\s*lettre dat[ée]e\b|^\s*carta datada\b|^\s*Письмо\b", re.I | re.M)),
-    ("minutes", re.compile(r"\bminutes\b|\bacta de la\b|\bproc[eè]s-verbal\b|\bsummary record\b", re.I)),
+    ("note verbale", re.compile(r"^\s*note verbale\b|^\s*nota verbal\b", re.I | re.M)),
+    ("letter", re.compile(r"^\s*(?:identical )?letters? dated\b|^\s*carta de fecha\b|^\s*lettre dat[ée]e\b|^\s*carta datada\b|^\s*Письмо\b", re.I | re.M)),
+    ("minutes", re.compile(r"\bminutes\b|\bacta de la\b|\bproc[eè]s-verbal\b|\bsummary record\b|\bcompte rendu analytique\b", re.I)),
     ("judgment", re.compile(r"\bjudgment\b|\bjudgement\b|\bsentencia\b|\barr[êe]t\b|\bac[óo]rd[ãa]o\b|\bsentença\b|\bРешение суда\b", re.I)),
+    ("compilation", re.compile(r"\bcompilation (?:prepared|of information|of united nations information)\b|\bcompilaci[óo]n preparada\b", re.I)),
+    ("national report", re.compile(r"\bnational report\b|\binforme nacional\b|\brapport national\b|\bнациональный доклад\b", re.I)),
     ("report", re.compile(r"\breport\b|\binforme\b|\brapport\b|\brelat[óo]rio\b|\bдоклад\b|\bрезюме\b", re.I)),
     ("summary", re.compile(r"\bchair'?s summary\b|\bsummary\b", re.I)),
-    ("declaration", re.compile(r"\bdeclaration\b|\bdeclaraci[óo]n\b", re.I)),
-    ("note", re.compile(r"\bnote by the\b|\bnote verbale\b", re.I)),
+    ("declaration", re.compile(r"\bdeclaration\b|\bdeclaraci[óo]n\b|\bdéclaration\b|\bdeclaração\b", re.I)),
+    ("note", re.compile(r"\bnote by the\b|\bnota de la secretar[íi]a\b|\bnote du secr[ée]tariat\b", re.I)),
     ("act", re.compile(r"\bact,? \d{4}\b|\bAN ACT\b", re.I)),
-    ("speech", re.compile(r"\b(?:excellencies|ladies and gentlemen|distinguished delegates|señoras y señores|mesdames et messieurs)\b", re.I)),
+    ("speech", re.compile(r"\b(?:excellencies|ladies and gentlemen|distinguished delegates|señoras y señores|mesdames et messieurs|mr\.? chairman|madam chair)\b", re.I)),
 ]  # fmt: skip
+
+# What a document calls itself in its text when its front matter does not say ("in the present
+# report", "this judgment"): read only where the front matter gave nothing.
+SELF_RE = re.compile(
+    r"\b(?:the present|this|the instant|el presente|la presente|este|esta|le présent|la présente|o presente)\s+"
+    r"(report|informe|rapport|relatório|judgment|sentencia|decision|decisión|décision|resolution|resolución|note|nota)\b",
+    re.I,
+)
+SELF_TYPES = {
+    "report": "report", "informe": "report", "rapport": "report", "relatório": "report", "judgment": "judgment",
+    "sentencia": "judgment", "decision": "decision", "decisión": "decision", "décision": "decision",
+    "resolution": "resolution", "resolución": "resolution", "note": "note", "nota": "note",
+}  # fmt: skip
 
 # Words in a file name that say what a document is, when its text does not.
 FILENAME_TYPES = {
@@ -142,6 +187,10 @@ FILENAME_TYPES = {
 
 
 def doctype_from(front: str, body: str = "", filename: str = "", symbol: str = "") -> str:
+    """The document's type from what it says it is: its symbol, its front matter, how its text
+    refers to itself, its file name, and last the way a speech addresses its audience."""
+    if symbol and re.search(r"/Corr\.\d+$", symbol):
+        return "corrigendum"
     if symbol and "/RES/" in symbol:
         return "resolution"
     for kind, pat in DOCTYPE_RULES:
@@ -149,12 +198,17 @@ def doctype_from(front: str, body: str = "", filename: str = "", symbol: str = "
             continue
         if pat.search(front):
             return kind
+    speech = dict(DOCTYPE_RULES)["speech"]
+    if speech.search(front):
+        return "speech"
     for word in re.split(r"[^a-z]+", filename.lower()):
         if word in FILENAME_TYPES:
             return FILENAME_TYPES[word]
-    speech = dict(DOCTYPE_RULES)["speech"]
     if speech.search(body[:3000]):
         return "speech"
+    refs = [SELF_TYPES[m.group(1).lower()] for m in SELF_RE.finditer(body)]
+    if refs:
+        return max(set(refs), key=refs.count)
     return "document"
 
 

@@ -31,26 +31,16 @@ from pincite.ingest.blocks import (
     Block,
     ReadResult,
 )
+from pincite.ingest.rules import furniture, labels, parts
 
 PARSER_VERSION = "seg-3"
 
 CALL_OPEN, CALL_CLOSE = "\ue000", "\ue001"
 CALL_RE = re.compile(f"{CALL_OPEN}([^{CALL_CLOSE}]*){CALL_CLOSE}")
 
-# ---- labels ----------------------------------------------------------------------------------
-# (style, pattern). The style decides the level; the first group is the value.
-LABELS: list[tuple[str, re.Pattern]] = [
-    ("num-paren", re.compile(r"^\((\d{1,3})\)\s*")),
-    ("alpha-paren", re.compile(r"^\(([a-z]|([a-z])\2)\)\s*")),
-    ("roman-paren", re.compile(r"^\(((?:x{0,3})(?:ix|iv|v?i{0,3}))\)\s*")),
-    ("num-bracket", re.compile(r"^\[(\d{1,4})\]\s*")),
-    ("num-dot", re.compile(r"^(\d{1,4})\.(?!\d)\s*")),
-    ("num-close", re.compile(r"^(\d{1,3})\)\s+")),
-    ("alpha-dot", re.compile(r"^([a-z])[.)]\s+")),
-    ("roman-dot", re.compile(r"^((?:x{0,3})(?:ix|iv|v?i{0,3}))[.)]\s+")),
-]
-BULLET_RE = re.compile(r"^[-–•·○▪●◦■□➢►✓]\s*")
-SECTION_RE = re.compile(r"^((?:[IVXLC]{1,6})|[A-Z])\.\s+(\S.*)$")  # "I. Background", "B. Framework"
+# ---- labels, parts and mastheads: the shared rules (pincite.ingest.rules) ----------------------
+BULLET_RE = labels.BULLET_RE
+SECTION_RE = labels.SECTION_RE  # "I. Background", "B. Framework"
 TERMINAL = ".;:!?…\"”’)»"
 FUNCTION_WORDS = set(
     "the a an of on in for to and or with by at from as that which into between than "
@@ -58,45 +48,11 @@ FUNCTION_WORDS = set(
     "com do da dos das e o os em no na".split()
 )
 
-PART_RE = re.compile(
-    r"^(?:(Annex|Enclosure|Appendix|Attachment|Addendum|Anexo|Annexe|Apéndice|Appendice|Pièce jointe)"
-    r"(?:\s+([IVXLC]+|\d{1,2}|[A-Z])\b)?(?:\s+(?:to|of|al|à|a la|de)\b.*)?"
-    r"|(VISTOS?|CONSIDERANDO(?: QUE)?|RESUELVE|DECIDE|HAVING SEEN|CONSIDERING(?: THAT)?|RESOLVES|DECIDES"
-    r"|THE COURT RESOLVES|THE COURT DECIDES|LA CORTE RESUELVE|LA CORTE DECIDE|DECLARA|POR TANTO)\s*:?"
-    # a judge's separate opinion after the judgment numbers its paragraphs afresh
-    r"|(VOTO (?:DISIDENTE|RAZONADO|CONCURRENTE|PARCIALMENTE DISIDENTE)|(?:DISSENTING|SEPARATE|CONCURRING)"
-    r" OPINION|OPINION (?:DISSIDENTE|INDIVIDUELLE)|DECLARA[ÇC][ÃA]O DE VOTO)(?:\s+(?:DEL?|DA|OF|DU)\s+.{0,80}(?<![.;]))?)\s*$",
-    re.I,
-)
 TITLE_RE = re.compile(
     r"^(?:Identical letters|Letter|Note verbale|Carta|Lettre|Nota verbal)\s+(?:dated|de fecha|datée)\b.*",
     re.I,
 )
-MASTHEAD_PATTERNS = [
-    re.compile(p, re.I)
-    for p in (
-        r"^united nations$|^nations unies$|^naciones unidas$|^organization of american states$",
-        r"^(general assembly|security council|economic and social council|trusteeship council)$",
-        r"^(assembl[ée]e g[ée]n[ée]rale|asamblea general|conseil de s[ée]curit[ée]|consejo de seguridad)$",
-        r"^distr\.?:?\s*(general|limited|restricted|générale|limitée|general|limitada|reservada)\b",
-        r"^distr\.?:?$",
-        r"^original:?\s+\w+$|^original\s*:\s*\w+$",
-        r"^(english|french|spanish|arabic|russian|chinese)$",
-        r"^\w+(-\w+)? (session|período de sesiones|session ordinaire)$",
-        r"^(item|items|agenda item|tema|point)s? \d.*(list|agenda|programa|liste|del programa|provisional|preliminary)\*?$",
-        r"^\*\d{5,}\*$",
-        r"^\d{2}-\d{5}\s*(\(\w\))?(\s+\d{6})?(\s+\d{6})?$",
-        r"^ge\.\d{2}-\d{4,6}.*$",
-        r"^page \d+$",
-        r"^please recycle$",
-    )
-]
-# A masthead is recognised only where one of these says it is there.
-MASTHEAD_SIGNAL = re.compile(
-    r"^(united nations|nations unies|naciones unidas|distr\b|general assembly|security council|"
-    r"economic and social council|organization of american states)",
-    re.I,
-)
+MASTHEAD_SIGNAL = furniture.MASTHEAD_SIGNAL
 CONTACT_RE = re.compile(r"\b(?:TEL|Tel\.?|FAX|Fax|E-?mail|P\.?\s?O\.? Box|Phone|Tél\.?)\b")
 SIGNED_RE = re.compile(r"^\((?:Signed|Firmado|Signé)\)", re.I)
 TOC_RE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|\s\d+\s*[-–]\s*\d+\s+\d+\s*$")
@@ -192,22 +148,9 @@ def join_lines(a: str, b: str) -> str:
     return a + " " + b
 
 
-def parse_label(text: str) -> tuple[str, str, str] | None:
-    """(style, value, rest) when the text starts with a list label."""
-    t = plain(text)
-    for style, pat in LABELS:
-        m = pat.match(t)
-        if not m or not m.group(1):
-            continue
-        rest = t[m.end() :]
-        if style == "num-dot" and (not rest or rest[:1].isdigit()):
-            continue
-        if style in ("alpha-dot", "roman-dot") and not rest[:1].isupper():
-            continue
-        if not rest.strip() and style not in ("num-dot", "num-bracket", "num-paren", "alpha-paren"):
-            continue
-        return style, m.group(1), rest
-    return None
+def parse_label(text: str) -> labels.Label | None:
+    """The label a text starts with (style, value, rest), by the shared grammar of printed labels."""
+    return labels.parse(plain(text))
 
 
 def _strip_prefix(text: str, n_plain: int) -> str:
@@ -303,7 +246,7 @@ def _is_masthead(text: str) -> bool:
     t = plain(text).strip().strip("*").strip()
     if not t:
         return False
-    return any(p.match(t) for p in MASTHEAD_PATTERNS) or bool(md.is_symbol_line(t))
+    return furniture.is_masthead_line(t) or bool(md.is_symbol_line(t))
 
 
 def front(paras: list[Para], dropped: list[str]) -> dict:
@@ -332,6 +275,8 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
             p.kind = "drop"
             dropped.append(t)
             continue
+        elif "date" not in meta and p.role == MASTHEAD and t[:1].isalnum() and md.is_date_line(t):
+            meta["date"] = md.first_date(t)  # the dateline a reader found in the front page's masthead zone
         m = re.match(r"^original\s*:?\s*(\w+)$", t, re.I)
         if m:
             meta["original"] = m.group(1)
@@ -364,7 +309,25 @@ def _looks_heading(p: Para, t: str) -> int:
     return 3
 
 
+def split_named_parts(paras: list[Para]) -> None:
+    """ "Artículo I. Todo ser humano …", "Principio 3 .- Debe …": the part's heading and its first
+    paragraph share a line; make them two paragraphs, so the part opens and its text is a unit."""
+    out: list[Para] = []
+    for p in paras:
+        t = plain(p.text).strip()
+        found = None if (p.kind or p.note or p.role) else parts.parse_part(t)
+        if found and found[1]:
+            rest = found[1]
+            head = replace(p, text=t[: len(t) - len(rest)].strip(), lines=1)
+            body = replace(p, text=_strip_prefix(p.text.lstrip(), len(t) - len(rest)).lstrip(), heading=0)
+            out += [head, body]
+        else:
+            out.append(p)
+    paras[:] = out
+
+
 def classify(paras: list[Para]) -> None:
+    split_named_parts(paras)
     # A paragraph opened by "(Signed)" takes the short lines of the signature block after it.
     for i, p in enumerate(paras):
         if p.kind or not SIGNED_RE.match(plain(p.text)):
@@ -372,7 +335,7 @@ def classify(paras: list[Para]) -> None:
         j = i + 1
         while j < len(paras) and not paras[j].kind and not paras[j].note and not paras[j].heading:
             t = plain(paras[j].text).strip()
-            if len(t.split()) > 10 or _ends_terminal(t) or PART_RE.match(t):
+            if len(t.split()) > 10 or _ends_terminal(t) or parts.is_part(t):
                 break
             p.text = f"{p.text}, {paras[j].text}"
             paras[j].kind = "merged"
@@ -396,7 +359,7 @@ def classify(paras: list[Para]) -> None:
         if TOC_RE.search(t) and len(t) < 200:
             p.kind = "drop"
             continue
-        if PART_RE.match(t) and (p.heading or len(t) < 160):
+        if (p.heading or len(t) < 160) and parts.is_part(t):
             p.kind = "part"
             continue
         if TITLE_RE.match(t) and len(t) < 300 and not _ends_terminal(t):
@@ -406,8 +369,6 @@ def classify(paras: list[Para]) -> None:
         if p.label:
             # the reader knows this is a label: a capital after it lets "a." and "i." parse as labels too
             lab = parse_label(p.label + " X") or ("label", p.label.strip("().[] "), "")
-            if re.fullmatch(r"\d{1,3}(?:\.\d{1,3})+", lab[1]):
-                lab = ("legal", lab[1], "")  # "3.1": a multi-level number is a whole reference by itself
             p.kind, p.style, p.value = PARAGRAPH, lab[0], lab[1]
             continue
         if p.heading:
@@ -492,15 +453,9 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
             continue
         t = plain(p.text).strip()
         if p.kind == "part":
-            m = PART_RE.match(t)
-            assert m is not None
-            if m.group(1):
-                part = m.group(1).lower()
-                part = {"anexo": "annex", "annexe": "annex", "apéndice": "appendix", "appendice": "appendix"}.get(part, part)
-                if m.group(2):
-                    part += f" {m.group(2)}"
-            else:
-                part = re.sub(r"\s*:$", "", m.group(3) or m.group(4)).lower()
+            found = parts.parse_part(t)
+            assert found is not None
+            part = found[0]
             stack, heads, position, head_position, last_unnumbered = [], [], 0, 0, 0
             head_position += 1
             emit(HEADING, str(head_position), False, p, p.text)
@@ -524,6 +479,8 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
         # paragraphs
         if p.style:
             style = _roman_or_alpha(p.style, p.value, stack)
+            if style == "num-group":  # "5., 6., 7." is one paragraph number at the paragraph level
+                style = "num-dot"
             styles = [s for s, _ in stack]
             if style == "legal":
                 stack = []
@@ -568,13 +525,33 @@ ISSUER_RE = re.compile(
 def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) -> dict:
     meta = dict(front_meta)
     front_heads: list[str] = []
-    for p in paras:
-        if p.kind == "drop" or p.kind == "merged":
+    front_lines: list[str] = []  # what the front matter says: headings and short lines before the body
+    long_seen = 0
+    opening = ""  # the start of the first long paragraph ("HEARING OF FEBRUARY 21, 2019, ON …")
+    numbered = False  # the body proper has begun: the front matter is over
+    for p in paras[:60]:
+        if p.kind == "merged":
             continue
-        if p.kind in (PARAGRAPH,) and len(plain(p.text)) > 60:
-            break
+        t = re.sub(r"\s+", " ", plain(p.text)).strip()
+        numbered = numbered or bool(p.kind == PARAGRAPH and p.style)
+        if p.kind == "drop":
+            if len(t.split()) <= 14 and not long_seen and not numbered:
+                front_lines.append(t)
+            continue
+        if p.kind == PARAGRAPH and len(t) > 60 and (len(t.split()) > 14 or long_seen):
+            long_seen += 1
+            if long_seen >= 3 or numbered:
+                break
+            if long_seen == 1:
+                opening = t[:300]
+            continue
         if p.kind in (HEADING, "part"):
-            front_heads.append(re.sub(r"\s+", " ", plain(p.text)).strip())
+            if not long_seen:
+                front_heads.append(t)
+            if not numbered:
+                front_lines.append(t)
+        elif p.kind == PARAGRAPH and len(t.split()) <= 14 and not numbered:
+            front_lines.append(t)
     title = next((h for h in front_heads if TITLE_RE.match(h)), "")
     if not title:
         candidates = [h for h in front_heads if not GENERIC_TITLES.match(h) and not md.is_date_line(h)]
@@ -584,10 +561,17 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) 
             if title.endswith(":") and idx + 1 < len(front_heads):
                 title = f"{title} {front_heads[idx + 1]}"
     meta["title"] = title.rstrip(":").strip()
-    head_text = "\n".join(front_heads)
+    head_text = "\n".join(front_lines)
+    # dates: the masthead's (front), one the front matter names as the document's ("Decided on"),
+    # the first in the front matter, one in the opening text, one in a closing "adopted … on" line,
+    # and only then the file name's year
     if "date" not in meta:
-        for h in front_heads:
-            d = md.first_date(h)
+        d = md.labelled_date(head_text) or md.labelled_date(opening)
+        if d:
+            meta["date"] = d
+    if "date" not in meta:
+        for h in front_lines:
+            d = md.first_date(h) if h.lstrip()[:1] not in "-–" else ""
             if d:
                 meta["date"] = d
                 break
@@ -596,6 +580,13 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) 
         d = md.first_date(early)
         if d and md.find_dates(early)[0][0] < 200:
             meta["date"] = d
+    if "date" not in meta:
+        tail = [u.text for u in units if u.kind != FOOTNOTE][-12:]
+        for t in reversed(tail):
+            d = md.labelled_date(t[:300])
+            if d:
+                meta["date"] = d
+                break
     if "date" not in meta:
         meta["date"] = md.year_from_filename(name)
     body = "\n".join(u.text for u in units if u.kind == PARAGRAPH)

@@ -6,14 +6,15 @@ differently (a browser goes on "aa, ab"; Word goes on "aa, bb"), so each reader 
 
 from __future__ import annotations
 
-import re
+from pincite.ingest.rules import labels
 
 ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]  # fmt: skip
 
 # A text that is only a paragraph number: "1", "1.", "12)", "(3)", "(a)", "a)", "(iv)" (a table cell
 # laying out numbered paragraphs holds nothing else).
-LABEL_ONLY_RE = re.compile(r"^(?:\d{1,3}[.)]?|\(\d{1,3}\)|\([a-z]{1,4}\)|[a-z][.)]|[ivx]{1,5}[.)])$")
+def label_only(text: str) -> bool:
+    return labels.label_only(text, bare=True)
 
 
 def as_label(text: str) -> str:

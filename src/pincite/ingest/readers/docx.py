@@ -37,7 +37,7 @@ from lxml import etree
 
 from pincite.errors import DocumentError
 from pincite.ingest.blocks import CELL, HARD, TOC, Block, ReadResult
-from pincite.ingest.readers.counters import LABEL_ONLY_RE, as_label, format_number
+from pincite.ingest.readers.counters import as_label, format_number, label_only
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 OTHER_OOXML = [("xl/", ": an Excel workbook"), ("ppt/", ": a PowerPoint presentation")]
@@ -504,7 +504,7 @@ def read_row(ctx: Context, cells: list) -> None:
         b = first[0]
         if not b.text and b.label:
             label = b.label
-        elif b.text and not b.label and LABEL_ONLY_RE.match(b.text.strip()):
+        elif b.text and not b.label and label_only(b.text.strip()):
             label = as_label(b.text.strip())
     ctx.blocks[start:] = [] if label else [b for b in first if b.text]
     mid = len(ctx.blocks)

@@ -41,7 +41,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from pincite.errors import DocumentError
 from pincite.ingest.blocks import CELL, HARD, PAGE, Block, ReadResult
 from pincite.ingest.readers import charset_from_content_type
-from pincite.ingest.readers.counters import LABEL_ONLY_RE, as_label, format_number
+from pincite.ingest.readers.counters import as_label, format_number, label_only
 from pincite.ingest.readers.text import blocks_from_text
 
 PARSER = "lxml"  # pinned: html.parser and html5lib build different trees from the same broken markup
@@ -708,7 +708,7 @@ class Walker:
         if len(cells) < 2:
             return False
         first = " ".join(cells[0].get_text(" ").split())
-        if not LABEL_ONLY_RE.match(first) or not any(c.get_text(strip=True) for c in cells[1:]):
+        if not label_only(first) or not any(c.get_text(strip=True) for c in cells[1:]):
             return False
         self.pending_label = as_label(first)
         self.ctx.cell = False

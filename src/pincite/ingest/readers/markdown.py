@@ -9,6 +9,7 @@ import re
 
 from pincite.ingest.blocks import HARD, PARA, Block, ReadResult
 from pincite.ingest.readers import text_lines
+from pincite.ingest.rules import labels
 
 # Superscripts that are ordinals, not note calls (11<sup>th</sup>, 1<sup>er</sup>, 2<sup>a</sup>).
 ORDINALS = {"st", "nd", "rd", "th", "er", "re", "e", "ème", "eme", "o", "a", "os", "as", "º", "ª", "d"}
@@ -25,7 +26,6 @@ _NOTE_BODIES = [
     re.compile(r"^\[\^(\w+)\]:\s*(.*)$"),
 ]
 _STAR_CALL = re.compile(r"(?<=[\w.)\]])\*(?=[\s.,;:)]|$)")
-_LABEL_START = re.compile(r"^\s*(?:\(?[a-z0-9]{1,4}[.)]|\[\d+\])\s")
 
 
 def call(label: str) -> str:
@@ -136,7 +136,7 @@ def blocks_from_markdown(text: str) -> list[Block]:
             flush()
             cur, kind = [bm.group(2)], {"bullet": True}
             continue
-        if cur and _LABEL_START.match(line) and re.search(r"[.:;]\s*$", cur[-1]):
+        if cur and labels.starts_item(line, bullets=False) and re.search(r"[.:;]\s*$", cur[-1]):
             flush()
         cur.append(line.strip() if not line.endswith("  ") else line.strip() + "  ")
     flush()

@@ -45,6 +45,8 @@ from pincite.corpus.model import NEEDS_OCR, NEEDS_PASSWORD
 from pincite.errors import DocumentError
 from pincite.ingest import metadata as md
 from pincite.ingest.blocks import FURNITURE, HARD, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
+from pincite.ingest.rules import furniture as furniture_rules
+from pincite.ingest.rules import labels
 
 log = logging.getLogger(__name__)
 
@@ -54,35 +56,16 @@ MIN_TEXT_CHARS = 200
 
 # Running heads and feet.
 BAND = 0.12  # fraction of the page height at the top and at the bottom
-FURNITURE_PATTERNS = [
-    re.compile(p, re.I)
-    for p in (
-        r"^-\s*\d{1,4}\s*-$",  # - 2 -
-        r"^\d{1,4}\s*/\s*\d{1,4}$",  # 2/5
-        r"^(page|página|pág\.|p\.)\s*\d{1,4}(\s*(of|de|sur)\s*\d{1,4})?$",
-        r"^\d{1,4}$",  # a bare page number
-        r"^[ivxlc]{1,6}$",  # a roman page number
-        r"^ge\.\s?\d{2}-\d{4,6}.*$",  # GE.19-13879
-        r"^\d{2}-\d{5}(\s*\(\w\))?(\s+\d{6})?(\s+\d{6})?$",  # 13-37899 (E) 210819
-        r"^\d{2}-\d{5}\s+\d{1,3}\s*/\s*\d{1,3}$",  # 21-02065 2/2
-        r"^\d{1,3}\s*/\s*\d{1,3}\s+\d{2}-\d{5}$",
-        r"^\*\d{5,}\*$",  # barcode
-        r"^please recycle$",
-        r"^/\s?(?:\.\s?){3}$|^/…$",  # "/..." : continued on the next page
-    )
-]
-SYMBOL_HEAD_RE = re.compile(
-    r"^[A-Z]{1,6}(?:/[\w.\-]+){1,7}\*?(?:\s+(?:page\s+)?\d{1,4})?$|^(?:page\s+)?\d{1,4}\s+[A-Z]{1,6}(?:/[\w.\-]+){1,7}$",
-    re.I,
-)
+FURNITURE_PATTERNS = [p for _, p in furniture_rules.FURNITURE]  # the shared rules (ingest.rules.furniture)
+SYMBOL_HEAD_RE = furniture_rules.SYMBOL_HEAD_RE
 
 TOC_HEAD_RE = re.compile(
     r"^(?:paragraphs?|paragraphes|párrafos|parágrafos)\s+(?:page|pages|página|páginas)$", re.I
 )
 DECORATION_RE = re.compile(r"^\s*(?:[*∗]\s*){3,}$|^\s*[-–—_=~•·]{3,}\s*$")
 RESOLUTION_TITLE_RE = re.compile(r"^\d{1,3}/\d{1,4}(?: [A-Z])?\.\s+\w")  # "48/246. Financing of …"
-LABEL_ONLY_RE = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,3}\.|\(\w{1,4}\)|\w{1,4}\))\s*$")
-DOT_ITEM_RE = re.compile(r"^(?:[ivx]{1,5}|[a-z])\.\s+[A-Z“\"]")
+LABEL_ONLY_RE = labels.ONLY_RE  # the shared grammar of labels (ingest.rules.labels)
+DOT_ITEM_RE = labels.DOT_ITEM_RE
 DOT_LEADER_RE = re.compile(r"(?:\.\s?){4,}|…{2,}|(?:_\s?){6,}")
 CALL_TEXT_RE = re.compile(r"^\s*(\d{1,3}|[a-z]|\*{1,3}|∗{1,3}|†|‡)\s*$")
 NOTE_LABEL_RE = re.compile(r"^(\d{1,3}/|\d{1,3}\.?|\*{1,3})(?=\s|$)")  # letters only when raised
@@ -641,9 +624,7 @@ class Layout:
 
 
 # ---- lines → blocks --------------------------------------------------------------------------------
-LABEL_START_RE = re.compile(
-    r"^(?:\(?\d{1,3}[.)]|\(?[a-z]{1,2}\)|\((?:[ivx]{1,5})\)|\[\d{1,4}\]|\d{1,3}/\d{1,4}\.)(?=\s|$)"
-)
+LABEL_START_RE = labels.START_RE
 
 
 def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Block], state: dict) -> None:

@@ -18,6 +18,7 @@ import statistics
 
 from pincite.ingest.blocks import HARD, PAGE, PARA, Block, ReadResult
 from pincite.ingest.readers import text_lines
+from pincite.ingest.rules import labels
 
 DOUBLE = "double-spaced"
 LINES = "lines"
@@ -25,7 +26,7 @@ WRAP_MAX = 130  # wider than any wrap width people use: a longer line is a whole
 
 
 def _starts_item(line: str) -> bool:
-    return bool(re.match(r"^\s*(?:\(?\d{1,3}(?:\.\d{1,3})*[.)]?|\([a-z]{1,4}\)|\[\d{1,4}\]|[-•·–])\s", line))
+    return labels.starts_item(line)
 
 
 TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")  # a table-of-contents line: dot leaders, a page
