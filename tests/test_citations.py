@@ -16,12 +16,12 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import CORPUS_REAL, SAMPLES, needs_shared
 from pincite.cli import cli
 from pincite.corpus.model import HEADING, PARAGRAPH, Unit
 from pincite.corpus.naming import disambiguate, document_name
 from pincite.search import citation
 from pincite.workspace import Workspace
-from conftest import CORPUS_REAL, SAMPLES, needs_shared
 
 STYLES = citation.STYLES
 

@@ -33,7 +33,7 @@ from pincite.ingest.blocks import (
 )
 from pincite.ingest.rules import furniture, labels, parts
 
-PARSER_VERSION = "seg-3"
+PARSER_VERSION = "seg-4"
 
 CALL_OPEN, CALL_CLOSE = "\ue000", "\ue001"
 CALL_RE = re.compile(f"{CALL_OPEN}([^{CALL_CLOSE}]*){CALL_CLOSE}")
