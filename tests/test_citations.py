@@ -216,3 +216,36 @@ def test_a_seeded_sample_of_real_citations_resolves_to_its_own_unit_in_every_sty
             text = citation.cite(doc, unit, style)
             got = citation.resolve(store, text, lang=doc.lang).units
             assert got == [unit], (style, text, got)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("MEX_73_2018.txt", {"issuer": "Mexico", "title": "General Debate, 73rd session", "date": "2018"}),
+        ("USA_25_1970.txt", {"issuer": "United States of America", "title": "General Debate, 25th session"}),
+        ("IRN_45_1990.txt", {"issuer": "Iran (Islamic Republic of)"}),
+        ("/x/y/PHL_45_1990.txt", {"issuer": "Philippines", "date": "1990"}),
+        ("MEX_73_2019.txt", {}),  # session and year disagree: not a General Debate file
+        ("ABC_12_1957.txt", {}),  # no such country
+        ("MEX_73_2018.pdf", {}),
+    ],
+)
+def test_general_debate_statements_are_named_from_the_corpus_file_names(name, expected):
+    from pincite.ingest.identity import from_filename
+
+    got = from_filename(name)
+    assert {k: got.get(k) for k in expected} == expected
+    assert bool(got) == bool(expected)
+
+
+def test_a_general_debate_statement_is_cited_by_country_and_session(home, tmp_path):
+    f = tmp_path / "MEX_73_2018.txt"
+    f.write_text("At the outset, I have the pleasure of congratulating you on your election.\n\n"
+                 "Migration is a shared responsibility of countries of origin, transit and destination.\n",
+                 encoding="utf-8")  # fmt: skip
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--home", str(home), "ingest", str(f)]).exit_code == 0
+    r = runner.invoke(cli, ["--home", str(home), "search", "shared responsibility", "--format", "json"])
+    hit = json.loads(r.stdout)[0]
+    assert hit["cite"] == "Mexico, General Debate, 73rd session, 2018, para. [2]"
+    assert hit["doctype"] == "speech"

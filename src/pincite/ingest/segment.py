@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from pincite.corpus import naming
 from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Unit
+from pincite.ingest import identity
 from pincite.ingest import lang as langid
 from pincite.ingest import metadata as md
 from pincite.ingest.blocks import (
@@ -594,6 +595,11 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) 
     im = ISSUER_RE.search(title)
     if im:
         meta["issuer"] = im.group(1)
+    # a family that names its files by rule (UNGDC: MEX_73_2018.txt) says who spoke, where and when
+    named = identity.from_filename(name)
+    if named and not meta.get("symbol"):
+        keep_date = str(meta.get("date", "")).startswith(named["date"]) and len(str(meta.get("date", ""))) > 4
+        meta.update({k: v for k, v in named.items() if k != "date" or not keep_date})
     return meta
 
 
