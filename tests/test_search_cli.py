@@ -436,3 +436,11 @@ def test_phrases_in_spanish_with_or_without_accents(run):
     assert cites(run, '"esta reunión"') == cites(run, '"esta reunion"')
     assert {h["doc"] for h in hits(run, '"esta reunion"')["hits"]} == {SPEECH}
     assert hits(run, '"reunion esta"')["total"] == 0
+
+
+def test_a_relaxed_query_with_a_few_full_matches_does_not_say_there_are_none(run):
+    # one paragraph of the samples holds "gratitude" and "Peru": it comes first, and the note says so
+    r = run("search", "gratitude Peru")
+    assert r.exit_code == 0, r.output
+    assert "only 1 paragraph holds all 2 words" in r.stderr
+    assert "no paragraph holds all" not in r.stderr

@@ -759,10 +759,12 @@ def search(
                 what = ", ".join(repr(w) for w in plan.unmatched)
                 notes.append(f"{what} matched nothing" if len(plan.unmatched) > 1 else f"{what} matched nothing")
             if reached is not None and reached < n_words and total:
-                notes.append(
-                    f"relaxed: no paragraph holds all {n_words} words; shown are those holding most of them "
-                    f"(down to {reached})"
+                held = (
+                    f"only {every} paragraph{'' if every == 1 else 's'} hold{'s' if every == 1 else ''} all {n_words} words, then come"
+                    if every
+                    else f"no paragraph holds all {n_words} words; shown are"
                 )
+                notes.append(f"relaxed: {held} those holding most of them (down to {reached})")
                 out.relaxed = {"words": plan.words, "unmatched": plan.unmatched, "min_matched": reached}
             elif plan.unmatched:
                 out.relaxed = {"words": plan.words, "unmatched": plan.unmatched, "min_matched": reached or 0}
