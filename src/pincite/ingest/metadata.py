@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from pincite.corpus.naming import format_date  # noqa: F401 - the one date formatter, re-exported here
+
 # ---- UN document symbols ---------------------------------------------------------------------
 _ORGANS = r"(?:A|S|E|ST|T|DP|TD|UNEP|CRC|CEDAW|CCPR|CERD|CAT|CMW|CRPD|CED|CESCR|HRI|ECE|ESCAP|ECLAC|ECA|ESCWA|UNW|ICEF|JIU)"
 _PART = r"(?:[A-Z]{1,8}(?:\.\d{1,4})?(?:-\d{1,3})?|\d{1,5}(?:\.\d{1,3})?(?:-\d{1,3})?|[A-Z]\d{1,3}|S-\d{1,2})"
@@ -124,21 +126,6 @@ def labelled_date(text: str, reach: int = 70) -> str:
         if ds and not re.search(r"[.;]\s", window[: ds[0][0]]):
             return ds[0][1]
     return ""
-
-
-def format_date(iso: str) -> str:
-    """`2013-06-28` → `28 June 2013`; a bare year or year-month stays readable."""
-    names = ["January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December"]  # fmt: skip
-    parts = iso.split("-")
-    try:
-        if len(parts) == 3:
-            return f"{int(parts[2])} {names[int(parts[1]) - 1]} {parts[0]}"
-        if len(parts) == 2:
-            return f"{names[int(parts[1]) - 1]} {parts[0]}"
-    except (ValueError, IndexError):
-        return iso
-    return iso
 
 
 # ---- document types ----------------------------------------------------------------------------

@@ -107,7 +107,12 @@ class Page:
 
     def runs(self, orientations: tuple[int, ...] = (0,)) -> list:
         """The page's text runs (pypdf's `orientations`: 0 is upright, 90/180/270 turned)."""
-        from pincite.ingest.readers.pdf import EM_PER_CHAR, PUA_RE, Run
+        from pincite.ingest.readers.pdf import (  # one matrix product for both engines
+            EM_PER_CHAR,
+            PUA_RE,
+            Run,
+            _mult,
+        )
 
         f = _fns()
         texts = self._texts(f)
@@ -267,18 +272,6 @@ def _fns() -> _Fns:
     if _FNS is None:
         _FNS = _Fns()
     return _FNS
-
-
-def _mult(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
-    """m then n, as PDF matrices [a b c d e f] compose."""
-    return (
-        m[0] * n[0] + m[1] * n[2],
-        m[0] * n[1] + m[1] * n[3],
-        m[2] * n[0] + m[3] * n[2],
-        m[2] * n[1] + m[3] * n[3],
-        m[4] * n[0] + m[5] * n[2] + n[4],
-        m[4] * n[1] + m[5] * n[3] + n[5],
-    )
 
 
 def _orientation(m: tuple[float, ...]) -> int:
