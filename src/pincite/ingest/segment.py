@@ -383,7 +383,7 @@ def classify(paras: list[Para]) -> None:
             p.kind, p.heading, p.printed = HEADING, 1 if len(sm.group(1)) > 1 or sm.group(1) in "IVX" else 2, sm.group(1)
             continue
         lab = parse_label(t)
-        if lab:
+        if lab and lab[2].strip():  # a label with nothing after it (a lone `5.` at the end) stays text
             p.kind, p.style, p.value = PARAGRAPH, lab[0], lab[1]
             n = len(t) - len(lab[2])
             p.text = _strip_prefix(p.text.lstrip(), n)
