@@ -90,15 +90,14 @@ class Workspace:
         with progress.stage("index", unit="document", line=False):
             report.index = IndexManager(self.store).sync()
         parsed = {o.doc: o for o in report.parsed}
+        docs = {d.id: d for d in self.store.documents()}  # one read, not one per file
         for o in report.added:
             if not o.doc:
                 if o.change != "removed":
                     report.results.append(o)
                 continue
-            doc = self.store.document(o.doc)
-            now = parsed.get(o.doc)
-            if doc is not None:
-                now = replace(o, status=doc.status, message=doc.message)
+            doc = docs.get(o.doc)
+            now = replace(o, status=doc.status, message=doc.message) if doc is not None else parsed.get(o.doc)
             report.results.append(now or o)
         return report
 

@@ -170,9 +170,7 @@ class Store:
         self.read_only = self.db_path.exists() and not (
             os.access(self.home, os.W_OK) and os.access(self.db_path, os.W_OK)
         )
-        if self.read_only:
-            pass
-        elif create:
+        if create and not self.read_only:
             try:
                 self.raw_dir.mkdir(parents=True, exist_ok=True)
             except OSError as e:

@@ -81,12 +81,6 @@ def format_of(data: bytes, location: str, content_type: str = "") -> str:
     return fmt
 
 
-def iter_files(paths: Iterable[Path], selection: FileSelection | None = None) -> Iterable[tuple[Path, str]]:
-    """Files under the given paths (recursively), or (path, error) for what cannot be read."""
-    for path, err, _ in walk_files(paths, selection):
-        yield path, err
-
-
 def read_sidecar(path: Path) -> dict:
     """Metadata a user wrote beside a file (`report.pdf.meta.toml` or `report.meta.toml`)."""
     for side in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_suffix(SIDECAR_SUFFIX)):
