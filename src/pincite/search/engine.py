@@ -293,15 +293,22 @@ def _expand(q: Query, vocabulary: Callable[[], Vocabulary], notes: list[str]) ->
             return Term(q.fieldname, "", boost=q.boost)
         inner = Term(q.fieldname, terms[0]) if len(terms) == 1 else Or([Term(q.fieldname, t) for t in terms])
         return ConstantScoreQuery(inner, score=q.boost)
+    return _map_children(q, lambda sub: _expand(sub, vocabulary, notes))
+
+
+def _map_children(q: Query, fn: Callable[[Query], Query], *, into_child: bool = True) -> Query:
+    """`q` with `fn` applied to its sub-queries (compound queries) or its child (wrappers such as
+    boosts and NOT); `q` itself when nothing changed, so an unchanged query is never copied (Whoosh
+    copies deeply)."""
     if isinstance(q, CompoundQuery):
-        subs = [_expand(s, vocabulary, notes) for s in q.subqueries]
+        subs = [fn(sub) for sub in q.subqueries]
         if all(a is b for a, b in zip(subs, q.subqueries, strict=True)):
-            return q  # nothing to expand: no copy (Whoosh copies deeply)
+            return q
         c = copy.copy(q)
         c.subqueries = subs
         return c
-    if hasattr(q, "child"):
-        child = _expand(q.child, vocabulary, notes)
+    if into_child and hasattr(q, "child"):
+        child = fn(q.child)
         if child is q.child:
             return q
         c = copy.copy(q)
@@ -610,21 +617,7 @@ def _prune(q: Query, reader) -> Query:
         c = copy.copy(q)
         c.subqueries = kept
         return c
-    if isinstance(q, CompoundQuery):
-        subs = [_prune(s, reader) for s in q.subqueries]
-        if all(a is b for a, b in zip(subs, q.subqueries, strict=True)):
-            return q
-        c = copy.copy(q)
-        c.subqueries = subs
-        return c
-    if hasattr(q, "child") and not isinstance(q, ConstantScoreQuery):
-        child = _prune(q.child, reader)
-        if child is q.child:
-            return q
-        c = copy.copy(q)
-        c.child = child
-        return c
-    return q
+    return _map_children(q, lambda sub: _prune(sub, reader), into_child=not isinstance(q, ConstantScoreQuery))
 
 
 def _query_terms(q: Query) -> set[tuple[str, str]]:
@@ -757,7 +750,7 @@ def search(
             n_words = len(plan.words)
             if plan.unmatched:
                 what = ", ".join(repr(w) for w in plan.unmatched)
-                notes.append(f"{what} matched nothing" if len(plan.unmatched) > 1 else f"{what} matched nothing")
+                notes.append(f"{what} matched nothing")
             if reached is not None and reached < n_words and total:
                 held = (
                     f"only {every} paragraph{'' if every == 1 else 's'} hold{'s' if every == 1 else ''} all {n_words} words, then come"
