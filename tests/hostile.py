@@ -4,12 +4,13 @@ a command, a DOCX whose text unpacks to hundreds of MB)."""
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+from pdfmaker import serialise
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,18 +44,7 @@ def surrogate_pdf(bad: str = "D800") -> bytes:
     )
     assert add(b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page) == 5
     cat = add(b"<< /Type /Catalog /Pages 5 0 R >>")
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, b in enumerate(objs, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (i, b))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
-    for o in offsets:
-        out.write(b"%010d 00000 n \n" % o)
-    out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, cat, xref))
-    return out.getvalue()
+    return serialise(objs, cat, header=b"%PDF-1.4\n")
 
 
 from whoosh.fields import Schema  # noqa: E402

@@ -51,8 +51,13 @@ def make_pdf(pages: list[list[Item]], width: float = 595.0, height: float = 842.
         == pages_id
     )
     catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
+    return serialise(objects, catalog)
+
+
+def serialise(objects: list[bytes], root: int, header: bytes = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n") -> bytes:
+    """Numbered objects (1, 2, …) as a PDF file: header, bodies, cross-reference table, trailer."""
     out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    out.write(header)
     offsets = []
     for i, body in enumerate(objects, start=1):
         offsets.append(out.tell())
@@ -61,9 +66,7 @@ def make_pdf(pages: list[list[Item]], width: float = 595.0, height: float = 842.
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for off in offsets:
         out.write(b"%010d 00000 n \n" % off)
-    out.write(
-        b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref)
-    )
+    out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref))
     return out.getvalue()
 
 
