@@ -32,7 +32,7 @@ from pincite.ingest.blocks import (
     Block,
     ReadResult,
 )
-from pincite.ingest.rules import furniture, labels, parts
+from pincite.ingest.rules import furniture, labels, parts, titles
 
 PARSER_VERSION = "seg-4"
 
@@ -49,10 +49,7 @@ FUNCTION_WORDS = set(
     "com do da dos das e o os em no na".split()
 )
 
-TITLE_RE = re.compile(
-    r"^(?:Identical letters|Letter|Note verbale|Carta|Lettre|Nota verbal)\s+(?:dated|de fecha|datée)\b.*",
-    re.I,
-)
+TITLE_RE = titles.LETTER_RE  # a letter's or note verbale's own title
 MASTHEAD_SIGNAL = furniture.MASTHEAD_SIGNAL
 CONTACT_RE = re.compile(r"\b(?:TEL|Tel\.?|FAX|Fax|E-?mail|P\.?\s?O\.? Box|Phone|Tél\.?)\b")
 SIGNED_RE = re.compile(r"^\((?:Signed|Firmado|Signé)\)", re.I)
@@ -247,7 +244,7 @@ def _is_masthead(text: str) -> bool:
     t = plain(text).strip().strip("*").strip()
     if not t:
         return False
-    return furniture.is_masthead_line(t) or bool(md.is_symbol_line(t))
+    return furniture.is_masthead_line(t) or bool(md.is_symbol_line(t) or titles.neutral_citation(t))
 
 
 def front(paras: list[Para], dropped: list[str]) -> dict:
@@ -266,6 +263,12 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
         sym = md.is_symbol_line(t)
         if sym and i < 12:
             meta.setdefault("symbol", sym)
+        neutral = titles.neutral_citation(t) if i < 12 else ""
+        if neutral:  # a judgment's own citation: its symbol, and masthead, never a paragraph
+            meta.setdefault("symbol", neutral)
+            p.kind = "drop"
+            dropped.append(t)
+            continue
         if re.match(r"^distr", t, re.I):
             seen_distr = True
             d = md.first_date(t)
@@ -510,26 +513,22 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
 
 
 # ---- 5. metadata ---------------------------------------------------------------------------------
-GENERIC_TITLES = re.compile(
-    r"^(briefing report|report|minutes|summary|chair'?s summary|annex|agenda|attendees:?|background|"
-    r"introduction|contents|table of contents|resolution|note|statement|speech|remarks|"
-    r"resolution adopted by the general assembly|r[ée]solution adopt[ée]e par l.assembl[ée]e g[ée]n[ée]rale|"
-    r"resoluci[óo]n aprobada por la asamblea general)$",
-    re.I,
-)
 ISSUER_RE = re.compile(
     r"\bfrom the (?:Permanent Representative|Chargé d'affaires a\.i\.|Deputy Permanent Representative|"
     r"Minister for Foreign Affairs|Permanent Mission) of (?:the )?(.+?) to the United Nations",
 )
 
 
-def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) -> dict:
+def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str, hint: str = "") -> dict:
+    """The document's metadata from its front matter (`hint`: the reader's most prominent first-page
+    heading, which the title rules weigh with the rest)."""
     meta = dict(front_meta)
     front_heads: list[str] = []
     front_lines: list[str] = []  # what the front matter says: headings and short lines before the body
     long_seen = 0
     opening = ""  # the start of the first long paragraph ("HEARING OF FEBRUARY 21, 2019, ON …")
     numbered = False  # the body proper has begun: the front matter is over
+    items: list[titles.FrontLine] = []  # the front page as the title rules read it, in reading order
     for p in paras[:60]:
         if p.kind == "merged":
             continue
@@ -538,6 +537,7 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) 
         if p.kind == "drop":
             if len(t.split()) <= 14 and not long_seen and not numbered:
                 front_lines.append(t)
+                items.append(titles.FrontLine(t))
             continue
         if p.kind == PARAGRAPH and len(t) > 60 and (len(t.split()) > 14 or long_seen):
             long_seen += 1
@@ -545,23 +545,26 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) 
                 break
             if long_seen == 1:
                 opening = t[:300]
+                if not numbered and len(t.split()) <= 60:  # a case's parties, set as one block
+                    items.append(titles.FrontLine(t))
             continue
         if p.kind in (HEADING, "part"):
             if not long_seen:
                 front_heads.append(t)
+                items.append(titles.FrontLine(t, p.heading or 2))
             if not numbered:
                 front_lines.append(t)
-        elif p.kind == PARAGRAPH and len(t.split()) <= 14 and not numbered:
-            front_lines.append(t)
-    title = next((h for h in front_heads if TITLE_RE.match(h)), "")
-    if not title:
-        candidates = [h for h in front_heads if not GENERIC_TITLES.match(h) and not md.is_date_line(h)]
-        if candidates:
-            title = candidates[0]
-            idx = front_heads.index(title)
-            if title.endswith(":") and idx + 1 < len(front_heads):
-                title = f"{title} {front_heads[idx + 1]}"
-    meta["title"] = title.rstrip(":").strip()
+        elif p.kind == PARAGRAPH and len(t.split()) <= 40 and not numbered and not long_seen:
+            if len(t.split()) <= 14:
+                front_lines.append(t)
+            items.append(titles.FrontLine(t))
+    chosen = titles.choose(items, hint)
+    meta["title"] = chosen.title
+    sym = meta.get("symbol", "")
+    # a UN symbol names the document; the masthead's "United Nations" adds nothing. A court's neutral
+    # citation does not say which court.
+    if chosen.issuer and (not sym or titles.neutral_citation(sym)):
+        meta["issuer"] = chosen.issuer
     head_text = "\n".join(front_lines)
     # dates: the masthead's (front), one the front matter names as the document's ("Decided on"),
     # the first in the front matter, one in the opening text, one in a closing "adopted … on" line,
@@ -592,7 +595,7 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) 
         meta["date"] = md.year_from_filename(name)
     body = "\n".join(u.text for u in units if u.kind == PARAGRAPH)
     meta["doctype"] = md.doctype_from(head_text, body, name, meta.get("symbol", ""))
-    im = ISSUER_RE.search(title)
+    im = ISSUER_RE.search(meta["title"])
     if im:
         meta["issuer"] = im.group(1)
     # a family that names its files by rule (UNGDC: MEX_73_2018.txt) says who spoke, where and when
@@ -614,7 +617,9 @@ def segment(result: ReadResult, doc_id: str = "doc", name: str = "") -> Segmente
             dropped.append(plain(p.text))
     units = structure(paras, doc_id)
     meta = {k: v for k, v in result.meta.items() if v}
-    found = metadata(paras, units, front_meta, name)
+    # a title the format states (HTML <title>, DOCX properties) stands; a PDF reader's is a hint
+    hint = meta.pop("title_hint", "")
+    found = metadata(paras, units, front_meta, name, hint)
     for k, v in found.items():
         if v and not meta.get(k):
             meta[k] = v

@@ -1176,7 +1176,7 @@ def _read(page_runs_: Iterator[PageRuns], name: str) -> ReadResult:
     meta: dict = {"pages": len(pages)}
     title = _title(blocks, size)
     if title:
-        meta["title"] = title
+        meta["title_hint"] = title  # the segmenter's title rules decide (`rules/titles.py`)
     return ReadResult(blocks=blocks, meta=meta)
 
 
