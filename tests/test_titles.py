@@ -200,3 +200,33 @@ def test_title_accuracy_on_the_real_corpus_holds_its_floor():
     # no title is a letterhead, a numbered section heading or an organisation's name
     for s in scores:
         assert titles.rejected(s.ours) in ("", "empty-or-number"), s
+
+
+# ---- a table of contents is never a part that holds paragraphs -----------------------------------------
+@pytest.mark.parametrize(
+    "line, contents",
+    [("TABLE OF CONTENTS", True), ("CONTENTS (continued)", True), ("Índice", True), ("SOMMAIRE", True),
+     ("ARRANGEMENT OF SECTIONS.", True), ("Table des matières", True),
+     ("Contents of the report", False), ("Index of cases cited in the judgment", False)],
+)
+def test_contents_titles(line, contents):
+    from pincite.ingest.rules import parts
+
+    assert parts.is_contents_title(line) is contents
+
+
+def test_a_table_of_contents_holds_no_units_and_the_body_keeps_its_numbers():
+    from pincite.ingest.blocks import HARD, Block, ReadResult
+    from pincite.ingest.segment import segment
+
+    body = "This Act shall come into force on the date the Minister appoints by statutory instrument in the Gazette."
+    blocks = [Block(t, brk=HARD, heading=h) for t, h in [
+        ("THE PREVENTION OF TRAFFICKING ACT", 1), ("ARRANGEMENT OF SECTIONS.", 0), ("PART I—PRELIMINARY", 2),
+        ("1. Commencement", 0), ("2. Interpretation", 0), ("PART II—OFFENCES", 2), ("3. Offence of trafficking", 0),
+        ("PART I—PRELIMINARY", 2), (f"1. Commencement. {body}", 0), (f"2. Interpretation. {body}", 0),
+    ]]
+    seg = segment(ReadResult(blocks=blocks), "act")
+    paras = [u for u in seg.units if u.kind == "paragraph"]
+    assert [u.ref for u in paras] == ["1", "2"]
+    assert all(not u.qual for u in seg.units)
+    assert not any("ARRANGEMENT" in h for u in seg.units for h in u.headings)

@@ -34,7 +34,7 @@ from pincite.ingest.blocks import (
 )
 from pincite.ingest.rules import furniture, labels, parts, titles
 
-PARSER_VERSION = "seg-4"
+PARSER_VERSION = "seg-5"
 
 CALL_OPEN, CALL_CLOSE = "\ue000", "\ue001"
 CALL_RE = re.compile(f"{CALL_OPEN}([^{CALL_CLOSE}]*){CALL_CLOSE}")
@@ -352,6 +352,7 @@ def classify(paras: list[Para]) -> None:
             not q.kind and not q.note and not q.heading and len(plain(q.text)) > 60
         )
 
+    last_num = -9  # the last num-dot paragraph's number
     for i, p in enumerate(paras):
         if p.kind:
             continue
@@ -375,6 +376,14 @@ def classify(paras: list[Para]) -> None:
             lab = parse_label(p.label + " X") or ("label", p.label.strip("().[] "), "")
             p.kind, p.style, p.value = PARAGRAPH, lab[0], lab[1]
             continue
+        lab = parse_label(t)
+        if p.heading and lab and lab[0] == "num-dot" and t.endswith(".") and lab[1] == str(last_num + 1):
+            # "12. Protection, Assistance …" set in bold like a heading, but the next number of the
+            # paragraphs before it (a statute's sections): a paragraph, not a heading
+            p.kind, p.style, p.value, p.heading = PARAGRAPH, lab[0], lab[1], 0
+            p.text = _strip_prefix(p.text.lstrip(), len(t) - len(lab[2]))
+            last_num += 1
+            continue
         if p.heading:
             p.kind = HEADING
             sm = SECTION_RE.match(t)
@@ -385,9 +394,10 @@ def classify(paras: list[Para]) -> None:
         if sm and len(t) < 120 and not _ends_terminal(t):
             p.kind, p.heading, p.printed = HEADING, 1 if len(sm.group(1)) > 1 or sm.group(1) in "IVX" else 2, sm.group(1)
             continue
-        lab = parse_label(t)
         if lab and lab[2].strip():  # a label with nothing after it (a lone `5.` at the end) stays text
             p.kind, p.style, p.value = PARAGRAPH, lab[0], lab[1]
+            if lab[0] == "num-dot" and lab[1].isdigit():
+                last_num = int(lab[1])
             n = len(t) - len(lab[2])
             p.text = _strip_prefix(p.text.lstrip(), n)
             continue
@@ -402,6 +412,43 @@ def classify(paras: list[Para]) -> None:
             p.kind, p.heading = HEADING, level
             continue
         p.kind = PARAGRAPH
+    mark_contents(paras)
+
+
+def mark_contents(paras: list[Para]) -> None:
+    """A table of contents is never a part or a heading that holds paragraphs: its title and its entries
+    (the short lines after it, `1. Commencement`, `PART II—TRAFFICKING IN PERSONS`) are dropped, up to the
+    headings that open the body (those just before its first full paragraph)."""
+    i = 0
+    while i < len(paras):
+        p = paras[i]
+        if p.note or p.kind in ("drop", "merged", FOOTNOTE) or not parts.is_contents_title(plain(p.text).strip()):
+            i += 1
+            continue
+        p.kind = "drop"
+        j = i + 1
+        run: list[int] = []
+        while j < len(paras):
+            q = paras[j]
+            t = plain(q.text).strip()
+            if q.kind in ("drop", "merged") or q.note:
+                j += 1
+                continue
+            if parts.is_contents_title(t):  # "CONTENTS (continued)" on the next page
+                q.kind = "drop"
+                j += 1
+                continue
+            # an entry is a short line without a sentence's full stop ("1. Commencement", "Extradition.")
+            if len(t.split()) > 25 or (t[-1:] in ".;:" and len(t.split()) >= 6):
+                break
+            run.append(j)
+            j += 1
+        # the headings right before the first full paragraph open the body
+        while run and paras[run[-1]].kind in (HEADING, "part") and not paras[run[-1]].style:
+            run.pop()
+        for k in run:
+            paras[k].kind = "drop"
+        i = j
 
 
 # ---- 4. structure ------------------------------------------------------------------------------
@@ -554,10 +601,11 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str, 
                 items.append(titles.FrontLine(t, p.heading or 2))
             if not numbered:
                 front_lines.append(t)
-        elif p.kind == PARAGRAPH and len(t.split()) <= 40 and not numbered and not long_seen:
+        elif p.kind == PARAGRAPH and len(t.split()) <= 40 and not numbered:
             if len(t.split()) <= 14:
                 front_lines.append(t)
-            items.append(titles.FrontLine(t))
+            if not long_seen:
+                items.append(titles.FrontLine(t))
     chosen = titles.choose(items, hint)
     meta["title"] = chosen.title
     sym = meta.get("symbol", "")
@@ -595,6 +643,10 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str, 
         meta["date"] = md.year_from_filename(name)
     body = "\n".join(u.text for u in units if u.kind == PARAGRAPH)
     meta["doctype"] = md.doctype_from(head_text, body, name, meta.get("symbol", ""))
+    # a front page titled by a case name is a court's; one titled by an act's short title is an act,
+    # where the words of the front page said no more than "report" or nothing
+    if meta["doctype"] in ("report", "document") and chosen.rule in ("case", "act"):
+        meta["doctype"] = "judgment" if chosen.rule == "case" else "act"
     im = ISSUER_RE.search(meta["title"])
     if im:
         meta["issuer"] = im.group(1)
