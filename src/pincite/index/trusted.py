@@ -3,7 +3,7 @@
 Whoosh keeps the schema and the segment list in a pickled table of contents, and pickles postings
 blocks, term infos and columns. `pickle.loads` of a file someone planted in a home (homes are copied,
 shared and unpacked from archives) runs any code that file names. `install()` puts a restricted
-unpickler in every place Whoosh loads a pickle: it rebuilds the classes of Whoosh's schema, analysis,
+unpickler in every place Whoosh loads a pickle (pincite.index.whoosh_compat applies it): it rebuilds the classes of Whoosh's schema, analysis,
 formats, columns and codec, pincite's own schema and analysis classes, and a few harmless builtins,
 and refuses every other global (`os.system`, `subprocess.Popen`, `builtins.eval`…) with
 `UntrustedIndex`, which the index manager reports as a damaged index to rebuild.
@@ -94,23 +94,25 @@ _pickle_shim = types.SimpleNamespace(
     UnpicklingError=pickle.UnpicklingError,
     HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL,
 )
-_installed = False
-
-
-def install() -> None:
+def install() -> bool:
     """Replace pickle's loaders in whoosh.compat (for modules imported later) and in every Whoosh
-    module imported already (they bound the names at import)."""
-    global _installed
+    module imported already (they bound the names at import). Called by
+    pincite.index.whoosh_compat.apply(); False when whoosh.compat holds no pickle loader to
+    replace (a Whoosh this was not written for)."""
     import whoosh.compat
 
+    found = False
     for mod in [whoosh.compat, *(m for k, m in list(sys.modules.items()) if k.startswith("whoosh."))]:
         if mod is None:
             continue
         for attr, value in list(vars(mod).items()):
-            if value is pickle.loads:
+            if value is pickle.loads or value is loads:
                 setattr(mod, attr, loads)
-            elif value is pickle.load:
+            elif value is pickle.load or value is load:
                 setattr(mod, attr, load)
-            elif value is pickle:
+            elif value is pickle or value is _pickle_shim:
                 setattr(mod, attr, _pickle_shim)
-    _installed = True
+            else:
+                continue
+            found = found or mod is whoosh.compat
+    return found
