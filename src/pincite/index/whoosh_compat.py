@@ -164,6 +164,48 @@ def _patch_lengths() -> None:
     APPLIED.extend(["absent length columns", "field lengths"])
 
 
+# -- reading postings whole ------------------------------------------------------------------------
+def posting_blocks(matcher):
+    """(docnums, weights) of a term's postings in one segment, a block at a time, from a matcher of
+    `reader.postings()` (deleted units included: the caller drops them). Whoosh's own matchers walk
+    a posting per Python call (id, weight, score, next); this reads each block's arrays once. Any
+    matcher of another shape is walked Whoosh's way."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    if isinstance(matcher, W3LeafMatcher) and "field lengths" in APPLIED:
+        m = matcher
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            if m._weights is None:
+                m._read_weights()
+            i = m._i
+            ids, weights = m._ids, m._weights
+            yield (ids, weights) if i == 0 else (ids[i:], weights[i:])
+            m._next_block()
+        return
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    yield ids, weights
+
+
+def field_lengths(reader, fieldname):
+    """A segment reader's length column for a field as (bytes, byte → length table), read once per
+    reader (the "field lengths" patch); None when that patch is not applied or the reader is not a
+    segment's."""
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is None or "field lengths" not in APPLIED or reader.doc_count_all() == 0:
+        return None
+    perdoc.doc_field_length(0, fieldname)  # reads the column into the reader's cache
+    data = perdoc.__dict__.get("_pincite_lengths", {}).get(fieldname)
+    if data is None:
+        return None
+    return (b"" if data is False else data), _BYTE_TO_LENGTH
+
+
 # -- pickle ------------------------------------------------------------------------------------------
 def _patch_pickle() -> None:
     from pincite.index import trusted

@@ -29,8 +29,11 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from whoosh.matching import Matcher, NullMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import CompoundQuery, Or, Term
+from whoosh.scoring import BM25FScorer
 
+from pincite.index import whoosh_compat
 from pincite.index.analysis import TEXT_FIELDS, TOKEN, fold
 
 # -- words that carry no meaning -------------------------------------------------------------------
@@ -221,6 +224,78 @@ class MinMatch(CompoundQuery):
     def matcher(self, searcher, context=None):
         ms = [q.matcher(searcher, context) for q in self.subqueries]
         return MinMatchMatcher(ms, self.k)
+
+
+SCORE_DIGITS = 9
+
+# -- every tier in one pass ---------------------------------------------------------------------------
+def by_words_matched(searcher, words: list[list[tuple[str, str, float]]], allow=None) -> dict[int, list]:
+    """The units holding any of the query's words, by how many of the words each holds: {k: [(score,
+    docnum), …]}, docnums global, only those in `allow` when given. `words` holds, per word, the
+    (field, term, boost) it is searched as.
+
+    One pass, a term at a time, over each term's posting blocks: the same units and the same BM25F
+    scores as the tiers' own queries (And of the words, then MinMatch(k) masked by the tiers above:
+    exactly the units with k words), where each tier walked the union of the posting lists again
+    through Whoosh's matchers, a Python call per posting and matcher. A score is the sum of the
+    word's field scores (each BM25F, times the field's boost), summed over the words, as Whoosh's
+    Or, And and MinMatch matchers sum their children. Scores are rounded to SCORE_DIGITS decimals:
+    sums of the same scores in another order differ in the last bit, and Whoosh's matchers sum in
+    an order that varies from unit to unit, so that equal scores tied at random; rounded, they tie
+    exactly and fall back to index order."""
+    count: dict[int, int] = {}
+    total: dict[int, float] = {}
+    weighting, schema = searcher.weighting, searcher.schema
+    leaves = searcher.leaf_searchers()
+    for terms in words:
+        word: dict[int, float] = {}
+        for sub, offset in leaves:
+            reader = sub.reader()
+            deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+            for fieldname, text, boost in terms:
+                tb = schema[fieldname].to_bytes(text)
+                if (fieldname, tb) not in reader:
+                    continue
+                scorer = weighting.scorer(sub, fieldname, tb)
+                m = reader.postings(fieldname, tb, scorer=scorer)
+                if isinstance(m, FilterMatcher):
+                    m = m.child  # deleted units: dropped below
+                lengths = whoosh_compat.field_lengths(reader, fieldname) if type(scorer) is BM25FScorer else None
+                if lengths is None or not lengths[0]:
+                    while m.is_active():  # Whoosh's way, a posting at a time
+                        d = m.id()
+                        if d not in deleted:
+                            g = d + offset
+                            word[g] = word.get(g, 0.0) + m.score() * boost
+                        m.next()
+                    continue
+                data, table = lengths
+                idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+                k1p1 = k1 + 1
+                # whoosh.scoring.bm25's denominator for each of the 255 lengths a byte stands for,
+                # written as bm25 writes it, so that every score is bm25's to the bit
+                norm = [0.0] + [k1 * ((1 - b) + b * fl / avgfl) for fl in table[1:]]
+                for ids, weights in whoosh_compat.posting_blocks(m):
+                    for d, w in zip(ids, weights, strict=True):
+                        if d in deleted:
+                            continue
+                        sc = idf * ((w * k1p1) / (w + norm[data[d]]))
+                        if boost != 1.0:
+                            sc *= boost
+                        g = d + offset
+                        word[g] = word.get(g, 0.0) + sc
+        for g, sc in word.items():
+            if g in total:
+                total[g] += sc
+                count[g] += 1
+            else:
+                total[g] = sc
+                count[g] = 1
+    out: dict[int, list] = {}
+    for g, sc in total.items():
+        if allow is None or g in allow:
+            out.setdefault(count[g], []).append((round(sc, SCORE_DIGITS), g))
+    return out
 
 
 # -- the words of a natural query, as index terms ----------------------------------------------------
