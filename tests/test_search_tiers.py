@@ -84,10 +84,12 @@ def test_deleted_units_never_come_back(store):
 def test_which_explicit_queries_are_scored_in_one_pass(store):
     ix, reader, _ = engine._open(IndexManager(store))
     plan = lambda q: engine.plan_query(q, reader.schema, reader, None, None)  # noqa: E731
-    # an OR of terms is one group: its units hold any of them, scored by the sum, as Whoosh's Or
-    for q in ("migration AND governance", "+return +migration", "title:migration", "migration OR governance"):
+    # an OR of terms is one group: its units hold any of them, scored by the sum, as Whoosh's Or;
+    # (a OR b) AND c is two
+    flat = ("migration AND governance", "+return +migration", "title:migration", "migration OR governance")
+    for q in (*flat, "(migration OR return) AND governance"):
         assert plan(q).leaves, q
-    for q in ('"return migration"', "migration NOT governance", "year:2013", "(a OR b) AND c"):
+    for q in ('"return migration"', "migration NOT governance", "year:2013", "(migration AND governance) OR return"):
         assert plan(q).leaves is None, q
     natural = plan("return reintegration labour")
     assert natural.natural and len(natural.leaves) == 3
