@@ -128,9 +128,9 @@ def test_field_lengths_are_read_once_per_field_and_equal_whooshs(home):
 
 # -- start-up ----------------------------------------------------------------------------------------
 def test_searching_imports_neither_urllib_request_nor_asyncio(tmp_path):
-    """Whoosh imports urllib.request (for urlretrieve) and, through cached_property, asyncio: with
-    the stand-ins a search process imports neither, yet urlretrieve and the cached property work,
-    and a later `import urllib.request` gets the real module."""
+    """Whoosh imports urllib.request (for urlretrieve), through cached_property asyncio, and
+    morph_en: with the stand-ins a search process imports none, yet urlretrieve, variations and the
+    cached property work, and a later `import urllib.request` gets the real module."""
     src = tmp_path / "a.txt"
     src.write_text("copied")
     code = f"""
@@ -140,6 +140,9 @@ assert "start-up" in pincite.index.whoosh_compat.APPLIED
 assert "urllib.request" not in sys.modules, "urllib.request imported"
 assert "asyncio" not in sys.modules, "asyncio imported"
 assert "cached_property" not in sys.modules
+assert "whoosh.lang.morph_en" not in sys.modules
+import whoosh.query.terms
+assert "renders" in set(whoosh.query.terms.variations("render"))
 import whoosh.compat
 whoosh.compat.urlretrieve({src.as_uri()!r}, {str(tmp_path / "b.txt")!r})
 import urllib.request
@@ -163,7 +166,7 @@ print("ok")
 
 def test_the_real_modules_stay_when_imported_before():
     r = run_py(
-        "import urllib.request, cached_property, sys\n"
+        "import urllib.request, cached_property, whoosh.lang.morph_en, sys\n"
         "import pincite.index, whoosh.compat, whoosh.reading\n"
         "assert whoosh.compat.urlretrieve is urllib.request.urlretrieve\n"
         "assert whoosh.reading.cached_property is cached_property.cached_property\n"

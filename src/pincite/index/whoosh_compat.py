@@ -14,13 +14,14 @@ that version and has a test in tests/test_whoosh_compat.py showing the behaviour
   from the segment file per call: once per posting while writing, once per matching unit while BM25
   scores. The length column is read whole once per reader instead; the answers are the same.
 - **start-up** (speed, every command that searches): Whoosh's compatibility module imports
-  `urllib.request` (for `urlretrieve`, which pincite never calls) and `whoosh.reading` imports the
-  `cached_property` package, which imports `asyncio`: together most of the cost of importing
-  Whoosh. When Whoosh is not imported yet, `apply()` imports it with a stand-in `urlretrieve` that
-  imports urllib.request on first call, and with a `cached_property` descriptor of the same
-  behaviour for plain methods (which is all Whoosh uses it for). The stand-ins are left in Whoosh's
-  modules only; sys.modules is as before, so anything else importing urllib.request or
-  cached_property gets the real ones.
+  `urllib.request` (for `urlretrieve`, which pincite never calls), `whoosh.reading` imports the
+  `cached_property` package, which imports `asyncio`, and `whoosh.query` imports
+  `whoosh.lang.morph_en` (a thousand patterns compiled at import) for a Variations query pincite
+  never builds: together most of the cost of importing Whoosh. When Whoosh is not imported yet,
+  `apply()` imports it with stand-ins: a `urlretrieve` and a `variations` that import the real
+  module on first call, and a `cached_property` descriptor of the same behaviour for plain methods
+  (which is all Whoosh uses it for). The stand-ins are left in Whoosh's modules only; sys.modules
+  is as before, so anything else importing those modules gets the real ones.
 
 With another Whoosh version, `apply()` warns (`WhooshVersionWarning`, on stderr) and applies only
 what does not depend on Whoosh's internals staying as they were: the pickle restriction, which
@@ -75,12 +76,24 @@ class _cached_property:  # noqa: N801 - the name Whoosh imports
         return value
 
 
+def _variations(word):
+    """whoosh.lang.morph_en.variations, imported on first use (whoosh.query.terms imports it for
+    its Variations query, which pincite never builds; the module compiles ~1,000 patterns)."""
+    from whoosh.lang.morph_en import variations
+
+    return variations(word)
+
+
 def _import_whoosh_lightly() -> bool:
-    """Import whoosh.compat and whoosh.reading with the start-up stand-ins, if neither is imported
-    yet. True when the stand-ins were used."""
-    if "whoosh.compat" in sys.modules or "whoosh.reading" in sys.modules:
+    """Import whoosh.compat, whoosh.reading and whoosh.query with the start-up stand-ins, if none is
+    imported yet. True when the stand-ins were used."""
+    if any(m in sys.modules for m in ("whoosh.compat", "whoosh.reading", "whoosh.query")):
         return False
     stand_ins = {}
+    if "whoosh.lang.morph_en" not in sys.modules:
+        me = types.ModuleType("whoosh.lang.morph_en")
+        me.variations = _variations
+        stand_ins["whoosh.lang.morph_en"] = me
     if "urllib.request" not in sys.modules:
         ur = types.ModuleType("urllib.request")
         ur.urlretrieve = _urlretrieve
@@ -92,6 +105,7 @@ def _import_whoosh_lightly() -> bool:
     sys.modules.update(stand_ins)
     try:
         import whoosh.compat  # noqa: F401
+        import whoosh.query  # noqa: F401
         import whoosh.reading  # noqa: F401
     finally:
         for name, mod in stand_ins.items():
