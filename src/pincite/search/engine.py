@@ -697,6 +697,9 @@ def _rank(r: tuple[float, int]) -> tuple[float, int]:
 # Natural queries score every tier in one pass over the words' postings (natural.by_words_matched)
 # instead of one Whoosh search per tier; False runs the tiers' queries (kept for comparison: tests).
 FAST_TIERS = True
+# ...unless the words' posting lists hold more than this many postings (words in most units of a
+# large index): the pass keeps a score per unit holding any word; Whoosh's matchers walk instead.
+FAST_POSTINGS_MAX = 4_000_000
 
 
 def search(
@@ -752,7 +755,8 @@ def search(
         every = None  # units holding every word of the query (None: not known)
         relaxed_pool = None
         buckets = None
-        if plan.leaves is not None and FAST_TIERS:
+        postings = sum(reader.doc_frequency(f, t) for w in plan.leaves or () for f, t, _ in w)
+        if plan.leaves is not None and FAST_TIERS and postings <= FAST_POSTINGS_MAX:
             if fq is not None:
                 allow = s._filter_to_comb(fq)
             buckets = natural.by_words_matched(s, plan.leaves, allow)
