@@ -180,7 +180,7 @@ def _patch_lengths() -> None:
 
 # -- reading postings whole ------------------------------------------------------------------------
 def posting_blocks(matcher):
-    """(docnums, weights) of a term's postings in one segment, a block at a time, from a matcher of
+    """(docnums, weights, encoded values) of a term's postings in one segment, a block at a time, from a matcher of
     `reader.postings()` (deleted units included: the caller drops them). Whoosh's own matchers walk
     a posting per Python call (id, weight, score, next); this reads each block's arrays once. Any
     matcher of another shape is walked Whoosh's way."""
@@ -193,17 +193,20 @@ def posting_blocks(matcher):
                 m._read_ids()
             if m._weights is None:
                 m._read_weights()
+            if m._values is None:
+                m._read_values()  # already unpickled with the block: no cost but a reference
             i = m._i
-            ids, weights = m._ids, m._weights
-            yield (ids, weights) if i == 0 else (ids[i:], weights[i:])
+            ids, weights, values = m._ids, m._weights, m._values
+            yield (ids, weights, values) if i == 0 else (ids[i:], weights[i:], values[i:])
             m._next_block()
         return
-    ids, weights = [], []
+    ids, weights, values = [], [], []
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
+        values.append(matcher.value())
         matcher.next()
-    yield ids, weights
+    yield ids, weights, values
 
 
 def field_lengths(reader, fieldname):

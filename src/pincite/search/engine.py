@@ -665,8 +665,9 @@ def _count(s: Searcher, q: Query, allow: set | None, mask: set) -> int:
     return n
 
 
-def _rescore(s: Searcher, ranked: list[tuple[float, int]], pairs: dict, lang_col) -> list[tuple[float, int]]:
-    """The first WINDOW (score, docnum) rescored by how near the query's consecutive words stand."""
+def _rescore(s: Searcher, ranked: list[tuple[float, int]], pairs: dict, lang_col, positions=None) -> list[tuple[float, int]]:
+    """The first WINDOW (score, docnum) rescored by how near the query's consecutive words stand;
+    `positions(docnums, field, terms)` reads them (natural.positions from the index, when not given)."""
     if not pairs or len(ranked) < 2:
         return ranked
     head, tail = ranked[: natural.WINDOW], ranked[natural.WINDOW :]
@@ -682,7 +683,7 @@ def _rescore(s: Searcher, ranked: list[tuple[float, int]], pairs: dict, lang_col
     prox: dict[int, float] = {}
     for f, docnums in by_field.items():
         terms = {t for a, b, _ in pairs[f] for t in (a, b)}
-        pos = natural.positions(reader, sorted(docnums), f, terms)
+        pos = positions(sorted(docnums), f, terms) if positions else natural.positions(reader, sorted(docnums), f, terms)
         for d in docnums:
             prox[d] = natural.proximity(pos.get(d, {}), pairs[f])
     w = natural.PROXIMITY_WEIGHT
@@ -759,14 +760,14 @@ def search(
         if plan.leaves is not None and FAST_TIERS and postings <= FAST_POSTINGS_MAX:
             if fq is not None:
                 allow = s._filter_to_comb(fq)
-            buckets = natural.by_words_matched(s, plan.leaves, allow)
+            buckets, kept = natural.by_words_matched(s, plan.leaves, allow)
         for k, q in plan.tiers:
             if buckets is not None:  # every tier from one pass: each exactly the units with k words
                 pool = buckets.get(k, [])
                 n = len(pool)
                 top = n if collect_all else max(need, natural.WINDOW)
                 tier = heapq.nsmallest(top, pool, key=_rank) if top < n else sorted(pool, key=_rank)
-                tier = _rescore(s, tier, plan.pairs, lang_col)
+                tier = _rescore(s, tier, plan.pairs, lang_col, kept.positions)
                 ranked, relaxed_pool = (ranked + tier, []) if relaxed_pool is None else (ranked, relaxed_pool + tier)
                 total += n
                 reached = k

@@ -24,6 +24,7 @@ An explicit query is obeyed as written (pincite.search.engine.parse_query), neve
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -226,26 +227,61 @@ class MinMatch(CompoundQuery):
         return MinMatchMatcher(ms, self.k)
 
 
-SCORE_DIGITS = 9
-
 # -- every tier in one pass ---------------------------------------------------------------------------
-def by_words_matched(searcher, words: list[list[tuple[str, str, float]]], allow=None) -> dict[int, list]:
+class Postings:
+    """The posting blocks by_words_matched read, kept to answer `positions` for the units it ranks
+    first without reading and unpickling the blocks again (proximity was a fifth of a relaxed query)."""
+
+    def __init__(self, schema) -> None:
+        self.schema = schema
+        self.blocks: dict[tuple[str, str], list[tuple[int, int, int, object, object]]] = {}
+
+    def add(self, fieldname: str, text: str, offset: int, ids, values) -> None:
+        if len(ids):
+            self.blocks.setdefault((fieldname, text), []).append((ids[-1] + offset, offset, ids, values))
+
+    def positions(self, docnums: list[int], fieldname: str, terms) -> dict[int, dict[str, list[int]]]:
+        """As natural.positions, for the terms of `fieldname` this pass read."""
+        fmt = self.schema[fieldname].format
+        if not fmt.supports("positions"):
+            return {}
+        decode = fmt.decoder("positions")
+        out: dict[int, dict[str, list[int]]] = {}
+        for t in terms:
+            blocks = self.blocks.get((fieldname, t))
+            if not blocks:
+                continue
+            lasts = [b[0] for b in blocks]
+            for d in docnums:
+                i = bisect.bisect_left(lasts, d)
+                if i == len(blocks):
+                    continue
+                _, offset, ids, values = blocks[i]
+                j = bisect.bisect_left(ids, d - offset)
+                if j < len(ids) and ids[j] == d - offset:
+                    out.setdefault(d, {})[t] = list(decode(values[j]))
+        return out
+
+
+def by_words_matched(
+    searcher, words: list[list[tuple[str, str, float]]], allow=None
+) -> tuple[dict[int, list], Postings]:
     """The units holding any of the query's words, by how many of the words each holds: {k: [(score,
-    docnum), …]}, docnums global, only those in `allow` when given. `words` holds, per word, the
-    (field, term, boost) it is searched as.
+    docnum), …]}, docnums global, only those in `allow` when given; and the postings read, for
+    proximity. `words` holds, per word, the (field, term, boost) it is searched as.
 
     One pass, a term at a time, over each term's posting blocks: the same units and the same BM25F
     scores as the tiers' own queries (And of the words, then MinMatch(k) masked by the tiers above:
     exactly the units with k words), where each tier walked the union of the posting lists again
     through Whoosh's matchers, a Python call per posting and matcher. A score is the sum of the
     word's field scores (each BM25F, times the field's boost), summed over the words, as Whoosh's
-    Or, And and MinMatch matchers sum their children. Scores are rounded to SCORE_DIGITS decimals:
-    sums of the same scores in another order differ in the last bit, and Whoosh's matchers sum in
-    an order that varies from unit to unit, so that equal scores tied at random; rounded, they tie
-    exactly and fall back to index order."""
+    Or, And and MinMatch matchers sum their children, always in the same order (Whoosh's matchers
+    sum in an order that varies from unit to unit, so that equal scores could differ in the last
+    bit and tie at random; here they tie exactly and fall back to index order)."""
     count: dict[int, int] = {}
     total: dict[int, float] = {}
     weighting, schema = searcher.weighting, searcher.schema
+    kept = Postings(schema)
     leaves = searcher.leaf_searchers()
     for terms in words:
         word: dict[int, float] = {}
@@ -261,13 +297,20 @@ def by_words_matched(searcher, words: list[list[tuple[str, str, float]]], allow=
                 if isinstance(m, FilterMatcher):
                     m = m.child  # deleted units: dropped below
                 lengths = whoosh_compat.field_lengths(reader, fieldname) if type(scorer) is BM25FScorer else None
+                keep = fieldname in TEXT_FIELDS
                 if lengths is None or not lengths[0]:
+                    ids, values = [], []
                     while m.is_active():  # Whoosh's way, a posting at a time
                         d = m.id()
                         if d not in deleted:
                             g = d + offset
                             word[g] = word.get(g, 0.0) + m.score() * boost
+                            if keep:
+                                ids.append(d)
+                                values.append(m.value())
                         m.next()
+                    if keep:
+                        kept.add(fieldname, text, offset, ids, values)
                     continue
                 data, table = lengths
                 idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
@@ -275,7 +318,9 @@ def by_words_matched(searcher, words: list[list[tuple[str, str, float]]], allow=
                 # whoosh.scoring.bm25's denominator for each of the 255 lengths a byte stands for,
                 # written as bm25 writes it, so that every score is bm25's to the bit
                 norm = [0.0] + [k1 * ((1 - b) + b * fl / avgfl) for fl in table[1:]]
-                for ids, weights in whoosh_compat.posting_blocks(m):
+                for ids, weights, values in whoosh_compat.posting_blocks(m):
+                    if keep:
+                        kept.add(fieldname, text, offset, ids, values)
                     for d, w in zip(ids, weights, strict=True):
                         if d in deleted:
                             continue
@@ -294,8 +339,8 @@ def by_words_matched(searcher, words: list[list[tuple[str, str, float]]], allow=
     out: dict[int, list] = {}
     for g, sc in total.items():
         if allow is None or g in allow:
-            out.setdefault(count[g], []).append((round(sc, SCORE_DIGITS), g))
-    return out
+            out.setdefault(count[g], []).append((sc, g))
+    return out, kept
 
 
 # -- the words of a natural query, as index terms ----------------------------------------------------
