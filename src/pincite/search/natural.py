@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -265,7 +266,7 @@ class Postings:
 
 def by_words_matched(
     searcher, words: list[list[tuple[str, str, float]]], allow=None
-) -> tuple[dict[int, list], Postings]:
+) -> tuple[Buckets, Postings]:
     """The units holding any of the query's words, by how many of the words each holds: {k: [(score,
     docnum), …]}, docnums global, only those in `allow` when given; and the postings read, for
     proximity. `words` holds, per word, the (field, term, boost) it is searched as.
@@ -278,7 +279,7 @@ def by_words_matched(
     Or, And and MinMatch matchers sum their children, always in the same order (Whoosh's matchers
     sum in an order that varies from unit to unit, so that equal scores could differ in the last
     bit and tie at random; here they tie exactly and fall back to index order)."""
-    count: dict[int, int] = {}
+    count: Counter = Counter()
     total: dict[int, float] = {}
     weighting, schema = searcher.weighting, searcher.schema
     kept = Postings(schema)
@@ -318,9 +319,15 @@ def by_words_matched(
                 # whoosh.scoring.bm25's denominator for each of the 255 lengths a byte stands for,
                 # written as bm25 writes it, so that every score is bm25's to the bit
                 norm = [0.0] + [k1 * ((1 - b) + b * fl / avgfl) for fl in table[1:]]
+                get = word.get
                 for ids, weights, values in whoosh_compat.posting_blocks(m):
                     if keep:
                         kept.add(fieldname, text, offset, ids, values)
+                    if not deleted and boost == 1.0:  # the common case, without its two tests
+                        for d, w in zip(ids, weights, strict=True):
+                            g = d + offset
+                            word[g] = get(g, 0.0) + idf * ((w * k1p1) / (w + norm[data[d]]))
+                        continue
                     for d, w in zip(ids, weights, strict=True):
                         if d in deleted:
                             continue
@@ -329,18 +336,31 @@ def by_words_matched(
                             sc *= boost
                         g = d + offset
                         word[g] = word.get(g, 0.0) + sc
-        for g, sc in word.items():
-            if g in total:
-                total[g] += sc
-                count[g] += 1
-            else:
-                total[g] = sc
-                count[g] = 1
-    out: dict[int, list] = {}
-    for g, sc in total.items():
-        if allow is None or g in allow:
-            out.setdefault(count[g], []).append((sc, g))
-    return out, kept
+        count.update(word.keys())
+        if not total:
+            total.update(word)
+        else:
+            tget = total.get
+            for g, sc in word.items():
+                total[g] = tget(g, 0.0) + sc
+    return Buckets(total, count, allow), kept
+
+
+class Buckets:
+    """{k: [(score, docnum), …]} of by_words_matched, each k listed when first asked for (a query
+    mostly needs its first tier or two, and a unit holding one word of four is the common case)."""
+
+    def __init__(self, total: dict[int, float], count: Counter, allow) -> None:
+        self._total, self._count, self._allow = total, count, allow
+        self._made: dict[int, list] = {}
+
+    def get(self, k: int, default=None) -> list:
+        out = self._made.get(k)
+        if out is None:
+            total, allow = self._total, self._allow
+            out = [(total[g], g) for g, c in self._count.items() if c == k and (allow is None or g in allow)]
+            self._made[k] = out
+        return out
 
 
 # -- the words of a natural query, as index terms ----------------------------------------------------
