@@ -112,6 +112,23 @@ def test_a_call_raised_by_text_rise_is_a_call(engine):
     assert by_ref(units, "2", FOOTNOTE).text == "Resolution 70/1 of 25 September 2015."
 
 
+def test_a_note_that_reads_like_a_running_head_is_a_note():
+    """Notes whose whole text is a symbol or a short citation ("34 A/HRC/53/26.", "Resolution 70/1.")
+    sit in the page's bottom band and repeat from page to page: their raised label says they are notes."""
+    pages = []
+    for n in range(1, 4):
+        pages.append([
+            (72, 700, 10, f"{n}."), (100, 700, 10, "The Assembly took note of the report"),
+            (262, 704, 6, str(n)), (268, 700, 10, "of the Special Rapporteur on the matter."),
+            (72, 60, 6, str(n)), (80, 56, 8, f"A/HRC/5{n}/26."),
+            (500, 30, 9, f"{n}/3"),
+        ])  # fmt: skip
+    _, units, _ = parse_bytes(make_pdf(pages), "notes.pdf")
+    assert [(u.ref, u.text) for u in units if u.kind == FOOTNOTE] == [
+        ("1", "A/HRC/51/26."), ("2", "A/HRC/52/26."), ("3", "A/HRC/53/26.")
+    ]
+
+
 def test_both_engines_build_the_same_page_model():
     """The segmenter cannot tell which engine read a page: same lines, sizes, baselines, calls."""
 

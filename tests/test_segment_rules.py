@@ -196,3 +196,67 @@ def test_toc_lines_are_not_paragraphs():
 def test_line_blocks_in_one_paragraph():
     blocks = [Block("first line of a", brk=PARA), Block("paragraph that wraps", brk=LINE)]
     assert [u.text for u in segment(ReadResult(blocks), "t").units] == ["first line of a paragraph that wraps"]
+
+
+def seg_blocks(*texts: str, brk: str = PARA):
+    return segment(ReadResult([Block(text=t, brk=brk) for t in texts]), "b").units
+
+
+def test_a_table_of_contents_under_its_heading_is_not_paragraphs():
+    """A statute's ARRANGEMENT OF SECTIONS (no dot leaders): its entries are not the sections; the
+    contents end where the title is printed again."""
+    units = seg_blocks(
+        "THE PREVENTION OF TRAFFICKING IN PERSONS ACT, 2009.", "ARRANGEMENT OF SECTIONS.", "PART I—PRELIMINARY",
+        "1. Commencement", "2. Interpretation", "17. Absence of Victims and Court Awards.",
+        "THE PREVENTION OF TRAFFICKING IN PERSONS ACT, 2009.", "1. Commencement.",
+        "This Act shall come into force upon publication in the Gazette.", "2. Interpretation.",
+    )  # fmt: skip
+    numbered = [(u.ref, u.text) for u in units if u.numbered and u.kind == "paragraph"]
+    assert numbered == [("1", "Commencement."), ("2", "Interpretation.")]
+    assert not any("ARRANGEMENT" in u.text or "Absence" in u.text for u in units)
+
+
+def test_contents_end_at_the_first_sentence():
+    units = seg_blocks("Contents", "1. Introduction", "2. Scope", f"1. {LONG}", f"2. {LONG}")
+    assert [u.ref for u in units if u.kind == "paragraph"] == ["1", "2"]
+    assert all(u.text == LONG for u in units if u.kind == "paragraph")
+
+
+def test_endnotes_under_a_notes_heading_with_bracketed_calls():
+    units = seg_blocks(
+        f"1. Hace 30 años, en Estocolmo [1]. {LONG}", f"2. En Río de Janeiro [2], convinimos. {LONG}",
+        "Notas:", "(1) Informe de la Conferencia, Estocolmo.", "(2) Informe de la Conferencia, Río.",
+        "Declaración aprobada en la 17ª sesión plenaria.",
+    )  # fmt: skip
+    paras = {u.ref: u for u in units if u.kind == "paragraph" and u.numbered}
+    notes_ = {u.ref: u.text for u in units if u.kind == "footnote"}
+    assert notes_ == {"1": "Informe de la Conferencia, Estocolmo.", "2": "Informe de la Conferencia, Río."}
+    assert paras["1"].notes == ("1",) and "[1]" not in paras["1"].text
+    assert paras["2"].notes == ("2",) and paras["2"].text.startswith("En Río de Janeiro, convinimos.")
+    assert any(u.text.startswith("Declaración aprobada") and u.kind == "paragraph" for u in units)
+
+
+def test_bracketed_numbers_are_calls_only_when_the_notes_exist():
+    units = seg_blocks(f"1. As in [3] above. {LONG}", "Notes", "(1) A note.")
+    assert "[3]" in next(u.text for u in units if u.ref == "1" and u.kind == "paragraph")
+
+
+def test_statute_sections_keep_their_subsections_under_them():
+    """ "19. Extra-Territorial Jurisdiction." then its text, then (1)…; "In this Act, unless the context
+    otherwise requires—" introduces the list (not a heading); "13." after "(11)" is a new section."""
+    units = seg_blocks(
+        "2. Interpretation.", "In this Act, unless the context otherwise requires—", "(a) “child” means a person;",
+        "(b) “Gazette” means the Uganda Gazette;", "12. Protection of victims.", "(1) A victim shall be protected.",
+        "(11) The protection shall be provided by Government.", "13. Confidentiality.",
+        "(1) At any stage of the trial the privacy of the victim shall be respected.",
+    )  # fmt: skip
+    got = [u.ref for u in units if u.kind == "paragraph" and u.numbered]
+    assert got == ["2", "2 (a)", "2 (b)", "12", "12 (1)", "12 (11)", "13", "13 (1)"]
+    assert not any(u.kind == "heading" for u in units)
+
+
+def test_a_capital_heading_before_a_page_break_does_not_run_on():
+    units = segment(
+        ReadResult([Block(text="JUDGMENT"), Block(text="VAN DER WESTHUIZEN J (Khampepe J concurring):", brk=PAGE),
+                    Block(text=f"[1] {LONG}")]), "b").units  # fmt: skip
+    assert units[0].text == "JUDGMENT"

@@ -32,9 +32,9 @@ from pincite.ingest.blocks import (
     Block,
     ReadResult,
 )
-from pincite.ingest.rules import furniture, labels, parts
+from pincite.ingest.rules import furniture, labels, notes, parts
 
-PARSER_VERSION = "seg-4"
+PARSER_VERSION = "seg-5"
 
 CALL_OPEN, CALL_CLOSE = "\ue000", "\ue001"
 CALL_RE = re.compile(f"{CALL_OPEN}([^{CALL_CLOSE}]*){CALL_CLOSE}")
@@ -172,6 +172,13 @@ def _starts_item(text: str) -> bool:
 
 
 # ---- 1. assemble -------------------------------------------------------------------------------
+def _capitals_line(text: str) -> bool:
+    """A short line set in capitals ("JUDGMENT", "PART II"): a heading's shape."""
+    t = plain(text).strip()
+    letters = [c for c in t if c.isalpha()]
+    return len(t.split()) <= 6 and len(letters) >= 3 and not any(c.islower() for c in letters)
+
+
 def _continues(prev: Para, nxt: Block, text: str) -> bool:
     """Does a block run on from the paragraph before it (a page or paragraph break mid-sentence)?"""
     if nxt.brk in (HARD,) or nxt.heading or nxt.note or nxt.bullet or nxt.label or nxt.role:
@@ -182,6 +189,8 @@ def _continues(prev: Para, nxt: Block, text: str) -> bool:
         return False
     first = _first_char(text)
     if nxt.brk == PAGE:
+        if _capitals_line(prev.text) and not _capitals_line(text):
+            return False  # "JUDGMENT" closing a cover page: a heading, not a sentence left open
         return not (_ends_terminal(prev.text) and (first.isupper() or first.isdigit() or first in "\"“‘¿¡("))
     if nxt.brk == PARA:
         if _ends_terminal(prev.text):
@@ -190,7 +199,9 @@ def _continues(prev: Para, nxt: Block, text: str) -> bool:
     return nxt.brk == LINE
 
 
-def assemble(blocks: list[Block], dropped: list[str]) -> list[Para]:
+def assemble(blocks: list[Block], dropped: list[str], toc: list[str] | None = None) -> list[Para]:
+    """`toc` collects the contents entries a reader marked (the segmenter ends a contents list
+    where the body repeats one of them)."""
     paras: list[Para] = []
     last_body: int | None = None  # index of the last body paragraph (notes may sit after it)
     for b in blocks:
@@ -198,6 +209,8 @@ def assemble(blocks: list[Block], dropped: list[str]) -> list[Para]:
         if b.role in (FURNITURE, TOC) or not plain(text).strip():
             if plain(text).strip():
                 dropped.append(plain(text))
+                if b.role == TOC and toc is not None:
+                    toc.append(plain(text))
             continue
         lines = [ln for ln in text.split("\n") if plain(ln).strip()]
         if b.hardbreaks and len(lines) >= 2 and CONTACT_RE.search(plain(text)):
@@ -292,14 +305,93 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
     return meta
 
 
+# ---- 2b. contents and endnotes ---------------------------------------------------------------------
+def _entry_key(text: str) -> str:
+    """A contents entry or a heading reduced to its words: no label, leaders, page numbers or stops."""
+    t = re.sub(r"\s+", " ", plain(text)).strip()
+    t = furniture.TOC_TAIL_RE.sub("", t)
+    sm = SECTION_RE.match(t)
+    if sm:
+        t = sm.group(2)
+    else:
+        lab = labels.parse(t)
+        if lab and lab.rest.strip():
+            t = lab.rest
+    return re.sub(r"[\W_]+", " ", t.lower()).strip()
+
+
+def _sentence(key: str, text: str) -> bool:
+    """Prose, not a title: six words or more ending a sentence, most longer words in lower case
+    ("The body starts here and is …", not "Absence of Victims and Court Awards.")."""
+    long = [w for w in key.split() if len(w) >= 4]
+    capital = sum(1 for w in re.findall(r"[^\W\d_]{4,}", plain(text)) if w[0].isupper())
+    return len(key.split()) >= 6 and _ends_terminal(text) and capital * 2 < len(long)
+
+
+def contents(paras: list[Para], toc: list[str], dropped: list[str]) -> None:
+    """A table of contents under its heading ("ARRANGEMENT OF SECTIONS", "Contents"): its entries
+    ("1. Commencement", "PART I—PRELIMINARY") are not paragraphs. It ends where the text begins: a
+    long paragraph, or a line that repeats one seen before the contents (the title) or one of its
+    entries (the first heading of the body)."""
+    for i, p in enumerate(paras):
+        if p.kind or p.note or not furniture.is_toc_heading(plain(p.text)):
+            continue
+        before = {_entry_key(q.text) for q in paras[:i] if not q.note}
+        entries = {k for k in (_entry_key(t) for t in toc) if len(k.split()) >= 2}
+        p.kind = "toc"  # kept out of the units, and out of the front matter that types the document
+        dropped.append(plain(p.text).strip())
+        for q in paras[i + 1 :]:
+            if q.note or q.kind:
+                continue
+            t = plain(q.text).strip()
+            key = _entry_key(t)
+            if len(t.split()) >= 20 or _sentence(key, t) or key in before or key in entries:
+                break
+            if len(key.split()) >= 2:
+                entries.add(key)
+            q.kind = "toc"
+            dropped.append(t)
+        return
+
+
+def endnotes(paras: list[Para]) -> None:
+    """Notes collected under a heading of their own ("Notas:", "Endnotes"), in body type: the
+    labelled paragraphs after it are note bodies; calls written "[1]" in the text before are calls."""
+    for i, p in enumerate(paras):
+        if p.kind or p.note or not notes.notes_heading(plain(p.text)):
+            continue
+        found: list[str] = []
+        for q in paras[i + 1 :]:
+            if q.note or q.kind:
+                continue
+            got = notes.note_body(plain(q.text))
+            if not got:
+                break
+            q.note = got[0]
+            q.text = _strip_prefix(q.text.lstrip(), got[1])
+            found.append(got[0])
+        if not found:
+            continue
+        p.heading = p.heading or 2
+        have = set(found)
+
+        def call(m: re.Match, have: set[str] = have) -> str:
+            return f"{CALL_OPEN}{m.group(1)}{CALL_CLOSE}" if m.group(1) in have else m.group(0)
+
+        for q in paras[:i]:
+            if not (q.note or q.kind) and "[" in q.text:
+                q.text = notes.BRACKET_CALL_RE.sub(call, q.text)
+        return
+
+
 # ---- 3. classify ---------------------------------------------------------------------------------
 def _looks_heading(p: Para, t: str) -> int:
     """A heading level for a paragraph that looks like one though the format did not say so."""
     words = t.split()
     if not words or len(t) > 110 or len(words) > 14 or p.lines > 3:
         return 0
-    if t[-1] in ".;,!?" or p.bullet or p.note or p.role == CELL:
-        return 0
+    if t[-1] in ".;,!?—–" or p.bullet or p.note or p.role == CELL:
+        return 0  # "… unless the context otherwise requires—" opens a list
     letters = [c for c in t if c.isalpha()]
     if len(letters) >= 3 and not any(c.islower() for c in letters):
         return 2  # a line in capitals
@@ -328,6 +420,7 @@ def split_named_parts(paras: list[Para]) -> None:
 
 
 def classify(paras: list[Para]) -> None:
+    endnotes(paras)
     split_named_parts(paras)
     # A paragraph opened by "(Signed)" takes the short lines of the signature block after it.
     for i, p in enumerate(paras):
@@ -427,6 +520,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
     position = 0  # paragraphs in this part, numbered or not
     head_position = 0
     last_unnumbered = 0  # position of the last unnumbered paragraph, if it is the open one
+    titled = False  # the open paragraph is a section's number and title only
 
     def emit(kind: str, ref: str, numbered: bool, p: Para, text: str) -> None:
         clean = re.sub(r"\s+", " ", plain(text)).strip()
@@ -450,7 +544,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
         )
 
     for p in paras:
-        if p.kind in ("drop", "merged", ""):
+        if p.kind in ("drop", "merged", "toc", ""):
             continue
         t = plain(p.text).strip()
         if p.kind == "part":
@@ -461,6 +555,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
             head_position += 1
             emit(HEADING, str(head_position), False, p, p.text)
             heads = [(0, re.sub(r"\s+", " ", t))]
+            titled = False
             continue
         if p.kind == HEADING:
             level = p.heading or 3
@@ -472,7 +567,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
             else:
                 emit(HEADING, str(head_position), False, p, p.text)
             heads.append((level, re.sub(r"\s+", " ", t)))
-            stack, last_unnumbered = [], 0
+            stack, last_unnumbered, titled = [], 0, False
             continue
         if p.kind == FOOTNOTE:
             emit(FOOTNOTE, p.note, True, p, p.text)
@@ -490,6 +585,8 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
             elif not stack or style.startswith("num") and not any(s.startswith("num") for s in styles):
                 if style.startswith("num"):
                     stack = []
+            elif style in ("num-dot", "num-bracket") and stack[0][0] == "num-paren":
+                stack = []  # "13." after "(11)": a paragraph number never nests under a subsection's
             if not stack and not style.startswith("num") and last_unnumbered:
                 stack = [("assigned", f"[{last_unnumbered}]")]
             shown = f"({p.value})" if style.endswith("-paren") and not style.startswith("num") else p.value
@@ -500,10 +597,17 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
                 position += 1
                 last_unnumbered = 0
             emit(PARAGRAPH, " ".join(v for _, v in stack), True, p, p.text)
+            # a section's number and title on a line of their own ("19. Extra-Territorial
+            # Jurisdiction."): the text under it, and its subsections, are the section's
+            titled = len(stack) == 1 and p.lines <= 2 and len(t.split()) <= 10
             continue
         # an unnumbered paragraph or a bullet: its position in reading order
-        stack = []
         position += 1
+        if titled and not p.bullet:
+            titled = False
+            emit(PARAGRAPH, str(position), False, p, p.text)
+            continue
+        stack = []
         last_unnumbered = position
         emit(PARAGRAPH, str(position), False, p, p.text)
     return units
@@ -531,7 +635,7 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) 
     opening = ""  # the start of the first long paragraph ("HEARING OF FEBRUARY 21, 2019, ON …")
     numbered = False  # the body proper has begun: the front matter is over
     for p in paras[:60]:
-        if p.kind == "merged":
+        if p.kind in ("merged", "toc"):
             continue
         t = re.sub(r"\s+", " ", plain(p.text)).strip()
         numbered = numbered or bool(p.kind == PARAGRAPH and p.style)
@@ -606,8 +710,10 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) 
 # ---- the whole -------------------------------------------------------------------------------
 def segment(result: ReadResult, doc_id: str = "doc", name: str = "") -> Segmented:
     dropped: list[str] = []
-    paras = assemble(result.blocks, dropped)
+    toc: list[str] = []
+    paras = assemble(result.blocks, dropped, toc)
     front_meta = front(paras, dropped)
+    contents(paras, toc, dropped)
     classify(paras)
     for p in paras:
         if p.kind == "drop" and plain(p.text) not in dropped:

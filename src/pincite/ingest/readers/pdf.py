@@ -409,8 +409,8 @@ def mark_furniture(pages: list[PageModel]) -> None:
     many = len(pages) >= 3
     for pg in pages:
         for ln in pg.lines:
-            if not _in_band(ln, pg):
-                continue
+            if not _in_band(ln, pg) or ln.lead:
+                continue  # a line opened by a raised label is a note's first line ("34 A/HRC/53/26.")
             t = ln.text.strip()
             key = _norm_furniture(t)
             if any(p.match(t) for p in FURNITURE_PATTERNS) or SYMBOL_HEAD_RE.match(t):
@@ -423,7 +423,7 @@ def mark_furniture(pages: list[PageModel]) -> None:
     common = {k for k, n in heads.items() if n >= 3 and len(k) >= 8}
     for pg in pages:
         for ln in pg.lines:
-            if not ln.role and _norm_furniture(ln.text) in common:
+            if not ln.role and not ln.lead and _norm_furniture(ln.text) in common:
                 ln.role = FURNITURE
 
 
@@ -656,6 +656,10 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
     def close() -> None:
         nonlocal cur
         if cur is not None and cur is not adopted:
+            if cur.heading and "\n" in cur.text and _sentence_item(cur.text):
+                # a numbered bold line was a heading by its first line ("12. Protection, … of"); the
+                # whole block ends a sentence ("… Trafficking."): a section's title, as its siblings
+                cur.heading = 0
             blocks.append(cur)
         cur = None
 
@@ -867,6 +871,12 @@ def _breaks(prev: Line, ln: Line, lay: Layout, cur_bold: bool = False, item_x: f
     if ln.x0 > prev.x0 + 8 and prev.text.rstrip()[-1:] in ".:;" and not LABEL_START_RE.match(prev.text):
         return True
     return False
+
+
+def _sentence_item(text: str) -> bool:
+    """A block opened by an item label (not a section's "I." or "B.") that ends like a sentence."""
+    t = text.strip()
+    return bool(LABEL_START_RE.match(t)) and t[-1:] in ".,;" and not re.match(r"^[IVXLC]+\.\s|^[A-Z]\.\s", t)
 
 
 def _heading_level(ln: Line, size: float, full_len: int = 80) -> int:
