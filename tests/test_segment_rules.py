@@ -260,3 +260,19 @@ def test_a_capital_heading_before_a_page_break_does_not_run_on():
         ReadResult([Block(text="JUDGMENT"), Block(text="VAN DER WESTHUIZEN J (Khampepe J concurring):", brk=PAGE),
                     Block(text=f"[1] {LONG}")]), "b").units  # fmt: skip
     assert units[0].text == "JUDGMENT"
+
+
+def test_a_session_range_in_the_masthead_is_not_the_documents_date():
+    """ "1" and "- 5 December 2014" (a session's dates, set as two masthead pieces) do not date a
+    statement that prints its own date under its title."""
+    seg = segment(
+        ReadResult([Block(text="ELEVENTH REGULAR SESSION", role="masthead"), Block(text="1", role="masthead"),
+                    Block(text="- 5 December 2014", role="masthead"),
+                    Block(text="Declaration on membership\nWCPFC11-2014-OP16\n01 December 2014", heading=2),
+                    Block(text=LONG)]), "b")  # fmt: skip
+    assert seg.meta["date"] == "2014-12-01"
+
+
+def test_an_address_set_line_by_line_is_a_contact_block():
+    units = seg_blocks("PO Box 240, Apia,\nSamoa\nE: sprep@sprep.org\nT: +685 21929", LONG)
+    assert [u.text for u in units] == [LONG]

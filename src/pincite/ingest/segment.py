@@ -213,7 +213,8 @@ def assemble(blocks: list[Block], dropped: list[str], toc: list[str] | None = No
                     toc.append(plain(text))
             continue
         lines = [ln for ln in text.split("\n") if plain(ln).strip()]
-        if b.hardbreaks and len(lines) >= 2 and CONTACT_RE.search(plain(text)):
+        short = len(lines) >= 3 and all(len(plain(ln).strip()) <= 40 for ln in lines)  # an address set line by line
+        if (b.hardbreaks or short) and len(lines) >= 2 and CONTACT_RE.search(plain(text)):
             dropped.append(plain(text))
             continue
         first, rest = lines[0], lines[1:]
@@ -284,7 +285,8 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
             d = md.first_date(t)
             if d:
                 meta.setdefault("date", d)
-        elif (seen_distr or p.role == MASTHEAD) and "date" not in meta and md.is_date_line(t):
+        elif (seen_distr or p.role == MASTHEAD) and "date" not in meta and md.is_date_line(t) and t[:1] not in "-–—":
+            # ("- 5 December 2014" ends a session's range "1 - 5 December 2014": the meeting's dates)
             meta["date"] = md.first_date(t)
             p.kind = "drop"
             dropped.append(t)
