@@ -67,7 +67,14 @@ def test_labels(text, label):
         # numbered paragraphs with sub-items and sub-sub-items
         (
             f"1. {LONG}\n\n(a) {LONG}\n\n(i) {LONG}\n\n(ii) {LONG}\n\n(b) {LONG}\n\n2. {LONG}",
-            [("1", True), ("1 (a)", True), ("1 (a) (i)", True), ("1 (a) (ii)", True), ("1 (b)", True), ("2", True)],
+            [
+                ("1", True),
+                ("1 (a)", True),
+                ("1 (a) (i)", True),
+                ("1 (a) (ii)", True),
+                ("1 (b)", True),
+                ("2", True),
+            ],
         ),
         # (i) after (h) is the ninth letter, not a roman numeral
         (
@@ -96,7 +103,11 @@ def test_numbering_restarts_in_an_annex():
 def test_parts(marker):
     units = seg_text(f"1. {LONG}\n\n{marker}\n\n1. {LONG}")
     parts = [u.part for u in units if u.kind == "paragraph"]
-    assert parts[0] == "" and parts[1] != "" and parts[1].lower().startswith(marker.split()[0].lower().rstrip(":"))
+    assert (
+        parts[0] == ""
+        and parts[1] != ""
+        and parts[1].lower().startswith(marker.split()[0].lower().rstrip(":"))
+    )
 
 
 @pytest.mark.parametrize(
@@ -116,7 +127,10 @@ def test_page_and_paragraph_breaks(brk, nxt, joins):
 
 
 def test_page_break_after_a_finished_sentence_starts_a_new_paragraph():
-    blocks = [Block(LONG, brk=PARA), Block("Another paragraph on the next page, long enough to count.", brk=PAGE)]
+    blocks = [
+        Block(LONG, brk=PARA),
+        Block("Another paragraph on the next page, long enough to count.", brk=PAGE),
+    ]
     assert len(segment(ReadResult(blocks), "t").units) == 2
 
 
@@ -195,7 +209,9 @@ def test_toc_lines_are_not_paragraphs():
 
 def test_line_blocks_in_one_paragraph():
     blocks = [Block("first line of a", brk=PARA), Block("paragraph that wraps", brk=LINE)]
-    assert [u.text for u in segment(ReadResult(blocks), "t").units] == ["first line of a paragraph that wraps"]
+    assert [u.text for u in segment(ReadResult(blocks), "t").units] == [
+        "first line of a paragraph that wraps"
+    ]
 
 
 def seg_blocks(*texts: str, brk: str = PARA):
@@ -276,3 +292,27 @@ def test_a_session_range_in_the_masthead_is_not_the_documents_date():
 def test_an_address_set_line_by_line_is_a_contact_block():
     units = seg_blocks("PO Box 240, Apia,\nSamoa\nE: sprep@sprep.org\nT: +685 21929", LONG)
     assert [u.text for u in units] == [LONG]
+
+
+@pytest.mark.parametrize("read", [seg_text, seg_md, lambda t: seg_blocks(t.replace("\n", " "))])
+def test_paragraphs_that_run_on_inline_are_split_in_every_reader(read):
+    text = (
+        "1. The meeting opened with a statement of the Chair. 2. Representatives of chairs and secretariats "
+        "participated, as in para. 3. They met in 2013. 3. As host of the third meeting, Botswana spoke. "
+        "4) is not the next number."
+    )
+    got = [(u.ref, u.text[:24]) for u in read(text) if u.kind == "paragraph"]
+    assert got == [
+        ("1", "The meeting opened with "), ("2", "Representatives of chair"), ("3", "As host of the third mee"),
+    ]  # fmt: skip
+
+
+def test_a_run_on_split_keeps_the_note_calls_where_they_were():
+    units = segment(
+        ReadResult([Block(text="1. First ends here. 2. Second starts here.", calls=((19, "7"), (24, "8")))]),
+        "b",
+    ).units
+    assert [(u.ref, u.text, u.notes) for u in units] == [
+        ("1", "First ends here.", ("7",)),
+        ("2", "Second starts here.", ("8",)),
+    ]

@@ -421,8 +421,58 @@ def split_named_parts(paras: list[Para]) -> None:
     paras[:] = out
 
 
+ABBREVIATIONS = set(
+    "para paras p pp no nos art arts vol vols chap ch sect sec op cit ibid al fig figs ann res doc e g i "
+    "párr núm pág cap nº n°".split()
+)
+
+
+def split_run_on(paras: list[Para]) -> None:
+    """A numbered paragraph whose next number runs on inline after a full stop ("… the meeting. 2.
+    Representatives of …", "… ends here. 3) This October …"): split it there, whatever the reader.
+    Only the next number after the paragraph's own, after a sentence end (not "para. 2."), before a
+    capital: "in 2. The" or a list quoted inside do not follow the paragraph's own number."""
+    out: list[Para] = []
+    for p in paras:
+        while not (p.kind or p.note or p.heading or p.role or p.label):
+            t = plain(p.text)
+            lab = labels.parse(t.lstrip())
+            if not lab or lab.style not in ("num-dot", "num-close") or not lab.value.isdigit():
+                break
+            mark = "." if lab.style == "num-dot" else ")"
+            nxt = str(int(lab.value) + 1)
+            m = None
+            for m_ in re.finditer(rf"(?<=[.;:!?”\"’])\s+{nxt}{re.escape(mark)}\s+(?=[A-ZÀ-Ý“\"])", t):
+                before = re.findall(r"([\wÀ-ÿº°]+)\W*$", t[: m_.start()])
+                if not before or before[0].lower() not in ABBREVIATIONS:
+                    m = m_
+                    break
+            if m is None:
+                break
+            head_text = _prefix(p.text, m.start())
+            rest = p.text[len(head_text) :].lstrip()
+            out.append(replace(p, text=head_text.rstrip()))
+            p = replace(p, text=rest, brk=PARA, heading=0)
+        out.append(p)
+    paras[:] = out
+
+
+def _prefix(text: str, n_plain: int) -> str:
+    """The first `n_plain` visible characters of a marked text, with the markers among and right
+    after them (a call after the last word belongs to it)."""
+    i = seen = 0
+    while i < len(text) and (seen < n_plain or text[i] == CALL_OPEN):
+        if text[i] == CALL_OPEN:
+            i = text.index(CALL_CLOSE, i) + 1
+            continue
+        i += 1
+        seen += 1
+    return text[:i]
+
+
 def classify(paras: list[Para]) -> None:
     endnotes(paras)
+    split_run_on(paras)
     split_named_parts(paras)
     # A paragraph opened by "(Signed)" takes the short lines of the signature block after it.
     for i, p in enumerate(paras):
