@@ -316,3 +316,27 @@ def test_a_run_on_split_keeps_the_note_calls_where_they_were():
         ("1", "First ends here.", ("7",)),
         ("2", "Second starts here.", ("8",)),
     ]
+
+
+def test_numbered_agenda_items_are_items_not_headings():
+    md = (
+        "# Procès-verbal de la réunion\n\n## 1. Ouverture de la séance\n\n"
+        f"La séance est ouverte à 10 heures. {LONG}\n\n## 2. Adoption de l'ordre du jour\n\n"
+        f"L'ordre du jour est adopté. {LONG}\n"
+    )
+    units = seg_md(md)
+    assert [(u.ref, u.text) for u in units if u.numbered] == [
+        ("1", "Ouverture de la séance"), ("2", "Adoption de l'ordre du jour")
+    ]  # fmt: skip
+    assert [u.kind for u in units].count("heading") == 1
+
+
+def test_a_numbered_section_title_over_numbered_paragraphs_stays_a_heading():
+    units = seg_md(f"## 1. Introduction\n\n1.1 {LONG}\n\n1.2 {LONG}\n")
+    assert units[0].kind == "heading" and [u.ref for u in units[1:]] == ["1.1", "1.2"]
+
+
+def test_markdown_headings_typed_without_a_space():
+    units = seg_md(f"##Protocol against the Smuggling of Migrants\n\n{LONG}\n\n#hashtag {LONG}\n")
+    assert units[0].kind == "heading" and units[0].text == "Protocol against the Smuggling of Migrants"
+    assert units[2].text.startswith("#hashtag")

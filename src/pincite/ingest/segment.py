@@ -470,6 +470,25 @@ def _prefix(text: str, n_plain: int) -> str:
     return text[:i]
 
 
+def _item_heading(paras: list[Para], i: int) -> bool:
+    """Is heading i, which opens with "1." or "1)", a numbered item rather than a section's title?
+    A section's title has numbered paragraphs under it ("1. Introduction", then "1.1" or "1."); an
+    agenda item has unnumbered text under it, and a title of a few words."""
+    if len(plain(paras[i].text).split()) > 14:
+        return False
+    for q in paras[i + 1 :]:
+        if q.note or q.kind in ("drop", "toc", "merged"):
+            continue
+        if q.heading:
+            t = plain(q.text).strip()
+            nxt = parse_label(t)  # the next heading is the next item: "2. Adoption de l'ordre du jour"
+            return bool(nxt) and nxt.style == parse_label(plain(paras[i].text).strip()).style
+        t = plain(q.text).strip()
+        # unnumbered text under it, not a sub-heading ("Право на труд …" before paragraph 45)
+        return not parse_label(t) and not q.label and (_ends_terminal(t) or len(t.split()) > 14)
+    return False
+
+
 def classify(paras: list[Para]) -> None:
     endnotes(paras)
     split_run_on(paras)
@@ -516,6 +535,13 @@ def classify(paras: list[Para]) -> None:
             # the reader knows this is a label: a capital after it lets "a." and "i." parse as labels too
             lab = parse_label(p.label + " X") or ("label", p.label.strip("().[] "), "")
             p.kind, p.style, p.value = PARAGRAPH, lab[0], lab[1]
+            continue
+        lab = parse_label(t) if p.heading else None
+        if lab and lab.style in ("num-dot", "num-close") and lab.rest.strip() and _item_heading(paras, i):
+            # "1. Ouverture de la séance": a numbered agenda item is the minutes' printed number,
+            # though set as a heading; its discussion follows unnumbered (see structure: titled)
+            p.kind, p.style, p.value, p.heading = PARAGRAPH, lab.style, lab.value, 0
+            p.text = _strip_prefix(p.text.lstrip(), len(t) - len(lab.rest))
             continue
         if p.heading:
             p.kind = HEADING
