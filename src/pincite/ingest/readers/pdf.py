@@ -329,10 +329,17 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
     lead = ""
     prev: Run | None = None
     words: list[Run] = []  # the runs that are text, not calls: they decide the line's weight
+    anchor = max(
+        seg, key=lambda q: (abs(q.size - main_size) < 0.6, len(q.text.strip()))
+    )  # the line's widest run
     for r in seg:
         r.rise = r.y - base
         small = r.size < 0.85 * main_size
         raised = small and (r.y - base > 0.12 * main_size or r.text.strip() in ("*", "**", "∗", "†"))
+        if not raised and r is not anchor and CALL_TEXT_RE.match(r.text) and text.strip():
+            # a call set in body type and raised by a text rise (Ts) or a moved baseline only:
+            # "processes,ᵃ regional bodiesᵇ" (a quarter of an em above the line's widest run)
+            raised = r.y - anchor.y > 0.25 * main_size
         t = r.text
         if raised and t.strip().lower() in ORDINALS and re.search(r"(?:\d|\b[IVXLC]+)\.?$", text):
             # 21st, 3.º, 1er, XVIIIe: the space after the ordinal stays (PDFium keeps it in the run)
@@ -669,6 +676,15 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             # a page's first line runs on from the page before unless it is indented like the
             # first line of a paragraph (then the segmenter need not guess)
             indented = margin and ln.x0 > margin + 8 and not kw.get("note") and not kw.get("role")
+            tail = state.get("tail")
+            runs_on = tail is not None and abs(tail[1].x0 - ln.x0) <= 2 and not _closed(tail[0].text)
+            if indented and runs_on:
+                # a sub-item's continuation: indented as the wrapped lines of "(c) …" on the page
+                # before, whose sentence is still open (running heads and feet are already out)
+                indented = False
+            if runs_on and LABEL_START_RE.match(tail[0].text):
+                # where (c)'s label stands, and its form: (d) is its sibling
+                kw.setdefault("meta", {})["label_x"] = (tail[0].x, _shape(tail[0].text))
             brk = HARD if not blocks else PARA if indented else PAGE
             started = True
         return Block(
@@ -746,6 +762,9 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
         # a numbered paragraph may open with a bold run-in heading: its text follows in roman
         cur_bold = cur is not None and cur.meta.get("emph", False) and not LABEL_START_RE.match(cur.text)
         item_x = cur.x if cur is not None and DOT_ITEM_RE.match(cur.text) else None
+        label_x = None
+        if cur is not None:
+            label_x = (cur.x, _shape(cur.text)) if LABEL_START_RE.match(cur.text) else cur.meta.get("label_x")
         tail = state.get("tail")
         if cur is None and not started and tail is not None and _enumeration_runs_on(tail[1], ln, lay):
             # "…; (iii) …, e" at the foot of one page, "(iv) o Estado adotasse …" atop the next: the
@@ -756,7 +775,7 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             state["tail"] = (cur, ln)
             prev = ln
             continue
-        if cur is None or prev is None or _breaks(prev, ln, lay, cur_bold, item_x):
+        if cur is None or prev is None or _breaks(prev, ln, lay, cur_bold, item_x, label_x):
             close()
             heading = _heading_level(ln, size, lay.full_len)
             cur = new(ln, PARA, heading=heading)
@@ -770,6 +789,17 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
         prev = ln
     close()
     blocks.extend(furniture)
+
+
+def _shape(text: str) -> str:
+    """The form of the label a text opens with: "(c)" and "(d)" are "(a)", "11." is "9.", "(iii)" is "(a)"."""
+    m = LABEL_START_RE.match(text)
+    return re.sub(r"[A-Za-z]+", "a", re.sub(r"\d+", "9", m.group(0).strip())) if m else ""
+
+
+def _closed(text: str) -> bool:
+    """Does a block's text end a sentence (or a list item: "…;", "…: ")?"""
+    return text.rstrip()[-1:] in '.;:!?…"”’)»'
 
 
 def _enumeration_runs_on(last: Line, first: Line, lay: Layout) -> bool:
@@ -834,7 +864,14 @@ def _append(b: Block, ln: Line) -> None:
         b.calls = b.calls + tuple((off + o, lab) for o, lab in ln.calls)
 
 
-def _breaks(prev: Line, ln: Line, lay: Layout, cur_bold: bool = False, item_x: float | None = None) -> bool:
+def _breaks(
+    prev: Line,
+    ln: Line,
+    lay: Layout,
+    cur_bold: bool = False,
+    item_x: float | None = None,
+    label_x: tuple[float, str] | None = None,
+) -> bool:
     """Does `ln` start a new block after `prev`?"""
     size, pitch = lay.size, lay.pitch
     gap = prev.y - ln.y
@@ -866,6 +903,14 @@ def _breaks(prev: Line, ln: Line, lay: Layout, cur_bold: bool = False, item_x: f
         # "… señalaron: (i) falta de …" wrapped so that "(i)" opens a line: the line before ran
         # to the full measure, so this is the same sentence, not a list
         if prev.text.rstrip()[-1:] in ".;:!?" and len(prev.text) < 0.9 * lay.full_len:
+            return True
+        # "(b) …; " then "(c) ensure …" where (b)'s label stands: the next item of the same list
+        if (
+            label_x is not None
+            and abs(ln.x0 - label_x[0]) <= 2
+            and _shape(ln.text) == label_x[1]
+            and re.search(r"[.;]$|; (?:and|or|y|o|et|ou|e)$", prev.text.rstrip())
+        ):
             return True
     # a first-line indent opens a paragraph after a short line that ended a sentence
     if ln.x0 > prev.x0 + 8 and prev.text.rstrip()[-1:] in ".:;" and not LABEL_START_RE.match(prev.text):
@@ -1052,7 +1097,9 @@ def read(
     return result
 
 
-NEEDS_OCR_HINT = "no text layer: the PDF needs OCR (read it with `pincite ingest --ocr`, which uses Tesseract)"
+NEEDS_OCR_HINT = (
+    "no text layer: the PDF needs OCR (read it with `pincite ingest --ocr`, which uses Tesseract)"
+)
 
 
 def _ocr_layer(data: bytes) -> bool:
