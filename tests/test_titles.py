@@ -210,9 +210,9 @@ def test_title_accuracy_on_the_real_corpus_holds_its_floor():
      ("Contents of the report", False), ("Index of cases cited in the judgment", False)],
 )
 def test_contents_titles(line, contents):
-    from pincite.ingest.rules import parts
+    from pincite.ingest.rules import furniture
 
-    assert parts.is_contents_title(line) is contents
+    assert furniture.is_toc_heading(line) is contents
 
 
 def test_a_table_of_contents_holds_no_units_and_the_body_keeps_its_numbers():

@@ -32,7 +32,7 @@ from pincite.ingest.blocks import (
     Block,
     ReadResult,
 )
-from pincite.ingest.rules import furniture, labels, parts, titles
+from pincite.ingest.rules import furniture, labels, notes, parts, titles
 
 PARSER_VERSION = "seg-5"
 
@@ -169,6 +169,13 @@ def _starts_item(text: str) -> bool:
 
 
 # ---- 1. assemble -------------------------------------------------------------------------------
+def _capitals_line(text: str) -> bool:
+    """A short line set in capitals ("JUDGMENT", "PART II"): a heading's shape."""
+    t = plain(text).strip()
+    letters = [c for c in t if c.isalpha()]
+    return len(t.split()) <= 6 and len(letters) >= 3 and not any(c.islower() for c in letters)
+
+
 def _continues(prev: Para, nxt: Block, text: str) -> bool:
     """Does a block run on from the paragraph before it (a page or paragraph break mid-sentence)?"""
     if nxt.brk in (HARD,) or nxt.heading or nxt.note or nxt.bullet or nxt.label or nxt.role:
@@ -179,6 +186,8 @@ def _continues(prev: Para, nxt: Block, text: str) -> bool:
         return False
     first = _first_char(text)
     if nxt.brk == PAGE:
+        if _capitals_line(prev.text) and not _capitals_line(text):
+            return False  # "JUDGMENT" closing a cover page: a heading, not a sentence left open
         return not (_ends_terminal(prev.text) and (first.isupper() or first.isdigit() or first in "\"“‘¿¡("))
     if nxt.brk == PARA:
         if _ends_terminal(prev.text):
@@ -187,7 +196,9 @@ def _continues(prev: Para, nxt: Block, text: str) -> bool:
     return nxt.brk == LINE
 
 
-def assemble(blocks: list[Block], dropped: list[str]) -> list[Para]:
+def assemble(blocks: list[Block], dropped: list[str], toc: list[str] | None = None) -> list[Para]:
+    """`toc` collects the contents entries a reader marked (the segmenter ends a contents list
+    where the body repeats one of them)."""
     paras: list[Para] = []
     last_body: int | None = None  # index of the last body paragraph (notes may sit after it)
     for b in blocks:
@@ -195,9 +206,12 @@ def assemble(blocks: list[Block], dropped: list[str]) -> list[Para]:
         if b.role in (FURNITURE, TOC) or not plain(text).strip():
             if plain(text).strip():
                 dropped.append(plain(text))
+                if b.role == TOC and toc is not None:
+                    toc.append(plain(text))
             continue
         lines = [ln for ln in text.split("\n") if plain(ln).strip()]
-        if b.hardbreaks and len(lines) >= 2 and CONTACT_RE.search(plain(text)):
+        short = len(lines) >= 3 and all(len(plain(ln).strip()) <= 40 for ln in lines)  # an address set line by line
+        if (b.hardbreaks or short) and len(lines) >= 2 and CONTACT_RE.search(plain(text)):
             dropped.append(plain(text))
             continue
         first, rest = lines[0], lines[1:]
@@ -274,7 +288,8 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
             d = md.first_date(t)
             if d:
                 meta.setdefault("date", d)
-        elif (seen_distr or p.role == MASTHEAD) and "date" not in meta and md.is_date_line(t):
+        elif (seen_distr or p.role == MASTHEAD) and "date" not in meta and md.is_date_line(t) and t[:1] not in "-–—":
+            # ("- 5 December 2014" ends a session's range "1 - 5 December 2014": the meeting's dates)
             meta["date"] = md.first_date(t)
             p.kind = "drop"
             dropped.append(t)
@@ -295,14 +310,97 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
     return meta
 
 
+# ---- 2b. contents and endnotes ---------------------------------------------------------------------
+def _entry_key(text: str) -> str:
+    """A contents entry or a heading reduced to its words: no label, leaders, page numbers or stops."""
+    t = re.sub(r"\s+", " ", plain(text)).strip()
+    t = furniture.TOC_TAIL_RE.sub("", t)
+    sm = SECTION_RE.match(t)
+    if sm:
+        t = sm.group(2)
+    else:
+        lab = labels.parse(t)
+        if lab and lab.rest.strip():
+            t = lab.rest
+    return re.sub(r"[\W_]+", " ", t.lower()).strip()
+
+
+def _sentence(key: str, text: str) -> bool:
+    """Prose, not a title: six words or more ending a sentence, most longer words in lower case
+    ("The body starts here and is …", not "Absence of Victims and Court Awards.")."""
+    long = [w for w in key.split() if len(w) >= 4]
+    capital = sum(1 for w in re.findall(r"[^\W\d_]{4,}", plain(text)) if w[0].isupper())
+    return len(key.split()) >= 6 and _ends_terminal(text) and capital * 2 < len(long)
+
+
+def contents(paras: list[Para], toc: list[str], dropped: list[str]) -> None:
+    """A table of contents under its heading ("ARRANGEMENT OF SECTIONS", "Contents"): its entries
+    ("1. Commencement", "PART I—PRELIMINARY") are not paragraphs. It ends where the text begins: a
+    long paragraph, or a line that repeats one seen before the contents (the title) or one of its
+    entries (the first heading of the body)."""
+    for i, p in enumerate(paras):
+        if p.kind or p.note or not furniture.is_toc_heading(plain(p.text)):
+            continue
+        before = {_entry_key(q.text) for q in paras[:i] if not q.note}
+        entries = {k for k in (_entry_key(t) for t in toc) if len(k.split()) >= 2}
+        p.kind = "toc"  # kept out of the units, and out of the front matter that types the document
+        dropped.append(plain(p.text).strip())
+        for q in paras[i + 1 :]:
+            if q.note or q.kind:
+                continue
+            t = plain(q.text).strip()
+            if furniture.is_toc_heading(t):  # "CONTENTS (continued)" on the next page
+                q.kind = "toc"
+                dropped.append(t)
+                continue
+            key = _entry_key(t)
+            if len(t.split()) >= 20 or _sentence(key, t) or key in before or key in entries:
+                break
+            if len(key.split()) >= 2:
+                entries.add(key)
+            q.kind = "toc"
+            dropped.append(t)
+        return
+
+
+def endnotes(paras: list[Para]) -> None:
+    """Notes collected under a heading of their own ("Notas:", "Endnotes"), in body type: the
+    labelled paragraphs after it are note bodies; calls written "[1]" in the text before are calls."""
+    for i, p in enumerate(paras):
+        if p.kind or p.note or not notes.notes_heading(plain(p.text)):
+            continue
+        found: list[str] = []
+        for q in paras[i + 1 :]:
+            if q.note or q.kind:
+                continue
+            got = notes.note_body(plain(q.text))
+            if not got:
+                break
+            q.note = got[0]
+            q.text = _strip_prefix(q.text.lstrip(), got[1])
+            found.append(got[0])
+        if not found:
+            continue
+        p.heading = p.heading or 2
+        have = set(found)
+
+        def call(m: re.Match, have: set[str] = have) -> str:
+            return f"{CALL_OPEN}{m.group(1)}{CALL_CLOSE}" if m.group(1) in have else m.group(0)
+
+        for q in paras[:i]:
+            if not (q.note or q.kind) and "[" in q.text:
+                q.text = notes.BRACKET_CALL_RE.sub(call, q.text)
+        return
+
+
 # ---- 3. classify ---------------------------------------------------------------------------------
 def _looks_heading(p: Para, t: str) -> int:
     """A heading level for a paragraph that looks like one though the format did not say so."""
     words = t.split()
     if not words or len(t) > 110 or len(words) > 14 or p.lines > 3:
         return 0
-    if t[-1] in ".;,!?" or p.bullet or p.note or p.role == CELL:
-        return 0
+    if t[-1] in ".;,!?—–" or p.bullet or p.note or p.role == CELL:
+        return 0  # "… unless the context otherwise requires—" opens a list
     letters = [c for c in t if c.isalpha()]
     if len(letters) >= 3 and not any(c.islower() for c in letters):
         return 2  # a line in capitals
@@ -330,7 +428,77 @@ def split_named_parts(paras: list[Para]) -> None:
     paras[:] = out
 
 
+ABBREVIATIONS = set(
+    "para paras p pp no nos art arts vol vols chap ch sect sec op cit ibid al fig figs ann res doc e g i "
+    "párr núm pág cap nº n°".split()
+)
+
+
+def split_run_on(paras: list[Para]) -> None:
+    """A numbered paragraph whose next number runs on inline after a full stop ("… the meeting. 2.
+    Representatives of …", "… ends here. 3) This October …"): split it there, whatever the reader.
+    Only the next number after the paragraph's own, after a sentence end (not "para. 2."), before a
+    capital: "in 2. The" or a list quoted inside do not follow the paragraph's own number."""
+    out: list[Para] = []
+    for p in paras:
+        while not (p.kind or p.note or p.heading or p.role or p.label):
+            t = plain(p.text)
+            lab = labels.parse(t.lstrip())
+            if not lab or lab.style not in ("num-dot", "num-close") or not lab.value.isdigit():
+                break
+            mark = "." if lab.style == "num-dot" else ")"
+            nxt = str(int(lab.value) + 1)
+            m = None
+            for m_ in re.finditer(rf"(?<=[.;:!?”\"’])\s+{nxt}{re.escape(mark)}\s+(?=[A-ZÀ-Ý“\"])", t):
+                before = re.findall(r"([\wÀ-ÿº°]+)\W*$", t[: m_.start()])
+                if not before or before[0].lower() not in ABBREVIATIONS:
+                    m = m_
+                    break
+            if m is None:
+                break
+            head_text = _prefix(p.text, m.start())
+            rest = p.text[len(head_text) :].lstrip()
+            out.append(replace(p, text=head_text.rstrip()))
+            p = replace(p, text=rest, brk=PARA, heading=0)
+        out.append(p)
+    paras[:] = out
+
+
+def _prefix(text: str, n_plain: int) -> str:
+    """The first `n_plain` visible characters of a marked text, with the markers among and right
+    after them (a call after the last word belongs to it)."""
+    i = seen = 0
+    while i < len(text) and (seen < n_plain or text[i] == CALL_OPEN):
+        if text[i] == CALL_OPEN:
+            i = text.index(CALL_CLOSE, i) + 1
+            continue
+        i += 1
+        seen += 1
+    return text[:i]
+
+
+def _item_heading(paras: list[Para], i: int) -> bool:
+    """Is heading i, which opens with "1." or "1)", a numbered item rather than a section's title?
+    A section's title has numbered paragraphs under it ("1. Introduction", then "1.1" or "1."); an
+    agenda item has unnumbered text under it, and a title of a few words."""
+    if len(plain(paras[i].text).split()) > 14:
+        return False
+    for q in paras[i + 1 :]:
+        if q.note or q.kind in ("drop", "toc", "merged"):
+            continue
+        if q.heading:
+            t = plain(q.text).strip()
+            nxt = parse_label(t)  # the next heading is the next item: "2. Adoption de l'ordre du jour"
+            return bool(nxt) and nxt.style == parse_label(plain(paras[i].text).strip()).style
+        t = plain(q.text).strip()
+        # unnumbered text under it, not a sub-heading ("Право на труд …" before paragraph 45)
+        return not parse_label(t) and not q.label and (_ends_terminal(t) or len(t.split()) > 14)
+    return False
+
+
 def classify(paras: list[Para]) -> None:
+    endnotes(paras)
+    split_run_on(paras)
     split_named_parts(paras)
     # A paragraph opened by "(Signed)" takes the short lines of the signature block after it.
     for i, p in enumerate(paras):
@@ -352,7 +520,6 @@ def classify(paras: list[Para]) -> None:
             not q.kind and not q.note and not q.heading and len(plain(q.text)) > 60
         )
 
-    last_num = -9  # the last num-dot paragraph's number
     for i, p in enumerate(paras):
         if p.kind:
             continue
@@ -376,13 +543,12 @@ def classify(paras: list[Para]) -> None:
             lab = parse_label(p.label + " X") or ("label", p.label.strip("().[] "), "")
             p.kind, p.style, p.value = PARAGRAPH, lab[0], lab[1]
             continue
-        lab = parse_label(t)
-        if p.heading and lab and lab[0] == "num-dot" and t.endswith(".") and lab[1] == str(last_num + 1):
-            # "12. Protection, Assistance …" set in bold like a heading, but the next number of the
-            # paragraphs before it (a statute's sections): a paragraph, not a heading
-            p.kind, p.style, p.value, p.heading = PARAGRAPH, lab[0], lab[1], 0
-            p.text = _strip_prefix(p.text.lstrip(), len(t) - len(lab[2]))
-            last_num += 1
+        lab = parse_label(t) if p.heading else None
+        if lab and lab.style in ("num-dot", "num-close") and lab.rest.strip() and _item_heading(paras, i):
+            # "1. Ouverture de la séance": a numbered agenda item is the minutes' printed number,
+            # though set as a heading; its discussion follows unnumbered (see structure: titled)
+            p.kind, p.style, p.value, p.heading = PARAGRAPH, lab.style, lab.value, 0
+            p.text = _strip_prefix(p.text.lstrip(), len(t) - len(lab.rest))
             continue
         if p.heading:
             p.kind = HEADING
@@ -394,10 +560,9 @@ def classify(paras: list[Para]) -> None:
         if sm and len(t) < 120 and not _ends_terminal(t):
             p.kind, p.heading, p.printed = HEADING, 1 if len(sm.group(1)) > 1 or sm.group(1) in "IVX" else 2, sm.group(1)
             continue
+        lab = parse_label(t)
         if lab and lab[2].strip():  # a label with nothing after it (a lone `5.` at the end) stays text
             p.kind, p.style, p.value = PARAGRAPH, lab[0], lab[1]
-            if lab[0] == "num-dot" and lab[1].isdigit():
-                last_num = int(lab[1])
             n = len(t) - len(lab[2])
             p.text = _strip_prefix(p.text.lstrip(), n)
             continue
@@ -412,43 +577,6 @@ def classify(paras: list[Para]) -> None:
             p.kind, p.heading = HEADING, level
             continue
         p.kind = PARAGRAPH
-    mark_contents(paras)
-
-
-def mark_contents(paras: list[Para]) -> None:
-    """A table of contents is never a part or a heading that holds paragraphs: its title and its entries
-    (the short lines after it, `1. Commencement`, `PART II—TRAFFICKING IN PERSONS`) are dropped, up to the
-    headings that open the body (those just before its first full paragraph)."""
-    i = 0
-    while i < len(paras):
-        p = paras[i]
-        if p.note or p.kind in ("drop", "merged", FOOTNOTE) or not parts.is_contents_title(plain(p.text).strip()):
-            i += 1
-            continue
-        p.kind = "drop"
-        j = i + 1
-        run: list[int] = []
-        while j < len(paras):
-            q = paras[j]
-            t = plain(q.text).strip()
-            if q.kind in ("drop", "merged") or q.note:
-                j += 1
-                continue
-            if parts.is_contents_title(t):  # "CONTENTS (continued)" on the next page
-                q.kind = "drop"
-                j += 1
-                continue
-            # an entry is a short line without a sentence's full stop ("1. Commencement", "Extradition.")
-            if len(t.split()) > 25 or (t[-1:] in ".;:" and len(t.split()) >= 6):
-                break
-            run.append(j)
-            j += 1
-        # the headings right before the first full paragraph open the body
-        while run and paras[run[-1]].kind in (HEADING, "part") and not paras[run[-1]].style:
-            run.pop()
-        for k in run:
-            paras[k].kind = "drop"
-        i = j
 
 
 # ---- 4. structure ------------------------------------------------------------------------------
@@ -477,6 +605,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
     position = 0  # paragraphs in this part, numbered or not
     head_position = 0
     last_unnumbered = 0  # position of the last unnumbered paragraph, if it is the open one
+    titled = False  # the open paragraph is a section's number and title only
 
     def emit(kind: str, ref: str, numbered: bool, p: Para, text: str) -> None:
         clean = re.sub(r"\s+", " ", plain(text)).strip()
@@ -500,7 +629,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
         )
 
     for p in paras:
-        if p.kind in ("drop", "merged", ""):
+        if p.kind in ("drop", "merged", "toc", ""):
             continue
         t = plain(p.text).strip()
         if p.kind == "part":
@@ -511,6 +640,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
             head_position += 1
             emit(HEADING, str(head_position), False, p, p.text)
             heads = [(0, re.sub(r"\s+", " ", t))]
+            titled = False
             continue
         if p.kind == HEADING:
             level = p.heading or 3
@@ -522,7 +652,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
             else:
                 emit(HEADING, str(head_position), False, p, p.text)
             heads.append((level, re.sub(r"\s+", " ", t)))
-            stack, last_unnumbered = [], 0
+            stack, last_unnumbered, titled = [], 0, False
             continue
         if p.kind == FOOTNOTE:
             emit(FOOTNOTE, p.note, True, p, p.text)
@@ -540,6 +670,8 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
             elif not stack or style.startswith("num") and not any(s.startswith("num") for s in styles):
                 if style.startswith("num"):
                     stack = []
+            elif style in ("num-dot", "num-bracket") and stack[0][0] == "num-paren":
+                stack = []  # "13." after "(11)": a paragraph number never nests under a subsection's
             if not stack and not style.startswith("num") and last_unnumbered:
                 stack = [("assigned", f"[{last_unnumbered}]")]
             shown = f"({p.value})" if style.endswith("-paren") and not style.startswith("num") else p.value
@@ -550,10 +682,17 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
                 position += 1
                 last_unnumbered = 0
             emit(PARAGRAPH, " ".join(v for _, v in stack), True, p, p.text)
+            # a section's number and title on a line of their own ("19. Extra-Territorial
+            # Jurisdiction."): the text under it, and its subsections, are the section's
+            titled = len(stack) == 1 and p.lines <= 2 and len(t.split()) <= 10
             continue
         # an unnumbered paragraph or a bullet: its position in reading order
-        stack = []
         position += 1
+        if titled and not p.bullet:
+            titled = False
+            emit(PARAGRAPH, str(position), False, p, p.text)
+            continue
+        stack = []
         last_unnumbered = position
         emit(PARAGRAPH, str(position), False, p, p.text)
     return units
@@ -577,7 +716,7 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str, 
     numbered = False  # the body proper has begun: the front matter is over
     items: list[titles.FrontLine] = []  # the front page as the title rules read it, in reading order
     for p in paras[:60]:
-        if p.kind == "merged":
+        if p.kind in ("merged", "toc"):
             continue
         t = re.sub(r"\s+", " ", plain(p.text)).strip()
         numbered = numbered or bool(p.kind == PARAGRAPH and p.style)
@@ -661,8 +800,10 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str, 
 # ---- the whole -------------------------------------------------------------------------------
 def segment(result: ReadResult, doc_id: str = "doc", name: str = "") -> Segmented:
     dropped: list[str] = []
-    paras = assemble(result.blocks, dropped)
+    toc: list[str] = []
+    paras = assemble(result.blocks, dropped, toc)
     front_meta = front(paras, dropped)
+    contents(paras, toc, dropped)
     classify(paras)
     for p in paras:
         if p.kind == "drop" and plain(p.text) not in dropped:

@@ -78,17 +78,3 @@ def parse_part(text: str) -> tuple[str, str] | None:
 
 def is_part(text: str) -> bool:
     return parse_part(text) is not None
-
-
-# A table of contents' own title: never a part, never a heading that holds paragraphs.
-CONTENTS_TITLE_RE = re.compile(
-    r"^(?:table\s+of\s+contents|contents|índice|indice|sommaire|table\s+des\s+mati[èe]res|contenido|"
-    r"sumário|sumario|arrangement\s+of\s+(?:sections|clauses|regulations|rules)|оглавление|содержание)"
-    r"(?:\s*\((?:continued|suite|cont\.?|continuación)\))?[.:]?$",
-    re.I,
-)
-
-
-def is_contents_title(text: str) -> bool:
-    """`TABLE OF CONTENTS`, `Índice`, `ARRANGEMENT OF SECTIONS.`, `CONTENTS (continued)`."""
-    return bool(CONTENTS_TITLE_RE.match(" ".join(text.split())))
