@@ -499,6 +499,43 @@ def cite(ctx, citation, style, lang, fmt):
 
 
 @cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                metavar="FILE...")  # fmt: skip
+@click.option("--lang", help="Check against the version of each document in this language [default: the draft's].")
+@click.option("--find-sources", is_flag=True, help="Also look up every quotation that has no citation beside it.")
+@output_options(("text", "json", "jsonl", "csv", "tsv"), colour=False)
+@click.pass_context
+@domain_errors
+def check(ctx, files, lang, find_sources, fmt):
+    """Check the citations and quotations of drafts (txt, md, docx, html, pdf) against the corpus.
+
+    Each citation (`A/68/190, annex, para. 10 (e)`, `paras. 3–5`, `¶ 10(e)`, `ibid., para. 5`) gets a
+    status: ok, quote-differs (with how close the quotation comes and the units that hold it),
+    no-such-paragraph, no-such-document or ambiguous. Exit 0 when every citation is ok, 1 otherwise,
+    2 for a usage error or a draft that cannot be read.
+
+    \b
+    Examples:
+      pincite check briefing-note.docx
+      pincite check draft.md --format json | jq '.[] | select(.status != "ok")'
+      pincite check --find-sources statement.pdf --lang fr
+    """
+    from pincite import render
+
+    ws = _ws(ctx)
+    rows = ws.check(list(files), lang=lang, find_sources=find_sources)
+    _note_samples(ws)
+    if fmt == "text":
+        _out(render.render(rows, fmt, render.check_text) if rows else "")
+        bad = sum(1 for r in rows if r["status"] not in ("ok", "uncited"))
+        cited = sum(1 for r in rows if r["status"] != "uncited")
+        click.echo(f"pincite: {render.plural(cited, 'citation')}, {bad} with a problem", err=True)
+    else:
+        _render(rows, fmt, render.check_text, render.CHECK_COLUMNS)
+    sys.exit(EXIT_OK if all(r["status"] in ("ok", "uncited") for r in rows) else EXIT_FAILED)
+
+
+@cli.command()
 @output_options(colour=False)
 @click.pass_context
 @domain_errors

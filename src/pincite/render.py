@@ -194,6 +194,34 @@ def unit_text(r: dict) -> str:
     return "\n".join(lines)
 
 
+def check_text(r: dict) -> str:
+    """A checked citation: `FILE:LINE: STATUS  CITE`, then what is wrong beside the quotation."""
+    at = f"{r['file']}:{r['line']}" if r.get("where", "line") == "line" else f"{r['file']}: paragraph {r['line']}"
+    sim = f" ({r['similarity']:.2f})" if r["status"] == "quote-differs" and r.get("similarity") is not None else ""
+    head = f"{at}: {r['status']}{sim}  {r['cite'] or '(no citation)'}"
+    lines = [head]
+    if r["status"] == "ok":
+        return head
+    if r.get("message"):
+        lines.append(f"    {r['message']}")
+    if r.get("quote"):
+        lines.append(_wrap(f"quoted: “{r['quote']}”", "    "))
+    if r["status"] == "quote-differs" and r.get("unit"):
+        text = " ".join(u["text"] for u in r.get("units") or [r["unit"]])
+        lines.append(_wrap(f"{r['resolved']}: {text}", "    "))
+    for c in r.get("candidates", []):
+        lines.append(f"    could be: {c}")
+    if r.get("suggest"):
+        lines.append("    held by: " + "; ".join(r["suggest"]))
+    elif r["status"] in ("quote-differs", "uncited") and r.get("quote"):
+        lines.append("    held by: no unit of the corpus")
+    return "\n".join(lines)
+
+
+CHECK_COLUMNS = ["file", "line", "status", "cite", "resolved", "quote", "similarity", "suggest", "candidates",
+                 "message"]  # fmt: skip
+
+
 def doc_text(r: dict) -> str:
     what = " · ".join(x for x in (r["symbol"], r["doctype"], r["date"], r["lang"]) if x)
     counts = f"{plural(r['paragraphs'], 'paragraph')}, {plural(r['footnotes'], 'footnote')}"

@@ -241,6 +241,13 @@ class Workspace:
         assert doc is not None
         return [{"cite": citation.cite(doc, u, style), "style": style, "doc": doc.id, "seq": u.seq}]
 
+    def check(self, paths: list[Path], *, lang: str | None = None, find_sources: bool = False) -> list[dict]:
+        """`check`: every citation of the drafts (and, with `find_sources`, every uncited quotation),
+        checked against the corpus (see `pincite.search.check`)."""
+        from pincite.search import check
+
+        return [f.dump() for f in check.check_files(self.reader(), list(paths), lang=lang, find_sources=find_sources)]
+
     def docs(self) -> list[dict]:
         store = self.reader()
         counts = store.counts()
