@@ -166,7 +166,14 @@ def hit_text(colour: bool) -> Callable[[dict], str]:
     def fmt(r: dict) -> str:
         head = f"\x1b[1m{r['cite']}\x1b[0m" if colour else r["cite"]
         snippet = _wrap_marked(r["snippet"] or r["text"], colour)
-        return f"{head}\n{snippet}\n    — {where(r)}"
+        out = f"{head}\n{snippet}\n    — {where(r)}"
+        if "also_lang" in r:  # search --also LANG: the hit's version in LANG
+            v = r.get("also")
+            if v:
+                out += f"\n    [{r['also_lang']}] {v['cite']}\n" + _wrap(v["text"], "        ")
+            elif r.get("lang") != r["also_lang"]:
+                out += f"\n    [{r['also_lang']}] no version in the corpus"
+        return out
 
     return fmt
 
@@ -189,6 +196,8 @@ def unit_text(r: dict) -> str:
         lines.append(_wrap(f"{n['ref']}  {n['text']}", "      "))
     if "footnotes" in r:  # the cited unit itself (not a context row): where to open it
         lines.append(f"    — {where(r)}")
+    if len(r.get("versions", [])) > 1:
+        lines.append("    versions: " + ", ".join(v["lang"] or "?" for v in r["versions"]))
     for c in r.get("after", []):
         lines += [f"  {c['cite']}", _wrap(c["text"], "      ")]
     return "\n".join(lines)

@@ -307,11 +307,12 @@ def attach_quotes(text: str, mentions: list[Mention], quotes: list[Quote]) -> No
 
 # ---- 3. checking -------------------------------------------------------------------------------------
 def norm_text(s: str) -> str:
-    """Quotes, dashes, case, spaces, soft and line-end hyphens normalised away."""
+    """Quotation marks, dashes, case, spaces, soft and line-end hyphens normalised away."""
     s = unicodedata.normalize("NFKC", s).replace("\u00ad", "")
     s = re.sub(r"(\w)-\s+(\w)", r"\1\2", s)  # "evi- dence": a hyphen left by a line break
-    s = s.replace("’", "'").replace("‘", "'").replace("`", "'").replace("“", '"').replace("”", '"')
-    s = s.replace("«", '"').replace("»", '"').replace("„", '"')
+    s = s.replace("’", "'").replace("‘", "'").replace("`", "'")
+    # quotation marks do not count (a quotation inside a quotation turns “…” into ‘…’), apostrophes do
+    s = re.sub(r"[\"“”«»„‹›]|(?<!\w)'|'(?!\w)", "", s)
     s = re.sub(r"[‐‑‒–—―]", "-", s)
     return re.sub(r"\s+", " ", s).strip().casefold()
 
