@@ -18,6 +18,7 @@ import docx
 import pytest
 from click.testing import CliRunner
 
+from conftest import CORPUS_REAL, needs_shared
 from pdfmaker import make_pdf
 from pincite.cli import cli
 from pincite.search import check
@@ -87,6 +88,20 @@ def store(samples_home):
     return Workspace(samples_home).reader()
 
 
+SHARED_PDFS = ["un/hrdtee_plan_1_en.pdf", "un/hrdtee_plan_1_es.pdf", "un/hrdtee_ohchr_2_en.pdf",
+               "un/hrdtee_ohchr_2_fr.pdf"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def shared_store(tmp_path_factory):
+    """A home with two documents in two languages each (the HURIDOCS gold PDFs)."""
+    if not CORPUS_REAL.is_dir():
+        pytest.skip("../shared/corpus-real is absent")
+    ws = Workspace(tmp_path_factory.mktemp("versions") / "home")
+    ws.ingest([CORPUS_REAL / "pdf" / p for p in SHARED_PDFS])
+    return ws.reader()
+
+
 def right(expected: dict, findings: list[check.Finding]) -> list[bool]:
     cited = [f for f in findings if f.status != "uncited"]
     out = []
@@ -107,13 +122,36 @@ def right(expected: dict, findings: list[check.Finding]) -> list[bool]:
 
 
 @pytest.mark.parametrize("fmt", ["md", "docx", "pdf"])
-@pytest.mark.parametrize("draft", EXPECTED, ids=lambda d: d["file"])
+@pytest.mark.parametrize("draft", [d for d in EXPECTED if d.get("corpus") != "shared"], ids=lambda d: d["file"])
 def test_planted_errors_are_classified_right(store, tmp_path, draft, fmt):
     path = draft_file(tmp_path, draft["file"], fmt)
     findings = check.check_file(store, path, find_sources=True)
     marks = right(draft, findings)
     got = [(f.cite, f.status, f.suggest) for f in findings]
     assert sum(marks) / len(marks) >= FLOORS["planted"], got
+
+
+@needs_shared
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["md", "docx", "pdf"])
+@pytest.mark.parametrize("draft", [d for d in EXPECTED if d.get("corpus") == "shared"], ids=lambda d: d["file"])
+def test_planted_errors_over_language_versions(shared_store, tmp_path, draft, fmt):
+    path = draft_file(tmp_path, draft["file"], fmt)
+    findings = check.check_file(shared_store, path)
+    marks = right(draft, findings)
+    got = [(f.cite, f.status, f.suggest) for f in findings]
+    assert sum(marks) / len(marks) >= FLOORS["planted"], got
+
+
+@needs_shared
+@pytest.mark.slow
+def test_lang_chooses_the_version_checked(shared_store, tmp_path):
+    draft = tmp_path / "d.md"
+    draft.write_text("It “[r]eaffirms the importance of the role of the Advisory Committee” (A/RES/48/246, para. 1).\n")
+    (en,) = check.check_file(shared_store, draft)
+    assert en.status == "ok" and en.unit["lang"] == "en"
+    (es,) = check.check_file(shared_store, draft, lang="es")  # the Spanish text does not hold it
+    assert es.status == "quote-differs" and es.unit["lang"] == "es"
 
 
 def test_every_kind_of_planted_error_is_in_the_drafts():

@@ -105,7 +105,12 @@ def _line_numbers(texts: list[str], lines: list[str]) -> list[int]:
 
 # ---- 2. citations and quotations in text ------------------------------------------------------------
 _REF = r"\[?\d+(?:\.\d+)*\]?(?:\s?\((?:[a-z]{1,3}|[ivxl]{1,6}|\d{1,2})\))*"
-_PIN_WORD = r"(?:paragraphs?|paras?\.?|¶¶?|footnotes?|notes?|nn?\.|headings?)"
+# the words a pin starts with: English, and the other UN languages' usual abbreviations (párr. 5,
+# paragraphe 5, par. 5, nota a, пункт 5)
+_PIN_WORD = (
+    r"(?:paragraphs?|paras?\.?|¶¶?|footnotes?|notes?|nn?\.|headings?"
+    r"|párrafos?|párrs?\.|parr\.|paragraphes?|par\.|notas?|пункты?|п\.)"
+)
 _PIN_RE = re.compile(
     rf"(?P<word>{_PIN_WORD})\s*(?P<refs>(?:{_REF}|[a-z*†‡]{{1,2}}(?![\w]))"
     rf"(?:\s*(?:[-–—]|,|and|&|to)\s*(?:{_REF}|[a-z*](?![\w])))*)",
@@ -153,9 +158,13 @@ def parse_pin(text: str) -> Pin | None:
         return None
     word = m.group("word").lower()
     kind = (
-        FOOTNOTE if word.startswith(("footnote", "note", "n")) else HEADING if word.startswith("heading") else "paragraph"
-    )
-    return Pin(kind, _expand_refs(m.group("refs")))
+        FOOTNOTE if word.startswith(("footnote", "note", "nota", "n.", "nn.")) else
+        HEADING if word.startswith("heading") else "paragraph"
+    )  # fmt: skip
+    refs = _expand_refs(m.group("refs"))
+    if kind != FOOTNOTE and not all(re.match(r"\[?\d", r) for r in refs):
+        return None  # "par la": a paragraph is numbered, only notes are lettered
+    return Pin(kind, refs)
 
 
 def _norm_ref(ref: str) -> str:
@@ -249,8 +258,9 @@ def tail(text: str, pos: int) -> tuple[list[str], Pin | None, int]:
         assert sep is not None
         q = p + sep.end()
         pin = _PIN_RE.match(text, q)
-        if pin and (p == pos or "," in sep.group(0) or text[q] == "¶"):
-            return parts, parse_pin(pin.group(0)), pin.end()
+        parsed = parse_pin(pin.group(0)) if pin else None
+        if pin and parsed and (p == pos or "," in sep.group(0) or text[q] == "¶"):
+            return parts, parsed, pin.end()
         if "," not in sep.group(0):
             break
         part = _PART_RE.match(text, q)
@@ -457,6 +467,7 @@ class Checker:
             if m.quote:
                 f.suggest = self.sources(m.quote, docs)
             return f
+        per_ref = [self._one_version(got, m.quote) for got in per_ref]
         ambiguous = [got for got in per_ref if len(got) > 1]
         if ambiguous:
             got = ambiguous[0]
@@ -484,6 +495,18 @@ class Checker:
                 if not f.suggest:
                     f.suggest = self.closest(m.quote, docs, exclude={u.uid for _, u in chosen}, above=f.similarity)
         return f
+
+    @staticmethod
+    def _one_version(got: list[tuple[Document, Unit]], quote: str) -> list[tuple[Document, Unit]]:
+        """Units of one symbol in different languages are one paragraph, not an ambiguity: the version
+        that holds the quotation (or comes closest to it), else the first."""
+        if len(got) < 2 or len({d.symbol for d, _ in got}) != 1 or not got[0][0].symbol:
+            return got
+        if len({d.lang for d, _ in got}) != len(got):
+            return got  # two documents of one symbol in one language (a draft and its final text)
+        if quote:
+            return [max(got, key=lambda du: similarity(du[1].text, quote))]
+        return got[:1]
 
     def _label(self, d: Document, u: Unit, with_lang: bool) -> str:
         lang = f" [{d.lang}]" if with_lang and d.lang else ""
