@@ -200,6 +200,14 @@ def test_a_symbol_alone_and_ibid(store):
     ]
 
 
+def test_a_document_named_by_title_is_cited_only_with_a_pin(store):
+    name = "IOM, Closing remarks, fourth Global Meeting of Chairs and Secretariats of Regional…, 23 May 2013"
+    finder = check.Finder(store)
+    assert finder.mentions(f"As {name} shows, and A/68/190 too.")[0].doc == "A/68/190"
+    (m,) = finder.mentions(f"As {name}, para. [2] shows.")
+    assert m.doc == name and m.pin.refs == ["[2]"]
+
+
 @pytest.mark.parametrize(
     "text, quote",
     [

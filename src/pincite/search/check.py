@@ -229,6 +229,8 @@ class Finder:
         for start, end in self.documents(text):
             m = Mention(written="", start=start, end=end, doc=text[start:end].rstrip("."))
             m.parts, m.pin, m.end = tail(text, end)
+            if m.pin is None and not self.symbol_re.fullmatch(m.doc):
+                continue  # a title or an id alone ("report", a country's name) is a word, not a citation
             m.written = text[m.start : m.end].rstrip(" ,")
             found.append(m)
         for ib in _IBID_RE.finditer(text):
