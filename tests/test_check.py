@@ -200,6 +200,13 @@ def test_a_symbol_alone_and_ibid(store):
     ]
 
 
+def test_a_pin_without_its_part_names_the_one_part_that_has_it(store, tmp_path):
+    draft = tmp_path / "d.txt"
+    draft.write_text("The Chairs called for “deepening the evidence base” (A/68/190, para. 10 (e)).\n")
+    (f,) = check.check_file(store, draft)
+    assert (f.status, f.resolved) == ("ok", "A/68/190, annex, para. 10 (e)")
+
+
 def test_a_document_named_by_title_is_cited_only_with_a_pin(store):
     name = "IOM, Closing remarks, fourth Global Meeting of Chairs and Secretariats of Regional…, 23 May 2013"
     finder = check.Finder(store)

@@ -527,7 +527,7 @@ class Checker:
             # a pin without its part ("para. 10 (e)" of a letter whose paragraphs are in its annex):
             # the unit it names in any part, when only one part has it
             for d in docs:
-                hits = [u for u in self.units(d.id) if u.kind == kind and citation._key(u.ref) == citation._key(ref)
+                hits = [u for u in self.units(d.id) if u.kind == kind and _ref_key(u.ref) == _ref_key(ref)
                         and u.numbered == (not ref.startswith("["))]  # fmt: skip
                 parts_of = {u.part for u in hits}
                 if len(parts_of) == 1:
@@ -596,6 +596,11 @@ class Checker:
                 if s > best[0]:
                     best = (s, citation.cite(d, u))
         return [best[1]] if best[0] >= SIMILAR and best[1] else []
+
+
+def _ref_key(ref: str) -> str:
+    """`10 (e)`, `10(e)` and `[4]` compared without spaces or brackets."""
+    return re.sub(r"[\s\[\]]+", "", citation.normalise(ref))
 
 
 def _draft_language(paras: list[DraftPara]) -> str:
