@@ -359,11 +359,12 @@ def index(ctx, rebuild, jobs, wait, quiet):
               help="Order: best first, oldest first (date) or newest first (-date).")  # fmt: skip
 @click.option("--since", metavar="DATE", help="Only documents dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--until", metavar="DATE", help="Only documents dated on or before DATE.")
+@click.option("--also", "also", metavar="LANG", help="Under each hit, its version in this language (fr, es…).")
 @output_options()
 @click.pass_context
 @domain_errors
 def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, kind, group, facets, count, files,
-           sort, since, until, fmt, color):  # fmt: skip
+           sort, since, until, also, fmt, color):  # fmt: skip
     """Search the corpus; each hit comes with a citation, its file and page. Exit 0 with hits, 1 with none.
 
     \b
@@ -383,6 +384,7 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
       pincite search migration -c
       pincite search remittances -l | xargs ls -l
       pincite search "kind:footnote part:annex" --format json | jq -r '.[].cite'
+      pincite search "national human rights institution" --also fr
     """
     from pincite import render
 
@@ -410,6 +412,8 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
         click.echo(res.total)
         sys.exit(EXIT_OK if res.total else EXIT_FAILED)
     rows = [h.dump() for h in res.hits]
+    if also:
+        rows = ws.also(rows, also)
     if fmt == "json" and facets:
         obj = {"query": text, "total": res.total, "offset": offset, "limit": limit, "hits": rows,
                "facets": res.facets}  # fmt: skip
@@ -446,12 +450,14 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
 @click.argument("citation")
 @click.option("--context", "-C", type=click.IntRange(0), default=0, show_default=True,
               help="Also show this many units before and after, in the same part of the document.")  # fmt: skip
-@click.option("--lang", help="The version of the document in this language (en, fr, es…).")
+@click.option("--lang", help="The same unit in the version of its document in this language (en, fr, es…).")
 @output_options(colour=False)
 @click.pass_context
 @domain_errors
 def show(ctx, citation, context, lang, fmt):
-    """Show the unit a citation names (as `search` printed it), with the footnotes it calls.
+    """Show the unit a citation names (as `search` printed it), with the footnotes it calls and the
+    languages it exists in. With --lang, the same unit in another language version of its document
+    (aligned by part and printed number, then in order).
 
     In CSV, TSV and tables each unit is a row of its own, its `role` saying how it relates: before,
     cited, note, after.
@@ -461,6 +467,7 @@ def show(ctx, citation, context, lang, fmt):
       pincite show "A/68/190, annex, para. 2"
       pincite show "A/68/190, annex, para. 10 (e)" --context 1
       pincite show letter-peru-unga-rcp-chairs-summary-2013#12 --format json
+      pincite show "A/HRC/WG.6/7/ITA/1, para. 5" --lang fr
     """
     from pincite import render
 
@@ -496,6 +503,43 @@ def cite(ctx, citation, style, lang, fmt):
     rows = ws.cite(citation, style=style, lang=lang)
     _note_samples(ws)
     _render(rows, fmt, lambda r: r["cite"], ["cite", "style", "doc", "seq"])
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                metavar="FILE...")  # fmt: skip
+@click.option("--lang", help="Check against the version of each document in this language [default: the draft's].")
+@click.option("--find-sources", is_flag=True, help="Also look up every quotation that has no citation beside it.")
+@output_options(("text", "json", "jsonl", "csv", "tsv"), colour=False)
+@click.pass_context
+@domain_errors
+def check(ctx, files, lang, find_sources, fmt):
+    """Check the citations and quotations of drafts (txt, md, docx, html, pdf) against the corpus.
+
+    Each citation (`A/68/190, annex, para. 10 (e)`, `paras. 3–5`, `¶ 10(e)`, `ibid., para. 5`) gets a
+    status: ok, quote-differs (with how close the quotation comes and the units that hold it),
+    no-such-paragraph, no-such-document or ambiguous. Exit 0 when every citation is ok, 1 otherwise,
+    2 for a usage error or a draft that cannot be read.
+
+    \b
+    Examples:
+      pincite check briefing-note.docx
+      pincite check draft.md --format json | jq '.[] | select(.status != "ok")'
+      pincite check --find-sources statement.pdf --lang fr
+    """
+    from pincite import render
+
+    ws = _ws(ctx)
+    rows = ws.check(list(files), lang=lang, find_sources=find_sources)
+    _note_samples(ws)
+    if fmt == "text":
+        _out(render.render(rows, fmt, render.check_text) if rows else "")
+        bad = sum(1 for r in rows if r["status"] not in ("ok", "uncited"))
+        cited = sum(1 for r in rows if r["status"] != "uncited")
+        click.echo(f"pincite: {render.plural(cited, 'citation')}, {bad} with a problem", err=True)
+    else:
+        _render(rows, fmt, render.check_text, render.CHECK_COLUMNS)
+    sys.exit(EXIT_OK if all(r["status"] in ("ok", "uncited") for r in rows) else EXIT_FAILED)
 
 
 @cli.command()

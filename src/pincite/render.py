@@ -166,7 +166,14 @@ def hit_text(colour: bool) -> Callable[[dict], str]:
     def fmt(r: dict) -> str:
         head = f"\x1b[1m{r['cite']}\x1b[0m" if colour else r["cite"]
         snippet = _wrap_marked(r["snippet"] or r["text"], colour)
-        return f"{head}\n{snippet}\n    — {where(r)}"
+        out = f"{head}\n{snippet}\n    — {where(r)}"
+        if "also_lang" in r:  # search --also LANG: the hit's version in LANG
+            v = r.get("also")
+            if v:
+                out += f"\n    [{r['also_lang']}] {v['cite']}\n" + _wrap(v["text"], "        ")
+            elif r.get("lang") != r["also_lang"]:
+                out += f"\n    [{r['also_lang']}] no version in the corpus"
+        return out
 
     return fmt
 
@@ -189,9 +196,39 @@ def unit_text(r: dict) -> str:
         lines.append(_wrap(f"{n['ref']}  {n['text']}", "      "))
     if "footnotes" in r:  # the cited unit itself (not a context row): where to open it
         lines.append(f"    — {where(r)}")
+    if len(r.get("versions", [])) > 1:
+        lines.append("    versions: " + ", ".join(v["lang"] or "?" for v in r["versions"]))
     for c in r.get("after", []):
         lines += [f"  {c['cite']}", _wrap(c["text"], "      ")]
     return "\n".join(lines)
+
+
+def check_text(r: dict) -> str:
+    """A checked citation: `FILE:LINE: STATUS  CITE`, then what is wrong beside the quotation."""
+    at = f"{r['file']}:{r['line']}" if r.get("where", "line") == "line" else f"{r['file']}: paragraph {r['line']}"
+    sim = f" ({r['similarity']:.2f})" if r["status"] == "quote-differs" and r.get("similarity") is not None else ""
+    head = f"{at}: {r['status']}{sim}  {r['cite'] or '(no citation)'}"
+    lines = [head]
+    if r["status"] == "ok":
+        return head
+    if r.get("message"):
+        lines.append(f"    {r['message']}")
+    if r.get("quote"):
+        lines.append(_wrap(f"quoted: “{r['quote']}”", "    "))
+    if r["status"] == "quote-differs" and r.get("unit"):
+        text = " ".join(u["text"] for u in r.get("units") or [r["unit"]])
+        lines.append(_wrap(f"{r['resolved']}: {text}", "    "))
+    for c in r.get("candidates", []):
+        lines.append(f"    could be: {c}")
+    if r.get("suggest"):
+        lines.append("    held by: " + "; ".join(r["suggest"]))
+    elif r["status"] in ("quote-differs", "uncited") and r.get("quote"):
+        lines.append("    held by: no unit of the corpus")
+    return "\n".join(lines)
+
+
+CHECK_COLUMNS = ["file", "line", "status", "cite", "resolved", "quote", "similarity", "suggest", "candidates",
+                 "message"]  # fmt: skip
 
 
 def doc_text(r: dict) -> str:

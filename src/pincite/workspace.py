@@ -211,15 +211,70 @@ class Workspace:
             lines,
         )
 
+    def _aligner(self, store: Store):
+        from pincite.search.align import Aligner
+
+        if getattr(self, "_aligned", None) is None or self._aligned.store is not store:
+            self._aligned = Aligner(store)
+        return self._aligned
+
+    def _version(self, store: Store, cite_text: str, lang: str) -> Unit:
+        """The version in `lang` of the unit a citation names (search.align): the citation read in
+        every language version of its document, each unit it names followed to its aligned unit in
+        `lang`. Those must agree on one unit."""
+        res = citation.resolve(store, cite_text)
+        if not res.units:
+            return self._resolve(store, cite_text, lang)  # says what there is
+        aligner = self._aligner(store)
+        targets: dict[str, tuple[Unit, Unit]] = {}
+        for u in res.units:
+            t = aligner.version(u, lang)
+            if t is not None:
+                targets.setdefault(t.uid, (t, u))
+        if len(targets) == 1:
+            return next(iter(targets.values()))[0]
+        if not targets:
+            langs = sorted({d.lang for u in res.units if (d := store.document(u.doc)) and d.lang})
+            raise NotFound(
+                f"the citation {cite_text!r} has no version in {lang!r} (it exists in {', '.join(langs) or '?'})"
+            )
+        lines = []
+        for t, u in targets.values():
+            d, dt = store.document(u.doc), store.document(t.doc)
+            assert d is not None and dt is not None
+            lines.append(f"{citation.cite(d, u)} [{d.lang}] → {citation.cite(dt, t)} ({t.uid})")
+        raise Ambiguous(
+            f"the citation {cite_text!r} names different paragraphs in different languages; give DOC#SEQ:\n  "
+            + "\n  ".join(lines),
+            lines,
+        )
+
+    def also(self, rows: list[dict], lang: str) -> list[dict]:
+        """`search --also LANG`: each hit with its version in `lang` (`also`: a unit record, or None)."""
+        store = self.reader()
+        aligner = self._aligner(store)
+        out = []
+        for r in rows:
+            u = store.unit(r["doc"], r["seq"])
+            v = aligner.version(u, lang) if u is not None else None
+            d = store.document(v.doc) if v is not None else None
+            out.append({**r, "also": citation.unit_record(d, v) if v is not None and d is not None and v is not u
+                        else None, "also_lang": lang})  # fmt: skip
+        return out
+
     def show(self, cite_text: str, *, context: int = 0, lang: str | None = None) -> list[dict]:
-        """The unit a citation names, with the footnotes it calls and, with `context`, the units
-        around it in the same part of its document (footnotes are not context). With `lang`, the
-        version of its document in that language."""
+        """The unit a citation names, with the footnotes it calls, the languages it exists in
+        (`versions`) and, with `context`, the units around it in the same part of its document
+        (footnotes are not context). With `lang`, its version in that language (search.align)."""
         if context < 0:
             raise BadQuery("--context must be zero or more")
         store = self.reader()
-        u = self._resolve(store, cite_text, lang)
+        u = self._version(store, cite_text, lang) if lang else self._resolve(store, cite_text)
         row = self.unit_row(store, u, with_notes=True)
+        row["versions"] = [
+            {"lang": d.lang, "cite": citation.cite(d, v), "doc": d.id, "seq": v.seq}
+            for d, v in self._aligner(store).all_versions(u)
+        ]
         if context:
             around = [n for n in store.units(u.doc) if n.part == u.part and n.kind != FOOTNOTE]
             i = next(i for i, n in enumerate(around) if n.seq == u.seq) if u.kind != FOOTNOTE else None
@@ -240,6 +295,13 @@ class Workspace:
         doc = store.document(u.doc)
         assert doc is not None
         return [{"cite": citation.cite(doc, u, style), "style": style, "doc": doc.id, "seq": u.seq}]
+
+    def check(self, paths: list[Path], *, lang: str | None = None, find_sources: bool = False) -> list[dict]:
+        """`check`: every citation of the drafts (and, with `find_sources`, every uncited quotation),
+        checked against the corpus (see `pincite.search.check`)."""
+        from pincite.search import check
+
+        return [f.dump() for f in check.check_files(self.reader(), list(paths), lang=lang, find_sources=find_sources)]
 
     def docs(self) -> list[dict]:
         store = self.reader()
