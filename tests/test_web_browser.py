@@ -15,10 +15,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright import sync_api
 
 from webhome import HOSTILE, TRANSHUMANCE_CITE, Server, build_home, run
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = os.environ.get("PINCITE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # The closed network makes Chromium wait on connections it would make for itself: none of them.
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
@@ -30,9 +31,6 @@ pytestmark = [
         not Path(CHROMIUM).is_file(), reason=f"no chromium at {CHROMIUM} (apt-get install chromium)"
     ),
 ]
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
-)
 
 
 @pytest.fixture(scope="module")
