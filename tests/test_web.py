@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import httpx
 import pytest
 
 from pincite.web.app import marked, partial
-from webhome import HOSTILE_TITLE, SYMBOL, TRANSHUMANCE_CITE, Server, build_home, run
+from webhome import HOSTILE_TITLE, SAMPLES, SYMBOL, TRANSHUMANCE_CITE, Server, build_home, run
 
 
 @pytest.fixture(scope="module")
@@ -284,6 +285,10 @@ def test_serve_says_where_it_listens_and_stops_on_sigterm(site):
     code, err = s.stop()
     assert code == 0 and time.monotonic() - t < 10 and "Traceback" not in err
     assert err.strip().endswith("pincite: stopped (SIGTERM)")
+    s = Server(home)  # Ctrl-C
+    s.proc.send_signal(signal.SIGINT)
+    code, err = s.stop()
+    assert code == 0 and err.strip().endswith("pincite: stopped (SIGINT)")
 
 
 def test_a_port_in_use_or_a_missing_home_is_a_clear_error(site, tmp_path):
@@ -297,3 +302,19 @@ def test_a_port_in_use_or_a_missing_home_is_a_clear_error(site, tmp_path):
     assert r.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in r.stderr and "Traceback" not in r.stderr
     r = run("--home", str(tmp_path / "nothing"), "serve", "--port", "0")
     assert r.exit_code == 1 and "no pincite home at" in r.stderr
+
+
+def test_an_empty_home_answers_from_the_samples_and_says_so(tmp_path):
+    from pincite.workspace import Workspace
+
+    home = tmp_path / "empty"
+    Workspace(home)  # a home with no documents
+    s = Server(home)
+    try:
+        r = get(s.url, "/", params={"q": "labour mobility"})
+        assert r.status_code == 200 and "bundled sample corpus" in r.text and "A/68/190, annex, para. 7" in r.text
+        f = get(s.url, "/file/letter-peru-unga-rcp-chairs-summary-2013")
+        assert f.status_code == 200
+        assert f.content == (SAMPLES / "letter-peru-unga-rcp-chairs-summary-2013.md").read_bytes()
+    finally:
+        s.stop()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import mimetypes
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -190,8 +191,16 @@ class Site:
         self.ws = ws
         self.lock = threading.Lock()
 
-    def call(self, fn, *args, **kw):
+    @contextmanager
+    def library(self):
+        """The lock around library calls. `using_samples` is said afresh by each call (documents
+        ingested while the server runs end the samples' turn)."""
         with self.lock:
+            self.ws.using_samples = False
+            yield self.ws
+
+    def call(self, fn, *args, **kw):
+        with self.library():
             return fn(*args, **kw)
 
     # pages
@@ -229,7 +238,7 @@ class Site:
             return self.error(request, 400, "give a citation: /show?cite=A/68/190, annex, para. 2")
         try:
             context = _int(params, "context", CONTEXT, MAX_CONTEXT)
-            with self.lock:
+            with self.library():
                 rows = self.ws.show(cite, context=context, lang=lang)
                 row = rows[0]
                 store = self.ws.reader()
@@ -257,7 +266,7 @@ class Site:
 
     def file(self, request: Request) -> Response:
         doc_id = request.path_params["doc"]
-        with self.lock:
+        with self.library():
             store = self.ws.reader()
             doc = store.document(doc_id)
             path = _stored_file(store, doc) if doc is not None else None
