@@ -10,6 +10,8 @@ content words as bench/lifecycle.py draws them:
 - **relaxed**: `a b c` where c is a word of another paragraph, so that few or no paragraphs hold all
   three and the query relaxes to paragraphs with two of them (checked: a query that did not relax is
   counted and reported).
+- **and4**: the relaxed set's four words written with AND (`a AND b AND c AND d`): the AND query of
+  the same words, which finds few or none.
 - **question**: `what is the a of b?`: stop and question words, not relaxed unless a and b are rare.
 
 In process: pincite's `search` (parse, tiers, score, proximity, snippets, citations) against raw
@@ -35,7 +37,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PY = sys.executable
-sys.path.insert(0, str(ROOT / "src"))
+# --src TREE measures another checkout's code (main, say) with this script: same sets, same run
+SRC = Path(sys.argv[sys.argv.index("--src") + 1]).resolve() if "--src" in sys.argv else ROOT / "src"
+sys.path.insert(0, str(SRC))
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -57,9 +61,11 @@ def query_sets(corpus: Path, n: int, seed: int = 7) -> dict[str, list[str]]:
     common = words(corpus)
     rnd = random.Random(seed)
     pairs = [(rnd.choice(common), rnd.choice(common)) for _ in range(n)]
+    relaxed = [f"{a} {b} {rnd.choice(common)} {rnd.choice(common)}" for a, b in pairs]
     return {
         "and": [f"{a} AND {b}" for a, b in pairs],
-        "relaxed": [f"{a} {b} {rnd.choice(common)} {rnd.choice(common)}" for a, b in pairs],
+        "relaxed": relaxed,
+        "and4": [" AND ".join(q.split()) for q in relaxed],
         "question": [f"what is the {a} of {b}?" for a, b in pairs],
     }
 
@@ -84,6 +90,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=100)
     ap.add_argument("--cold", type=int, default=9)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--src", type=Path, help="the src folder of the code to measure (default: this checkout's)")
     args = ap.parse_args()
 
     import os
@@ -128,7 +135,7 @@ def main() -> None:
                 raw[k].append(time.perf_counter() - t)
     out["raw_and"], out["raw_or"] = ms(raw["and"]), ms(raw["relaxed"])
 
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), PINCITE_HOME=str(args.home))
+    env = dict(os.environ, PYTHONPATH=str(SRC), PINCITE_HOME=str(args.home))
     pincite = [PY, "-m", "pincite.cli"] if not (Path(PY).parent / "pincite").exists() else [str(Path(PY).parent / "pincite")]
     cold = {"cli_and": [], "cli_relaxed": [], "raw_and": []}
     for i in range(args.cold):

@@ -466,16 +466,23 @@ def test_wikipedia_references_become_footnotes():
     assert not any(u.text.startswith("^") for u in notes.values())
 
 
-def test_deep_nesting_is_read_quickly():
-    """bs4 turns a missing attribute into a subtree search: a 5000-deep page must still read at once."""
+def test_deep_nesting_is_read_in_linear_time():
+    """bs4 turns a missing attribute into a subtree search: a deep page must not cost the square of its
+    depth. Measured as a ratio (10x the depth may cost at most ~30x the time, where quadratic work costs
+    100x), so that a loaded machine does not fail it."""
     import time
 
-    depth = 5000
-    page = "<html><body>" + "<div>" * depth + f"<p>{LONG}.</p>" + "</div>" * depth + "</body></html>"
-    started = time.monotonic()
-    blocks = reader.read_html(page.encode(), "deep.html").blocks
-    assert [b.text for b in blocks] == [f"{LONG}."]
-    assert time.monotonic() - started < 2.0
+    def cost(depth: int) -> float:
+        page = "<html><body>" + "<div>" * depth + f"<p>{LONG}.</p>" + "</div>" * depth + "</body></html>"
+        started = time.perf_counter()
+        blocks = reader.read_html(page.encode(), "deep.html").blocks
+        assert [b.text for b in blocks] == [f"{LONG}."]
+        return time.perf_counter() - started
+
+    cost(400)  # warm the parser
+    small = min(cost(400) for _ in range(3))
+    large = min(cost(4000) for _ in range(2))
+    assert large < 30 * small + 0.5, (small, large)
 
 
 def test_a_long_page_with_many_notes_reads_in_linear_time():

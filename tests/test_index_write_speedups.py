@@ -10,9 +10,12 @@ from whoosh.fields import TEXT
 
 from lifecycle_helpers import SAMPLES, add
 from pincite.corpus.store import Store
+from pincite.index import whoosh_compat
 from pincite.index.analysis import analyzer
-from pincite.index.manager import WHOOSH_DOC_FIELD_LENGTH, IndexManager
+from pincite.index.manager import IndexManager
 from pincite.index.schema import RepeatedTEXT, build_schema
+
+WHOOSH_DOC_FIELD_LENGTH = whoosh_compat.ORIGINALS["W3PerDocReader.doc_field_length"]
 
 
 def test_repeated_text_indexes_each_value_exactly_like_text():

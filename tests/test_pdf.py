@@ -112,6 +112,74 @@ def test_a_call_raised_by_text_rise_is_a_call(engine):
     assert by_ref(units, "2", FOOTNOTE).text == "Resolution 70/1 of 25 September 2015."
 
 
+def test_a_note_that_reads_like_a_running_head_is_a_note():
+    """Notes whose whole text is a symbol or a short citation ("34 A/HRC/53/26.", "Resolution 70/1.")
+    sit in the page's bottom band and repeat from page to page: their raised label says they are notes."""
+    pages = []
+    for n in range(1, 4):
+        pages.append([
+            (72, 700, 10, f"{n}."), (100, 700, 10, "The Assembly took note of the report"),
+            (262, 704, 6, str(n)), (268, 700, 10, "of the Special Rapporteur on the matter."),
+            (72, 60, 6, str(n)), (80, 56, 8, f"A/HRC/5{n}/26."),
+            (500, 30, 9, f"{n}/3"),
+        ])  # fmt: skip
+    _, units, _ = parse_bytes(make_pdf(pages), "notes.pdf")
+    assert [(u.ref, u.text) for u in units if u.kind == FOOTNOTE] == [
+        ("1", "A/HRC/51/26."),
+        ("2", "A/HRC/52/26."),
+        ("3", "A/HRC/53/26."),
+    ]
+
+
+def test_a_sub_item_runs_on_across_the_page_break_after_the_running_head_and_footer():
+    """ "(c) …" breaks over the page; the next page opens, after its running head, with the rest of
+    (c), indented as (c)'s own lines: it is (c)'s text, and (d)-(f) stay under 8."""
+    page1 = [
+        (56, 800, 9, "A/HRC/10/1"),
+        (72, 700, 10, "8."), (100, 700, 10, "The Council recommends that the State:"),
+        (100, 686, 10, "(a) ratify the Convention on the Rights of Migrant Workers;"),
+        (100, 672, 10, "(b) adopt a national plan of action against trafficking in persons;"),
+        (100, 658, 10, "(c) ensure that every child born on its territory is registered at birth,"),
+        (100, 644, 10, "whatever the status of the parents, and that the registration by the"),
+        (72, 40, 9, "GE.09-17825 (E)"),
+    ]  # fmt: skip
+    page2 = [
+        (56, 800, 9, "A/HRC/10/1"),
+        (100, 760, 10, "Civil Registry is free of charge and open to every family in its territory;"),
+        (100, 746, 10, "(d) protect the rights of asylum seekers;"),
+        (100, 732, 10, "(e) train its border officials;"),
+        (100, 718, 10, "(f) report on these measures."),
+        (72, 694, 10, "9. The Council also took note of the answers given by the delegation of the"),
+        (72, 680, 10, "State under review to the questions raised during the interactive dialogue"),
+        (72, 666, 10, "and welcomed the commitment to follow up on the recommendations made."),
+        (72, 40, 9, "GE.09-17825 (E)"),
+    ]  # fmt: skip
+    _, units, _ = parse_bytes(make_pdf([page1, page2]), "hrc.pdf")
+    numbered = [u.ref for u in units if u.kind == PARAGRAPH and u.numbered]
+    assert numbered == ["8", "8 (a)", "8 (b)", "8 (c)", "8 (d)", "8 (e)", "8 (f)", "9"]
+    assert by_ref(units, "8 (c)").text.endswith(
+        "registration by the Civil Registry is free of charge and open to every family in its territory;"
+    )
+    assert not any(u.kind == PARAGRAPH and not u.numbered for u in units)
+
+
+def test_calls_in_body_type_raised_by_a_text_rise_are_calls(engine):
+    """ "processes,ᵃ regional bodiesᵇ": letter calls set in the body's type size, raised by Ts only."""
+    if engine == "pypdf":
+        pytest.skip("pypdf does not report the text rise (Ts); PDFium does")
+    page = [
+        (72, 700, 10, "2."), (100, 700, 10, "Representatives of processes,"),
+        (250, 700, 10, "a", 3.5), (256, 700, 10, " regional bodies"), (340, 700, 10, "b", 3.5),
+        (346, 700, 10, " and forums took part."),
+        (72, 110, 6, "a", 3.0), (78, 110, 8, "Abu Dhabi Dialogue; Bali Process."),
+        (72, 98, 6, "b", 3.0), (78, 98, 8, "African Union; League of Arab States."),
+    ]  # fmt: skip
+    _, units, _ = parse_bytes(make_pdf([page]), "rise.pdf")
+    para = by_ref(units, "2")
+    assert para.text == "Representatives of processes, regional bodies and forums took part."
+    assert para.notes == ("a", "b")
+
+
 def test_both_engines_build_the_same_page_model():
     """The segmenter cannot tell which engine read a page: same lines, sizes, baselines, calls."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pincite.ingest.rules import furniture, labels, parts
+from pincite.ingest.rules import furniture, labels, notes, parts
 
 
 # ---- the grammar of printed labels: input line -> (style, value, rank, rest) ----------------------
@@ -168,3 +168,50 @@ def test_parts(line, part, rest):
 )
 def test_not_parts(line):
     assert parts.parse_part(line) is None
+
+
+# ---- tables of contents and notes under a heading of their own --------------------------------------
+@pytest.mark.parametrize(
+    "line, toc",
+    [("ARRANGEMENT OF SECTIONS.", True), ("Contents", True), ("Table of contents", True), ("Índice", True),
+     ("Sommaire", True), ("Table des matières", True), ("Содержание", True), ("Contents of the report", False),
+     ("The contents of the Act", False)],
+)  # fmt: skip
+def test_toc_headings(line, toc):
+    assert furniture.is_toc_heading(line) is toc
+
+
+@pytest.mark.parametrize(
+    "entry, key",
+    [("I. Introduction ........................ 1-4 3", "I. Introduction"), ("17. Absence of Victims.", "17. Absence of Victims."),
+     ("Annex … 24", "Annex")],
+)  # fmt: skip
+def test_toc_tails(entry, key):
+    assert furniture.TOC_TAIL_RE.sub("", entry) == key
+
+
+@pytest.mark.parametrize(
+    "line, heading",
+    [("Notas:", True), ("Notes", True), ("Endnotes", True), ("Notes de fin", True), ("Примечания", True),
+     ("Notes on the agenda", False), ("Note verbale", False)],
+)  # fmt: skip
+def test_notes_headings(line, heading):
+    assert notes.notes_heading(line) is heading
+
+
+@pytest.mark.parametrize(
+    "text, note",
+    [("(1) Informe de la Conferencia", ("1", 4)), ("12. Ibid., vol. 2", ("12", 4)), ("[3] See above", ("3", 4)),
+     ("4 A/78/292.", ("4", 2)), ("Declaración aprobada en la 17ª sesión", None)],
+)  # fmt: skip
+def test_note_bodies_under_a_heading(text, note):
+    assert notes.note_body(text) == note
+
+
+@pytest.mark.parametrize(
+    "text, calls",
+    [("deterioro ambiental [1]. Hace", ["1"]), ("Río de Janeiro [2], convinimos", ["2"]),
+     ("[3] at a paragraph start", []), ("in paragraph[12] of", ["12"])],
+)  # fmt: skip
+def test_bracket_calls(text, calls):
+    assert [m.group(1) for m in notes.BRACKET_CALL_RE.finditer(text)] == calls

@@ -156,6 +156,21 @@ class Registration:
     dropped: tuple[str, ...] = ()  # documents that lost their last source and were removed
 
 
+
+def _cause(e: sqlite3.Error) -> str:
+    """Why SQLite could not write, from its result code (the primary code: SQLITE_IOERR_WRITE is an
+    SQLITE_IOERR): "full" for a full disk or a failed write, "read-only", or ""."""
+    code = getattr(e, "sqlite_errorcode", None)
+    if code is None:  # an error raised without a result code: only its message is left
+        why = str(e)
+        return "full" if ("full" in why or "disk I/O" in why) else "read-only" if "readonly" in why else ""
+    primary = code & 0xFF
+    if primary in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+        return "full"
+    if primary == sqlite3.SQLITE_READONLY:
+        return "read-only"
+    return ""
+
 class Store:
     """A pincite home. Thread-safe for reads; one process writes at a time (SQLite's own lock)."""
 
@@ -187,7 +202,7 @@ class Store:
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
             )
         except sqlite3.OperationalError as e:
-            if "disk" in str(e) or "full" in str(e):  # not damage: no room to open it for writing
+            if _cause(e) == "full":  # not damage: no room to open it for writing
                 raise self._write_error(e) from e
             raise StoreError(f"the catalogue {self.db_path} is not usable: {e}") from e
         except sqlite3.DatabaseError as e:
@@ -288,9 +303,10 @@ class Store:
 
     def _write_error(self, e: sqlite3.Error) -> StoreError:
         why = str(e)
-        if "full" in why or "disk I/O" in why:
+        cause = _cause(e)
+        if cause == "full":
             why += " (the disk, or a size limit, is full: free some space and run the command again)"
-        elif "readonly" in why or "read-only" in why:
+        elif cause == "read-only":
             why += " (the home is read-only)"
         return StoreError(f"could not write the catalogue {self.db_path}: {why}; nothing already stored is lost")
 

@@ -19,7 +19,7 @@ generation that carries our marker, and the next writer points CURRENT at it (or
 
 Whoosh pickles its schema: we open only generations that carry our marker, inside our own home (a
 generation or a CURRENT that is a symbolic link is refused), and Whoosh's unpickling is restricted to
-its own classes (`pincite.index.trusted`). The marker lists every file of the generation with its size
+its own classes (`pincite.index.trusted`, put in place by `pincite.index.whoosh_compat`). The marker lists every file of the generation with its size
 and SHA-256: a reader checks the sizes (a truncated file is caught before Whoosh reads it, and the
 next `pincite index` rebuilds), `status --verify` reads every file and checks its hash.
 This module is the only one that imports Whoosh's index and writing API, so that another engine can
@@ -47,9 +47,7 @@ from pathlib import Path
 
 from whoosh import index as windex
 from whoosh import writing as _writing
-from whoosh.codec import whoosh3 as _whoosh3
 from whoosh.index import LockError
-from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from pincite.corpus.model import OK, Document, Unit
@@ -59,8 +57,6 @@ from pincite.index import trusted
 from pincite.index.analysis import field_for
 from pincite.index.schema import build_schema
 from pincite.index.vocabulary import WORDS, Vocabulary, words_of
-
-trusted.install()  # Whoosh unpickles its files: let it rebuild only its own classes
 
 MARKER = "PINCITE"
 INDEX_FORMAT = 4  # 2: no stop words, accent variants, facet columns; 3: fr elision, pt plurals;
@@ -92,59 +88,6 @@ SEGMENT_UNITS = 60_000
 POOL_MB = 1024
 # Below this many documents to write, read them one by one; above, scan the catalogue once.
 BATCH_DOCS = 64
-
-
-def _cached_column_reader(self, fieldname, column):
-    """Whoosh's W3PerDocReader._cached_reader, remembering also that a column is absent.
-
-    Whoosh caches the readers of the length columns it finds but not the absence of one, so a
-    field no unit of a segment uses (text_pt, say) costs a stat() per posting while it writes the
-    segment: 186,000 stat calls, ~7 % of a 10,000-unit rebuild. Segments never change once
-    written, so remembering the absence is safe."""
-    try:
-        return self._readers[fieldname]
-    except KeyError:
-        pass
-    reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
-    self._readers[fieldname] = reader
-    return reader
-
-
-_BYTE_TO_LENGTH = (None, *(byte_to_length(b) for b in range(1, 256)))
-
-
-def _doc_field_length(self, docnum, fieldname, default=0):
-    """Whoosh's W3PerDocReader.doc_field_length, from the field's length column read whole, once.
-
-    Whoosh reads the one-byte length from the segment file on every call: once per posting while
-    it writes a segment (1.5 M calls in a 10,000-unit rebuild, ~12 % of it) and once per matching
-    unit when BM25 scores. The column is one byte per unit and a segment never changes, so it is
-    read once per reader. Same results: a unit without the field gives `default` for a missing
-    column and None for a zero byte, as Whoosh does."""
-    if docnum > self._doccount:
-        raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-    cache = self.__dict__.get("_pincite_lengths")
-    if cache is None:
-        cache = self._pincite_lengths = {}
-    data = cache.get(fieldname)
-    if data is None:
-        reader = self._cached_reader(_whoosh3._lenfield(fieldname), _whoosh3.LENGTHS_COLUMN)
-        if reader is None:
-            data = False
-        elif hasattr(reader, "_basepos"):  # a fixed-width column: one read
-            data = reader._dbfile.get(reader._basepos, reader._count)
-        else:
-            data = bytes(reader[i] for i in range(self._doccount))
-        cache[fieldname] = data
-    if data is False:
-        return default
-    return _BYTE_TO_LENGTH[data[docnum]] if docnum < len(data) else None
-
-
-WHOOSH_DOC_FIELD_LENGTH = _whoosh3.W3PerDocReader.doc_field_length  # the original, for tests
-if hasattr(_whoosh3.W3PerDocReader, "_cached_reader"):
-    _whoosh3.W3PerDocReader._cached_reader = _cached_column_reader
-    _whoosh3.W3PerDocReader.doc_field_length = _doc_field_length
 
 
 # A parallel rebuild forks writer processes: if the parent is killed they would write on, holding

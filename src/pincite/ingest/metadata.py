@@ -195,7 +195,9 @@ def doctype_from(front: str, body: str = "", filename: str = "", symbol: str = "
         return "speech"
     refs = [SELF_TYPES[m.group(1).lower()] for m in SELF_RE.finditer(body)]
     if refs:
-        return max(set(refs), key=refs.count)
+        # the most named; on a tie the one named last (a report quotes "this resolution" early and
+        # concludes "in this report"), never the order of a set, which changes from run to run
+        return max(dict.fromkeys(refs), key=lambda k: (refs.count(k), len(refs) - refs[::-1].index(k)))
     return "document"
 
 

@@ -32,9 +32,9 @@ from pincite.ingest.blocks import (
     Block,
     ReadResult,
 )
-from pincite.ingest.rules import furniture, labels, parts
+from pincite.ingest.rules import furniture, labels, notes, parts, titles
 
-PARSER_VERSION = "seg-4"
+PARSER_VERSION = "seg-5"
 
 CALL_OPEN, CALL_CLOSE = "\ue000", "\ue001"
 CALL_RE = re.compile(f"{CALL_OPEN}([^{CALL_CLOSE}]*){CALL_CLOSE}")
@@ -49,10 +49,7 @@ FUNCTION_WORDS = set(
     "com do da dos das e o os em no na".split()
 )
 
-TITLE_RE = re.compile(
-    r"^(?:Identical letters|Letter|Note verbale|Carta|Lettre|Nota verbal)\s+(?:dated|de fecha|datée)\b.*",
-    re.I,
-)
+TITLE_RE = titles.LETTER_RE  # a letter's or note verbale's own title
 MASTHEAD_SIGNAL = furniture.MASTHEAD_SIGNAL
 CONTACT_RE = re.compile(r"\b(?:TEL|Tel\.?|FAX|Fax|E-?mail|P\.?\s?O\.? Box|Phone|Tél\.?)\b")
 SIGNED_RE = re.compile(r"^\((?:Signed|Firmado|Signé)\)", re.I)
@@ -172,6 +169,13 @@ def _starts_item(text: str) -> bool:
 
 
 # ---- 1. assemble -------------------------------------------------------------------------------
+def _capitals_line(text: str) -> bool:
+    """A short line set in capitals ("JUDGMENT", "PART II"): a heading's shape."""
+    t = plain(text).strip()
+    letters = [c for c in t if c.isalpha()]
+    return len(t.split()) <= 6 and len(letters) >= 3 and not any(c.islower() for c in letters)
+
+
 def _continues(prev: Para, nxt: Block, text: str) -> bool:
     """Does a block run on from the paragraph before it (a page or paragraph break mid-sentence)?"""
     if nxt.brk in (HARD,) or nxt.heading or nxt.note or nxt.bullet or nxt.label or nxt.role:
@@ -182,6 +186,8 @@ def _continues(prev: Para, nxt: Block, text: str) -> bool:
         return False
     first = _first_char(text)
     if nxt.brk == PAGE:
+        if _capitals_line(prev.text) and not _capitals_line(text):
+            return False  # "JUDGMENT" closing a cover page: a heading, not a sentence left open
         return not (_ends_terminal(prev.text) and (first.isupper() or first.isdigit() or first in "\"“‘¿¡("))
     if nxt.brk == PARA:
         if _ends_terminal(prev.text):
@@ -190,7 +196,9 @@ def _continues(prev: Para, nxt: Block, text: str) -> bool:
     return nxt.brk == LINE
 
 
-def assemble(blocks: list[Block], dropped: list[str]) -> list[Para]:
+def assemble(blocks: list[Block], dropped: list[str], toc: list[str] | None = None) -> list[Para]:
+    """`toc` collects the contents entries a reader marked (the segmenter ends a contents list
+    where the body repeats one of them)."""
     paras: list[Para] = []
     last_body: int | None = None  # index of the last body paragraph (notes may sit after it)
     for b in blocks:
@@ -198,9 +206,12 @@ def assemble(blocks: list[Block], dropped: list[str]) -> list[Para]:
         if b.role in (FURNITURE, TOC) or not plain(text).strip():
             if plain(text).strip():
                 dropped.append(plain(text))
+                if b.role == TOC and toc is not None:
+                    toc.append(plain(text))
             continue
         lines = [ln for ln in text.split("\n") if plain(ln).strip()]
-        if b.hardbreaks and len(lines) >= 2 and CONTACT_RE.search(plain(text)):
+        short = len(lines) >= 3 and all(len(plain(ln).strip()) <= 40 for ln in lines)  # an address set line by line
+        if (b.hardbreaks or short) and len(lines) >= 2 and CONTACT_RE.search(plain(text)):
             dropped.append(plain(text))
             continue
         first, rest = lines[0], lines[1:]
@@ -247,7 +258,7 @@ def _is_masthead(text: str) -> bool:
     t = plain(text).strip().strip("*").strip()
     if not t:
         return False
-    return furniture.is_masthead_line(t) or bool(md.is_symbol_line(t))
+    return furniture.is_masthead_line(t) or bool(md.is_symbol_line(t) or titles.neutral_citation(t))
 
 
 def front(paras: list[Para], dropped: list[str]) -> dict:
@@ -266,12 +277,19 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
         sym = md.is_symbol_line(t)
         if sym and i < 12:
             meta.setdefault("symbol", sym)
+        neutral = titles.neutral_citation(t) if i < 12 else ""
+        if neutral:  # a judgment's own citation: its symbol, and masthead, never a paragraph
+            meta.setdefault("symbol", neutral)
+            p.kind = "drop"
+            dropped.append(t)
+            continue
         if re.match(r"^distr", t, re.I):
             seen_distr = True
             d = md.first_date(t)
             if d:
                 meta.setdefault("date", d)
-        elif (seen_distr or p.role == MASTHEAD) and "date" not in meta and md.is_date_line(t):
+        elif (seen_distr or p.role == MASTHEAD) and "date" not in meta and md.is_date_line(t) and t[:1] not in "-–—":
+            # ("- 5 December 2014" ends a session's range "1 - 5 December 2014": the meeting's dates)
             meta["date"] = md.first_date(t)
             p.kind = "drop"
             dropped.append(t)
@@ -292,14 +310,97 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
     return meta
 
 
+# ---- 2b. contents and endnotes ---------------------------------------------------------------------
+def _entry_key(text: str) -> str:
+    """A contents entry or a heading reduced to its words: no label, leaders, page numbers or stops."""
+    t = re.sub(r"\s+", " ", plain(text)).strip()
+    t = furniture.TOC_TAIL_RE.sub("", t)
+    sm = SECTION_RE.match(t)
+    if sm:
+        t = sm.group(2)
+    else:
+        lab = labels.parse(t)
+        if lab and lab.rest.strip():
+            t = lab.rest
+    return re.sub(r"[\W_]+", " ", t.lower()).strip()
+
+
+def _sentence(key: str, text: str) -> bool:
+    """Prose, not a title: six words or more ending a sentence, most longer words in lower case
+    ("The body starts here and is …", not "Absence of Victims and Court Awards.")."""
+    long = [w for w in key.split() if len(w) >= 4]
+    capital = sum(1 for w in re.findall(r"[^\W\d_]{4,}", plain(text)) if w[0].isupper())
+    return len(key.split()) >= 6 and _ends_terminal(text) and capital * 2 < len(long)
+
+
+def contents(paras: list[Para], toc: list[str], dropped: list[str]) -> None:
+    """A table of contents under its heading ("ARRANGEMENT OF SECTIONS", "Contents"): its entries
+    ("1. Commencement", "PART I—PRELIMINARY") are not paragraphs. It ends where the text begins: a
+    long paragraph, or a line that repeats one seen before the contents (the title) or one of its
+    entries (the first heading of the body)."""
+    for i, p in enumerate(paras):
+        if p.kind or p.note or not furniture.is_toc_heading(plain(p.text)):
+            continue
+        before = {_entry_key(q.text) for q in paras[:i] if not q.note}
+        entries = {k for k in (_entry_key(t) for t in toc) if len(k.split()) >= 2}
+        p.kind = "toc"  # kept out of the units, and out of the front matter that types the document
+        dropped.append(plain(p.text).strip())
+        for q in paras[i + 1 :]:
+            if q.note or q.kind:
+                continue
+            t = plain(q.text).strip()
+            if furniture.is_toc_heading(t):  # "CONTENTS (continued)" on the next page
+                q.kind = "toc"
+                dropped.append(t)
+                continue
+            key = _entry_key(t)
+            if len(t.split()) >= 20 or _sentence(key, t) or key in before or key in entries:
+                break
+            if len(key.split()) >= 2:
+                entries.add(key)
+            q.kind = "toc"
+            dropped.append(t)
+        return
+
+
+def endnotes(paras: list[Para]) -> None:
+    """Notes collected under a heading of their own ("Notas:", "Endnotes"), in body type: the
+    labelled paragraphs after it are note bodies; calls written "[1]" in the text before are calls."""
+    for i, p in enumerate(paras):
+        if p.kind or p.note or not notes.notes_heading(plain(p.text)):
+            continue
+        found: list[str] = []
+        for q in paras[i + 1 :]:
+            if q.note or q.kind:
+                continue
+            got = notes.note_body(plain(q.text))
+            if not got:
+                break
+            q.note = got[0]
+            q.text = _strip_prefix(q.text.lstrip(), got[1])
+            found.append(got[0])
+        if not found:
+            continue
+        p.heading = p.heading or 2
+        have = set(found)
+
+        def call(m: re.Match, have: set[str] = have) -> str:
+            return f"{CALL_OPEN}{m.group(1)}{CALL_CLOSE}" if m.group(1) in have else m.group(0)
+
+        for q in paras[:i]:
+            if not (q.note or q.kind) and "[" in q.text:
+                q.text = notes.BRACKET_CALL_RE.sub(call, q.text)
+        return
+
+
 # ---- 3. classify ---------------------------------------------------------------------------------
 def _looks_heading(p: Para, t: str) -> int:
     """A heading level for a paragraph that looks like one though the format did not say so."""
     words = t.split()
     if not words or len(t) > 110 or len(words) > 14 or p.lines > 3:
         return 0
-    if t[-1] in ".;,!?" or p.bullet or p.note or p.role == CELL:
-        return 0
+    if t[-1] in ".;,!?—–" or p.bullet or p.note or p.role == CELL:
+        return 0  # "… unless the context otherwise requires—" opens a list
     letters = [c for c in t if c.isalpha()]
     if len(letters) >= 3 and not any(c.islower() for c in letters):
         return 2  # a line in capitals
@@ -327,7 +428,77 @@ def split_named_parts(paras: list[Para]) -> None:
     paras[:] = out
 
 
+ABBREVIATIONS = set(
+    "para paras p pp no nos art arts vol vols chap ch sect sec op cit ibid al fig figs ann res doc e g i "
+    "párr núm pág cap nº n°".split()
+)
+
+
+def split_run_on(paras: list[Para]) -> None:
+    """A numbered paragraph whose next number runs on inline after a full stop ("… the meeting. 2.
+    Representatives of …", "… ends here. 3) This October …"): split it there, whatever the reader.
+    Only the next number after the paragraph's own, after a sentence end (not "para. 2."), before a
+    capital: "in 2. The" or a list quoted inside do not follow the paragraph's own number."""
+    out: list[Para] = []
+    for p in paras:
+        while not (p.kind or p.note or p.heading or p.role or p.label):
+            t = plain(p.text)
+            lab = labels.parse(t.lstrip())
+            if not lab or lab.style not in ("num-dot", "num-close") or not lab.value.isdigit():
+                break
+            mark = "." if lab.style == "num-dot" else ")"
+            nxt = str(int(lab.value) + 1)
+            m = None
+            for m_ in re.finditer(rf"(?<=[.;:!?”\"’])\s+{nxt}{re.escape(mark)}\s+(?=[A-ZÀ-Ý“\"])", t):
+                before = re.findall(r"([\wÀ-ÿº°]+)\W*$", t[: m_.start()])
+                if not before or before[0].lower() not in ABBREVIATIONS:
+                    m = m_
+                    break
+            if m is None:
+                break
+            head_text = _prefix(p.text, m.start())
+            rest = p.text[len(head_text) :].lstrip()
+            out.append(replace(p, text=head_text.rstrip()))
+            p = replace(p, text=rest, brk=PARA, heading=0)
+        out.append(p)
+    paras[:] = out
+
+
+def _prefix(text: str, n_plain: int) -> str:
+    """The first `n_plain` visible characters of a marked text, with the markers among and right
+    after them (a call after the last word belongs to it)."""
+    i = seen = 0
+    while i < len(text) and (seen < n_plain or text[i] == CALL_OPEN):
+        if text[i] == CALL_OPEN:
+            i = text.index(CALL_CLOSE, i) + 1
+            continue
+        i += 1
+        seen += 1
+    return text[:i]
+
+
+def _item_heading(paras: list[Para], i: int) -> bool:
+    """Is heading i, which opens with "1." or "1)", a numbered item rather than a section's title?
+    A section's title has numbered paragraphs under it ("1. Introduction", then "1.1" or "1."); an
+    agenda item has unnumbered text under it, and a title of a few words."""
+    if len(plain(paras[i].text).split()) > 14:
+        return False
+    for q in paras[i + 1 :]:
+        if q.note or q.kind in ("drop", "toc", "merged"):
+            continue
+        if q.heading:
+            t = plain(q.text).strip()
+            nxt = parse_label(t)  # the next heading is the next item: "2. Adoption de l'ordre du jour"
+            return bool(nxt) and nxt.style == parse_label(plain(paras[i].text).strip()).style
+        t = plain(q.text).strip()
+        # unnumbered text under it, not a sub-heading ("Право на труд …" before paragraph 45)
+        return not parse_label(t) and not q.label and (_ends_terminal(t) or len(t.split()) > 14)
+    return False
+
+
 def classify(paras: list[Para]) -> None:
+    endnotes(paras)
+    split_run_on(paras)
     split_named_parts(paras)
     # A paragraph opened by "(Signed)" takes the short lines of the signature block after it.
     for i, p in enumerate(paras):
@@ -371,6 +542,13 @@ def classify(paras: list[Para]) -> None:
             # the reader knows this is a label: a capital after it lets "a." and "i." parse as labels too
             lab = parse_label(p.label + " X") or ("label", p.label.strip("().[] "), "")
             p.kind, p.style, p.value = PARAGRAPH, lab[0], lab[1]
+            continue
+        lab = parse_label(t) if p.heading else None
+        if lab and lab.style in ("num-dot", "num-close") and lab.rest.strip() and _item_heading(paras, i):
+            # "1. Ouverture de la séance": a numbered agenda item is the minutes' printed number,
+            # though set as a heading; its discussion follows unnumbered (see structure: titled)
+            p.kind, p.style, p.value, p.heading = PARAGRAPH, lab.style, lab.value, 0
+            p.text = _strip_prefix(p.text.lstrip(), len(t) - len(lab.rest))
             continue
         if p.heading:
             p.kind = HEADING
@@ -427,6 +605,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
     position = 0  # paragraphs in this part, numbered or not
     head_position = 0
     last_unnumbered = 0  # position of the last unnumbered paragraph, if it is the open one
+    titled = False  # the open paragraph is a section's number and title only
 
     def emit(kind: str, ref: str, numbered: bool, p: Para, text: str) -> None:
         clean = re.sub(r"\s+", " ", plain(text)).strip()
@@ -450,7 +629,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
         )
 
     for p in paras:
-        if p.kind in ("drop", "merged", ""):
+        if p.kind in ("drop", "merged", "toc", ""):
             continue
         t = plain(p.text).strip()
         if p.kind == "part":
@@ -461,6 +640,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
             head_position += 1
             emit(HEADING, str(head_position), False, p, p.text)
             heads = [(0, re.sub(r"\s+", " ", t))]
+            titled = False
             continue
         if p.kind == HEADING:
             level = p.heading or 3
@@ -472,7 +652,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
             else:
                 emit(HEADING, str(head_position), False, p, p.text)
             heads.append((level, re.sub(r"\s+", " ", t)))
-            stack, last_unnumbered = [], 0
+            stack, last_unnumbered, titled = [], 0, False
             continue
         if p.kind == FOOTNOTE:
             emit(FOOTNOTE, p.note, True, p, p.text)
@@ -490,6 +670,8 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
             elif not stack or style.startswith("num") and not any(s.startswith("num") for s in styles):
                 if style.startswith("num"):
                     stack = []
+            elif style in ("num-dot", "num-bracket") and stack[0][0] == "num-paren":
+                stack = []  # "13." after "(11)": a paragraph number never nests under a subsection's
             if not stack and not style.startswith("num") and last_unnumbered:
                 stack = [("assigned", f"[{last_unnumbered}]")]
             shown = f"({p.value})" if style.endswith("-paren") and not style.startswith("num") else p.value
@@ -500,44 +682,48 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
                 position += 1
                 last_unnumbered = 0
             emit(PARAGRAPH, " ".join(v for _, v in stack), True, p, p.text)
+            # a section's number and title on a line of their own ("19. Extra-Territorial
+            # Jurisdiction."): the text under it, and its subsections, are the section's
+            titled = len(stack) == 1 and p.lines <= 2 and len(t.split()) <= 10
             continue
         # an unnumbered paragraph or a bullet: its position in reading order
-        stack = []
         position += 1
+        if titled and not p.bullet:
+            titled = False
+            emit(PARAGRAPH, str(position), False, p, p.text)
+            continue
+        stack = []
         last_unnumbered = position
         emit(PARAGRAPH, str(position), False, p, p.text)
     return units
 
 
 # ---- 5. metadata ---------------------------------------------------------------------------------
-GENERIC_TITLES = re.compile(
-    r"^(briefing report|report|minutes|summary|chair'?s summary|annex|agenda|attendees:?|background|"
-    r"introduction|contents|table of contents|resolution|note|statement|speech|remarks|"
-    r"resolution adopted by the general assembly|r[ée]solution adopt[ée]e par l.assembl[ée]e g[ée]n[ée]rale|"
-    r"resoluci[óo]n aprobada por la asamblea general)$",
-    re.I,
-)
 ISSUER_RE = re.compile(
     r"\bfrom the (?:Permanent Representative|Chargé d'affaires a\.i\.|Deputy Permanent Representative|"
     r"Minister for Foreign Affairs|Permanent Mission) of (?:the )?(.+?) to the United Nations",
 )
 
 
-def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) -> dict:
+def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str, hint: str = "") -> dict:
+    """The document's metadata from its front matter (`hint`: the reader's most prominent first-page
+    heading, which the title rules weigh with the rest)."""
     meta = dict(front_meta)
     front_heads: list[str] = []
     front_lines: list[str] = []  # what the front matter says: headings and short lines before the body
     long_seen = 0
     opening = ""  # the start of the first long paragraph ("HEARING OF FEBRUARY 21, 2019, ON …")
     numbered = False  # the body proper has begun: the front matter is over
+    items: list[titles.FrontLine] = []  # the front page as the title rules read it, in reading order
     for p in paras[:60]:
-        if p.kind == "merged":
+        if p.kind in ("merged", "toc"):
             continue
         t = re.sub(r"\s+", " ", plain(p.text)).strip()
         numbered = numbered or bool(p.kind == PARAGRAPH and p.style)
         if p.kind == "drop":
             if len(t.split()) <= 14 and not long_seen and not numbered:
                 front_lines.append(t)
+                items.append(titles.FrontLine(t))
             continue
         if p.kind == PARAGRAPH and len(t) > 60 and (len(t.split()) > 14 or long_seen):
             long_seen += 1
@@ -545,23 +731,27 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) 
                 break
             if long_seen == 1:
                 opening = t[:300]
+                if not numbered and len(t.split()) <= 60:  # a case's parties, set as one block
+                    items.append(titles.FrontLine(t))
             continue
         if p.kind in (HEADING, "part"):
             if not long_seen:
                 front_heads.append(t)
+                items.append(titles.FrontLine(t, p.heading or 2))
             if not numbered:
                 front_lines.append(t)
-        elif p.kind == PARAGRAPH and len(t.split()) <= 14 and not numbered:
-            front_lines.append(t)
-    title = next((h for h in front_heads if TITLE_RE.match(h)), "")
-    if not title:
-        candidates = [h for h in front_heads if not GENERIC_TITLES.match(h) and not md.is_date_line(h)]
-        if candidates:
-            title = candidates[0]
-            idx = front_heads.index(title)
-            if title.endswith(":") and idx + 1 < len(front_heads):
-                title = f"{title} {front_heads[idx + 1]}"
-    meta["title"] = title.rstrip(":").strip()
+        elif p.kind == PARAGRAPH and len(t.split()) <= 40 and not numbered:
+            if len(t.split()) <= 14:
+                front_lines.append(t)
+            if not long_seen:
+                items.append(titles.FrontLine(t))
+    chosen = titles.choose(items, hint)
+    meta["title"] = chosen.title
+    sym = meta.get("symbol", "")
+    # a UN symbol names the document; the masthead's "United Nations" adds nothing. A court's neutral
+    # citation does not say which court.
+    if chosen.issuer and (not sym or titles.neutral_citation(sym)):
+        meta["issuer"] = chosen.issuer
     head_text = "\n".join(front_lines)
     # dates: the masthead's (front), one the front matter names as the document's ("Decided on"),
     # the first in the front matter, one in the opening text, one in a closing "adopted … on" line,
@@ -592,7 +782,11 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) 
         meta["date"] = md.year_from_filename(name)
     body = "\n".join(u.text for u in units if u.kind == PARAGRAPH)
     meta["doctype"] = md.doctype_from(head_text, body, name, meta.get("symbol", ""))
-    im = ISSUER_RE.search(title)
+    # a front page titled by a case name is a court's; one titled by an act's short title is an act,
+    # where the words of the front page said no more than "report" or nothing
+    if meta["doctype"] in ("report", "document") and chosen.rule in ("case", "act"):
+        meta["doctype"] = "judgment" if chosen.rule == "case" else "act"
+    im = ISSUER_RE.search(meta["title"])
     if im:
         meta["issuer"] = im.group(1)
     # a family that names its files by rule (UNGDC: MEX_73_2018.txt) says who spoke, where and when
@@ -606,15 +800,19 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str) 
 # ---- the whole -------------------------------------------------------------------------------
 def segment(result: ReadResult, doc_id: str = "doc", name: str = "") -> Segmented:
     dropped: list[str] = []
-    paras = assemble(result.blocks, dropped)
+    toc: list[str] = []
+    paras = assemble(result.blocks, dropped, toc)
     front_meta = front(paras, dropped)
+    contents(paras, toc, dropped)
     classify(paras)
     for p in paras:
         if p.kind == "drop" and plain(p.text) not in dropped:
             dropped.append(plain(p.text))
     units = structure(paras, doc_id)
     meta = {k: v for k, v in result.meta.items() if v}
-    found = metadata(paras, units, front_meta, name)
+    # a title the format states (HTML <title>, DOCX properties) stands; a PDF reader's is a hint
+    hint = meta.pop("title_hint", "")
+    found = metadata(paras, units, front_meta, name, hint)
     for k, v in found.items():
         if v and not meta.get(k):
             meta[k] = v

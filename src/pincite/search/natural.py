@@ -24,13 +24,18 @@ An explicit query is obeyed as written (pincite.search.engine.parse_query), neve
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
 from whoosh.matching import Matcher, NullMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import CompoundQuery, Or, Term
+from whoosh.scoring import BM25FScorer
 
+from pincite.index import whoosh_compat
 from pincite.index.analysis import TEXT_FIELDS, TOKEN, fold
 
 # -- words that carry no meaning -------------------------------------------------------------------
@@ -221,6 +226,141 @@ class MinMatch(CompoundQuery):
     def matcher(self, searcher, context=None):
         ms = [q.matcher(searcher, context) for q in self.subqueries]
         return MinMatchMatcher(ms, self.k)
+
+
+# -- every tier in one pass ---------------------------------------------------------------------------
+class Postings:
+    """The posting blocks by_words_matched read, kept to answer `positions` for the units it ranks
+    first without reading and unpickling the blocks again (proximity was a fifth of a relaxed query)."""
+
+    def __init__(self, schema) -> None:
+        self.schema = schema
+        self.blocks: dict[tuple[str, str], list[tuple[int, int, int, object, object]]] = {}
+
+    def add(self, fieldname: str, text: str, offset: int, ids, values) -> None:
+        if len(ids):
+            self.blocks.setdefault((fieldname, text), []).append((ids[-1] + offset, offset, ids, values))
+
+    def positions(self, docnums: list[int], fieldname: str, terms) -> dict[int, dict[str, list[int]]]:
+        """As natural.positions, for the terms of `fieldname` this pass read."""
+        fmt = self.schema[fieldname].format
+        if not fmt.supports("positions"):
+            return {}
+        decode = fmt.decoder("positions")
+        out: dict[int, dict[str, list[int]]] = {}
+        for t in terms:
+            blocks = self.blocks.get((fieldname, t))
+            if not blocks:
+                continue
+            lasts = [b[0] for b in blocks]
+            for d in docnums:
+                i = bisect.bisect_left(lasts, d)
+                if i == len(blocks):
+                    continue
+                _, offset, ids, values = blocks[i]
+                j = bisect.bisect_left(ids, d - offset)
+                if j < len(ids) and ids[j] == d - offset:
+                    out.setdefault(d, {})[t] = list(decode(values[j]))
+        return out
+
+
+def by_words_matched(
+    searcher, words: list[list[tuple[str, str, float]]], allow=None
+) -> tuple[Buckets, Postings]:
+    """The units holding any of the query's words, by how many of the words each holds: {k: [(score,
+    docnum), …]}, docnums global, only those in `allow` when given; and the postings read, for
+    proximity. `words` holds, per word, the (field, term, boost) it is searched as.
+
+    One pass, a term at a time, over each term's posting blocks: the same units and the same BM25F
+    scores as the tiers' own queries (And of the words, then MinMatch(k) masked by the tiers above:
+    exactly the units with k words), where each tier walked the union of the posting lists again
+    through Whoosh's matchers, a Python call per posting and matcher. A score is the sum of the
+    word's field scores (each BM25F, times the field's boost), summed over the words, as Whoosh's
+    Or, And and MinMatch matchers sum their children, always in the same order (Whoosh's matchers
+    sum in an order that varies from unit to unit, so that equal scores could differ in the last
+    bit and tie at random; here they tie exactly and fall back to index order)."""
+    count: Counter = Counter()
+    total: dict[int, float] = {}
+    weighting, schema = searcher.weighting, searcher.schema
+    kept = Postings(schema)
+    leaves = searcher.leaf_searchers()
+    for terms in words:
+        word: dict[int, float] = {}
+        for sub, offset in leaves:
+            reader = sub.reader()
+            deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+            for fieldname, text, boost in terms:
+                tb = schema[fieldname].to_bytes(text)
+                if (fieldname, tb) not in reader:
+                    continue
+                scorer = weighting.scorer(sub, fieldname, tb)
+                m = reader.postings(fieldname, tb, scorer=scorer)
+                if isinstance(m, FilterMatcher):
+                    m = m.child  # deleted units: dropped below
+                lengths = whoosh_compat.field_lengths(reader, fieldname) if type(scorer) is BM25FScorer else None
+                keep = fieldname in TEXT_FIELDS
+                if lengths is None or not lengths[0]:
+                    ids, values = [], []
+                    while m.is_active():  # Whoosh's way, a posting at a time
+                        d = m.id()
+                        if d not in deleted:
+                            g = d + offset
+                            word[g] = word.get(g, 0.0) + m.score() * boost
+                            if keep:
+                                ids.append(d)
+                                values.append(m.value())
+                        m.next()
+                    if keep:
+                        kept.add(fieldname, text, offset, ids, values)
+                    continue
+                data, table = lengths
+                idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+                k1p1 = k1 + 1
+                # whoosh.scoring.bm25's denominator for each of the 255 lengths a byte stands for,
+                # written as bm25 writes it, so that every score is bm25's to the bit
+                norm = [0.0] + [k1 * ((1 - b) + b * fl / avgfl) for fl in table[1:]]
+                get = word.get
+                for ids, weights, values in whoosh_compat.posting_blocks(m):
+                    if keep:
+                        kept.add(fieldname, text, offset, ids, values)
+                    if not deleted and boost == 1.0:  # the common case, without its two tests
+                        for d, w in zip(ids, weights, strict=True):
+                            g = d + offset
+                            word[g] = get(g, 0.0) + idf * ((w * k1p1) / (w + norm[data[d]]))
+                        continue
+                    for d, w in zip(ids, weights, strict=True):
+                        if d in deleted:
+                            continue
+                        sc = idf * ((w * k1p1) / (w + norm[data[d]]))
+                        if boost != 1.0:
+                            sc *= boost
+                        g = d + offset
+                        word[g] = word.get(g, 0.0) + sc
+        count.update(word.keys())
+        if not total:
+            total.update(word)
+        else:
+            tget = total.get
+            for g, sc in word.items():
+                total[g] = tget(g, 0.0) + sc
+    return Buckets(total, count, allow), kept
+
+
+class Buckets:
+    """{k: [(score, docnum), …]} of by_words_matched, each k listed when first asked for (a query
+    mostly needs its first tier or two, and a unit holding one word of four is the common case)."""
+
+    def __init__(self, total: dict[int, float], count: Counter, allow) -> None:
+        self._total, self._count, self._allow = total, count, allow
+        self._made: dict[int, list] = {}
+
+    def get(self, k: int, default=None) -> list:
+        out = self._made.get(k)
+        if out is None:
+            total, allow = self._total, self._allow
+            out = [(total[g], g) for g, c in self._count.items() if c == k and (allow is None or g in allow)]
+            self._made[k] = out
+        return out
 
 
 # -- the words of a natural query, as index terms ----------------------------------------------------

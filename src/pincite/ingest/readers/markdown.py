@@ -17,7 +17,9 @@ ORDINALS = {"st", "nd", "rd", "th", "er", "re", "e", "ème", "eme", "o", "a", "o
 # Private-use characters that carry note calls through text edits (see segment.CALL_RE).
 CALL_OPEN, CALL_CLOSE = "\ue000", "\ue001"
 
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# "## Protocol", and "##Protocol" as people type it (no space, but two marks or more and a capital or
+# a digit after them: "#hashtag" stays text)
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+|(?<=##)(?=[A-ZÀ-Ý0-9]))(.*?)\s*#*\s*$")
 _RULE = re.compile(r"^\s{0,3}([-*_])\s*(?:\1\s*){2,}$")
 _BULLET = re.compile(r"^(\s*)[-+*]\s+(.*)$")
 _NOTE_BODIES = [

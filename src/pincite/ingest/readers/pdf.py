@@ -329,10 +329,17 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
     lead = ""
     prev: Run | None = None
     words: list[Run] = []  # the runs that are text, not calls: they decide the line's weight
+    anchor = max(
+        seg, key=lambda q: (abs(q.size - main_size) < 0.6, len(q.text.strip()))
+    )  # the line's widest run
     for r in seg:
         r.rise = r.y - base
         small = r.size < 0.85 * main_size
         raised = small and (r.y - base > 0.12 * main_size or r.text.strip() in ("*", "**", "∗", "†"))
+        if not raised and r is not anchor and CALL_TEXT_RE.match(r.text) and text.strip():
+            # a call set in body type and raised by a text rise (Ts) or a moved baseline only:
+            # "processes,ᵃ regional bodiesᵇ" (a quarter of an em above the line's widest run)
+            raised = r.y - anchor.y > 0.25 * main_size
         t = r.text
         if raised and t.strip().lower() in ORDINALS and re.search(r"(?:\d|\b[IVXLC]+)\.?$", text):
             # 21st, 3.º, 1er, XVIIIe: the space after the ordinal stays (PDFium keeps it in the run)
@@ -409,8 +416,8 @@ def mark_furniture(pages: list[PageModel]) -> None:
     many = len(pages) >= 3
     for pg in pages:
         for ln in pg.lines:
-            if not _in_band(ln, pg):
-                continue
+            if not _in_band(ln, pg) or ln.lead:
+                continue  # a line opened by a raised label is a note's first line ("34 A/HRC/53/26.")
             t = ln.text.strip()
             key = _norm_furniture(t)
             if any(p.match(t) for p in FURNITURE_PATTERNS) or SYMBOL_HEAD_RE.match(t):
@@ -423,7 +430,7 @@ def mark_furniture(pages: list[PageModel]) -> None:
     common = {k for k, n in heads.items() if n >= 3 and len(k) >= 8}
     for pg in pages:
         for ln in pg.lines:
-            if not ln.role and _norm_furniture(ln.text) in common:
+            if not ln.role and not ln.lead and _norm_furniture(ln.text) in common:
                 ln.role = FURNITURE
 
 
@@ -656,6 +663,10 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
     def close() -> None:
         nonlocal cur
         if cur is not None and cur is not adopted:
+            if cur.heading and "\n" in cur.text and _sentence_item(cur.text):
+                # a numbered bold line was a heading by its first line ("12. Protection, … of"); the
+                # whole block ends a sentence ("… Trafficking."): a section's title, as its siblings
+                cur.heading = 0
             blocks.append(cur)
         cur = None
 
@@ -665,6 +676,15 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             # a page's first line runs on from the page before unless it is indented like the
             # first line of a paragraph (then the segmenter need not guess)
             indented = margin and ln.x0 > margin + 8 and not kw.get("note") and not kw.get("role")
+            tail = state.get("tail")
+            runs_on = tail is not None and abs(tail[1].x0 - ln.x0) <= 2 and not _closed(tail[0].text)
+            if indented and runs_on:
+                # a sub-item's continuation: indented as the wrapped lines of "(c) …" on the page
+                # before, whose sentence is still open (running heads and feet are already out)
+                indented = False
+            if runs_on and LABEL_START_RE.match(tail[0].text):
+                # where (c)'s label stands, and its form: (d) is its sibling
+                kw.setdefault("meta", {})["label_x"] = (tail[0].x, _shape(tail[0].text))
             brk = HARD if not blocks else PARA if indented else PAGE
             started = True
         return Block(
@@ -742,6 +762,9 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
         # a numbered paragraph may open with a bold run-in heading: its text follows in roman
         cur_bold = cur is not None and cur.meta.get("emph", False) and not LABEL_START_RE.match(cur.text)
         item_x = cur.x if cur is not None and DOT_ITEM_RE.match(cur.text) else None
+        label_x = None
+        if cur is not None:
+            label_x = (cur.x, _shape(cur.text)) if LABEL_START_RE.match(cur.text) else cur.meta.get("label_x")
         tail = state.get("tail")
         if cur is None and not started and tail is not None and _enumeration_runs_on(tail[1], ln, lay):
             # "…; (iii) …, e" at the foot of one page, "(iv) o Estado adotasse …" atop the next: the
@@ -752,7 +775,7 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             state["tail"] = (cur, ln)
             prev = ln
             continue
-        if cur is None or prev is None or _breaks(prev, ln, lay, cur_bold, item_x):
+        if cur is None or prev is None or _breaks(prev, ln, lay, cur_bold, item_x, label_x):
             close()
             heading = _heading_level(ln, size, lay.full_len)
             cur = new(ln, PARA, heading=heading)
@@ -766,6 +789,17 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
         prev = ln
     close()
     blocks.extend(furniture)
+
+
+def _shape(text: str) -> str:
+    """The form of the label a text opens with: "(c)" and "(d)" are "(a)", "11." is "9.", "(iii)" is "(a)"."""
+    m = LABEL_START_RE.match(text)
+    return re.sub(r"[A-Za-z]+", "a", re.sub(r"\d+", "9", m.group(0).strip())) if m else ""
+
+
+def _closed(text: str) -> bool:
+    """Does a block's text end a sentence (or a list item: "…;", "…: ")?"""
+    return text.rstrip()[-1:] in '.;:!?…"”’)»'
 
 
 def _enumeration_runs_on(last: Line, first: Line, lay: Layout) -> bool:
@@ -830,7 +864,14 @@ def _append(b: Block, ln: Line) -> None:
         b.calls = b.calls + tuple((off + o, lab) for o, lab in ln.calls)
 
 
-def _breaks(prev: Line, ln: Line, lay: Layout, cur_bold: bool = False, item_x: float | None = None) -> bool:
+def _breaks(
+    prev: Line,
+    ln: Line,
+    lay: Layout,
+    cur_bold: bool = False,
+    item_x: float | None = None,
+    label_x: tuple[float, str] | None = None,
+) -> bool:
     """Does `ln` start a new block after `prev`?"""
     size, pitch = lay.size, lay.pitch
     gap = prev.y - ln.y
@@ -863,10 +904,24 @@ def _breaks(prev: Line, ln: Line, lay: Layout, cur_bold: bool = False, item_x: f
         # to the full measure, so this is the same sentence, not a list
         if prev.text.rstrip()[-1:] in ".;:!?" and len(prev.text) < 0.9 * lay.full_len:
             return True
+        # "(b) …; " then "(c) ensure …" where (b)'s label stands: the next item of the same list
+        if (
+            label_x is not None
+            and abs(ln.x0 - label_x[0]) <= 2
+            and _shape(ln.text) == label_x[1]
+            and re.search(r"[.;]$|; (?:and|or|y|o|et|ou|e)$", prev.text.rstrip())
+        ):
+            return True
     # a first-line indent opens a paragraph after a short line that ended a sentence
     if ln.x0 > prev.x0 + 8 and prev.text.rstrip()[-1:] in ".:;" and not LABEL_START_RE.match(prev.text):
         return True
     return False
+
+
+def _sentence_item(text: str) -> bool:
+    """A block opened by an item label (not a section's "I." or "B.") that ends like a sentence."""
+    t = text.strip()
+    return bool(LABEL_START_RE.match(t)) and t[-1:] in ".,;" and not re.match(r"^[IVXLC]+\.\s|^[A-Z]\.\s", t)
 
 
 def _heading_level(ln: Line, size: float, full_len: int = 80) -> int:
@@ -1042,7 +1097,9 @@ def read(
     return result
 
 
-NEEDS_OCR_HINT = "no text layer: the PDF needs OCR (read it with `pincite ingest --ocr`, which uses Tesseract)"
+NEEDS_OCR_HINT = (
+    "no text layer: the PDF needs OCR (read it with `pincite ingest --ocr`, which uses Tesseract)"
+)
 
 
 def _ocr_layer(data: bytes) -> bool:
@@ -1176,7 +1233,7 @@ def _read(page_runs_: Iterator[PageRuns], name: str) -> ReadResult:
     meta: dict = {"pages": len(pages)}
     title = _title(blocks, size)
     if title:
-        meta["title"] = title
+        meta["title_hint"] = title  # the segmenter's title rules decide (`rules/titles.py`)
     return ReadResult(blocks=blocks, meta=meta)
 
 

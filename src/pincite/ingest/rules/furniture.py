@@ -97,3 +97,20 @@ MASTHEAD_SIGNAL = re.compile(
 def is_masthead_line(line: str) -> bool:
     t = line.strip().strip("*").strip()
     return bool(t) and any(p.match(t) for p in MASTHEAD)
+
+
+# ---- tables of contents --------------------------------------------------------------------------
+# The heading of a table of contents: the lines after it, up to the text it lists, are not paragraphs.
+TOC_HEADING_RE = re.compile(
+    r"^(?:(?:table of )?contents|arrangement of (?:sections|clauses|articles|regulations|rules|paragraphs)"
+    r"|[íi]ndice(?: general)?|sumario|sum[áa]rio|sommaire|table des mati[èe]res|contenido|conte[úu]do"
+    r"|содержание|inhalt(?:sverzeichnis)?|inhoud(?:sopgave)?)"
+    r"(?:\s*\((?:continued|cont\.?|suite|continuaci[óo]n)\))?\s*[.:]?$",  # "CONTENTS (continued)" overleaf
+    re.I,
+)
+# A contents entry's own furniture: dot leaders, and the page number or paragraph range at its end.
+TOC_TAIL_RE = re.compile(r"(?:\s*(?:\.\s?){2,}|\s*…+)?\s*(?:\d{1,4}(?:\s*[-–]\s*\d{1,4})?\s*)*$")
+
+
+def is_toc_heading(line: str) -> bool:
+    return bool(TOC_HEADING_RE.match(line.strip()))

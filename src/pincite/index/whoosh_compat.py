@@ -1,0 +1,280 @@
+"""Every change pincite makes to Whoosh, in one place, applied by one call: `apply()`.
+
+pincite runs on Whoosh-Reloaded 2.7.5 (`KNOWN_VERSIONS`). Each patch below fixes one behaviour of
+that version and has a test in tests/test_whoosh_compat.py showing the behaviour it fixes:
+
+- **pickle** (security): Whoosh unpickles its table of contents, postings blocks, term infos and
+  columns; a file planted in a home would run any code it names. Every place Whoosh loads a pickle
+  gets pincite's restricted unpickler (pincite.index.trusted), which rebuilds only Whoosh's and
+  pincite's own classes and refuses anything else with `UntrustedIndex`.
+- **absent length columns** (speed, writing): `W3PerDocReader._cached_reader` caches the readers of
+  the length columns it finds but not the absence of one, so a field no unit of a segment uses
+  (text_pt, say) cost a stat() per posting while a segment was written (~7 % of a rebuild).
+- **field lengths** (speed, writing and scoring): `W3PerDocReader.doc_field_length` read one byte
+  from the segment file per call: once per posting while writing, once per matching unit while BM25
+  scores. The length column is read whole once per reader instead; the answers are the same.
+- **start-up** (speed, every command that searches): Whoosh's compatibility module imports
+  `urllib.request` (for `urlretrieve`, which pincite never calls), `whoosh.reading` imports the
+  `cached_property` package, which imports `asyncio`, and `whoosh.query` imports
+  `whoosh.lang.morph_en` (a thousand patterns compiled at import) for a Variations query pincite
+  never builds: together most of the cost of importing Whoosh. When Whoosh is not imported yet,
+  `apply()` imports it with stand-ins: a `urlretrieve` and a `variations` that import the real
+  module on first call, and a `cached_property` descriptor of the same behaviour for plain methods
+  (which is all Whoosh uses it for). The stand-ins are left in Whoosh's modules only; sys.modules
+  is as before, so anything else importing those modules gets the real ones.
+
+With another Whoosh version, `apply()` warns (`WhooshVersionWarning`, on stderr) and applies only
+what does not depend on Whoosh's internals staying as they were: the pickle restriction, which
+replaces pickle's loaders wherever a Whoosh module holds them. The speed patches reimplement
+methods of Whoosh 2.7.5 and are left out; the start-up stand-ins too. If the restricted unpickler
+cannot be put in place (Whoosh no longer imports pickle's loaders through whoosh.compat), `apply()`
+refuses: `IncompatibleWhoosh`, as pincite must never open an index with plain pickle.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import warnings
+
+KNOWN_VERSIONS = {(2, 7, 5)}
+
+
+class WhooshVersionWarning(RuntimeWarning):
+    """The installed Whoosh is not a version these patches were written for."""
+
+
+class IncompatibleWhoosh(RuntimeError):
+    """A patch pincite cannot do without could not be applied to the installed Whoosh."""
+
+
+# What each patch replaced, by name (for tests and for comparing with Whoosh's own behaviour).
+ORIGINALS: dict[str, object] = {}
+APPLIED: list[str] = []
+
+
+# -- start-up ----------------------------------------------------------------------------------------
+def _urlretrieve(*args, **kwargs):
+    """urllib.request.urlretrieve, imported on first use (whoosh.compat re-exports it)."""
+    from urllib.request import urlretrieve
+
+    return urlretrieve(*args, **kwargs)
+
+
+class _cached_property:  # noqa: N801 - the name Whoosh imports
+    """The `cached_property` package's descriptor for plain methods: computed once per instance,
+    then an ordinary attribute of the instance (deleting it computes it again)."""
+
+    def __init__(self, func) -> None:
+        self.__doc__ = func.__doc__
+        self.func = func
+
+    def __get__(self, obj, cls):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.func.__name__] = self.func(obj)
+        return value
+
+
+def _variations(word):
+    """whoosh.lang.morph_en.variations, imported on first use (whoosh.query.terms imports it for
+    its Variations query, which pincite never builds; the module compiles ~1,000 patterns)."""
+    from whoosh.lang.morph_en import variations
+
+    return variations(word)
+
+
+def _import_whoosh_lightly() -> bool:
+    """Import whoosh.compat, whoosh.reading and whoosh.query with the start-up stand-ins, if none is
+    imported yet. True when the stand-ins were used."""
+    if any(m in sys.modules for m in ("whoosh.compat", "whoosh.reading", "whoosh.query")):
+        return False
+    stand_ins = {}
+    if "whoosh.lang.morph_en" not in sys.modules:
+        me = types.ModuleType("whoosh.lang.morph_en")
+        me.variations = _variations
+        stand_ins["whoosh.lang.morph_en"] = me
+    if "urllib.request" not in sys.modules:
+        ur = types.ModuleType("urllib.request")
+        ur.urlretrieve = _urlretrieve
+        stand_ins["urllib.request"] = ur
+    if "cached_property" not in sys.modules:
+        cp = types.ModuleType("cached_property")
+        cp.cached_property = _cached_property
+        stand_ins["cached_property"] = cp
+    sys.modules.update(stand_ins)
+    try:
+        import whoosh.compat  # noqa: F401
+        import whoosh.query  # noqa: F401
+        import whoosh.reading  # noqa: F401
+    finally:
+        for name, mod in stand_ins.items():
+            if sys.modules.get(name) is mod:
+                del sys.modules[name]
+    return bool(stand_ins)
+
+
+# -- the length columns of a segment -----------------------------------------------------------------
+def _cached_column_reader(self, fieldname, column):
+    """Whoosh's W3PerDocReader._cached_reader, remembering also that a column is absent.
+    Segments never change once written, so remembering the absence is safe."""
+    try:
+        return self._readers[fieldname]
+    except KeyError:
+        pass
+    reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+    self._readers[fieldname] = reader
+    return reader
+
+
+_BYTE_TO_LENGTH: tuple = ()
+
+
+def _doc_field_length(self, docnum, fieldname, default=0):
+    """Whoosh's W3PerDocReader.doc_field_length, from the field's length column read whole, once
+    per reader (one byte per unit; a segment never changes). Same results: a unit without the field
+    gives `default` for a missing column and None for a zero byte, as Whoosh does."""
+    from whoosh.codec import whoosh3
+
+    if docnum > self._doccount:
+        raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+    cache = self.__dict__.get("_pincite_lengths")
+    if cache is None:
+        cache = self._pincite_lengths = {}
+    data = cache.get(fieldname)
+    if data is None:
+        reader = self._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+        if reader is None:
+            data = False
+        elif hasattr(reader, "_basepos"):  # a fixed-width column: one read
+            data = reader._dbfile.get(reader._basepos, reader._count)
+        else:
+            data = bytes(reader[i] for i in range(self._doccount))
+        cache[fieldname] = data
+    if data is False:
+        return default
+    return _BYTE_TO_LENGTH[data[docnum]] if docnum < len(data) else None
+
+
+def _patch_lengths() -> None:
+    global _BYTE_TO_LENGTH
+    from whoosh.codec import whoosh3
+    from whoosh.util.numeric import byte_to_length
+
+    cls = whoosh3.W3PerDocReader
+    needed = ("_cached_reader", "doc_field_length", "column_reader", "has_column")
+    if not all(hasattr(cls, a) for a in needed) or not hasattr(whoosh3, "_lenfield"):
+        warnings.warn(
+            "Whoosh's W3PerDocReader is not as pincite expects: field lengths are read Whoosh's way (slower)",
+            WhooshVersionWarning,
+            stacklevel=3,
+        )
+        return
+    _BYTE_TO_LENGTH = (None, *(byte_to_length(b) for b in range(1, 256)))
+    ORIGINALS["W3PerDocReader._cached_reader"] = cls._cached_reader
+    ORIGINALS["W3PerDocReader.doc_field_length"] = cls.doc_field_length
+    cls._cached_reader = _cached_column_reader
+    cls.doc_field_length = _doc_field_length
+    APPLIED.extend(["absent length columns", "field lengths"])
+
+
+# -- reading postings whole ------------------------------------------------------------------------
+def posting_blocks(matcher):
+    """(docnums, weights, encoded values) of a term's postings in one segment, a block at a time, from a matcher of
+    `reader.postings()` (deleted units included: the caller drops them). Whoosh's own matchers walk
+    a posting per Python call (id, weight, score, next); this reads each block's arrays once. Any
+    matcher of another shape is walked Whoosh's way."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    if isinstance(matcher, W3LeafMatcher) and "field lengths" in APPLIED:
+        m = matcher
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            if m._weights is None:
+                m._read_weights()
+            if m._values is None:
+                m._read_values()  # already unpickled with the block: no cost but a reference
+            i = m._i
+            ids, weights, values = m._ids, m._weights, m._values
+            yield (ids, weights, values) if i == 0 else (ids[i:], weights[i:], values[i:])
+            m._next_block()
+        return
+    ids, weights, values = [], [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        values.append(matcher.value())
+        matcher.next()
+    yield ids, weights, values
+
+
+def field_lengths(reader, fieldname):
+    """A segment reader's length column for a field as (bytes, byte → length table), read once per
+    reader (the "field lengths" patch); None when that patch is not applied or the reader is not a
+    segment's."""
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is None or "field lengths" not in APPLIED or reader.doc_count_all() == 0:
+        return None
+    perdoc.doc_field_length(0, fieldname)  # reads the column into the reader's cache
+    data = perdoc.__dict__.get("_pincite_lengths", {}).get(fieldname)
+    if data is None:
+        return None
+    return (b"" if data is False else data), _BYTE_TO_LENGTH
+
+
+# -- pickle ------------------------------------------------------------------------------------------
+def _patch_pickle() -> None:
+    from pincite.index import trusted
+
+    if not trusted.install():
+        raise IncompatibleWhoosh(
+            "pincite cannot put its restricted unpickler in this Whoosh (whoosh.compat holds no "
+            "pickle loaders): it will not open an index with plain pickle; install whoosh-reloaded 2.7.5"
+        )
+    APPLIED.append("pickle")
+
+
+# -- the one call ------------------------------------------------------------------------------------
+_applied = False
+
+
+def whoosh_version() -> tuple:
+    """The installed Whoosh's version, imported lightly when it is not imported yet."""
+    import whoosh
+
+    return tuple(getattr(whoosh, "__version__", ()))
+
+
+def check_version(version: tuple | None = None) -> bool:
+    """True for a version the patches were written for; a `WhooshVersionWarning` otherwise."""
+    version = whoosh_version() if version is None else tuple(version)
+    if version in KNOWN_VERSIONS:
+        return True
+    known = ", ".join(".".join(map(str, v)) for v in sorted(KNOWN_VERSIONS))
+    warnings.warn(
+        f"pincite was written for Whoosh {known}, and Whoosh {'.'.join(map(str, version)) or '(unknown)'} "
+        "is installed: only the restricted unpickler is applied, not pincite's speed patches "
+        "(install whoosh-reloaded==2.7.5 for them)",
+        WhooshVersionWarning,
+        stacklevel=3,
+    )
+    return False
+
+
+def apply() -> list[str]:
+    """Apply every patch (once per process; later calls do nothing) and return the names of those
+    applied. Call it before opening any Whoosh index (pincite.index does, on import)."""
+    global _applied
+    if _applied:
+        return list(APPLIED)
+    import whoosh
+
+    known = check_version(tuple(getattr(whoosh, "__version__", ())))
+    if known and _import_whoosh_lightly():
+        APPLIED.append("start-up")
+    _patch_pickle()
+    if known:
+        _patch_lengths()
+    _applied = True
+    return list(APPLIED)

@@ -1,0 +1,96 @@
+"""Natural queries (and explicit ones of words ANDed) score every tier in one pass over the words'
+postings (pincite.search.natural.by_words_matched): the same hits, order, totals and notes as
+running each tier's own Whoosh query, on a store of several segments with deletions, with filters
+and paging."""
+
+from __future__ import annotations
+
+import pytest
+
+from lifecycle_helpers import SAMPLES, add, write_docs
+from pincite.corpus.store import Store
+from pincite.index.manager import IndexManager
+from pincite.search import engine
+
+QUERIES = [
+    "migration governance return",  # every word held by many units
+    "return reintegration labour smuggling trafficking",  # relaxed down several tiers
+    "what is the role of regional consultative processes?",
+    "migrantes retorno",  # Spanish
+    "governance zzzunheard",  # a word that matches nothing
+    "migration lang:en",  # a filter written into the query: the tiers' own queries
+    # explicit queries of words ANDed, also scored in one pass; the others as written
+    "migration AND governance",
+    "+return +migration",
+    "title:migration",
+    "migration AND type:speech",
+    "migration AND zzzunheard",
+    "migration OR governance",
+    '"return migration" OR trafficking',
+]
+
+
+def _answers(store: Store, **kw) -> list:
+    out = []
+    for q in QUERIES:
+        r = engine.search(store, q, suggest=False, **kw)
+        hits = [(h.unit.uid, round(h.score, 6)) for h in r.hits]
+        out.append((q, r.total, r.notice, r.relaxed, sorted(hits, key=lambda x: (-x[1], x[0]))))
+    return out
+
+
+@pytest.fixture
+def store(home, tmp_path, monkeypatch):
+    from pincite.index import manager
+
+    s = Store(home)
+    add(s, SAMPLES, *write_docs(tmp_path / "a", 8, paras=12, seed=3), index=True)
+    monkeypatch.setattr(manager, "SEGMENT_UNITS", 40)
+    IndexManager(s, procs=1).rebuild()
+    add(s, *write_docs(tmp_path / "b", 2, paras=12, seed=9, prefix="late"))
+    s.remove("gen-002")
+    IndexManager(s).sync()  # a segment more, and deleted units in the old ones
+    assert len(IndexManager(s).open()._segments()) > 2
+    return s
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"limit": 3, "offset": 2},
+        {"filters": {"lang": "en"}},
+        {"group": True},
+        {"facets": True},
+        {"sort": "-date"},
+    ],
+)
+def test_one_pass_tiers_answer_as_the_tiers_queries(store, monkeypatch, kw):
+    monkeypatch.setattr(engine, "FAST_TIERS", False)
+    slow = _answers(store, **kw)
+    monkeypatch.setattr(engine, "FAST_TIERS", True)
+    fast = _answers(store, **kw)
+    assert fast == slow
+    assert any(rel.get("min_matched") for _, _, _, rel, _ in fast)  # some query relaxed
+    assert all(total for q, total, *_ in fast if "zzz" not in q)
+
+
+def test_deleted_units_never_come_back(store):
+    r = engine.search(store, "migration governance", limit=1000, suggest=False)
+    assert r.hits and not [h for h in r.hits if h.doc.id == "gen-002"]
+    assert r.total == len(r.hits)
+
+
+def test_which_explicit_queries_are_scored_in_one_pass(store):
+    ix, reader, _ = engine._open(IndexManager(store))
+    plan = lambda q: engine.plan_query(q, reader.schema, reader, None, None)  # noqa: E731
+    # an OR of terms is one group: its units hold any of them, scored by the sum, as Whoosh's Or;
+    # (a OR b) AND c is two
+    flat = ("migration AND governance", "+return +migration", "title:migration", "migration OR governance")
+    for q in (*flat, "(migration OR return) AND governance"):
+        assert plan(q).leaves, q
+    for q in ('"return migration"', "migration NOT governance", "year:2013", "(migration AND governance) OR return"):
+        assert plan(q).leaves is None, q
+    natural = plan("return reintegration labour")
+    assert natural.natural and len(natural.leaves) == 3
+    assert plan("return lang:en").leaves is None  # a filter in a natural query: the tiers' queries

@@ -1,0 +1,214 @@
+"""pincite.index.whoosh_compat: each patch of Whoosh, shown fixing the behaviour it is for, and the
+version check."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from lifecycle_helpers import SAMPLES, add
+from pincite.corpus.store import Store
+from pincite.index import IndexManager, trusted, whoosh_compat
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+
+def run_py(code: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=SRC)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_every_patch_is_applied_to_the_known_version():
+    assert whoosh_compat.whoosh_version() in whoosh_compat.KNOWN_VERSIONS
+    applied = whoosh_compat.apply()
+    assert {"pickle", "absent length columns", "field lengths"} <= set(applied)
+    assert whoosh_compat.apply() == applied  # once: a second call changes nothing
+
+
+# -- pickle ------------------------------------------------------------------------------------------
+class _Planted:
+    def __init__(self, proof: Path) -> None:
+        self.proof = proof
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.proof}",))
+
+
+def test_no_whoosh_module_keeps_plain_pickle_loaders():
+    whoosh_compat.apply()
+    import whoosh.codec.whoosh3  # noqa: F401 - the modules that read postings, columns and the TOC
+    import whoosh.columns  # noqa: F401
+    import whoosh.index  # noqa: F401
+
+    left = [
+        f"{name}.{attr}"
+        for name, mod in list(sys.modules.items())
+        if name.startswith("whoosh") and mod is not None
+        for attr, v in vars(mod).items()
+        if v is pickle.loads or v is pickle.load or v is pickle
+    ]
+    assert not left
+
+
+def test_a_planted_pickle_read_through_whoosh_never_runs(tmp_path):
+    """Whoosh's own loaders (as its codec and columns call them) refuse a pickle naming os.system."""
+    whoosh_compat.apply()
+    import whoosh.codec.whoosh3 as w3
+    import whoosh.columns as cols
+    import whoosh.compat as compat
+
+    proof = tmp_path / "pwned"
+    data = pickle.dumps(_Planted(proof))
+    for loads in (compat.loads, w3.loads, cols.loads):
+        with pytest.raises(trusted.UntrustedIndex, match="os.system|posix.system"):
+            loads(data)
+    assert not proof.exists()
+    # Whoosh's own objects still load
+    from whoosh.fields import TEXT
+
+    assert isinstance(compat.loads(pickle.dumps(TEXT())), TEXT)
+
+
+# -- the length columns ------------------------------------------------------------------------------
+def _fresh_perdoc(home):
+    s = Store(home)
+    add(s, SAMPLES, index=True)
+    ix = IndexManager(s).open()
+    r = ix.reader()
+    seg_reader = next(iter(r.leaf_readers()))[0]
+    perdoc = seg_reader._perdoc
+    return r, seg_reader, type(perdoc)(perdoc._storage, perdoc._segment)
+
+
+def test_an_absent_length_column_is_looked_up_once(home):
+    """The samples hold no Portuguese: text_pt has no length column. Whoosh's own _cached_reader
+    looks for the column at every call (a stat() each time); the patch remembers its absence."""
+    r, _, perdoc = _fresh_perdoc(home)
+    looked = []
+    real = perdoc.has_column
+    perdoc.has_column = lambda name: looked.append(name) or real(name)
+    original = whoosh_compat.ORIGINALS["W3PerDocReader._cached_reader"]
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    for _ in range(3):
+        assert original(perdoc, _lenfield("text_pt"), LENGTHS_COLUMN) is None
+    assert len(looked) == 3  # Whoosh: once per call
+    looked.clear()
+    for _ in range(3):
+        assert perdoc._cached_reader(_lenfield("text_pt"), LENGTHS_COLUMN) is None
+    assert len(looked) == 1
+    assert perdoc._cached_reader(_lenfield("text_en"), LENGTHS_COLUMN) is not None
+    r.close()
+
+
+def test_field_lengths_are_read_once_per_field_and_equal_whooshs(home):
+    """Whoosh reads a unit's field length from the segment file at every call; the patch reads the
+    column once per reader, with the same answers."""
+    r, seg_reader, perdoc = _fresh_perdoc(home)
+    n = seg_reader.doc_count_all()
+    original = whoosh_compat.ORIGINALS["W3PerDocReader.doc_field_length"]
+    fetched = []
+    real = perdoc._cached_reader
+    perdoc._cached_reader = lambda *a: fetched.append(a) or real(*a)
+    theirs = [original(perdoc, d, "text_en") for d in range(n)]
+    assert len(fetched) == n  # Whoosh: the column looked up, and a byte read, per unit
+    fetched.clear()
+    ours = [perdoc.doc_field_length(d, "text_en") for d in range(n)]
+    assert ours == theirs and any(ours)
+    assert len(fetched) == 1
+    assert perdoc.doc_field_length(0, "text_pt", default=7) == original(perdoc, 0, "text_pt", default=7) == 7
+    r.close()
+
+
+# -- start-up ----------------------------------------------------------------------------------------
+def test_searching_imports_neither_urllib_request_nor_asyncio(tmp_path):
+    """Whoosh imports urllib.request (for urlretrieve), through cached_property asyncio, and
+    morph_en: with the stand-ins a search process imports none, yet urlretrieve, variations and the
+    cached property work, and a later `import urllib.request` gets the real module."""
+    src = tmp_path / "a.txt"
+    src.write_text("copied")
+    code = f"""
+import sys
+import pincite.index, pincite.search.engine, whoosh.searching, whoosh.qparser, whoosh.reading
+assert "start-up" in pincite.index.whoosh_compat.APPLIED
+assert "urllib.request" not in sys.modules, "urllib.request imported"
+assert "asyncio" not in sys.modules, "asyncio imported"
+assert "cached_property" not in sys.modules
+assert "whoosh.lang.morph_en" not in sys.modules
+import whoosh.query.terms
+assert "renders" in set(whoosh.query.terms.variations("render"))
+import whoosh.compat
+whoosh.compat.urlretrieve({src.as_uri()!r}, {str(tmp_path / "b.txt")!r})
+import urllib.request
+assert hasattr(urllib.request, "Request")
+calls = []
+class C:
+    @whoosh.reading.cached_property
+    def x(self):
+        calls.append(1)
+        return 42
+c = C()
+assert (c.x, c.x, len(calls)) == (42, 42, 1)
+del c.x
+assert (c.x, len(calls)) == (42, 2)
+print("ok")
+"""
+    r = run_py(code)
+    assert r.returncode == 0 and "ok" in r.stdout, r.stderr
+    assert (tmp_path / "b.txt").read_text() == "copied"
+
+
+def test_the_real_modules_stay_when_imported_before():
+    r = run_py(
+        "import urllib.request, cached_property, whoosh.lang.morph_en, sys\n"
+        "import pincite.index, whoosh.compat, whoosh.reading\n"
+        "assert whoosh.compat.urlretrieve is urllib.request.urlretrieve\n"
+        "assert whoosh.reading.cached_property is cached_property.cached_property\n"
+        "assert 'start-up' not in pincite.index.whoosh_compat.APPLIED\n"
+    )
+    assert r.returncode == 0, r.stderr
+
+
+# -- the version check -------------------------------------------------------------------------------
+def test_an_unknown_version_is_warned_about():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert whoosh_compat.check_version((2, 7, 5))
+        assert not caught
+        assert not whoosh_compat.check_version((2, 8, 1))
+    assert len(caught) == 1 and issubclass(caught[0].category, whoosh_compat.WhooshVersionWarning)
+    assert "2.8.1" in str(caught[0].message) and "2.7.5" in str(caught[0].message)
+
+
+def test_with_an_unknown_version_only_the_unpickler_is_applied():
+    r = run_py(
+        "import whoosh; whoosh.__version__ = (3, 0, 0)\n"
+        "from whoosh.codec import whoosh3\n"
+        "own = whoosh3.W3PerDocReader.doc_field_length\n"
+        "import pincite.index\n"
+        "from pincite.index import whoosh_compat, trusted\n"
+        "assert whoosh_compat.APPLIED == ['pickle'], whoosh_compat.APPLIED\n"
+        "assert whoosh3.W3PerDocReader.doc_field_length is own\n"
+        "assert whoosh3.loads is trusted.loads\n"
+    )
+    assert r.returncode == 0, r.stderr
+    assert "WhooshVersionWarning" in r.stderr and "Whoosh 3.0.0 is installed" in r.stderr
+
+
+def test_a_whoosh_without_the_expected_pickle_loaders_is_refused():
+    r = run_py(
+        "import whoosh.compat as c\n"
+        "for a in ('loads', 'load', 'pickle'): delattr(c, a)\n"
+        "try:\n"
+        "    import pincite.index\n"
+        "except Exception as e:\n"
+        "    print(type(e).__name__, e)\n"
+    )
+    assert r.returncode == 0, r.stderr
+    assert "IncompatibleWhoosh" in r.stdout and "plain pickle" in r.stdout
