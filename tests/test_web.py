@@ -136,7 +136,13 @@ def _attr(s: str) -> str:
 
 def test_facets_filter_and_chips_take_them_off(site):
     _, _, base = site
-    html = get(base, "/", params={"q": "migration"}).text
+    page = get(base, "/", params={"q": "migration"}).text
+    lazy = re.search(r'<aside class="facets"[^>]* hx-get="([^"]*)" hx-trigger="load"', page)
+    assert lazy, "the page fetches its facets once it shows the hits"
+    html = get(base, unescape(lazy.group(1))).text
+    assert html.startswith('<aside class="facets"') and "<html" not in html
+    inline = get(base, "/", params={"q": "migration", "facets": "1"}).text  # without JavaScript
+    assert re.search(r'<a href="[^"]*type=letter[^"]*">letter</a>', inline)
     link = re.search(r'<a href="([^"]*type=letter[^"]*)">letter</a>', html)
     assert link, "a facet value links to the search with its filter"
     r = get(base, unescape(link.group(1)))

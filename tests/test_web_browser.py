@@ -97,6 +97,7 @@ def test_type_a_query_see_the_first_citation_and_the_url_holds_it(site, page, sh
     want = first_hit(home, "transhumance corridors")["cite"]
     sync_api.expect(page.locator(".hit .cite").first).to_have_text(want)
     sync_api.expect(page).to_have_url("/?q=transhumance+corridors")
+    sync_api.expect(page.locator(".facets a", has_text="report")).to_be_visible()  # fetched after the hits
     page.screenshot(path=shots / "results.png")
     # Enter searches too, and the URL is shareable: a reload shows the same, Back the one before
     page.fill("#q", "labour mobility")

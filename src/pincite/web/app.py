@@ -207,7 +207,7 @@ class Site:
     def home_or_results(self, request: Request) -> Response:
         params = request.query_params
         try:
-            a = search_args(params, facets=True)
+            a = search_args(params)  # facets come in a request of their own (/facets), unless asked
         except BadQuery as e:
             return self.error(request, 400, str(e))
         hidden = [
@@ -225,10 +225,24 @@ class Site:
             return page(request, "_error.html" if partial(request) else "results.html", 400, **ctx)
         ctx.update(
             res=res, rows=[h.dump() for h in res.hits], args=a, params=_pairs(params, ("offset",)),
-            facets=_facets(res.facets, a, _pairs(params, ("offset",))), chips=_chips(a, _pairs(params, ("offset",))),
+            facets=_facets(res.facets, a, _pairs(params, ("offset", "facets"))) if a.facets else None,
+            chips=_chips(a, _pairs(params, ("offset", "facets"))),
             samples=self.ws.using_samples,
         )  # fmt: skip
         return page(request, "_results.html" if partial(request) else "results.html", **ctx)
+
+    def facets(self, request: Request) -> Response:
+        """The facets of a search, as the fragment the results page fetches once it has shown the
+        hits: counting every match costs more than the page of hits, and should not delay it."""
+        params = request.query_params
+        try:
+            a = search_args(params, facets=True)
+            a.limit, a.offset = 0, 0
+            res = self.call(self.ws.search, a.q, **a.kwargs())
+        except BadQuery as e:
+            return self.error(request, 400, str(e))
+        pairs = _pairs(params, ("offset", "facets"))
+        return page(request, "_facets.html", facets=_facets(res.facets, a, pairs))
 
     def show(self, request: Request) -> Response:
         params = request.query_params
@@ -421,6 +435,7 @@ def create_app(home: Path | str | None = None, ws: Workspace | None = None) -> S
         Route("/", site.home_or_results),
         Route("/show", site.show),
         Route("/docs", site.docs),
+        Route("/facets", site.facets),
         Route("/file/{doc}", site.file),
         Route("/api/search", site.api_search),
         Route("/api/show", site.api_show),
