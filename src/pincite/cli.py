@@ -414,16 +414,8 @@ def search(ctx, query, limit, offset, doctype, lang, year, doc, symbol, part, ki
     rows = [h.dump() for h in res.hits]
     if also:
         rows = ws.also(rows, also)
-    if fmt == "json" and facets:
-        obj = {"query": text, "total": res.total, "offset": offset, "limit": limit, "hits": rows,
-               "facets": res.facets}  # fmt: skip
-        if res.relaxed:
-            obj["relaxed"] = res.relaxed
-        if res.suggestion:
-            obj["suggestion"] = res.suggestion
-        _out(render.json_object(obj))
-    elif fmt == "json":
-        _out(render.render(rows, fmt, render.hit_text(False)))  # a plain list: [] when nothing matches
+    if fmt == "json":  # the web API's /api/search gives the same (pincite.web)
+        _out(render.search_json(text, res, offset=offset, limit=limit, facets=facets, rows=rows))
     elif fmt == "text":
         if rows:
             colour = render.use_colour(mode=color)  # click strips escapes off a pipe unless told otherwise
@@ -797,6 +789,32 @@ def open_(ctx, citation, just_print, viewer, lang):
     at = f" at p. {page}" if page and cmd.at_page else ""
     later = f"; the paragraph is on p. {page}" if page and not cmd.at_page else ""
     click.echo(f"pincite: opening {target['path']}{at} with {cmd.name}{later}", err=True)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens it to the network (anyone who reaches it reads the documents).")  # fmt: skip
+@click.option("--port", type=click.IntRange(0, 65535), default=8642, show_default=True, help="Port (0: any free one).")
+@click.option("--access-log", is_flag=True, help="Log every request on stderr.")
+@click.pass_context
+@domain_errors
+def serve(ctx, host, port, access_log):
+    """Serve the home's search, paragraphs and documents as a web page (read-only).
+
+    The pages call the same library as `search`, `show` and `docs`; /api/search and /api/show give
+    the JSON of `search --format json` and `show --format json`. Says on stderr where it listens;
+    Ctrl-C or SIGTERM stops it.
+
+    \b
+    Examples:
+      pincite serve
+      pincite --home ~/other-home serve --port 8700
+      curl 'http://127.0.0.1:8642/api/search?q=labour+mobility&type=letter'
+    """
+    from pincite.web import serve as run
+
+    ws = _ws(ctx)
+    run(ws, host, port, say=lambda line: click.echo(line, err=True), access_log=access_log)
 
 
 def _size(n: int) -> str:

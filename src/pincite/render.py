@@ -187,6 +187,21 @@ def json_object(obj: dict) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2)
 
 
+def search_json(query: str, res, *, offset: int, limit: int, facets: bool, rows: list[dict] | None = None) -> str:
+    """`search --format json` (and the web API's /api/search): the hits as a list, or with `facets`
+    an object with the total, the facets and what relaxing did. `rows`: the hits as dumped, when the
+    caller added to them (`--also LANG`)."""
+    rows = [h.dump() for h in res.hits] if rows is None else rows
+    if not facets:
+        return json.dumps(rows, ensure_ascii=False, indent=2)  # a plain list: [] when nothing matches
+    obj = {"query": query, "total": res.total, "offset": offset, "limit": limit, "hits": rows, "facets": res.facets}
+    if res.relaxed:
+        obj["relaxed"] = res.relaxed
+    if res.suggestion:
+        obj["suggestion"] = res.suggestion
+    return json_object(obj)
+
+
 def unit_text(r: dict) -> str:
     lines = []
     for c in r.get("before", []):
