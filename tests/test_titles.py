@@ -106,6 +106,7 @@ def test_case_name(lines, name):
         ("PART II OF THE ACT", "Part II of the Act"),
         ("Summary of Stakeholders’ submissions on Italy", "Summary of Stakeholders’ submissions on Italy"),
         ("SPREP", "SPREP"),
+        ("UNITAR/UNFPA/IOM KEY MIGRATION ISSUES WORKSHOP SERIES", "UNITAR/UNFPA/IOM Key Migration Issues Workshop Series"),
         ("El Salvador - Declaration to reaffirming interest WCPFC11-2014 -OP16 01 December 2014",
          "El Salvador - Declaration to reaffirming interest"),
     ],

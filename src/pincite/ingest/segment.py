@@ -237,7 +237,13 @@ def assemble(blocks: list[Block], dropped: list[str], toc: list[str] | None = No
             )
             paras.append(cur)
         for ln in rest:
-            if not cur.heading and not cur.note and _starts_item(ln) and _ends_terminal(cur.text):
+            if (
+                not cur.heading
+                and not cur.note
+                and _starts_item(ln)
+                and _ends_terminal(cur.text)
+                and not _ends_abbreviation(cur.text)  # "… 2006, para." / "[2])." is one citation
+            ):
                 cur = Para(text=ln.strip(), brk=PARA, page=b.page, lang=b.lang, size=b.size)
                 paras.append(cur)
             else:
@@ -432,6 +438,12 @@ ABBREVIATIONS = set(
     "para paras p pp no nos art arts vol vols chap ch sect sec op cit ibid al fig figs ann res doc e g i "
     "párr núm pág cap nº n°".split()
 )
+
+
+def _ends_abbreviation(text: str) -> bool:
+    """Does the text end with an abbreviation's full stop ("para.", "p.", "No."), not a sentence's?"""
+    m = re.search(r"([\wÀ-ÿº°]+)\.\s*$", plain(text))
+    return bool(m) and m.group(1).lower() in ABBREVIATIONS
 
 
 def split_run_on(paras: list[Para]) -> None:

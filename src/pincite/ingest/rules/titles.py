@@ -317,8 +317,8 @@ def display(title: str) -> str:
         lw = w.lower()
         if _ROMAN.match(w) and lw not in ("c.", "v.", "vi", "di", "mi", "li") or re.search(r"\d", w):
             out.append(w if not re.match(r"^NO\.$", w) else "No.")
-        elif w.startswith("(") and w.endswith(")") and len(w) <= 10:
-            out.append(w)  # an acronym in brackets: (ECOWAS)
+        elif w.startswith("(") and w.endswith(")") and len(w) <= 10 or re.fullmatch(r"[A-Z]{2,8}(?:/[A-Z]{2,8})+", w):
+            out.append(w)  # an acronym in brackets, (ECOWAS), or acronyms joined, UNITAR/UNFPA/IOM
         elif i and lw in _SMALL:
             out.append(lw)
         elif lw in ("no.", "nº", "n°"):
