@@ -290,7 +290,12 @@ def by_words_matched(
             reader = sub.reader()
             deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
             for fieldname, text, boost in terms:
-                tb = schema[fieldname].to_bytes(text)
+                if fieldname not in schema:
+                    continue  # as Whoosh's Term: matches nothing
+                try:
+                    tb = schema[fieldname].to_bytes(text)
+                except ValueError:
+                    continue
                 if (fieldname, tb) not in reader:
                     continue
                 scorer = weighting.scorer(sub, fieldname, tb)
