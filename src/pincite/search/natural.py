@@ -235,7 +235,8 @@ class Postings:
 
     def __init__(self, schema) -> None:
         self.schema = schema
-        self.blocks: dict[tuple[str, str], list[tuple[int, int, int, object, object]]] = {}
+        # (field, term) → its blocks in index order: (last docnum, segment offset, docnums, values)
+        self.blocks: dict[tuple[str, str], list[tuple[int, int, object, object]]] = {}
 
     def add(self, fieldname: str, text: str, offset: int, ids, values) -> None:
         if len(ids):
