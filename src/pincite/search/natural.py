@@ -235,7 +235,8 @@ class Postings:
 
     def __init__(self, schema) -> None:
         self.schema = schema
-        self.blocks: dict[tuple[str, str], list[tuple[int, int, int, object, object]]] = {}
+        # (field, term) → its blocks in index order: (last docnum, segment offset, docnums, values)
+        self.blocks: dict[tuple[str, str], list[tuple[int, int, object, object]]] = {}
 
     def add(self, fieldname: str, text: str, offset: int, ids, values) -> None:
         if len(ids):
@@ -290,7 +291,12 @@ def by_words_matched(
             reader = sub.reader()
             deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
             for fieldname, text, boost in terms:
-                tb = schema[fieldname].to_bytes(text)
+                if fieldname not in schema:
+                    continue  # as Whoosh's Term: matches nothing
+                try:
+                    tb = schema[fieldname].to_bytes(text)
+                except ValueError:
+                    continue
                 if (fieldname, tb) not in reader:
                     continue
                 scorer = weighting.scorer(sub, fieldname, tb)
