@@ -523,3 +523,22 @@ def test_lists_defined_through_a_numbering_style(tmp_path):
     b.item("a sub-item of it;", "990", 1)
     _, units = units_of(b, tmp_path)
     assert [u.ref for u in units] == ["1", "1 (a)"]
+
+
+def test_a_table_whose_rows_are_numbered_recommendations(tmp_path):
+    """A UPR matrix: "121.1 Ratify …" in the first cell, the position in the next. One unit per row, not
+    one per cell; a table of other rows keeps its cells."""
+    b = Builder()
+    t = b.doc.add_table(rows=3, cols=2)
+    rows = [("121.1 Ratify the Convention on the Rights of Migrant Workers (Philippines);", "Supported"),
+            ("121.2 Ratify the Optional Protocol to the Convention against Torture (Denmark);", "Noted"),
+            ("121.3 Establish a national human rights institution (Chile);", "Supported")]  # fmt: skip
+    for i, (rec, pos) in enumerate(rows):
+        t.cell(i, 0).text = rec
+        t.cell(i, 1).text = pos
+    _, units = units_of(b, tmp_path)
+    assert [(u.ref, u.numbered, u.text) for u in units] == [
+        ("121.1", True, "Ratify the Convention on the Rights of Migrant Workers (Philippines); | Supported"),
+        ("121.2", True, "Ratify the Optional Protocol to the Convention against Torture (Denmark); | Noted"),
+        ("121.3", True, "Establish a national human rights institution (Chile); | Supported"),
+    ]

@@ -38,6 +38,7 @@ from lxml import etree
 from pincite.errors import DocumentError
 from pincite.ingest.blocks import CELL, HARD, TOC, Block, ReadResult
 from pincite.ingest.readers.counters import as_label, format_number, label_only
+from pincite.ingest.rules import labels
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 OTHER_OOXML = [("xl/", ": an Excel workbook"), ("ppt/", ": a PowerPoint presentation")]
@@ -510,10 +511,37 @@ def read_row(ctx: Context, cells: list) -> None:
     mid = len(ctx.blocks)
     for tc in cells[1:]:
         read_elements(ctx, tc)
+    lead = ctx.blocks[start] if not label and len(ctx.blocks) > start else None
+    if lead is not None and len(cells) > 1 and not lead.note and (lead.label or _opens_item(lead.text)):
+        # "121.1 Ratify the Convention (Philippines)" | "Supported": a numbered recommendation laid
+        # out as a table row is one unit, its other cells after its text, in order
+        row = [b for b in ctx.blocks[start:] if not b.note]
+        ctx.blocks[start:] = [_join_cells(row)] + [b for b in ctx.blocks[start:] if b.note]
+        return
     if label and len(ctx.blocks) > mid:
         for b in ctx.blocks[mid:]:
             b.role = ""  # the paragraphs of a numbered paragraph, not data cells
         ctx.blocks[mid].label = label
+
+
+def _opens_item(text: str) -> bool:
+    lab = labels.parse(text.strip())
+    return (
+        lab is not None
+        and bool(lab.rest.strip())
+        and lab.style in ("legal", "num-dot", "num-group", "num-paren", "num-bracket")
+    )
+
+
+def _join_cells(row: list[Block]) -> Block:
+    """One block from a row's paragraphs: the first cell's text, then each other paragraph after " | "."""
+    first = row[0]
+    text, calls = first.text, list(first.calls)
+    for b in row[1:]:
+        text += " | "
+        calls += [(len(text) + o, c) for o, c in b.calls]
+        text += b.text
+    return Block(text=text, brk=HARD, label=first.label, calls=tuple(calls), lang=first.lang)
 
 
 def read_elements(ctx: Context, parent) -> None:
