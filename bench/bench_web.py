@@ -12,8 +12,9 @@ For each query, interleaved and in alternating order so that a busy moment hits 
   does once it has started (limit 10, no facets).
 - **cli + facets**: the same with `facets=True` (the page shows facets, which count every match).
 - **page**: `GET /?q=…` from a `pincite serve` process on loopback (keep-alive client): the whole
-  results page (hits, snippets, citations, facets, HTML), timed to its last byte.
+  results page (hits, snippets, citations, HTML; the facets come after), timed to its last byte.
 - **partial**: the same with htmx's headers: the results fragment that typing in the box fetches.
+- **facets**: `GET /facets?q=…`, the counts the page fetches once it shows the hits.
 - **api**: `GET /api/search?q=…` (the CLI's JSON).
 
 The target of issue 14: page ≤ 1.5× cli (medians). Not a test: a shared machine is noisy, compare
@@ -85,6 +86,7 @@ def main() -> None:
         "cli_facets": lambda q: cli(q, facets=True),
         "page": lambda q: get("/", q),
         "partial": lambda q: get("/", q, hx),
+        "facets": lambda q: get("/facets", q, hx),
         "api": lambda q: get("/api/search", q),
     }
     load = [os.getloadavg()[0]]
@@ -110,7 +112,7 @@ def main() -> None:
     for k in sets:
         row = {name: ms(xs) for name, xs in lat[k].items()}
         cli_median = statistics.median(lat[k]["cli"])
-        for name in ("cli_facets", "page", "partial", "api"):
+        for name in ("cli_facets", "page", "partial", "facets", "api"):
             row[f"{name}_ratio"] = statistics.median(lat[k][name]) / cli_median
         out[k] = row
     text = json.dumps(out, indent=1)
