@@ -130,6 +130,7 @@ def main() -> int:
     if not shutil.which("recollindex"):
         print("recollindex not installed (apt-get install recoll): left out", file=sys.stderr)
         del contenders["recollindex"]
+    load_start = os.getloadavg()
     times: dict[str, list[float]] = {k: [] for k in contenders}
     status: dict = {}
     for _ in range(args.repeats):
@@ -143,7 +144,8 @@ def main() -> int:
         f"{platform.python_version()}; pypdf {__import__('pypdf').__version__}, pypdfium2 {__import__('pypdfium2.version').version.PYPDFIUM_INFO}"
     )
     print(
-        f"{len(files)} files, {pages} pages, median of {args.repeats} interleaved runs, pincite -j {args.jobs}"
+        f"{len(files)} files, {pages} pages, median of {args.repeats} interleaved runs, pincite -j {args.jobs}; "
+        f"load average {load_start[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     )
     base = statistics.median(times["recollindex"]) if "recollindex" in times else None
     print("| contender | median s | pages/s | runs (s) | ratio to recollindex |\n|---|---|---|---|---|")

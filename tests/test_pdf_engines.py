@@ -30,6 +30,36 @@ def units() -> list[tuple[str, str]]:
     return [(u["ref"], u["text"]) for u in json.loads(r.stdout)]
 
 
+def _readings(home) -> dict[str, str]:
+    from pincite.corpus.store import Store
+
+    return {source.rsplit("/", 1)[-1]: parser for _, _, _, source, parser in Store(home).readings()}
+
+
+def test_a_document_is_read_again_when_another_engine_is_asked_for(home, tmp_path):
+    from pincite.ingest.segment import PARSER_VERSION
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "r.pdf").write_bytes(make_pdf([PAGE]))
+    (src / "notes.txt").write_text("A plain text note about engines, which no PDF engine reads.\n")
+    r = run("ingest", "--pdf-engine", "pypdf", str(src))
+    assert r.exit_code == 0, r.stderr
+    assert _readings(home) == {"r.pdf": f"{PARSER_VERSION}+pypdf", "notes.txt": PARSER_VERSION}
+    first = units()
+    r = run("ingest", "--pdf-engine", "pdfium", str(src))
+    assert r.exit_code == 0, r.stderr
+    assert " 1 parsed" in r.stderr  # the PDF, not the text file
+    assert _readings(home)["r.pdf"] == f"{PARSER_VERSION}+pdfium"
+    assert units() == first  # the same page model: the same units
+    for again in (["--pdf-engine", "pdfium"], []):  # the same engine, or none asked for: nothing to do
+        r = run("ingest", *again, str(src))
+        assert r.exit_code == 0 and " 0 parsed" in r.stderr, r.stderr
+        assert _readings(home)["r.pdf"] == f"{PARSER_VERSION}+pdfium"
+    st = json.loads(run("status", "--format", "json").stdout)
+    assert st["awaiting_parse"] == 0 and st["healthy"]
+
+
 def test_each_engine_from_the_option_or_the_environment(home, tmp_path, monkeypatch):
     src = tmp_path / "r.pdf"
     src.write_bytes(make_pdf([PAGE]))
@@ -98,6 +128,50 @@ def test_a_bad_ocr_layer_is_read_again_with_ocr(home, tmp_path):
     assert any(t.startswith("Recalling the provisions of the Charter") for t in texts)
     assert not any("rrwenty" in t for t in texts)
     assert all(d["status"] == "ok" for d in docs.values())
+
+
+@pytest.mark.slow
+@needs_shared
+@needs_tesseract
+def test_documents_read_without_ocr_are_read_again_with_it(home, tmp_path):
+    # The first ingest, without --ocr, keeps A/L.632's old OCR layer as its text and records the
+    # Russian resolution as needs-ocr. The second, with --ocr, must read both again (not skip the
+    # known document), the third, without --ocr, must keep what OCR read.
+    from pincite.ingest.segment import PARSER_VERSION
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.pdf").write_bytes((SCANS / "1971-09-29_A_L.632-EN.pdf").read_bytes())
+    (src / "ru.pdf").write_bytes((SCANS / "1971-10-25_GA_Resolution_2758_ru.pdf").read_bytes())
+    r = run("ingest", str(src))
+    assert r.exit_code == 0, r.stderr
+    assert "ru.pdf: needs-ocr" in r.stderr
+    before = units()
+    assert ("", "UN UBRAR'(") in before or any(t == "UN UBRAR'(" for _, t in before)  # the old layer
+    r = run("ingest", "--ocr", str(src))
+    assert r.exit_code == 0, r.stderr
+    assert " 2 parsed" in r.stderr
+    assert _readings(home) == {n: f"{PARSER_VERSION}+pdfium+ocr" for n in ("a.pdf", "ru.pdf")}
+    docs = json.loads(run("docs", "--format", "json").stdout)
+    by_symbol = {d["symbol"]: d for d in docs}
+    a = by_symbol["A/L.632"]
+    assert a["status"] == "ok" and a["date"] == "1971-09-29" and a["lang"] == "en"
+    ru = next(d for d in docs if d["doc"] != a["doc"])
+    assert ru["status"] == "ok" and ru["lang"] == "ru"
+    exported = json.loads(run("export", "--format", "json").stdout)
+    assert exported and all(u["ocr"] for u in exported)
+    texts = [u["text"] for u in exported]
+    assert not any("rrwenty" in t or t == "UN UBRAR'(" for t in texts)
+    assert any(t.startswith("Recalling the provisions of the Charter") for t in texts)
+    ru_text = " ".join(u["text"] for u in exported if u["doc"] == ru["doc"])
+    assert "Генеральная Ассамблея" in ru_text or "ГЕНЕРАЛЬНАЯ АССАМБЛЕЯ" in ru_text.upper()
+    assert all(u["lang"] == "ru" for u in exported if u["doc"] == ru["doc"] and len(u["text"]) > 40)
+    hits = json.loads(run("search", "--format", "json", "Ассамблея").stdout)
+    assert hits and all(h["doc"] == ru["doc"] for h in hits)
+    r = run("ingest", str(src))
+    assert r.exit_code == 0, r.stderr
+    assert _readings(home) == {n: f"{PARSER_VERSION}+pdfium+ocr" for n in ("a.pdf", "ru.pdf")}
+    assert json.loads(run("export", "--format", "json").stdout) == exported
 
 
 @pytest.mark.slow

@@ -103,9 +103,8 @@ class Workspace:
 
     def _parse(self, jobs: int | None, progress: Progress, options: dict | None = None) -> list[pipeline.Outcome]:
         from pincite.ingest import pipeline
-        from pincite.ingest.segment import PARSER_VERSION
 
-        todo = len(self.store.pending(PARSER_VERSION))
+        todo = len(pipeline.pending(self.store, options))
         if not todo:
             return []
         with progress.stage("parse", total=todo, unit="document") as st:
@@ -157,9 +156,9 @@ class Workspace:
         st = IndexManager(self.store).status(verify=verify)
         by_status = {s: 0 for s in STATUSES}
         by_status.update(self.store.status_counts())
-        from pincite.ingest.segment import PARSER_VERSION
+        from pincite.ingest import pipeline
 
-        awaiting = len(self.store.pending(PARSER_VERSION))
+        awaiting = len(pipeline.pending(self.store))
         return {
             "home": str(self.home),
             "documents": sum(by_status.values()),

@@ -675,6 +675,13 @@ class Store:
             )
         ]
 
+    def readings(self) -> list[tuple[str, str, str, str, str]]:
+        """Every document with what its units were made by: (id, sha, ext, source, parser), the
+        parser as pincite.ingest.pipeline.reading_of recorded it ('' when never parsed)."""
+        return [
+            tuple(r) for r in self.db.execute("SELECT id, sha256, ext, source, parser FROM documents ORDER BY id")
+        ]
+
     def versions(self) -> dict[str, str]:
         """Each document's version: its bytes and the parser that made its units."""
         return {

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from whoosh.analysis import Analyzer, Filter, RegexTokenizer
+from whoosh.analysis import Analyzer, CompositeAnalyzer, Filter, RegexTokenizer
 from whoosh.lang import has_stemmer, stemmer_for_language
 from whoosh.support.charset import accent_map
 
@@ -116,6 +116,40 @@ class StemFoldFilter(_MemoFilter):
             if second != first:
                 return first, second
         return first, None
+
+
+def positions(analyzer: Analyzer, text: str) -> dict[str, list[int]] | None:
+    """Each term `text` is indexed as, with its token positions, in the order Whoosh's Positions
+    format meets them, as `analyzer(text, positions=True, mode="index")` would give them, without
+    a Token object and two generator steps per word (about a third of writing the index). None
+    for an analyser that is not one of `analyzer()`'s."""
+    if not (
+        isinstance(analyzer, CompositeAnalyzer)
+        and len(analyzer.items) == 2
+        and type(analyzer.items[0]) is RegexTokenizer
+        and not analyzer.items[0].gaps
+        and isinstance(analyzer.items[1], _MemoFilter)
+    ):
+        return None
+    last = analyzer.items[1]
+    memo, forms, limit = last.memo, last.forms, last.MEMO
+    out: dict[str, list[int]] = {}
+    get = out.get
+    for pos, word in enumerate(analyzer.items[0].expression.findall(text)):
+        f = memo.get(word)
+        if f is None:
+            if len(memo) >= limit:
+                memo.clear()
+            f = memo[word] = forms(word)
+        for term in f:
+            if term is None:
+                break
+            poses = get(term)
+            if poses is None:
+                out[term] = [pos]
+            else:
+                poses.append(pos)
+    return out
 
 
 @cache

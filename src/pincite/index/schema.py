@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from whoosh import columns
+from whoosh import columns, formats
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 
-from pincite.index.analysis import OTHER, STEMMED, analyzer
+from pincite.index.analysis import OTHER, STEMMED, analyzer, positions
 
 # Field boosts are applied at query time (pincite.search.engine.BOOSTS), so tuning needs no rebuild.
 
 
-class RepeatedTEXT(TEXT):
+class FastTEXT(TEXT):
+    """A TEXT field that gives Whoosh's writer the same (term, frequency, weight, positions)
+    postings as TEXT does, computed in one loop over the words (`analysis.positions`) instead of
+    through Whoosh's token pipeline. tests/test_index_write.py checks them equal on real units."""
+
+    def index(self, value, **kwargs):
+        fmt = self.format
+        if kwargs or type(value) is not str or type(fmt) is not formats.Positions:
+            return super().index(value, **kwargs)
+        terms = positions(self.analyzer, value)
+        if terms is None:
+            return super().index(value, **kwargs)
+        fb, encode = fmt.field_boost, fmt.encode
+        # Whoosh sums a float boost of 1.0 per token: the weight is the count, as a float
+        return [(t.encode("utf-8"), len(p), float(len(p)) * fb, encode(p)) for t, p in terms.items()]
+
+
+class RepeatedTEXT(FastTEXT):
     """A TEXT field whose value repeats from one Whoosh document to the next (a document's title on
     each of its units, the headings over a run of paragraphs): each value is analysed once per run.
 
@@ -58,11 +75,13 @@ def build_schema() -> Schema:
         "partkey": KEYWORD(lowercase=True),  # "annex i" → "annex", "annex_i"
         "symbol": ID(),
         "doctype": ID(sortable=True),
-        "year": NUMERIC(sortable=True),
+        # one term per unit (Whoosh's default, shift_step=4, indexed eight: 12 % of all postings);
+        # a year range is a single term range over at most a few hundred years
+        "year": NUMERIC(sortable=True, shift_step=0),
         "lang": ID(sortable=True),
         "title": RepeatedTEXT(analyzer=analyzer("en")),
         "headings": RepeatedTEXT(analyzer=analyzer(OTHER)),
     }
     for lang in (*STEMMED, OTHER):
-        fields[f"text_{lang}"] = TEXT(analyzer=analyzer(lang))
+        fields[f"text_{lang}"] = FastTEXT(analyzer=analyzer(lang))
     return Schema(**fields)

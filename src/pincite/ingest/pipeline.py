@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pincite.corpus.model import FAILED, NEEDS_OCR, OK
+from pincite.corpus.model import FAILED, OK
 from pincite.corpus.store import Store
 from pincite.errors import DocumentError, StoreError
 from pincite.ingest import readers, valid
@@ -306,6 +306,44 @@ def _warm(formats: Iterable[str] = ()) -> None:
             importlib.import_module(f"pincite.ingest.readers.{readers.READERS[fmt]}")
 
 
+def reading_of(ext: str, options: dict | None = None) -> str:
+    """What a document is recorded as read with: the parser version and, for a PDF, the engine and
+    whether OCR was on (`seg-4+pdfium+ocr`). `options` are the reader's (`readers.read`)."""
+    if readers.EXTENSIONS.get(ext.lower()) != "pdf":
+        return PARSER_VERSION
+    from pincite.ingest.readers.pdf import default_engine
+
+    options = options or {}
+    return f"{PARSER_VERSION}+{options.get('engine') or default_engine()}" + ("+ocr" if options.get("ocr") else "")
+
+
+def _read_again(recorded: str, ext: str, options: dict | None) -> bool:
+    """Must a document read as `recorded` be read again? When another parser version made its units,
+    and, for a PDF, when the engine asked for is not the one that read it or OCR is asked for and was
+    not on. Without an engine or --ocr asked for, any reading of this parser version stands: a
+    document read with OCR is not read again without it."""
+    version, *how = recorded.split("+")
+    if version != PARSER_VERSION:
+        return True
+    if not options or readers.EXTENSIONS.get(ext.lower()) != "pdf":
+        return False
+    engine = options.get("engine")
+    return bool((engine and engine not in how) or (options.get("ocr") and "ocr" not in how))
+
+
+def pending(store: Store, options: dict | None = None) -> list[tuple[str, str, str, str, dict]]:
+    """Documents to parse: (id, sha, ext, source, the reader's options for it). A document once read
+    with OCR keeps OCR when it is read again (for a new engine or parser version)."""
+    out = []
+    for doc_id, sha, ext, source, recorded in store.readings():
+        if _read_again(recorded, ext, options):
+            opts = dict(options or {})
+            if "ocr" in recorded.split("+")[1:] and readers.EXTENSIONS.get(ext.lower()) == "pdf":
+                opts["ocr"] = True
+            out.append((doc_id, sha, ext, source, opts))
+    return out
+
+
 def parse_pending(
     store: Store,
     *,
@@ -317,29 +355,28 @@ def parse_pending(
     progress: Callable[[Outcome], None] | None = None,
     options: dict | None = None,
 ) -> list[Outcome]:
-    """Parse every document whose units are missing or were made by another parser version.
+    """Parse every document whose units are missing or were made by another parser version, or
+    (PDFs) read with another engine than the one asked for, or without the OCR asked for.
     `options` go to the readers (`readers.read`)."""
-    if options and options.get("ocr"):
-        # OCR takes seconds a page (an 11-page scan took ~2 min on a loaded machine)
-        timeout = max(timeout, OCR_TIMEOUT)
-        # scans recorded as needing OCR are read again, now with it
-        for doc in store.documents(NEEDS_OCR):
-            store.mark_stale(doc.id)
-    todo = store.pending(PARSER_VERSION)
+    todo = pending(store, options)
     if only is not None:
         wanted = set(only)
         todo = [t for t in todo if t[0] in wanted]
     if not todo:
         return []
-    _warm(readers.EXTENSIONS.get(ext, "") for _, _, ext, _ in todo)
+    _warm(readers.EXTENSIONS.get(ext, "") for _, _, ext, _, _ in todo)
     jobs = max(1, jobs or os.cpu_count() or 1)
     outcomes: list[Outcome] = []
 
-    def record(doc_id: str, source: str, result: tuple) -> None:
+    def limit(opts: dict) -> float:
+        # OCR takes seconds a page (an 11-page scan took ~2 min on a loaded machine)
+        return max(timeout, OCR_TIMEOUT) if opts.get("ocr") else timeout
+
+    def record(doc_id: str, source: str, result: tuple, reading: str) -> None:
         if result[0] == "ok":
             _, meta, units = result
             try:
-                store.save_parsed(doc_id, meta, units, parser=PARSER_VERSION)
+                store.save_parsed(doc_id, meta, units, parser=reading)
             except (UnicodeError, ValueError, OverflowError, sqlite3.InterfaceError) as e:
                 # what the catalogue cannot hold is this document's fault, never the home's
                 result = ("error", FAILED, f"cannot be stored: {type(e).__name__}: {e}")
@@ -347,14 +384,14 @@ def parse_pending(
                 oc = Outcome(source, doc=doc_id, change="parsed")
         if result[0] != "ok":
             _, status, reason = result
-            store.save_parsed(doc_id, {}, [], parser=PARSER_VERSION, status=status, message=reason)
+            store.save_parsed(doc_id, {}, [], parser=reading, status=status, message=reason)
             oc = Outcome(source, doc=doc_id, change="parsed", status=status, message=reason)
         outcomes.append(oc)
         if progress:
             progress(oc)
 
     if not isolate:
-        for doc_id, sha, ext, source in todo:
+        for doc_id, sha, ext, source, opts in todo:
             try:
                 meta, units = parse_file(
                     store.raw_path(sha, ext),
@@ -362,19 +399,19 @@ def parse_pending(
                     doc_id,
                     store.overrides(doc_id),
                     store.content_type(source),
-                    options,
+                    opts or None,
                 )
-                record(doc_id, source, ("ok", meta, units))
+                record(doc_id, source, ("ok", meta, units), reading_of(ext, opts))
             except DocumentError as e:
-                record(doc_id, source, ("error", e.status, e.reason))
+                record(doc_id, source, ("error", e.status, e.reason), reading_of(ext, opts))
         return outcomes
 
     ctx = multiprocessing.get_context("fork")
     queue = list(todo)
-    running: dict = {}  # conn → (process, doc_id, source, started)
+    running: dict = {}  # conn → (process, doc_id, source, started, time-out, reading)
     while queue or running:
         while queue and len(running) < jobs:
-            doc_id, sha, ext, source = queue.pop(0)
+            doc_id, sha, ext, source, opts = queue.pop(0)
             parent, child = ctx.Pipe(duplex=False)
             proc = ctx.Process(
                 target=_child,
@@ -387,16 +424,16 @@ def parse_pending(
                     memory_mb,
                     store.content_type(source),
                     os.getpid(),
-                    options,
+                    opts or None,
                 ),
                 daemon=True,
             )
             proc.start()
             child.close()
-            running[parent] = (proc, doc_id, source, time.monotonic())
+            running[parent] = (proc, doc_id, source, time.monotonic(), limit(opts), reading_of(ext, opts))
         ready = multiprocessing.connection.wait(list(running), timeout=0.5)
         for conn in ready:
-            proc, doc_id, source, _ = running.pop(conn)
+            proc, doc_id, source, _, _, reading = running.pop(conn)
             try:
                 result = pickle.loads(conn.recv_bytes())
             except (EOFError, OSError):
@@ -406,13 +443,13 @@ def parse_pending(
                 result = ("error", FAILED, f"the parser crashed ({why})")
             conn.close()
             proc.join(5)
-            record(doc_id, source, result)
+            record(doc_id, source, result, reading)
         now = time.monotonic()
-        for conn, (proc, doc_id, source, started) in list(running.items()):
-            if now - started > timeout:
+        for conn, (proc, doc_id, source, started, limit_s, reading) in list(running.items()):
+            if now - started > limit_s:
                 proc.kill()
                 proc.join(5)
                 conn.close()
                 del running[conn]
-                record(doc_id, source, ("error", FAILED, f"parsing took longer than {timeout:g} s"))
+                record(doc_id, source, ("error", FAILED, f"parsing took longer than {limit_s:g} s"), reading)
     return outcomes

@@ -110,13 +110,6 @@ class Line:
         return self.bold or self.italic
 
 
-try:
-    from pypdf.errors import DependencyError
-
-    DependencyErrorTypes: tuple = (DependencyError,)
-except ImportError:  # pragma: no cover
-    DependencyErrorTypes = ()
-
 
 @contextlib.contextmanager
 def _quiet_pypdf() -> Iterator[None]:
@@ -132,8 +125,9 @@ def _quiet_pypdf() -> Iterator[None]:
 
 # ---- opening ---------------------------------------------------------------------------------------
 def _open(data: bytes, name: str):
+    # imported here: with PDFium, the default engine, an ingest never loads pypdf (~0.1 s)
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError, WrongPasswordError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, WrongPasswordError
 
     if not data:
         raise DocumentError(name, "empty file (0 bytes)")
@@ -144,7 +138,7 @@ def _open(data: bytes, name: str):
         if reader.is_encrypted:
             try:
                 ok = reader.decrypt("")
-            except (NotImplementedError, *DependencyErrorTypes) as e:
+            except (NotImplementedError, DependencyError) as e:
                 # e.g. AES without the `cryptography` package: no password would help
                 raise DocumentError(name, f"encrypted with a method pincite cannot open: {e}") from e
             if not ok:
@@ -851,7 +845,9 @@ def table_rows(lines: list[Line], window: int = 4) -> set[int]:
 
 
 def _close(a: set[int], b: set[int]) -> set[int]:
-    return {x for x in a if any(abs(x - y) <= 1 for y in b)}
+    """The positions of `a` within one point of a position of `b` (whole numbers: three look-ups,
+    not a scan of `b` for each)."""
+    return {x for x in a if x in b or x - 1 in b or x + 1 in b}
 
 
 def _append(b: Block, ln: Line) -> None:
