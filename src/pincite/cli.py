@@ -45,7 +45,7 @@ def _ws(ctx: click.Context, *, write: bool = False):
     home = root.obj.get("home")
     if home is not None and root.obj.get("home_named") and not write and not home.exists():
         raise NoHome(f"no pincite home at {home} (mistyped --home? `pincite --home {home} ingest PATH` creates one)")
-    return Workspace(home)
+    return Workspace(home, database=root.obj.get("database"))
 
 
 def _note_samples(ws) -> None:
@@ -166,8 +166,15 @@ class PinciteGroup(click.Group):
     envvar="PINCITE_HOME",
     help="Where pincite keeps files, catalogue and index [env PINCITE_HOME; default ~/.local/share/pincite].",
 )
+@click.option(
+    "--database",
+    envvar="PINCITE_DATABASE",
+    metavar="URL",
+    help="A PostgreSQL database (libpq string or URL) that holds the shared catalogue and index "
+    "[env PINCITE_DATABASE; default: the embedded index in the home].",
+)
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None) -> None:
+def cli(ctx: click.Context, home: Path | None, database: str | None) -> None:
     """Search policy documents and cite what you find down to the paragraph.
 
     \b
@@ -186,6 +193,7 @@ def cli(ctx: click.Context, home: Path | None) -> None:
     source = ctx.get_parameter_source("home")
     ctx.obj["home"] = home.expanduser() if home is not None else None
     ctx.obj["home_named"] = source in (ParameterSource.COMMANDLINE, ParameterSource.DEFAULT_MAP)
+    ctx.obj["database"] = database or ""
 
 
 def _read_stdin_paths() -> list[Path]:
