@@ -213,10 +213,13 @@ def _read_stdin_paths() -> list[Path]:
 @click.option("--ocr", is_flag=True, envvar="PINCITE_OCR",
               help="Read scanned PDFs (and PDFs whose text layer is an old OCR) with Tesseract [env PINCITE_OCR].")  # fmt: skip
 @jobs_option
+@click.option("--dask", "dask", metavar="SCHEDULER", envvar="PINCITE_DASK",
+              help="Parse on a Dask cluster: one task per document, e.g. tcp://10.0.0.5:8786 "
+                   "[env PINCITE_DASK; needs pip install 'pincite[dask]'].")  # fmt: skip
 @quiet_option
 @click.pass_context
 @domain_errors
-def ingest(ctx, paths, include, exclude, pdf_engine, ocr, jobs, quiet):
+def ingest(ctx, paths, include, exclude, pdf_engine, ocr, jobs, dask, quiet):
     """Add files and folders (recursively), parse them and update the index.
 
     Folders give their PDF, HTML, Word (.docx), text and Markdown files (or what --include names);
@@ -230,6 +233,7 @@ def ingest(ctx, paths, include, exclude, pdf_engine, ocr, jobs, quiet):
       pincite ingest report.pdf speech.docx
       pincite ingest ~/rcp --include '*.pdf' --exclude drafts
       find ~/rcp -name '*.pdf' -newer last-run | pincite ingest -
+      pincite ingest ~/rcp --dask tcp://scheduler:8786
     """
     from pincite.ingest.discover import FileSelection
 
@@ -245,7 +249,7 @@ def ingest(ctx, paths, include, exclude, pdf_engine, ocr, jobs, quiet):
     options = {k: v for k, v in (("engine", pdf_engine), ("ocr", ocr)) if v} or None
     ws = _ws(ctx, write=True)
     selection = FileSelection(include=tuple(include), exclude=tuple(exclude))
-    report = ws.ingest(paths, jobs=jobs, selection=selection, progress=_progress(quiet), options=options)
+    report = ws.ingest(paths, jobs=jobs, selection=selection, progress=_progress(quiet), options=options, dask=dask)
     failed = _name_failures(report.results)
     scans = sum(1 for o in report.results if o.status == "needs-ocr")
     if scans and not ocr:

@@ -75,9 +75,11 @@ class Workspace:
         selection: FileSelection | None = None,
         progress: Progress = QUIET,
         options: dict | None = None,
+        dask: str | None = None,
     ) -> IngestReport:
         """Add files and folders, parse what is new or changed, and bring the index up to date.
-        `options` go to the readers (`readers.read`: the PDF engine, OCR)."""
+        `options` go to the readers (`readers.read`: the PDF engine, OCR); `dask`: a Dask scheduler's
+        address to parse on (pincite.ingest.cluster), one task per document."""
         from pincite.ingest import pipeline
         from pincite.ingest.discover import FileSelection
 
@@ -89,7 +91,7 @@ class Workspace:
             )
             left = len(report.selection.skipped) + len(report.selection.excluded) + len(report.removed)
             st.detail = f" ({left} left out)" if left else ""
-        report.parsed = self._parse(jobs, progress, options)
+        report.parsed = self._parse(jobs, progress, options, dask)
         with progress.stage("index", unit="document", line=False):
             report.index = open_backend(self.store).sync()
         parsed = {o.doc: o for o in report.parsed}
@@ -104,7 +106,9 @@ class Workspace:
             report.results.append(now or o)
         return report
 
-    def _parse(self, jobs: int | None, progress: Progress, options: dict | None = None) -> list[pipeline.Outcome]:
+    def _parse(
+        self, jobs: int | None, progress: Progress, options: dict | None = None, dask: str | None = None
+    ) -> list[pipeline.Outcome]:
         from pincite.ingest import pipeline
         from pincite.ingest.segment import PARSER_VERSION
 
@@ -112,9 +116,14 @@ class Workspace:
         if not todo:
             return []
         with progress.stage("parse", total=todo, unit="document") as st:
-            out = pipeline.parse_pending(
-                self.store, jobs=jobs, progress=lambda o: st.tick(o.location), options=options
-            )
+            if dask:
+                from pincite.ingest.cluster import parse_on_dask
+
+                out = parse_on_dask(self.store, dask, progress=lambda o: st.tick(o.location), options=options)
+            else:
+                out = pipeline.parse_pending(
+                    self.store, jobs=jobs, progress=lambda o: st.tick(o.location), options=options
+                )
             waiting = sum(1 for o in out if o.waiting)
             failed = sum(1 for o in out if o.failed)
             bits = [f"{waiting} waiting for OCR or a password" if waiting else "", f"{failed} failed" if failed else ""]
