@@ -221,3 +221,16 @@ def test_the_environment_variable_and_the_config_name_the_database(pg_samples, t
                        env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["total"] > 0 and "samples" not in r.stderr
+
+
+def test_two_homes_giving_one_id_to_different_files_never_overwrite_each_other(pg_url, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    write(tmp_path / "x", "report.txt", "1. Ostriches crossing the border.\n")
+    write(tmp_path / "y", "report.txt", "1. Pelicans crossing the border.\n")
+    write(tmp_path / "z", "same.txt", "1. Identical bytes in two homes.\n")
+    assert pg(pg_url, a).ingest([tmp_path / "x" / "report.txt", tmp_path / "z" / "same.txt"]).index.conflicts == []
+    r = CliRunner().invoke(cli, ["--home", str(b), "--database", pg_url, "ingest", str(tmp_path / "y"), str(tmp_path / "z")])
+    assert r.exit_code == 1 and "report: another home's different document has this id" in r.stderr, r.output
+    reader = pg(pg_url, b).reader()
+    assert search(reader, "ostriches").total == 1 and search(reader, "pelicans").total == 0
+    assert search(reader, "identical").total == 1 and len(reader.documents()) == 2

@@ -257,10 +257,13 @@ def ingest(ctx, paths, include, exclude, pdf_engine, ocr, jobs, dask, quiet):
             f"pincite: {scans} scanned PDF(s) have no text layer: `pincite ingest --ocr` reads them with Tesseract",
             err=True,
         )
+    conflicts = report.index.conflicts if report.index else []
+    for line in conflicts:
+        click.echo(f"pincite: {line}", err=True)
     if not quiet:
         _note_left_out(report)
         click.echo(_ingest_summary(report), err=True)
-    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+    sys.exit(EXIT_FAILED if failed or conflicts else EXIT_OK)
 
 
 def _ingest_summary(report) -> str:
@@ -341,6 +344,9 @@ def index(ctx, rebuild, jobs, wait, quiet):
     failed = _name_failures(parsed)
     for line in rep.recovered:
         click.echo(f"pincite: repaired: {line}", err=True)
+    for line in rep.conflicts:
+        click.echo(f"pincite: {line}", err=True)
+    failed = failed or rep.conflicts
     if not quiet:
         click.echo(
             f"pincite: index {rep.generation}: +{len(rep.added)} ~{len(rep.replaced)} -{len(rep.removed)} documents, "

@@ -36,6 +36,8 @@ class SyncReport:
     units: int = 0
     rebuilt: bool = False
     recovered: list[str] = field(default_factory=list)  # what the sync repaired before it started
+    # a shared database: documents left out because another home's different document has their id
+    conflicts: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property

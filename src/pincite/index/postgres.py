@@ -228,6 +228,19 @@ class PostgresBackend:
             with conn.transaction():
                 self._lock(conn, wait)
                 have = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, version, origin FROM pincite_documents")}
+                # ids are given per home: another home's document under the same id with other bytes is
+                # another document, never replaced from here (the same bytes are the same document)
+                taken = sorted(
+                    d for d in wanted
+                    if d in have and have[d][1] != origin and have[d][0].split(":")[0] != wanted[d].split(":")[0]
+                )  # fmt: skip
+                if taken:
+                    report.conflicts = [
+                        f"{d}: another home's different document has this id in the database; not published "
+                        "(rename the file or give it a sidecar id)"
+                        for d in taken
+                    ]
+                    wanted = {d: v for d, v in wanted.items() if d not in taken}
                 if rebuild:
                     report.rebuilt = True
                     drop = sorted(d for d, (_, o) in have.items() if o == origin or d in wanted)
