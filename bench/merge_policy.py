@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE))
 from whoosh import writing  # noqa: E402
 
 from pincite.corpus.store import Store  # noqa: E402
-from pincite.index import manager  # noqa: E402
+from pincite.index import manager, reading  # noqa: E402
 from pincite.index.manager import IndexManager  # noqa: E402
 from pincite.ingest import pipeline  # noqa: E402
 from pincite.search import engine  # noqa: E402
@@ -60,7 +60,7 @@ def run(home_src: Path, policy, syncs: int, queries: list[str], template: str) -
         ix = m.open()
         segments = len(ix._segments())
         ix.close()
-        engine._OPEN.clear()
+        reading._OPEN.clear()
         for q in queries[:5]:
             engine.search(store, q)
         lat = []

@@ -39,3 +39,65 @@ def samples_home(tmp_path_factory):
     h = tmp_path_factory.mktemp("samples") / "home"
     Workspace(h).reader()
     return h
+
+
+# -- PostgreSQL: a throwaway cluster per test process (tests/pgcluster.py) -------------------------------
+def _pg_skip_reason() -> str:
+    from pgcluster import find_bindir
+
+    if find_bindir() is None:
+        return "PostgreSQL server binaries (initdb, pg_ctl) are not installed: apt-get install postgresql"
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "the PostgreSQL driver is not installed: pip install 'pincite[postgres]'"
+    return ""
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL cluster on a private socket, started once per test process and stopped at exit;
+    skips, saying why, only when PostgreSQL or its driver is not installed."""
+    why = _pg_skip_reason()
+    if why:
+        pytest.skip(why)
+    import atexit
+
+    from pgcluster import Cluster, find_bindir
+
+    cluster = Cluster(find_bindir()).start()
+    atexit.register(cluster.stop)
+    yield cluster
+    cluster.stop()
+
+
+_PG_DBS = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A fresh, empty database on the test cluster."""
+    return pg_cluster.createdb(f"t{os.getpid()}_{next(_PG_DBS)}")
+
+
+@pytest.fixture(scope="session")
+def pg_samples(pg_cluster, tmp_path_factory):
+    """(home, database URL): the bundled samples ingested into a database, from a home of their own."""
+    from pincite.workspace import Workspace
+
+    url = pg_cluster.createdb(f"samples_{os.getpid()}")
+    h = tmp_path_factory.mktemp("pgsamples") / "home"
+    Workspace(h, database=url).ingest([SAMPLES])
+    return h, url
+
+
+@pytest.fixture(params=["whoosh", "postgres"])
+def backend_home(request, tmp_path_factory):
+    """CLI arguments that name a home answering from the samples: the embedded index, then the same
+    documents in PostgreSQL (read from another, empty home on the same database)."""
+    if request.param == "whoosh":
+        return ["--home", str(request.getfixturevalue("samples_home"))]
+    _, url = request.getfixturevalue("pg_samples")
+    other = tmp_path_factory.mktemp("pgreader") / "home"
+    other.mkdir()
+    return ["--home", str(other), "--database", url]

@@ -20,11 +20,12 @@ REPORT = "report-oas-cam-rcm-sacm-2017"
 
 
 @pytest.fixture
-def run(samples_home, monkeypatch):
+def run(backend_home, monkeypatch):
+    """The CLI over the samples, on each index backend (conftest.backend_home)."""
     monkeypatch.delenv("NO_COLOR", raising=False)
 
     def invoke(*args, env=None):
-        return CliRunner().invoke(cli, ["--home", str(samples_home), *args], env=env)
+        return CliRunner().invoke(cli, [*backend_home, *args], env=env)
 
     return invoke
 

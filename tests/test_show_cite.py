@@ -11,9 +11,11 @@ from pincite.cli import cli
 
 
 @pytest.fixture
-def run(samples_home):
+def run(backend_home):
+    """The CLI over the samples, on each index backend (conftest.backend_home)."""
+
     def invoke(*args):
-        return CliRunner().invoke(cli, ["--home", str(samples_home), *args])
+        return CliRunner().invoke(cli, [*backend_home, *args])
 
     return invoke
 

@@ -45,7 +45,7 @@ def _ws(ctx: click.Context, *, write: bool = False):
     home = root.obj.get("home")
     if home is not None and root.obj.get("home_named") and not write and not home.exists():
         raise NoHome(f"no pincite home at {home} (mistyped --home? `pincite --home {home} ingest PATH` creates one)")
-    return Workspace(home)
+    return Workspace(home, database=root.obj.get("database"))
 
 
 def _note_samples(ws) -> None:
@@ -166,8 +166,15 @@ class PinciteGroup(click.Group):
     envvar="PINCITE_HOME",
     help="Where pincite keeps files, catalogue and index [env PINCITE_HOME; default ~/.local/share/pincite].",
 )
+@click.option(
+    "--database",
+    envvar="PINCITE_DATABASE",
+    metavar="URL",
+    help="A PostgreSQL database (libpq string or URL) that holds the shared catalogue and index "
+    "[env PINCITE_DATABASE; default: the embedded index in the home].",
+)
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None) -> None:
+def cli(ctx: click.Context, home: Path | None, database: str | None) -> None:
     """Search policy documents and cite what you find down to the paragraph.
 
     \b
@@ -186,6 +193,7 @@ def cli(ctx: click.Context, home: Path | None) -> None:
     source = ctx.get_parameter_source("home")
     ctx.obj["home"] = home.expanduser() if home is not None else None
     ctx.obj["home_named"] = source in (ParameterSource.COMMANDLINE, ParameterSource.DEFAULT_MAP)
+    ctx.obj["database"] = database or ""
 
 
 def _read_stdin_paths() -> list[Path]:
@@ -205,10 +213,13 @@ def _read_stdin_paths() -> list[Path]:
 @click.option("--ocr", is_flag=True, envvar="PINCITE_OCR",
               help="Read scanned PDFs (and PDFs whose text layer is an old OCR) with Tesseract [env PINCITE_OCR].")  # fmt: skip
 @jobs_option
+@click.option("--dask", "dask", metavar="SCHEDULER", envvar="PINCITE_DASK",
+              help="Parse on a Dask cluster: one task per document, e.g. tcp://10.0.0.5:8786 "
+                   "[env PINCITE_DASK; needs pip install 'pincite[dask]'].")  # fmt: skip
 @quiet_option
 @click.pass_context
 @domain_errors
-def ingest(ctx, paths, include, exclude, pdf_engine, ocr, jobs, quiet):
+def ingest(ctx, paths, include, exclude, pdf_engine, ocr, jobs, dask, quiet):
     """Add files and folders (recursively), parse them and update the index.
 
     Folders give their PDF, HTML, Word (.docx), text and Markdown files (or what --include names);
@@ -222,6 +233,7 @@ def ingest(ctx, paths, include, exclude, pdf_engine, ocr, jobs, quiet):
       pincite ingest report.pdf speech.docx
       pincite ingest ~/rcp --include '*.pdf' --exclude drafts
       find ~/rcp -name '*.pdf' -newer last-run | pincite ingest -
+      pincite ingest ~/rcp --dask tcp://scheduler:8786
     """
     from pincite.ingest.discover import FileSelection
 
@@ -237,7 +249,7 @@ def ingest(ctx, paths, include, exclude, pdf_engine, ocr, jobs, quiet):
     options = {k: v for k, v in (("engine", pdf_engine), ("ocr", ocr)) if v} or None
     ws = _ws(ctx, write=True)
     selection = FileSelection(include=tuple(include), exclude=tuple(exclude))
-    report = ws.ingest(paths, jobs=jobs, selection=selection, progress=_progress(quiet), options=options)
+    report = ws.ingest(paths, jobs=jobs, selection=selection, progress=_progress(quiet), options=options, dask=dask)
     failed = _name_failures(report.results)
     scans = sum(1 for o in report.results if o.status == "needs-ocr")
     if scans and not ocr:
@@ -245,10 +257,13 @@ def ingest(ctx, paths, include, exclude, pdf_engine, ocr, jobs, quiet):
             f"pincite: {scans} scanned PDF(s) have no text layer: `pincite ingest --ocr` reads them with Tesseract",
             err=True,
         )
+    conflicts = report.index.conflicts if report.index else []
+    for line in conflicts:
+        click.echo(f"pincite: {line}", err=True)
     if not quiet:
         _note_left_out(report)
         click.echo(_ingest_summary(report), err=True)
-    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+    sys.exit(EXIT_FAILED if failed or conflicts else EXIT_OK)
 
 
 def _ingest_summary(report) -> str:
@@ -329,6 +344,9 @@ def index(ctx, rebuild, jobs, wait, quiet):
     failed = _name_failures(parsed)
     for line in rep.recovered:
         click.echo(f"pincite: repaired: {line}", err=True)
+    for line in rep.conflicts:
+        click.echo(f"pincite: {line}", err=True)
+    failed = failed or rep.conflicts
     if not quiet:
         click.echo(
             f"pincite: index {rep.generation}: +{len(rep.added)} ~{len(rep.replaced)} -{len(rep.removed)} documents, "

@@ -7,6 +7,7 @@ documents, read commands answer from the sample corpus that ships inside the pac
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from pincite.corpus.model import FOOTNOTE, HEADING, OK, PARAGRAPH, STATUSES, Document, Unit
 from pincite.corpus.store import Store, default_home
 from pincite.errors import Ambiguous, BadQuery, NotFound, StoreError
-from pincite.index.manager import LOCK_WAIT, IndexManager, SyncReport
+from pincite.index.backend import LOCK_WAIT, SyncReport, open_backend
 from pincite.progress import QUIET, Progress
 from pincite.search import citation
 from pincite.search.engine import Results, search
@@ -58,9 +59,11 @@ class IngestReport:
 
 
 class Workspace:
-    def __init__(self, home: Path | str | None = None) -> None:
+    def __init__(self, home: Path | str | None = None, *, database: str | None = None) -> None:
         self.home = Path(home) if home else default_home()
         self.store = Store(self.home)
+        # a PostgreSQL database shared by many homes (pincite.index.postgres), or "" for the embedded index
+        self.store.database = database if database is not None else os.environ.get("PINCITE_DATABASE", "")
         self.using_samples = False
 
     # -- writing ----------------------------------------------------------------------------------
@@ -72,9 +75,11 @@ class Workspace:
         selection: FileSelection | None = None,
         progress: Progress = QUIET,
         options: dict | None = None,
+        dask: str | None = None,
     ) -> IngestReport:
         """Add files and folders, parse what is new or changed, and bring the index up to date.
-        `options` go to the readers (`readers.read`: the PDF engine, OCR)."""
+        `options` go to the readers (`readers.read`: the PDF engine, OCR); `dask`: a Dask scheduler's
+        address to parse on (pincite.ingest.cluster), one task per document."""
         from pincite.ingest import pipeline
         from pincite.ingest.discover import FileSelection
 
@@ -86,9 +91,9 @@ class Workspace:
             )
             left = len(report.selection.skipped) + len(report.selection.excluded) + len(report.removed)
             st.detail = f" ({left} left out)" if left else ""
-        report.parsed = self._parse(jobs, progress, options)
+        report.parsed = self._parse(jobs, progress, options, dask)
         with progress.stage("index", unit="document", line=False):
-            report.index = IndexManager(self.store).sync()
+            report.index = open_backend(self.store).sync()
         parsed = {o.doc: o for o in report.parsed}
         docs = {d.id: d for d in self.store.documents()}  # one read, not one per file
         for o in report.added:
@@ -101,16 +106,23 @@ class Workspace:
             report.results.append(now or o)
         return report
 
-    def _parse(self, jobs: int | None, progress: Progress, options: dict | None = None) -> list[pipeline.Outcome]:
+    def _parse(
+        self, jobs: int | None, progress: Progress, options: dict | None = None, dask: str | None = None
+    ) -> list[pipeline.Outcome]:
         from pincite.ingest import pipeline
 
         todo = len(pipeline.pending(self.store, options))
         if not todo:
             return []
         with progress.stage("parse", total=todo, unit="document") as st:
-            out = pipeline.parse_pending(
-                self.store, jobs=jobs, progress=lambda o: st.tick(o.location), options=options
-            )
+            if dask:
+                from pincite.ingest.cluster import parse_on_dask
+
+                out = parse_on_dask(self.store, dask, progress=lambda o: st.tick(o.location), options=options)
+            else:
+                out = pipeline.parse_pending(
+                    self.store, jobs=jobs, progress=lambda o: st.tick(o.location), options=options
+                )
             waiting = sum(1 for o in out if o.waiting)
             failed = sum(1 for o in out if o.failed)
             bits = [f"{waiting} waiting for OCR or a password" if waiting else "", f"{failed} failed" if failed else ""]
@@ -124,7 +136,7 @@ class Workspace:
         parsed = self._parse(jobs, progress)
         try:
             with progress.stage("index", unit="document", line=False):
-                return parsed, IndexManager(self.store).sync(rebuild=rebuild, wait=wait)
+                return parsed, open_backend(self.store).sync(rebuild=rebuild, wait=wait)
         except StoreError:  # damaged unit text (read here or in a writer process)? parse it again
             from pincite.ingest import pipeline
 
@@ -133,7 +145,7 @@ class Workspace:
                 raise
             self.store.mark_damaged(bad)
             parsed += pipeline.parse_pending(self.store, jobs=jobs, only=bad)
-            report = IndexManager(self.store).sync(rebuild=rebuild, wait=wait)
+            report = open_backend(self.store).sync(rebuild=rebuild, wait=wait)
             report.recovered.append(f"damaged text of {', '.join(bad)} in the catalogue: parsed again")
             return parsed, report
 
@@ -149,11 +161,11 @@ class Workspace:
             raise NotFound(f"no document with id {names} (see `pincite docs`); nothing removed")
         for d in ids:
             self.store.remove(d)
-        return ids, IndexManager(self.store).sync(wait=wait)
+        return ids, open_backend(self.store).sync(wait=wait)
 
     def status(self, *, verify: bool = False) -> dict:
         """Documents by status, units, and the index compared with the catalogue."""
-        st = IndexManager(self.store).status(verify=verify)
+        st = open_backend(self.store).status(verify=verify)
         by_status = {s: 0 for s in STATUSES}
         by_status.update(self.store.status_counts())
         from pincite.ingest import pipeline
@@ -171,8 +183,13 @@ class Workspace:
 
     # -- reading ----------------------------------------------------------------------------------
     def reader(self) -> Store:
-        """The store read commands use: the home's, or the bundled samples when the home is empty."""
-        if not self.store.is_empty():
+        """The store read commands use: the home's (or the shared database's catalogue), or the
+        bundled samples when it is empty."""
+        if self.store.database:
+            shared = open_backend(self.store).catalogue()
+            if not (shared.is_empty() and self.store.is_empty()):
+                return shared
+        elif not self.store.is_empty():
             return self.store
         self.using_samples = True
         from pincite.ingest import pipeline
@@ -180,7 +197,7 @@ class Workspace:
         store = Store(self.home / "samples")
         pipeline.add_paths(store, [samples_dir()])
         pipeline.parse_pending(store, isolate=False)
-        IndexManager(store).sync()
+        open_backend(store).sync()
         return store
 
     def search(self, query: str, **kw) -> Results:

@@ -1,7 +1,12 @@
 """The search index: schema, analysers per language, incremental and atomic writing.
 
-Whoosh sits behind this package: the rest of pincite asks `IndexManager` and `pincite.search`, never
-Whoosh directly, so that a faster or distributed engine can sit beside it later.
+Search and ingest ask a `Backend` (`pincite.index.backend.open_backend`): the embedded Whoosh home
+(`IndexManager`, the default) or PostgreSQL (`pincite.index.postgres`). Nothing above this package
+imports Whoosh's index API or a database driver.
+
+Modules: `backend` (the interface), `manager` (the embedded write path), `generations` (generations,
+markers, lock, recovery), `reading` (what a generation holds, opening it for search), `health`
+(status), `vocabulary` (words as written), `schema` and `analysis`, `postgres` (the database backend).
 
 Every change pincite makes to Whoosh is in `whoosh_compat`, applied here, once, before any index is
 opened (and, when nothing imported Whoosh yet, before Whoosh is imported: see its start-up stand-ins).
@@ -11,6 +16,7 @@ from pincite.index import whoosh_compat
 
 whoosh_compat.apply()
 
-from pincite.index.manager import IndexManager, SyncReport  # noqa: E402 - after apply()
+from pincite.index.backend import Backend, IndexStatus, SearchView, SyncReport, open_backend  # noqa: E402
+from pincite.index.manager import IndexManager  # noqa: E402 - after apply()
 
-__all__ = ["IndexManager", "SyncReport"]
+__all__ = ["Backend", "IndexManager", "IndexStatus", "SearchView", "SyncReport", "open_backend"]

@@ -19,13 +19,10 @@ from __future__ import annotations
 import copy
 import heapq
 import math
-import os
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 from whoosh import qparser, scoring
 from whoosh.query import (
@@ -48,7 +45,7 @@ from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Document, Unit
 from pincite.corpus.store import Store
 from pincite.errors import BadQuery
 from pincite.index.analysis import OTHER, TEXT_FIELDS, TOKEN, analyzer, field_for, field_language, fold
-from pincite.index.manager import MARKER, IndexManager
+from pincite.index.backend import open_backend
 from pincite.index.vocabulary import Vocabulary
 from pincite.search import natural
 from pincite.search.citation import cite, unit_record
@@ -439,40 +436,6 @@ def snippet(text: str, lang: str, terms: set[tuple[str, str]], maxchars: int = S
 
 
 # -- searching -----------------------------------------------------------------------------------------
-# Open generations, by path and the identity of their marker (inode, mtime): a generation never
-# changes once written (every change makes a new one), so a process that searches again reuses its
-# open segment files instead of reopening them (~8 ms). The path alone is not enough: a home rebuilt
-# from nothing (or another home put in its place) starts again at gen-000001.
-_OPEN: OrderedDict[str, tuple] = OrderedDict()
-_OPEN_MAX = 2  # each holds its segments' files open (about 8 per segment)
-
-
-def _open(manager: IndexManager) -> tuple:
-    """(index, reader, path) of the live generation, or (None, None, "") when there is none. The
-    path is read once, so that what the caller reads beside the reader (its vocabulary) belongs to
-    the same generation even if a writer switches CURRENT meanwhile."""
-    path = manager.current_path()
-    key = ""
-    if path is not None:
-        try:
-            st = os.stat(path / MARKER)
-            key = f"{path}\0{st.st_dev}:{st.st_ino}:{st.st_mtime_ns}"
-        except OSError:
-            key = str(path)
-    if key and key in _OPEN:
-        _OPEN.move_to_end(key)
-        return (*_OPEN[key], key)
-    ix = manager.open(path)
-    if ix is None:
-        return None, None, ""
-    entry = (ix, ix.reader())
-    _OPEN[key] = entry
-    while len(_OPEN) > _OPEN_MAX:
-        _, (_, old) = _OPEN.popitem(last=False)
-        old.close()
-    return (*entry, key)
-
-
 def _column(reader, name: str):
     """A column of the reader, opened once per reader: opening one reads its whole offset table
     (a third of a query's time on 10,000 units), and a generation's reader is kept and reused."""
@@ -480,12 +443,6 @@ def _column(reader, name: str):
     if name not in cache:
         cache[name] = reader.column_reader(name) if reader.has_column(name) else None
     return cache[name]
-
-
-@lru_cache(maxsize=_OPEN_MAX)
-def _vocabulary(path: str) -> Vocabulary:
-    """A generation's words as written, read on first need (a generation never changes)."""
-    return Vocabulary.load(Path(path.split("\0", 1)[0]))
 
 
 def _suggest(vocab: Vocabulary, text: str) -> str:
@@ -726,14 +683,16 @@ def search(
         raise BadQuery("--limit and --offset must be zero or more")
     if sort not in SORTS:
         raise BadQuery(f"--sort takes one of {', '.join(SORTS)}, not {sort!r}")
-    ix, reader, gen = _open(IndexManager(store))
+    view = open_backend(store).view()
     out = Results(hits=[], total=0, query=query, offset=offset, limit=limit)
-    if ix is None:
+    if view is None:
         return out
+    reader = view.reader
+    store = view.catalogue or store  # the database's catalogue when the index lives there
     dates = _doc_dates(store) if (since or until or sort != "relevance") else {}
     keep_docs = _date_filter(dates, since, until)
-    words = lambda: _vocabulary(gen)  # noqa: E731 - read only when a query needs it
-    schema = reader.schema  # ix.schema reads the table of contents from disk at every call
+    words = view.vocabulary  # read only when a query needs it
+    schema = reader.schema  # the index's schema read from its reader (once per generation)
     plan = plan_query(query, schema, reader, boosts, words)
     notes = list(plan.notes)
     fq = filter_query(filters or {})

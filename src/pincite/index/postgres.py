@@ -1,0 +1,821 @@
+"""The PostgreSQL backend: the catalogue, the units, the raw files and the full-text index in one
+database that many homes on many machines share (one ingests, all search).
+
+Chosen when `PINCITE_DATABASE` (a libpq connection string or URL) is set, or `database = …` in the
+config (`pincite --database`). The home stays where parsing happens (its SQLite catalogue stages what
+an ingest parses); `sync` publishes the home's documents into the database, and every read command
+(search, show, cite, docs, export, open) reads the database, so a document ingested from one home is
+found from every other home on the same database.
+
+The index is an inverted index in tables, with the terms pincite's own analysers make (the same
+stems, accent folding, elision and plural rules as the embedded index, so that the query language,
+prefix/fuzzy expansion and citations behave the same):
+
+    pincite_postings(field, term, unit, weight, length, value)   one row per term per unit
+    pincite_terms(field, term, df, maxweight, minlength)          term statistics for BM25F
+    pincite_field_lengths(field, total)                           field totals (average lengths)
+    pincite_units(id, doc, seq, lang, doctype, year, data)        id is the docnum search sees
+    pincite_documents(id, version, origin, data)                  the catalogue, per origin home
+    pincite_raw(sha256, name, data)                               the raw files
+    pincite_words(word, units)                                    words as written (prefix*, fuzzy~)
+
+Search reads it through `PgReader`, an implementation of Whoosh's `IndexReader` over these tables:
+posting lists come from the primary key's B-tree (field, term, unit) in docnum order, term
+statistics from `pincite_terms`, so Whoosh's searcher runs pincite's BM25F, natural-query relaxation,
+phrases, filters and facets unchanged over the database. A reader holds one REPEATABLE READ
+snapshot: a search never sees half of a sync.
+
+Writers: one transaction per sync under a transaction-scoped advisory lock (two ingests from two
+machines queue, the second waits at most `wait` seconds, then says the index is busy); a crash in
+the middle rolls the whole sync back. The schema is versioned (`pincite_meta.schema`) and migrated
+in order under its own advisory lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.reading import IndexReader, TermInfo, TermNotFound
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from pincite.corpus.model import FOOTNOTE, Document, Unit
+from pincite.corpus.store import Store
+from pincite.errors import IndexBusy, StoreError
+from pincite.index.analysis import TEXT_FIELDS
+from pincite.index.backend import LOCK_WAIT, IndexStatus, SearchView, SyncReport
+from pincite.index.schema import build_schema
+from pincite.index.vocabulary import Vocabulary, words_of
+
+SCHEMA_VERSION = 1
+LOCK_KEY = 0x70696E63  # the writers' advisory lock ("pinc")
+MIGRATE_KEY = LOCK_KEY + 1
+# Every indexed field, by number (the number is what the tables hold; never reorder, only append).
+FIELDS = (*TEXT_FIELDS, "title", "headings", "doc", "docver", "kind", "partkey", "symbol", "doctype", "lang", "year")
+FIELD_ID = {f: i for i, f in enumerate(FIELDS)}
+SCORED = (*TEXT_FIELDS, "title", "headings")
+COLUMNS = ("doc", "seq", "lang", "doctype", "year")
+BATCH_ROWS = 200_000
+COPY_ROWS = 200_000  # postings buffered before they are copied into the database  # unit rows fetched at most at once for the columns of matched units
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE pincite_documents (
+            id text PRIMARY KEY, version text NOT NULL, origin text NOT NULL, data jsonb NOT NULL);
+        CREATE TABLE pincite_raw (sha256 text PRIMARY KEY, name text NOT NULL, data bytea NOT NULL);
+        CREATE TABLE pincite_units (
+            id bigint PRIMARY KEY,
+            doc text NOT NULL REFERENCES pincite_documents(id) ON DELETE CASCADE,
+            seq int NOT NULL, lang text NOT NULL, doctype text NOT NULL, year int NOT NULL,
+            lengths int[] NOT NULL, data jsonb NOT NULL, UNIQUE (doc, seq));
+        CREATE TABLE pincite_postings (
+            field smallint NOT NULL, term bytea NOT NULL, unit bigint NOT NULL,
+            weight real NOT NULL, length smallint NOT NULL, value bytea,
+            PRIMARY KEY (field, term, unit));
+        CREATE INDEX pincite_postings_unit ON pincite_postings (unit);
+        CREATE TABLE pincite_terms (
+            field smallint NOT NULL, term bytea NOT NULL, df int NOT NULL, maxweight real NOT NULL,
+            minlength int NOT NULL, PRIMARY KEY (field, term));
+        CREATE TABLE pincite_field_lengths (field smallint PRIMARY KEY, total bigint NOT NULL);
+        CREATE TABLE pincite_words (word text PRIMARY KEY, units bigint NOT NULL);
+        INSERT INTO pincite_meta (key, value) VALUES ('generation', '0');
+        """,
+    ),
+]
+
+
+def _psycopg():
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreError(
+            "a database is configured (PINCITE_DATABASE or `database` in the config) but the PostgreSQL "
+            "driver is not installed: pip install 'pincite[postgres]'"
+        ) from None
+    return psycopg
+
+
+def _redact(url: str) -> str:
+    """The connection string without its password, for messages."""
+    import re
+
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", re.sub(r"password=\S+", "password=***", url))
+
+
+def connect(url: str, **kw):
+    psycopg = _psycopg()
+    try:
+        return psycopg.connect(url, **kw)
+    except psycopg.Error as e:
+        why = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise StoreError(f"cannot connect to the database {_redact(url)}: {why}") from None
+
+
+def migrate(conn) -> int:
+    """Bring the database's schema to SCHEMA_VERSION, one migration at a time, under an advisory lock
+    (two processes starting at once migrate once). Returns the version found before."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_KEY,))
+        conn.execute("CREATE TABLE IF NOT EXISTS pincite_meta (key text PRIMARY KEY, value text NOT NULL)")
+        row = conn.execute("SELECT value FROM pincite_meta WHERE key = 'schema'").fetchone()
+        found = int(row[0]) if row else 0
+        if found > SCHEMA_VERSION:
+            raise StoreError(
+                f"the database was set up by a newer pincite (schema {found}; this one knows {SCHEMA_VERSION}); "
+                "upgrade pincite"
+            )
+        for version, sql in MIGRATIONS:
+            if version > found:
+                conn.execute(sql)
+        if found < SCHEMA_VERSION:
+            conn.execute(
+                "INSERT INTO pincite_meta (key, value) VALUES ('schema', %s) "
+                "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                (str(SCHEMA_VERSION),),
+            )
+    return found
+
+
+_MIGRATED: set[str] = set()
+
+
+def _ready(url: str, conn) -> None:
+    if url not in _MIGRATED:
+        migrate(conn)
+        _MIGRATED.add(url)
+
+
+def origin_of(store: Store) -> str:
+    """This home's identity in a shared database (a random id kept in the home): a sync adds,
+    replaces and removes documents as this home has them, and never removes another home's."""
+    path = store.home / "database-origin"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    oid = uuid.uuid4().hex
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(oid + "\n")
+    os.replace(tmp, path)
+    return oid
+
+
+def _doc_json(doc: Document) -> str:
+    return json.dumps(asdict(doc))
+
+
+def _doc_from(data: dict) -> Document:
+    data = dict(data)
+    data["sources"] = tuple(data.get("sources") or ())
+    return Document(**data)
+
+
+def _unit_from(data: dict) -> Unit:
+    data = dict(data)
+    data["headings"] = tuple(data.get("headings") or ())
+    data["notes"] = tuple(data.get("notes") or ())
+    return Unit(**data)
+
+
+# -- writing ------------------------------------------------------------------------------------------
+class PostgresBackend:
+    """The index (and the catalogue) in PostgreSQL."""
+
+    name = "postgres"
+
+    def __init__(self, store: Store, url: str) -> None:
+        self.store = store
+        self.url = url
+
+    def _connect(self):
+        conn = connect(self.url)
+        _ready(self.url, conn)
+        return conn
+
+    @staticmethod
+    def _lock(conn, wait: float) -> None:
+        deadline = time.monotonic() + wait
+        while not conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
+            if time.monotonic() >= deadline:
+                raise IndexBusy(
+                    f"the index is busy: another pincite process is writing the database (waited {wait:g} s); "
+                    "try again"
+                )
+            time.sleep(0.05)
+
+    def rebuild(self, progress=None, *, wait: float = LOCK_WAIT) -> SyncReport:
+        return self.sync(rebuild=True, wait=wait)
+
+    def sync(self, *, rebuild: bool = False, wait: float = LOCK_WAIT) -> SyncReport:
+        """Publish the home's documents: add new, replace changed, drop the ones this home removed.
+        One transaction: readers see all of it or none of it."""
+        t0 = time.perf_counter()
+        report = SyncReport()
+        origin = origin_of(self.store) if not self.store.read_only else ""
+        wanted = self.store.versions()
+        conn = self._connect()
+        psycopg = _psycopg()
+        try:
+            with conn.transaction():
+                self._lock(conn, wait)
+                have = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, version, origin FROM pincite_documents")}
+                # ids are given per home: another home's document under the same id with other bytes is
+                # another document, never replaced from here (the same bytes are the same document)
+                taken = sorted(
+                    d for d in wanted
+                    if d in have and have[d][1] != origin and have[d][0].split(":")[0] != wanted[d].split(":")[0]
+                )  # fmt: skip
+                if taken:
+                    report.conflicts = [
+                        f"{d}: another home's different document has this id in the database; not published "
+                        "(rename the file or give it a sidecar id)"
+                        for d in taken
+                    ]
+                    wanted = {d: v for d, v in wanted.items() if d not in taken}
+                if rebuild:
+                    report.rebuilt = True
+                    drop = sorted(d for d, (_, o) in have.items() if o == origin or d in wanted)
+                    report.added = sorted(wanted)
+                    report.removed = sorted(d for d in drop if d not in wanted)
+                else:
+                    report.added = sorted(d for d in wanted if d not in have)
+                    report.replaced = sorted(d for d in wanted if d in have and have[d][0] != wanted[d])
+                    report.removed = sorted(d for d, (_, o) in have.items() if o == origin and d not in wanted)
+                    drop = report.replaced + report.removed
+                report.unchanged = len(wanted) - len(report.added) - len(report.replaced)
+                if not report.changed:
+                    report.generation = self._generation(conn)
+                    report.seconds = time.perf_counter() - t0
+                    return report
+                touched = self._delete(conn, drop)
+                todo = report.added + report.replaced
+                report.units = self._add(conn, todo, wanted, origin, touched)
+                self._restat(conn, touched)
+                gen = conn.execute(
+                    "UPDATE pincite_meta SET value = (value::bigint + 1)::text WHERE key = 'generation' RETURNING value"
+                ).fetchone()[0]
+                report.generation = f"pg-{int(gen):06d}"
+        except psycopg.Error as e:
+            raise StoreError(f"could not write the database {_redact(self.url)}: {e}; nothing was changed") from e
+        finally:
+            conn.close()
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    @staticmethod
+    def _generation(conn) -> str:
+        row = conn.execute("SELECT value FROM pincite_meta WHERE key = 'generation'").fetchone()
+        return f"pg-{int(row[0]):06d}" if row else ""
+
+    @staticmethod
+    def _delete(conn, doc_ids: list[str]) -> set[tuple[int, bytes]]:
+        """Remove these documents with their units and postings; the terms they held."""
+        touched: set[tuple[int, bytes]] = set()
+        if not doc_ids:
+            return touched
+        units = [r[0] for r in conn.execute("SELECT id FROM pincite_units WHERE doc = ANY(%s)", (doc_ids,))]
+        if units:
+            for field, term in conn.execute(
+                "DELETE FROM pincite_postings WHERE unit = ANY(%s) RETURNING field, term", (units,)
+            ):
+                touched.add((field, bytes(term)))
+        conn.execute("DELETE FROM pincite_documents WHERE id = ANY(%s)", (doc_ids,))
+        return touched
+
+    def _add(self, conn, doc_ids: list[str], versions: dict[str, str], origin: str, touched: set) -> int:
+        """Write these documents, their raw files, units and postings (COPY); returns the units."""
+        from pincite.index.manager import unit_fields
+
+        schema = build_schema()
+        fields = {name: schema[name] for name in FIELDS}
+        words: Counter = Counter()
+        n = 0
+        todo = []
+        for doc_id in doc_ids:
+            doc = self.store.document(doc_id)
+            if doc is None:
+                continue
+            todo.append((doc, list(self.store.units(doc_id))))
+        total = sum(len(u) for _, u in todo)
+        if not total and not todo:
+            return 0
+        # docnums are dense from 0 as Whoosh expects (NOT and filters walk 0..doc_count_all); the
+        # ids of removed units stay gaps, deleted documents as Whoosh sees them. Writers hold the lock.
+        next_id = conn.execute("SELECT coalesce(max(id) + 1, 0) FROM pincite_units").fetchone()[0]
+        with conn.cursor() as cur:
+            for doc, _ in todo:
+                cur.execute(
+                    "INSERT INTO pincite_documents (id, version, origin, data) VALUES (%s, %s, %s, %s)",
+                    (doc.id, versions[doc.id], origin, _doc_json(doc)),
+                )
+                self._put_raw(cur, doc)
+            unit_rows: list[tuple] = []
+            post_rows: list[tuple] = []
+
+            def flush() -> None:
+                with cur.copy("COPY pincite_units (id, doc, seq, lang, doctype, year, lengths, data) FROM STDIN") as cp:
+                    for row in unit_rows:
+                        cp.write_row(row)
+                with cur.copy("COPY pincite_postings (field, term, unit, weight, length, value) FROM STDIN") as cp:
+                    for row in post_rows:
+                        cp.write_row(row)
+                unit_rows.clear()
+                post_rows.clear()
+
+            for doc, units in todo:
+                words.update(words_of(doc.title))
+                for unit in units:
+                    uid = next_id
+                    next_id += 1
+                    values = unit_fields(doc, unit, versions[doc.id])
+                    lengths = [0] * len(SCORED)
+                    for name, value in values.items():
+                        fid = FIELD_ID.get(name)
+                        if fid is None or value in ("", None):
+                            continue
+                        field = fields[name]
+                        items = list(field.index(value))
+                        length = sum(freq for _, freq, _, _ in items) if field.scorable else 0
+                        code = length_to_byte(length) if length else 0
+                        if name in SCORED:
+                            lengths[SCORED.index(name)] = length
+                        for tbytes, _freq, weight, vbytes in items:
+                            post_rows.append((fid, tbytes, uid, weight, code, vbytes or None))
+                            touched.add((fid, tbytes))
+                    unit_rows.append(
+                        (uid, doc.id, unit.seq, unit.lang or doc.lang, doc.doctype.lower(), doc.year or 0,
+                         lengths, json.dumps(asdict(unit)))
+                    )  # fmt: skip
+                    words.update(
+                        words_of(unit.text + " " + " ".join(unit.headings)) if unit.headings else words_of(unit.text)
+                    )
+                    n += 1
+                    if len(post_rows) >= COPY_ROWS:
+                        flush()
+            flush()
+            if words:
+                cur.execute("CREATE TEMP TABLE pincite_new_words (word text, units bigint) ON COMMIT DROP")
+                with cur.copy("COPY pincite_new_words (word, units) FROM STDIN") as cp:
+                    for w, c in words.items():
+                        cp.write_row((w, c))
+                cur.execute(
+                    "INSERT INTO pincite_words (word, units) SELECT word, units FROM pincite_new_words "
+                    "ON CONFLICT (word) DO UPDATE SET units = pincite_words.units + EXCLUDED.units"
+                )
+        return n
+
+    def _put_raw(self, cur, doc: Document) -> None:
+        """The document's raw file, once per content (shared by documents with the same bytes)."""
+        if not doc.sha256:
+            return
+        if cur.execute("SELECT 1 FROM pincite_raw WHERE sha256 = %s", (doc.sha256,)).fetchone():
+            return
+        copies = sorted(self.store.raw_path(doc.sha256).parent.glob(doc.sha256 + "*"))
+        if not copies:
+            return
+        cur.execute(
+            "INSERT INTO pincite_raw (sha256, name, data) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            (doc.sha256, copies[0].name, copies[0].read_bytes()),
+        )
+
+    @staticmethod
+    def _restat(conn, touched: set[tuple[int, bytes]]) -> None:
+        """Term statistics of the terms a sync touched, and the fields' total lengths, recomputed."""
+        with conn.cursor() as cur:
+            cur.execute("CREATE TEMP TABLE pincite_touched (field smallint, term bytea) ON COMMIT DROP")
+            with cur.copy("COPY pincite_touched (field, term) FROM STDIN") as cp:
+                for f, t in touched:
+                    cp.write_row((f, t))
+            cur.execute("ANALYZE pincite_touched")
+            cur.execute(
+                "DELETE FROM pincite_terms s USING pincite_touched x WHERE s.field = x.field AND s.term = x.term"
+            )
+            cur.execute(
+                "INSERT INTO pincite_terms (field, term, df, maxweight, minlength) "
+                "SELECT p.field, p.term, count(*), max(p.weight), min(p.length) FROM pincite_postings p "
+                "JOIN pincite_touched x ON p.field = x.field AND p.term = x.term GROUP BY p.field, p.term"
+            )
+            sums = ", ".join(f"coalesce(sum(lengths[{i + 1}]), 0)::bigint" for i in range(len(SCORED)))
+            totals = cur.execute(f"SELECT {sums} FROM pincite_units").fetchone()
+            cur.execute("DELETE FROM pincite_field_lengths")
+            for name, total in zip(SCORED, totals, strict=True):
+                cur.execute(
+                    "INSERT INTO pincite_field_lengths (field, total) VALUES (%s, %s)", (FIELD_ID[name], total)
+                )
+
+    # -- health ---------------------------------------------------------------------------------
+    def status(self, *, verify: bool = False) -> IndexStatus:
+        """The database compared with this home's catalogue. Reads only."""
+        st = IndexStatus(pointer=_redact(self.url))
+        wanted = self.store.versions()
+        conn = self._connect()
+        try:
+            st.generation = self._generation(conn)
+            st.generations = [st.generation]
+            have = {r[0]: r[1] for r in conn.execute("SELECT id, version FROM pincite_documents")}
+            counts = dict(conn.execute("SELECT doc, count(*) FROM pincite_units GROUP BY doc").fetchall())
+            st.documents = len(have)
+            st.units = sum(counts.values())
+            st.total_bytes = st.size_bytes = conn.execute(
+                "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c "
+                "WHERE c.relname LIKE 'pincite\\_%%' AND c.relkind = 'r'"
+            ).fetchone()[0]
+            st.not_indexed = sorted(d for d in wanted if d not in have)
+            st.stale = sorted(d for d in wanted if d in have and have[d] != wanted[d])
+            if verify:
+                st.verified = True
+                expect = self.store.unit_counts()
+                for d, ver in sorted(wanted.items()):
+                    if have.get(d) == ver and counts.get(d, 0) != expect.get(d, 0):
+                        st.problems.append(f"{d}: the database holds {counts.get(d, 0)} units, the catalogue {expect.get(d, 0)}")
+                bad = conn.execute(
+                    "SELECT count(*) FROM pincite_postings p LEFT JOIN pincite_units u ON u.id = p.unit WHERE u.id IS NULL"
+                ).fetchone()[0]
+                if bad:
+                    st.problems.append(f"the database holds {bad} postings of units that are gone")
+        finally:
+            conn.close()
+        return st
+
+    # -- reading --------------------------------------------------------------------------------
+    def view(self) -> SearchView | None:
+        reader = _reader_for(self.url)
+        if reader is None:
+            return None
+        return SearchView(reader, reader.vocabulary, f"{self.url}\0{reader.gen}", PgCatalogue(self.url, self.store.home))
+
+    def catalogue(self) -> PgCatalogue:
+        return PgCatalogue(self.url, self.store.home)
+
+
+# -- reading ------------------------------------------------------------------------------------------
+_READERS: dict[str, PgReader] = {}
+
+
+def _reader_for(url: str) -> PgReader | None:
+    """The reader of the database's current generation: the one kept from an earlier search when no
+    sync happened since (its caches stay good), else a new one on a fresh snapshot."""
+    old = _READERS.get(url)
+    if old is not None:
+        try:
+            old.conn.rollback()
+            gen = old.read_generation()
+        except Exception:  # noqa: BLE001 - a dropped connection: start again
+            gen = None
+        if gen is not None and gen == old.gen:
+            return old
+        old.close()
+        _READERS.pop(url, None)
+    conn = connect(url)
+    _ready(url, conn)
+    reader = PgReader(conn)
+    if reader.doc_count() == 0 and reader.gen == 0:
+        reader.close()
+        return None
+    _READERS[url] = reader
+    return reader
+
+
+class PgMatcher(ListMatcher):
+    """A posting list read from the database, with the bounds Whoosh's block-max scoring asks for."""
+
+    def block_min_length(self):
+        return 1  # a lower bound of any unit's length: the quality stays an upper bound
+
+    def block_max_weight(self):
+        return max(self._weights) if self._weights else 0.0
+
+    def copy(self):
+        return PgMatcher(self._ids, self._weights, self._values, self._format, self._scorer, self._i, None, self._term)
+
+
+class _Column:
+    def __init__(self, reader: PgReader, index: int) -> None:
+        self.reader, self.index = reader, index
+
+    def __getitem__(self, docnum: int):
+        return self.reader._row(docnum)[self.index]
+
+    def __len__(self) -> int:
+        return self.reader.doc_count_all()
+
+
+class PgReader(IndexReader):
+    """Whoosh's IndexReader over the database, on one REPEATABLE READ snapshot."""
+
+    def __init__(self, conn) -> None:
+        psycopg = _psycopg()
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
+        self.conn = conn
+        self.schema = build_schema()
+        self.gen = self.read_generation()
+        self._count, self._limit = conn.execute(
+            "SELECT count(*), coalesce(max(id) + 1, 0) FROM pincite_units"
+        ).fetchone()
+        self._live: set[int] | None = None
+        self._totals = {
+            FIELDS[f]: t for f, t in conn.execute("SELECT field, total FROM pincite_field_lengths")
+        }
+        self._terms: dict[tuple[str, bytes], tuple[int, float, int] | None] = {}
+        self._lengths: dict[tuple[int, str], int] = {}
+        self._rows: dict[int, tuple] = {}
+        self._pending: set[int] = set()
+        self._vocab: Vocabulary | None = None
+
+    def read_generation(self) -> int:
+        return int(self.conn.execute("SELECT value FROM pincite_meta WHERE key = 'generation'").fetchone()[0])
+
+    def vocabulary(self) -> Vocabulary:
+        if self._vocab is None:
+            self._vocab = Vocabulary(dict(self.conn.execute("SELECT word, units FROM pincite_words").fetchall()))
+        return self._vocab
+
+    # -- the reader's shape --------------------------------------------------------------------
+    def is_atomic(self):
+        return True
+
+    def leaf_readers(self):
+        return [(self, 0)]
+
+    def close(self):
+        try:
+            self.conn.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def generation(self):
+        return self.gen
+
+    def indexed_field_names(self):
+        return FIELDS
+
+    def supports_caches(self):
+        return False
+
+    # -- terms ---------------------------------------------------------------------------------
+    def _bytes(self, fieldname: str, text) -> bytes:
+        if isinstance(text, bytes):
+            return text
+        return self.schema[fieldname].to_bytes(text)
+
+    def _stats(self, fieldname: str, text) -> tuple[int, float, int] | None:
+        if fieldname not in FIELD_ID:
+            return None
+        tb = self._bytes(fieldname, text)
+        key = (fieldname, tb)
+        if key not in self._terms:
+            row = self.conn.execute(
+                "SELECT df, maxweight, minlength FROM pincite_terms WHERE field = %s AND term = %s",
+                (FIELD_ID[fieldname], tb),
+            ).fetchone()
+            self._terms[key] = tuple(row) if row else None
+        return self._terms[key]
+
+    def __contains__(self, term):
+        return self._stats(*term) is not None
+
+    def term_info(self, fieldname, text):
+        st = self._stats(fieldname, text)
+        if st is None:
+            raise TermNotFound((fieldname, text))
+        df, maxw, minlen = st
+        return TermInfo(weight=float(df), df=df, minlength=byte_to_length(minlen) if minlen else 0,
+                        maxlength=0, maxweight=maxw)  # fmt: skip
+
+    def doc_frequency(self, fieldname, text):
+        st = self._stats(fieldname, text)
+        return st[0] if st else 0
+
+    def frequency(self, fieldname, text):
+        return float(self.doc_frequency(fieldname, text))
+
+    def terms_from(self, fieldname, prefix):
+        if fieldname not in FIELD_ID:
+            return
+        start = self._bytes(fieldname, prefix) if prefix else b""
+        rows = self.conn.execute(
+            "SELECT term FROM pincite_terms WHERE field = %s AND term >= %s ORDER BY term",
+            (FIELD_ID[fieldname], start),
+        ).fetchall()
+        for (t,) in rows:
+            yield (fieldname, bytes(t))
+
+    def all_terms(self):
+        for f, t in self.conn.execute("SELECT field, term FROM pincite_terms ORDER BY field, term").fetchall():
+            yield (FIELDS[f], bytes(t))
+
+    def lexicon(self, fieldname):
+        for _, t in self.terms_from(fieldname, b""):
+            yield t
+
+    def expand_prefix(self, fieldname, prefix):
+        prefix = self._bytes(fieldname, prefix)
+        for _, t in self.terms_from(fieldname, prefix):
+            if not t.startswith(prefix):
+                return
+            yield t
+
+    # -- postings ------------------------------------------------------------------------------
+    def postings(self, fieldname, text, scorer=None):
+        if fieldname not in FIELD_ID:
+            return NullMatcher()
+        tb = self._bytes(fieldname, text)
+        rows = self.conn.execute(
+            "SELECT unit, weight, length, value FROM pincite_postings WHERE field = %s AND term = %s ORDER BY unit",
+            (FIELD_ID[fieldname], tb),
+        ).fetchall()
+        if not rows:
+            raise TermNotFound((fieldname, text))
+        ids = [r[0] for r in rows]
+        weights = [r[1] for r in rows]
+        values = [bytes(r[3]) if r[3] is not None else None for r in rows]
+        if fieldname in SCORED:
+            lengths = self._lengths
+            for r in rows:
+                lengths[(r[0], fieldname)] = r[2]
+        self._pending.update(i for i in ids if i not in self._rows)
+        fmt = self.schema[fieldname].format
+        return PgMatcher(ids, weights, values if any(v is not None for v in values) else None, fmt, scorer,
+                         term=(fieldname, tb))  # fmt: skip
+
+    # -- documents -----------------------------------------------------------------------------
+    def doc_count_all(self):
+        return self._limit  # as Whoosh counts: deleted units (gaps left by removed documents) included
+
+    def doc_count(self):
+        return self._count
+
+    def has_deletions(self):
+        return self._count < self._limit
+
+    def is_deleted(self, docnum):
+        if self._count == self._limit:
+            return not 0 <= docnum < self._limit
+        if self._live is None:
+            self._live = {r[0] for r in self.conn.execute("SELECT id FROM pincite_units").fetchall()}
+        return docnum not in self._live
+
+    def all_doc_ids(self):
+        for (i,) in self.conn.execute("SELECT id FROM pincite_units ORDER BY id").fetchall():
+            yield i
+
+    def iter_docs(self):
+        for i in self.all_doc_ids():
+            yield i, {}
+
+    def stored_fields(self, docnum):
+        return {}
+
+    def all_stored_fields(self):
+        for _ in self.all_doc_ids():
+            yield {}
+
+    def field_length(self, fieldname):
+        return self._totals.get(fieldname, 0)
+
+    def min_field_length(self, fieldname):
+        return 0
+
+    def max_field_length(self, fieldname):
+        return 0
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        code = self._lengths.get((docnum, fieldname))
+        if code is None:
+            row = self.conn.execute(
+                "SELECT length FROM pincite_postings p JOIN pincite_units u ON u.id = p.unit "
+                "WHERE p.unit = %s AND p.field = %s LIMIT 1",
+                (docnum, FIELD_ID.get(fieldname, -1)),
+            ).fetchone()
+            code = row[0] if row else 0
+            self._lengths[(docnum, fieldname)] = code
+        return byte_to_length(code) if code else default
+
+    def has_vector(self, docnum, fieldname):
+        return False
+
+    def vector(self, docnum, fieldname, format_=None):
+        raise KeyError(f"no term vectors in the database index ({fieldname})")
+
+    def has_column(self, fieldname):
+        return fieldname in COLUMNS
+
+    def column_reader(self, fieldname, column=None, reverse=False, translate=False):
+        if fieldname not in COLUMNS:
+            raise KeyError(fieldname)
+        return _Column(self, COLUMNS.index(fieldname))
+
+    def _row(self, docnum: int) -> tuple:
+        row = self._rows.get(docnum)
+        if row is not None:
+            return row
+        want = {docnum}
+        pending = self._pending
+        while pending and len(want) < BATCH_ROWS:
+            want.add(pending.pop())
+        for r in self.conn.execute(
+            "SELECT id, doc, seq, lang, doctype, year FROM pincite_units WHERE id = ANY(%s)", (list(want),)
+        ):
+            self._rows[r[0]] = tuple(r[1:])
+        row = self._rows.get(docnum)
+        if row is None:
+            raise IndexError(f"no unit {docnum} in the database")
+        return row
+
+
+# -- the catalogue, read from the database --------------------------------------------------------------
+class PgCatalogue:
+    """What read commands ask of a store, answered from the database: every home's documents."""
+
+    read_only = True
+
+    def __init__(self, url: str, home: Path) -> None:
+        self.database = url
+        self.home = Path(home)
+        self._conn = None
+
+    @property
+    def conn(self):
+        if self._conn is None:
+            self._conn = connect(self.url, autocommit=True)
+            _ready(self.url, self._conn)
+        return self._conn
+
+    @property
+    def url(self) -> str:
+        return self.database
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def is_empty(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM pincite_documents LIMIT 1").fetchone() is None
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self.conn.execute("SELECT data FROM pincite_documents WHERE id = %s", (doc_id,)).fetchone()
+        return _doc_from(row[0]) if row else None
+
+    def documents(self, status: str | None = None) -> list[Document]:
+        docs = [_doc_from(r[0]) for r in self.conn.execute("SELECT data FROM pincite_documents ORDER BY id")]
+        return [d for d in docs if status is None or d.status == status]
+
+    def unit(self, doc_id: str, seq: int) -> Unit | None:
+        row = self.conn.execute(
+            "SELECT data FROM pincite_units WHERE doc = %s AND seq = %s", (doc_id, seq)
+        ).fetchone()
+        return _unit_from(row[0]) if row else None
+
+    def units(self, doc_id: str | None = None, *, between: tuple[str, str] | None = None) -> Iterator[Unit]:
+        if doc_id is not None:
+            rows = self.conn.execute("SELECT data FROM pincite_units WHERE doc = %s ORDER BY seq", (doc_id,))
+        elif between is not None:
+            rows = self.conn.execute(
+                "SELECT data FROM pincite_units WHERE doc >= %s AND doc <= %s ORDER BY doc, seq", between
+            )
+        else:
+            rows = self.conn.execute("SELECT data FROM pincite_units ORDER BY doc, seq")
+        for (data,) in rows.fetchall():
+            yield _unit_from(data)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for doc, kind, n in self.conn.execute(
+            "SELECT doc, data->>'kind', count(*) FROM pincite_units GROUP BY 1, 2"
+        ):
+            out.setdefault(doc, {})[kind] = n
+        return out
+
+    def unit_counts(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT doc, count(*) FROM pincite_units GROUP BY doc").fetchall())
+
+    def unit_total(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM pincite_units").fetchone()[0]
+
+    def raw_path(self, sha: str, ext: str = "") -> Path:
+        """The raw file, copied out of the database into this home's cache (for `pincite open`)."""
+        cache = self.home / "database-raw"
+        row = self.conn.execute("SELECT name, data FROM pincite_raw WHERE sha256 = %s", (sha,)).fetchone()
+        if row is None:
+            return cache / (sha + ext)
+        path = cache / row[0]
+        if not path.is_file():
+            cache.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(bytes(row[1]))
+            os.replace(tmp, path)
+        return path
+
+
+__all__ = ["FOOTNOTE", "PgCatalogue", "PgReader", "PostgresBackend", "migrate"]

@@ -1,0 +1,236 @@
+"""The PostgreSQL backend against a real server (a throwaway cluster, conftest.pg_cluster): the same
+results as the embedded index, one corpus shared by several homes, concurrent and failed writers,
+schema migrations. The CLI and search tests also run on it (conftest.backend_home)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT, SAMPLES
+from lifecycle_helpers import cli_env
+from pincite.cli import cli
+from pincite.errors import IndexBusy, StoreError
+from pincite.index import postgres
+from pincite.index.backend import open_backend
+from pincite.search.engine import search
+from pincite.search.evaluate import evaluate, load
+from pincite.workspace import Workspace
+
+JUDGED = load(ROOT / "tests" / "judged" / "queries.toml")
+QUERIES = [
+    "labour mobility", '"regional consultative"', "migra*", "migraton~", "type:speech closing",
+    "protection NOT refugees", "year:2013..2017 cooperation", "part:annex dialogue", "kind:footnote",
+    "lang:es migración", "mobility -labour", "(return OR readmission) AND cooperation", "",
+    "what did the chairs say about labour migration", "title:migration",
+]  # fmt: skip
+
+
+def pg(url, home):
+    return Workspace(home, database=url)
+
+
+def write(folder, name, text):
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def dump(res):
+    return {k: getattr(res, k) for k in ("total", "facets", "notice", "suggestion", "relaxed")} | {
+        "hits": [(h.doc.id, h.unit.seq, h.cite, round(h.score, 9), h.snippet) for h in res.hits]
+    }
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_same_hits_scores_facets_and_notes_as_the_embedded_index(query, pg_samples, samples_home):
+    home, url = pg_samples
+    whoosh = Workspace(samples_home).reader()
+    shared = pg(url, home).reader()
+    for kw in ({"limit": 10}, {"limit": 5, "offset": 3, "facets": True}, {"group": True, "limit": 20}):
+        assert dump(search(shared, query, **kw)) == dump(search(whoosh, query, **kw)), (query, kw)
+
+
+def test_judged_set_ndcg_within_002_of_whoosh(pg_samples, samples_home):
+    home, url = pg_samples
+    judged = [j for j in JUDGED if j.corpus == "samples"]
+    w = evaluate(Workspace(samples_home).reader(), judged)
+    p = evaluate(pg(url, home).reader(), judged)
+    assert len(judged) >= 25
+    assert abs(p.ndcg - w.ndcg) <= 0.02, (p.ndcg, w.ndcg)
+    assert p.ndcg > 0.5  # it really ranks (the floors of test_relevance hold the embedded index)
+
+
+def test_a_document_ingested_from_one_home_is_found_from_another(pg_url, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    pa = write(tmp_path / "docs-a", "alpha.txt", "1. The quixotic wombat committee met in Lima on return policy.\n")
+    pb = write(tmp_path / "docs-b", "beta.txt", "1. Bilateral labour agreements on zebrafish inspection.\n")
+    pg(pg_url, a).ingest([pa])
+    pg(pg_url, b).ingest([pb])
+    # home b never saw alpha.txt: search, show, cite, docs and open all read the database
+    r = CliRunner().invoke(cli, ["--home", str(b), "--database", pg_url, "search", "wombat", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    hit = json.loads(r.stdout)[0]
+    assert hit["doc"] == "alpha" and "wombat" in hit["snippet"]
+    r = CliRunner().invoke(cli, ["--home", str(b), "--database", pg_url, "show", hit["cite"], "--format", "json"])
+    assert r.exit_code == 0 and "quixotic" in r.stdout, r.output
+    r = CliRunner().invoke(cli, ["--home", str(b), "--database", pg_url, "docs", "--format", "json"])
+    assert {d["doc"] for d in json.loads(r.stdout)} == {"alpha", "beta"}
+    pa.unlink()  # the file as ingested is gone: `open` gives the copy the database keeps
+    got = pg(pg_url, b).locate(hit["cite"])
+    assert got["path"].startswith(str(b)) and open(got["path"], encoding="utf-8").read().startswith("1. The quixotic")
+    # a sync from home b leaves home a's document alone; home a's removal takes it out for everyone
+    assert open_backend(pg(pg_url, b).store).sync().removed == []
+    pg(pg_url, a).remove(["alpha"])
+    assert search(pg(pg_url, b).reader(), "wombat").total == 0
+    assert search(pg(pg_url, b).reader(), "zebrafish").total == 1
+
+
+def test_a_changed_document_replaces_its_units(pg_url, tmp_path):
+    home = tmp_path / "h"
+    p = write(tmp_path / "docs", "note.txt", "1. Seasonal workers from Guatemala.\n")
+    ws = pg(pg_url, home)
+    ws.ingest([p])
+    p.write_text("1. Circular migration schemes for nurses.\n", encoding="utf-8")
+    rep = ws.ingest([p]).index
+    assert rep.replaced == ["note"] and rep.units == 1
+    reader = ws.reader()
+    assert search(reader, "guatemala").total == 0
+    assert search(reader, "nurses").total == 1
+    assert ws.status(verify=True)["index"]["healthy"]
+
+
+def test_a_failed_sync_changes_nothing(pg_url, tmp_path, monkeypatch):
+    home = tmp_path / "h"
+    ws = pg(pg_url, home)
+    ws.ingest([write(tmp_path / "d1", "one.txt", "1. Remittance corridors in Central America.\n")])
+    before = ws.status()["index"]
+
+    def broken(self, conn, touched):  # fails after the units and postings were copied in
+        raise postgres._psycopg().OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(postgres.PostgresBackend, "_restat", broken)
+    with pytest.raises(StoreError, match="nothing was changed"):
+        ws.ingest([write(tmp_path / "d2", "two.txt", "1. Diaspora bonds and remittance taxes.\n")])
+    monkeypatch.undo()
+    after = pg(pg_url, home).status()["index"]
+    assert (after["generation"], after["documents"], after["units"]) == (before["generation"], 1, 1)
+    assert search(ws.reader(), "diaspora").total == 0
+    assert pg(pg_url, home).reindex()[1].added == ["two"]  # the next sync brings it
+    assert search(ws.reader(), "diaspora").total == 1
+
+
+def test_a_writer_waits_for_another_then_says_busy(pg_url, tmp_path):
+    home = tmp_path / "h"
+    ws = pg(pg_url, home)
+    ws.ingest([write(tmp_path / "d", "one.txt", "1. Text.\n")])
+    holder = postgres.connect(pg_url)
+    with holder.transaction():
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (postgres.LOCK_KEY,))
+        with pytest.raises(IndexBusy, match="busy"):
+            open_backend(ws.store).sync(rebuild=True, wait=0.3)
+        r = CliRunner().invoke(cli, ["--home", str(home), "--database", pg_url, "index", "--rebuild", "--wait", "0.2"])
+        assert r.exit_code == 3, r.output
+    holder.close()
+    assert open_backend(ws.store).sync(rebuild=True).rebuilt
+
+
+@pytest.mark.slow
+def test_two_ingests_from_two_homes_at_once_lose_nothing(pg_url, tmp_path):
+    procs = []
+    for who in ("a", "b"):
+        folder = tmp_path / f"docs-{who}"
+        for i in range(6):
+            write(folder, f"{who}{i}.txt", f"1. Report {who}{i} on labour migration, word{who}{i}.\n")
+        env = cli_env(tmp_path / who) | {"PINCITE_DATABASE": pg_url}
+        procs.append(subprocess.Popen([sys.executable, "-m", "pincite.cli", "ingest", str(folder)], env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))  # fmt: skip
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    reader = pg(pg_url, tmp_path / "a").reader()
+    assert len(reader.documents()) == 12
+    assert all(search(reader, f"word{w}{i}").total == 1 for w in "ab" for i in range(6))
+
+
+def test_readers_see_a_whole_sync_or_none_of_it(pg_url, tmp_path):
+    home = tmp_path / "h"
+    ws = pg(pg_url, home)
+    ws.ingest([write(tmp_path / "d0", "base.txt", "1. Baseline paragraph about asylum.\n")])
+    totals, stop = [], threading.Event()
+
+    def read():
+        reader = pg(pg_url, tmp_path / "r").reader()
+        while not stop.is_set():
+            res = search(reader, "asylum", limit=0)
+            totals.append(res.total)
+
+    t = threading.Thread(target=read)
+    t.start()
+    try:
+        folder = tmp_path / "d1"
+        for i in range(5):
+            write(folder, f"n{i}.txt", "".join(f"{k}. Asylum paragraph {k} of file {i}.\n\n" for k in range(1, 21)))
+        ws.ingest([folder])
+    finally:
+        stop.set()
+        t.join(30)
+    assert totals and set(totals) <= {1, 101}  # never part of the five new documents
+
+
+def test_schema_is_versioned_and_a_newer_one_is_refused(pg_url, tmp_path):
+    conn = postgres.connect(pg_url)
+    assert postgres.migrate(conn) == 0  # a new database: every migration ran
+    assert postgres.migrate(conn) == postgres.SCHEMA_VERSION  # and only once
+    assert conn.execute("SELECT value FROM pincite_meta WHERE key = 'schema'").fetchone()[0] == str(
+        postgres.SCHEMA_VERSION
+    )
+    conn.execute("UPDATE pincite_meta SET value = '99' WHERE key = 'schema'")
+    conn.commit()
+    postgres._MIGRATED.discard(pg_url)
+    r = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "--database", pg_url, "ingest", str(SAMPLES)])
+    assert r.exit_code != 0 and "newer pincite" in r.output and "Traceback" not in r.output
+
+
+def test_a_database_that_cannot_be_reached_is_a_message(tmp_path):
+    bad = f"postgresql://nobody@/nodb?host={tmp_path}/no-socket-here"
+    r = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "--database", bad, "ingest", str(SAMPLES)])
+    assert r.exit_code != 0 and "cannot connect to the database" in r.output and "Traceback" not in r.output
+
+
+def test_the_environment_variable_and_the_config_name_the_database(pg_samples, tmp_path, monkeypatch):
+    _, url = pg_samples
+    other = tmp_path / "h"
+    other.mkdir()
+    env = cli_env(other) | {"PINCITE_DATABASE": url}
+    r = subprocess.run([sys.executable, "-m", "pincite.cli", "status", "--format", "json"], env=env,
+                       capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert r.returncode in (0, 1), r.stderr
+    assert json.loads(r.stdout)["index"]["documents"] == 5
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'database = "{url}"\n')
+    env = cli_env(other) | {"PINCITE_CONFIG": str(cfg)}
+    env.pop("PINCITE_DATABASE", None)
+    r = subprocess.run([sys.executable, "-m", "pincite.cli", "search", "wombat OR mobility", "--format", "json", "--facets"],
+                       env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["total"] > 0 and "samples" not in r.stderr
+
+
+def test_two_homes_giving_one_id_to_different_files_never_overwrite_each_other(pg_url, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    write(tmp_path / "x", "report.txt", "1. Ostriches crossing the border.\n")
+    write(tmp_path / "y", "report.txt", "1. Pelicans crossing the border.\n")
+    write(tmp_path / "z", "same.txt", "1. Identical bytes in two homes.\n")
+    assert pg(pg_url, a).ingest([tmp_path / "x" / "report.txt", tmp_path / "z" / "same.txt"]).index.conflicts == []
+    r = CliRunner().invoke(cli, ["--home", str(b), "--database", pg_url, "ingest", str(tmp_path / "y"), str(tmp_path / "z")])
+    assert r.exit_code == 1 and "report: another home's different document has this id" in r.stderr, r.output
+    reader = pg(pg_url, b).reader()
+    assert search(reader, "ostriches").total == 1 and search(reader, "pelicans").total == 0
+    assert search(reader, "identical").total == 1 and len(reader.documents()) == 2
