@@ -9,6 +9,7 @@ import pytest
 
 from lifecycle_helpers import SAMPLES, add, write_docs
 from pincite.corpus.store import Store
+from pincite.index import reading
 from pincite.index.manager import IndexManager
 from pincite.search import engine
 
@@ -82,7 +83,7 @@ def test_deleted_units_never_come_back(store):
 
 
 def test_which_explicit_queries_are_scored_in_one_pass(store):
-    ix, reader, _ = engine._open(IndexManager(store))
+    reader = reading.open_view(IndexManager(store)).reader
     plan = lambda q: engine.plan_query(q, reader.schema, reader, None, None)  # noqa: E731
     # an OR of terms is one group: its units hold any of them, scored by the sum, as Whoosh's Or;
     # (a OR b) AND c is two

@@ -523,6 +523,7 @@ class PgReader(IndexReader):
             "SELECT count(*), coalesce(max(id) + 1, 0) FROM pincite_units"
         ).fetchone()
         self._live: set[int] | None = None
+        self._deleted: frozenset | None = None
         self._totals = {
             FIELDS[f]: t for f, t in conn.execute("SELECT field, total FROM pincite_field_lengths")
         }
@@ -657,6 +658,17 @@ class PgReader(IndexReader):
 
     def has_deletions(self):
         return self._count < self._limit
+
+    @property
+    def deleted_docs_set(self) -> frozenset:
+        """The unit numbers below the limit that no unit holds (removed documents' gaps), as Whoosh's
+        segment readers give them to the one-pass scorer (`search.natural`)."""
+        if self._count == self._limit:
+            return frozenset()
+        if self._deleted is None:
+            self.is_deleted(0)  # reads the live ids once
+            self._deleted = frozenset(i for i in range(self._limit) if i not in self._live)
+        return self._deleted
 
     def is_deleted(self, docnum):
         if self._count == self._limit:
