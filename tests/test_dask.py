@@ -51,6 +51,10 @@ def test_ingest_on_dask_gives_what_a_local_ingest_gives(scheduler, tmp_path):
     assert export(remote) == export(local) and len(export(remote)) > 100
     ra, rb = Store(local), Store(remote)
     assert [(d.id, d.status, d.message) for d in rb.documents()] == [(d.id, d.status, d.message) for d in ra.documents()]
+    # recorded as read the same way (a PDF with its engine), so a later local ingest reads nothing again
+    assert sorted(rb.readings()) == sorted(ra.readings())
+    assert any("+" in r[-1] for r in rb.readings())  # the PDF's reading names its engine
+    assert pipeline.pending(rb) == []
     r = CliRunner().invoke(cli, ["--home", str(remote), "search", "labour mobility", "--format", "json"])
     assert r.exit_code == 0 and json.loads(r.stdout)
 

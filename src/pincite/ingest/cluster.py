@@ -17,18 +17,16 @@ import os
 import pickle
 import select
 import signal
-import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pincite.corpus.model import FAILED, NEEDS_OCR
+from pincite.corpus.model import FAILED
 from pincite.corpus.store import Store
 from pincite.errors import PinciteError
 from pincite.ingest import pipeline
 from pincite.ingest.pipeline import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, OCR_TIMEOUT, Outcome
-from pincite.ingest.segment import PARSER_VERSION
 
 CONNECT_TIMEOUT = 20.0  # seconds to reach the scheduler
 
@@ -120,11 +118,7 @@ def parse_on_dask(
     tcp://10.0.0.5:8786, or a `distributed.Client` as `client`), one task per document."""
     from distributed import as_completed
 
-    if options and options.get("ocr"):
-        timeout = max(timeout, OCR_TIMEOUT)
-        for doc in store.documents(NEEDS_OCR):
-            store.mark_stale(doc.id)
-    todo = store.pending(PARSER_VERSION)
+    todo = pipeline.pending(store, options)  # what a local ingest with these options would read
     if not todo:
         return []
     own = client is None
@@ -132,46 +126,38 @@ def parse_on_dask(
     outcomes: list[Outcome] = []
     try:
         futures = {}
-        for doc_id, sha, ext, source in todo:
+        for doc_id, sha, ext, source, opts in todo:
             raw = store.raw_path(sha, ext)
+            reading = pipeline.reading_of(ext, opts)
             try:
                 data = raw.read_bytes()
             except OSError as e:
-                _record(store, outcomes, progress, doc_id, source, ("error", FAILED, e.strerror or str(e)))
+                _record(store, outcomes, progress, (doc_id, source, reading), ("error", FAILED, e.strerror or str(e)))
                 continue
+            limit = max(timeout, OCR_TIMEOUT) if opts.get("ocr") else timeout
             fut = client.submit(
                 parse_task, data, raw.suffix, source, doc_id, store.overrides(doc_id), store.content_type(source),
-                options, memory_mb, timeout, key=f"pincite-parse-{doc_id}-{sha[:16]}", pure=False, retries=0,
+                opts, memory_mb, limit, key=f"pincite-parse-{doc_id}-{sha[:16]}", pure=False, retries=0,
             )  # fmt: skip
-            futures[fut] = (doc_id, source)
+            futures[fut] = (doc_id, source, reading)
         with client.as_current():
             for fut in as_completed(list(futures)):
-                doc_id, source = futures[fut]
+                job = futures[fut]
                 try:
                     result = fut.result()
                 except Exception as e:  # noqa: BLE001 - the worker died under it, or the task could not run
                     result = ("error", FAILED, f"the Dask task failed: {type(e).__name__}: {e}")
-                _record(store, outcomes, progress, doc_id, source, result)
+                _record(store, outcomes, progress, job, result)
     finally:
         if own:
             client.close()
     return outcomes
 
 
-def _record(store: Store, outcomes: list, progress, doc_id: str, source: str, result: tuple) -> None:
-    """Save one document's parse (or its failure) as a local ingest does."""
-    if result[0] == "ok":
-        _, meta, units = result
-        try:
-            store.save_parsed(doc_id, meta, units, parser=PARSER_VERSION)
-        except (UnicodeError, ValueError, OverflowError, sqlite3.InterfaceError) as e:
-            result = ("error", FAILED, f"cannot be stored: {type(e).__name__}: {e}")
-        else:
-            oc = Outcome(source, doc=doc_id, change="parsed")
-    if result[0] != "ok":
-        _, status, reason = result
-        store.save_parsed(doc_id, {}, [], parser=PARSER_VERSION, status=status, message=reason)
-        oc = Outcome(source, doc=doc_id, change="parsed", status=status, message=reason)
+def _record(store: Store, outcomes: list, progress, job: tuple[str, str, str], result: tuple) -> None:
+    """Save one document's parse (or its failure) as a local ingest does: `job` is (id, source, reading)."""
+    doc_id, source, reading = job
+    oc = pipeline.save_outcome(store, doc_id, source, result, reading)
     outcomes.append(oc)
     if progress:
         progress(oc)

@@ -331,6 +331,23 @@ def _read_again(recorded: str, ext: str, options: dict | None) -> bool:
     return bool((engine and engine not in how) or (options.get("ocr") and "ocr" not in how))
 
 
+def save_outcome(store: Store, doc_id: str, source: str, result: tuple, reading: str) -> Outcome:
+    """Store one document's parse, ("ok", meta, units), or its failure, ("error", status, reason), as
+    read with `reading` (`reading_of`), whichever process or machine parsed it."""
+    if result[0] == "ok":
+        _, meta, units = result
+        try:
+            store.save_parsed(doc_id, meta, units, parser=reading)
+        except (UnicodeError, ValueError, OverflowError, sqlite3.InterfaceError) as e:
+            # what the catalogue cannot hold is this document's fault, never the home's
+            result = ("error", FAILED, f"cannot be stored: {type(e).__name__}: {e}")
+        else:
+            return Outcome(source, doc=doc_id, change="parsed")
+    _, status, reason = result
+    store.save_parsed(doc_id, {}, [], parser=reading, status=status, message=reason)
+    return Outcome(source, doc=doc_id, change="parsed", status=status, message=reason)
+
+
 def pending(store: Store, options: dict | None = None) -> list[tuple[str, str, str, str, dict]]:
     """Documents to parse: (id, sha, ext, source, the reader's options for it). A document once read
     with OCR keeps OCR when it is read again (for a new engine or parser version)."""
@@ -373,19 +390,7 @@ def parse_pending(
         return max(timeout, OCR_TIMEOUT) if opts.get("ocr") else timeout
 
     def record(doc_id: str, source: str, result: tuple, reading: str) -> None:
-        if result[0] == "ok":
-            _, meta, units = result
-            try:
-                store.save_parsed(doc_id, meta, units, parser=reading)
-            except (UnicodeError, ValueError, OverflowError, sqlite3.InterfaceError) as e:
-                # what the catalogue cannot hold is this document's fault, never the home's
-                result = ("error", FAILED, f"cannot be stored: {type(e).__name__}: {e}")
-            else:
-                oc = Outcome(source, doc=doc_id, change="parsed")
-        if result[0] != "ok":
-            _, status, reason = result
-            store.save_parsed(doc_id, {}, [], parser=reading, status=status, message=reason)
-            oc = Outcome(source, doc=doc_id, change="parsed", status=status, message=reason)
+        oc = save_outcome(store, doc_id, source, result, reading)
         outcomes.append(oc)
         if progress:
             progress(oc)
