@@ -727,31 +727,20 @@ def search(
                 top = n if collect_all else max(need, natural.WINDOW)
                 tier = heapq.nsmallest(top, pool, key=_rank) if top < n else sorted(pool, key=_rank)
                 tier = _rescore(s, tier, plan.pairs, lang_col, kept.positions)
-                ranked, relaxed_pool = (ranked + tier, []) if relaxed_pool is None else (ranked, relaxed_pool + tier)
-                total += n
-                reached = k
-                if plan.natural and every is None:
-                    every = 0 if plan.unmatched else n
-                if group:
-                    enough = len({_doc_of(s, doc_col, d) for _, d in ranked}) >= natural.RELAX_UNTIL
-                else:
-                    enough = total >= natural.RELAX_UNTIL
-                if enough or not plan.natural:
-                    break
-                continue
-            res = s.search(q, filter=fq, mask=mask or None, limit=None if collect_all else max(need, natural.WINDOW))
-            tier = [(float(sc or 0.0), d) for sc, d in res.top_n]
-            tier.sort(key=_rank)
-            if collect_all or len(tier) < max(need, natural.WINDOW):
-                n = len(tier)  # every match was collected
-            elif res.has_exact_length():  # counted while scoring (no block skipping): within filter and mask
-                n = len(res)
             else:
-                if fq is not None and allow is None:
-                    allow = s._filter_to_comb(fq)
-                n = _count(s, q, allow, mask)
-            if plan.natural:
-                tier = _rescore(s, tier, plan.pairs, lang_col)
+                res = s.search(q, filter=fq, mask=mask or None, limit=None if collect_all else max(need, natural.WINDOW))
+                tier = [(float(sc or 0.0), d) for sc, d in res.top_n]
+                tier.sort(key=_rank)
+                if collect_all or len(tier) < max(need, natural.WINDOW):
+                    n = len(tier)  # every match was collected
+                elif res.has_exact_length():  # counted while scoring (no block skipping): within filter and mask
+                    n = len(res)
+                else:
+                    if fq is not None and allow is None:
+                        allow = s._filter_to_comb(fq)
+                    n = _count(s, q, allow, mask)
+                if plan.natural:
+                    tier = _rescore(s, tier, plan.pairs, lang_col)
             if relaxed_pool is None:
                 ranked += tier
                 relaxed_pool = [] if plan.natural else None
@@ -767,7 +756,8 @@ def search(
                 enough = total >= natural.RELAX_UNTIL
             if enough or not plan.natural:
                 break
-            mask.update(d for _, d in tier)
+            if buckets is None:  # the one pass's tiers are disjoint already
+                mask.update(d for _, d in tier)
         ranked += relaxed_pool or []
         if plan.natural:
             n_words = len(plan.words)
