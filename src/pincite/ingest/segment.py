@@ -49,7 +49,6 @@ FUNCTION_WORDS = set(
     "com do da dos das e o os em no na".split()
 )
 
-TITLE_RE = titles.LETTER_RE  # a letter's or note verbale's own title
 MASTHEAD_SIGNAL = furniture.MASTHEAD_SIGNAL
 CONTACT_RE = re.compile(r"\b(?:TEL|Tel\.?|FAX|Fax|E-?mail|P\.?\s?O\.? Box|Phone|Tél\.?)\b")
 SIGNED_RE = re.compile(r"^\((?:Signed|Firmado|Signé)\)", re.I)
@@ -546,7 +545,7 @@ def classify(paras: list[Para]) -> None:
         if (p.heading or len(t) < 160) and parts.is_part(t):
             p.kind = "part"
             continue
-        if TITLE_RE.match(t) and len(t) < 300 and not _ends_terminal(t):
+        if titles.LETTER_RE.match(t) and len(t) < 300 and not _ends_terminal(t):
             p.kind = HEADING
             p.heading = p.heading or 1
             continue
@@ -721,7 +720,6 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str, 
     """The document's metadata from its front matter (`hint`: the reader's most prominent first-page
     heading, which the title rules weigh with the rest)."""
     meta = dict(front_meta)
-    front_heads: list[str] = []
     front_lines: list[str] = []  # what the front matter says: headings and short lines before the body
     long_seen = 0
     opening = ""  # the start of the first long paragraph ("HEARING OF FEBRUARY 21, 2019, ON …")
@@ -748,7 +746,6 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str, 
             continue
         if p.kind in (HEADING, "part"):
             if not long_seen:
-                front_heads.append(t)
                 items.append(titles.FrontLine(t, p.heading or 2))
             if not numbered:
                 front_lines.append(t)

@@ -25,7 +25,6 @@ Titles set in capitals are given in title case (`display`), the way a citation p
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 # ---- what a title is not ---------------------------------------------------------------------------
@@ -378,12 +377,13 @@ def choose(lines: list[FrontLine], hint: str = "") -> Choice:
         return Choice(display(hint), issuer, "hint")
     # the body begins at its first numbered section or part ("I. Introduction", "Objective 1"): a heading
     # under it is the section's, not the document's
-    body = next((i for i, ln in enumerate(heads) if rejected(ln.text) in ("section-heading", "part-heading")), len(heads))
-    heads = heads[:body]
-    usable = [ln for ln in heads if not rejected(ln.text)]
+    why = [rejected(ln.text) for ln in heads]
+    body = next((i for i, w in enumerate(why) if w in ("section-heading", "part-heading")), len(heads))
+    heads, why = heads[:body], why[:body]
+    usable = [i for i, w in enumerate(why) if not w]
     if usable:
-        top = min(ln.level for ln in usable)
-        first = next(i for i, ln in enumerate(heads) if ln in usable and ln.level == top)
+        top = min(heads[i].level for i in usable)
+        first = next(i for i in usable if heads[i].level == top)
         return Choice(display(_run(heads, first).rstrip(":").strip()), issuer, "heading")
     return Choice("", issuer, "none")
 
@@ -422,6 +422,3 @@ def _issuer(texts: list[str]) -> str:
     best = min(found, key=_issuer_rank)
     return display(best)
 
-
-def strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
