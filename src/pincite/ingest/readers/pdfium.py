@@ -20,7 +20,9 @@ from __future__ import annotations
 import ctypes
 import math
 import re
+from itertools import repeat
 
+import numpy as np
 import pypdfium2.raw as pr
 
 from pincite.corpus.model import NEEDS_PASSWORD
@@ -34,6 +36,8 @@ _ERRORS = {
 }
 
 _CONTROL = {0x02: "-", 0x0D: " ", 0x0A: " ", 0xFFFE: "-"}
+# the control characters above, and the private-use area dropped (pdf.PUA_RE), in one translation
+_TRANSLATE = {**{c: None for c in range(0xE000, 0xF900)}, **_CONTROL}
 BOLD_RE = re.compile(r"bold|black|heavy|,B\b|-B\b", re.I)
 ITALIC_RE = re.compile(r"italic|oblique|,I\b|-I\b", re.I)
 
@@ -85,6 +89,7 @@ class Page:
         if not self.handle:
             raise ValueError(f"PDFium cannot load page {index + 1}")
         self.text = pr.FPDFText_LoadPage(self.handle)
+        self._text_of: dict[int, str] | None = None
         self._page_ptr = ctypes.cast(self.handle, ctypes.c_void_p).value
         self._text_ptr = ctypes.cast(self.text, ctypes.c_void_p).value
         left, bottom, right, top = (ctypes.c_float() for _ in range(4))
@@ -109,101 +114,102 @@ class Page:
         """The page's text runs (pypdf's `orientations`: 0 is upright, 90/180/270 turned)."""
         from pincite.ingest.readers.pdf import (  # one matrix product for both engines
             EM_PER_CHAR,
-            PUA_RE,
             Run,
             _mult,
         )
 
         f = _fns()
-        texts = self._texts(f)
+        if self._text_of is None:  # asked again for a page without upright text: read once
+            self._text_of = self._texts(f)
+        texts = self._text_of
         runs: list = []
         seen: set[tuple[str, int, int]] = set()
         fonts: dict[int, tuple[bool, bool]] = {}
-        state = {"pending": False, "last": None}  # a space is owed; the last run kept
-        matrix = pr.FS_MATRIX()
-        mref = ctypes.byref(matrix)
+        pending = False  # a space is owed (a space drawn as its own object)
+        last = None  # the last run kept
+        mat = (ctypes.c_float * 6)()  # FS_MATRIX: a, b, c, d, e, f
         size_c = ctypes.c_float()
-        sref = ctypes.byref(size_c)
-        box = [ctypes.c_float() for _ in range(4)]
-        brefs = [ctypes.byref(b) for b in box]
+        box = (ctypes.c_float * 4)()
+        brefs = [ctypes.addressof(box) + 4 * i for i in range(4)]  # left, bottom, right, top
         name_buf = ctypes.create_string_buffer(256)
+        get_type, get_matrix, get_size = f.GetType, f.GetMatrix, f.GetFontSize
+        get_font, get_bounds, get_name = f.GetFont, f.GetBounds, f.GetBaseFontName
+        hypot, translate = math.hypot, _TRANSLATE
+        text_kind, form_kind = pr.FPDF_PAGEOBJ_TEXT, pr.FPDF_PAGEOBJ_FORM
 
-        def font_of(obj: int) -> tuple[bool, bool]:
-            font = f.GetFont(obj) or 0
-            got = fonts.get(font)
-            if got is None:
-                n = f.GetBaseFontName(font, name_buf, 256) if font else 0
-                fname = name_buf.value.decode("latin-1", "replace") if n else ""
-                got = fonts[font] = (bool(BOLD_RE.search(fname)), bool(ITALIC_RE.search(fname)))
-            return got
+        def objects(parent: int, count, get, outer: tuple[float, ...] | None):
+            """(object, the matrix of the forms around it) in content-stream order."""
+            for i in range(count(parent)):
+                obj = get(parent, i)
+                kind = get_type(obj)
+                if kind == text_kind:
+                    yield obj, outer
+                elif kind == form_kind:
+                    get_matrix(obj, mat)
+                    m = tuple(mat)
+                    yield from objects(obj, f.FormCount, f.FormGet, _mult(m, outer) if outer else m)
 
-        def visit(obj: int, outer: tuple[float, ...] | None) -> None:
-            kind = f.GetType(obj)
-            if kind == pr.FPDF_PAGEOBJ_FORM:
-                f.GetMatrix(obj, mref)
-                m = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
-                inner = _mult(m, outer) if outer else m
-                for i in range(f.FormCount(obj)):
-                    visit(f.FormGet(obj, i), inner)
-                return
-            if kind != pr.FPDF_PAGEOBJ_TEXT:
-                return
+        for obj, outer in objects(self._page_ptr, f.CountObjects, f.GetObject, None):
             text = texts.get(obj, "")
             if not text.strip():
-                state["pending"] = True  # a space drawn as its own object
-                return
-            f.GetMatrix(obj, mref)
-            m = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+                pending = True  # a space drawn as its own object
+                continue
+            get_matrix(obj, mat)
+            m = tuple(mat)
             if outer:
                 m = _mult(m, outer)
-            if _orientation(m) not in orientations:
-                return
-            f.GetFontSize(obj, sref)
+            turn = _orientation(m)
+            if turn not in orientations:
+                continue
+            get_size(obj, size_c)
             size = size_c.value
-            scale = math.hypot(m[2], m[3]) or 1.0
+            scale = hypot(m[2], m[3]) or 1.0
             eff = size * scale
             if eff <= 0.5:
-                return
-            # PDFium marks a hyphen it takes for a line-end break as \x02: it is the printed hyphen
-            t = PUA_RE.sub("", text.translate(_CONTROL))
-            if not t.strip():
-                return
+                continue
+            # PDFium marks a hyphen it takes for a line-end break as \x02: it is the printed hyphen;
+            # private-use characters (barcode fonts, symbols without Unicode) go
+            t = text.translate(translate)
+            stripped = t.strip()
+            if not stripped:
+                continue
             x, y = m[4], m[5]
-            last = state["last"]
             if not t[:1].isspace() and (last is None or not last.text[-1:].isspace()):
                 # PDFium's text page already put its spaces into the objects' text, where glyph
                 # advances leave a word gap (`11 ` before the next word, none in `57/301` + `, the`);
                 # a run on a new line, or after a space drawn as an object of its own, starts a word
-                if state["pending"] or last is None or abs(y - last.y) > 0.5 * max(eff, last.size):
+                if pending or last is None or abs(y - last.y) > 0.5 * max(eff, last.size):
                     t = " " + t
-            state["pending"] = False
-            key = (t.strip(), round(x), round(y))
+            pending = False
+            key = (stripped, round(x), round(y))
             if key in seen:  # text printed twice to look bold
-                return
+                continue
             seen.add(key)
-            bold, italic = font_of(obj)
+            font = get_font(obj) or 0
+            style = fonts.get(font)
+            if style is None:
+                n = get_name(font, name_buf, 256) if font else 0
+                fname = name_buf.value.decode("latin-1", "replace") if n else ""
+                style = fonts[font] = (bool(BOLD_RE.search(fname)), bool(ITALIC_RE.search(fname)))
             width = 0.0
-            if not outer and _orientation(m) == 0 and f.GetBounds(obj, *brefs):
-                width = max(0.0, box[2].value - x)
+            if not outer and turn == 0 and get_bounds(obj, *brefs):
+                width = max(0.0, box[2] - x)
             if width <= 0.0:
-                xscale = math.hypot(m[0], m[1]) or scale
+                xscale = hypot(m[0], m[1]) or scale
                 width = EM_PER_CHAR * size * xscale * len(t)
-            run = Run(t, x, y, eff, bold, width, len(runs), italic)
-            runs.append(run)
-            state["last"] = run
-
-        page = self._page_ptr
-        for i in range(f.CountObjects(page)):
-            visit(f.GetObject(page, i), None)
+            last = Run(t, x, y, eff, style[0], width, len(runs), style[1])
+            runs.append(last)
         return runs
 
     def _texts(self, f) -> dict[int, str]:
         """Each text object's text, from one pass over the text page's characters.
 
         `FPDFTextObj_GetText` scans the whole text page for every object (a page of 300 objects
-        read its 3,000 characters 300 times); here each character is asked for its object once.
-        Characters PDFium generated belong to no object: a generated word space opens the next
-        object's text (typed documents draw each word, or each glyph, as an object of its own)."""
+        read its 3,000 characters 300 times); here each character is asked for its object once,
+        and the characters are taken in stretches of one object (NumPy finds where the object
+        changes), not one by one. Characters PDFium generated belong to no object: a generated
+        word space opens the next object's text (typed documents draw each word, or each glyph,
+        as an object of its own)."""
         tp = self._text_ptr
         n = f.CountChars(tp)
         if n <= 0:
@@ -213,19 +219,23 @@ class Page:
         text = buf.raw[: 2 * max(0, got - 1)].decode("utf-16-le", "replace")
         if len(text) != n:  # characters outside the BMP: ask for each one
             text = "".join(chr(f.GetUnicode(tp, i)) for i in range(n))
+        owner = np.fromiter(map(f.GetTextObjectN, repeat(tp, n), range(n)), dtype=np.uint64, count=n)
+        cuts = (np.flatnonzero(owner[1:] != owner[:-1]) + 1).tolist()
+        starts = [0, *cuts]
         out: dict[int, list[str]] = {}
-        obj_of = f.GetTextObject
         gap = False
-        for i, ch in enumerate(text):
-            obj = obj_of(tp, i)
+        for obj, a, b in zip(owner[starts].tolist(), starts, [*cuts, n], strict=True):
+            piece = text[a:b]
             if not obj:
-                gap = gap or ch == " "  # a word space PDFium generated: it opens the next object
+                gap = gap or " " in piece  # a word space PDFium generated: it opens the next object
                 continue
-            chars = out.setdefault(obj, [])
+            chars = out.get(obj)
+            if chars is None:
+                chars = out[obj] = []
             if gap and not chars:
                 chars.append(" ")
             gap = False
-            chars.append(ch)
+            chars.append(piece)
         return {k: "".join(v) for k, v in out.items()}
 
 
@@ -251,9 +261,9 @@ class _Fns:
         self.GetType = fn("FPDFPageObj_GetType", ci, vp)
         self.FormCount = fn("FPDFFormObj_CountObjects", ci, vp)
         self.FormGet = fn("FPDFFormObj_GetObject", vp, vp, ctypes.c_ulong)
-        self.GetMatrix = fn("FPDFPageObj_GetMatrix", ci, vp, ctypes.POINTER(pr.FS_MATRIX))
+        self.GetMatrix = fn("FPDFPageObj_GetMatrix", ci, vp, ctypes.POINTER(ctypes.c_float * 6))
         self.GetFontSize = fn("FPDFTextObj_GetFontSize", ci, vp, cf)
-        self.GetBounds = fn("FPDFPageObj_GetBounds", ci, vp, cf, cf, cf, cf)
+        self.GetBounds = fn("FPDFPageObj_GetBounds", ci, vp, vp, vp, vp, vp)  # float pointers, as numbers
         self.GetFont = fn("FPDFTextObj_GetFont", vp, vp)
         self.GetBaseFontName = fn(
             "FPDFFont_GetBaseFontName", ctypes.c_size_t, vp, ctypes.c_char_p, ctypes.c_size_t
@@ -262,6 +272,8 @@ class _Fns:
         self.GetText = fn("FPDFText_GetText", ci, vp, ci, ci, ctypes.c_char_p)
         self.GetUnicode = fn("FPDFText_GetUnicode", ctypes.c_uint, vp, ci)
         self.GetTextObject = fn("FPDFText_GetTextObject", vp, vp, ci)
+        # the same, the object as a number (0 for a character PDFium generated), for NumPy
+        self.GetTextObjectN = fn("FPDFText_GetTextObject", ctypes.c_size_t, vp, ci)
 
 
 _FNS: _Fns | None = None
