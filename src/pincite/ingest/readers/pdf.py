@@ -36,7 +36,6 @@ import io
 import logging
 import math
 import re
-import statistics
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -259,11 +258,12 @@ def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[
         return []
     order = sorted(runs, key=lambda r: (-r.y, r.x))
     groups: list[list[Run]] = []
+    mains: list[Run] = []  # each group's main run: its largest type, then its longest text
     for r in order:
         placed = False
-        for g in reversed(groups[-3:]):
-            main = max(g, key=lambda q: (q.size, len(q.text)))
-            big, small = max(main.size, r.size), min(main.size, r.size)
+        for k in range(len(groups) - 1, max(-1, len(groups) - 4), -1):  # the last three groups
+            main = mains[k]
+            big, small = (main.size, r.size) if main.size >= r.size else (r.size, main.size)
             # text in much larger type beside it (a title beside a masthead column) does not widen
             # the tolerance: the two share a line only when their baselines meet
             tol = 0.45 * (big if big <= 1.5 * small else small)
@@ -272,27 +272,29 @@ def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[
                 or (r.size < 0.85 * main.size and 0 < r.y - main.y <= 0.7 * main.size)  # r is raised
                 or (main.size < 0.85 * r.size and 0 < main.y - r.y <= 0.7 * r.size)  # the group is
             ):
-                g.append(r)
+                groups[k].append(r)
+                # the first of the largest stays the main run, as max() over the group would keep it
+                if r.size > main.size or (r.size == main.size and len(r.text) > len(main.text)):
+                    mains[k] = r
                 placed = True
                 break
         if not placed:
             groups.append([r])
+            mains.append(r)
     lines: list[Line] = []
+    masthead = page_no == 1
     for g in groups:
-        g.sort(key=lambda q: q.x)
+        g.sort(key=_x_of)
         # split on wide horizontal gaps: two columns or a caption beside a title
         segs: list[list[Run]] = [[g[0]]]
         for r in g[1:]:
             prev = segs[-1][-1]
-            gap = r.x - (prev.x + prev.width)
             # widths are estimates: trust a wide gap only where pypdf did not read the runs as
             # one flow, or in a first page's masthead, which is set in columns
-            apart = r.seq != prev.seq + 1 or (page_no == 1 and r.y > masthead_y)
-            hanging = len(segs[-1]) == 1 and LABEL_ONLY_RE.match(prev.text)  # "[3]" then its text
             if (
-                apart
-                and not hanging
-                and gap > 4.0 * max(prev.size, r.size)
+                (r.seq != prev.seq + 1 or (masthead and r.y > masthead_y))
+                and r.x - (prev.x + prev.width) > 4.0 * (prev.size if prev.size >= r.size else r.size)
+                and not (len(segs[-1]) == 1 and LABEL_ONLY_RE.match(prev.text))  # "[3]" then its text
                 and not DOT_LEADER_RE.search(prev.text)
             ):
                 segs.append([r])
@@ -312,49 +314,70 @@ def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[
     return out
 
 
+def _x_of(r: Run) -> float:
+    return r.x
+
+
+RAISED_MARKS = ("*", "**", "∗", "†")
+ORDINAL_AFTER_RE = re.compile(r"(?:\d|\b[IVXLC]+)\.?$")  # what an ordinal follows: 21st, XVIIIe
+CALL_AND_TEXT_RE = re.compile(r"^\s*(\d{1,3})(\s+\S.{3,})$")
+BLANKS_RE = re.compile(r"[ \t]+")
+
+
 def _make_line(seg: list[Run], page_no: int) -> Line:
-    chars = Counter()
+    # the line's type size: the size most of its characters are set in (the first, on a tie)
+    chars: dict[float, int] = {}
     for r in seg:
-        chars[round(r.size, 1)] += len(r.text.strip())
-    main_size = chars.most_common(1)[0][0] if chars else seg[0].size
-    base = statistics.median([r.y for r in seg if abs(r.size - main_size) < 0.6] or [seg[0].y])
+        k = round(r.size, 1)
+        chars[k] = chars.get(k, 0) + len(r.text.strip())
+    main_size = max(chars.items(), key=_count_of)[0]
+    # its baseline: the median of its runs' in that size; its widest run in that size, the anchor
+    ys: list[float] = []
+    anchor = seg[0]
+    best = (-1, -1)
+    for r in seg:
+        body = abs(r.size - main_size) < 0.6
+        if body:
+            ys.append(r.y)
+        key = (body, len(r.text.strip()))
+        if key > best:
+            anchor, best = r, key
+    base = _median(ys) if ys else seg[0].y
     text = ""
     calls: list[tuple[int, str]] = []
     lead = ""
     prev: Run | None = None
     words: list[Run] = []  # the runs that are text, not calls: they decide the line's weight
-    anchor = max(
-        seg, key=lambda q: (abs(q.size - main_size) < 0.6, len(q.text.strip()))
-    )  # the line's widest run
+    small_size, raise_by = 0.85 * main_size, 0.12 * main_size
     for r in seg:
-        r.rise = r.y - base
-        small = r.size < 0.85 * main_size
-        raised = small and (r.y - base > 0.12 * main_size or r.text.strip() in ("*", "**", "∗", "†"))
-        if not raised and r is not anchor and CALL_TEXT_RE.match(r.text) and text.strip():
+        t = r.text
+        rise = r.rise = r.y - base
+        raised = r.size < small_size and (rise > raise_by or t.strip() in RAISED_MARKS)
+        if not raised and r is not anchor and text.strip() and CALL_TEXT_RE.match(t):
             # a call set in body type and raised by a text rise (Ts) or a moved baseline only:
             # "processes,ᵃ regional bodiesᵇ" (a quarter of an em above the line's widest run)
             raised = r.y - anchor.y > 0.25 * main_size
-        t = r.text
-        if raised and t.strip().lower() in ORDINALS and re.search(r"(?:\d|\b[IVXLC]+)\.?$", text):
-            # 21st, 3.º, 1er, XVIIIe: the space after the ordinal stays (PDFium keeps it in the run)
-            text = text.rstrip() + t.strip() + (" " if t[-1:].isspace() else "")
-            prev = r
-            continue
-        m = re.match(r"^\s*(\d{1,3})(\s+\S.{3,})$", t) if raised and text.strip() else None
-        if m:  # pypdf kept the text after a superscript call in the call's run
-            calls.append((len(text.rstrip()), m.group(1)))
-            text = text.rstrip() + m.group(2)
-            prev = r
-            continue
-        if raised and CALL_TEXT_RE.match(t):
-            label = t.strip().replace("∗", "*")
-            if not text.strip():
-                lead = label  # a note body's label, raised at the start of the line
+        if raised:
+            if t.strip().lower() in ORDINALS and ORDINAL_AFTER_RE.search(text):
+                # 21st, 3.º, 1er, XVIIIe: the space after the ordinal stays (PDFium keeps it in the run)
+                text = text.rstrip() + t.strip() + (" " if t[-1:].isspace() else "")
+                prev = r
                 continue
-            calls.append((len(text.rstrip()), label))
-            text = text.rstrip() + (" " if t.endswith(" ") else "")
-            prev = r
-            continue
+            m = CALL_AND_TEXT_RE.match(t) if text.strip() else None
+            if m:  # pypdf kept the text after a superscript call in the call's run
+                calls.append((len(text.rstrip()), m.group(1)))
+                text = text.rstrip() + m.group(2)
+                prev = r
+                continue
+            if CALL_TEXT_RE.match(t):
+                label = t.strip().replace("∗", "*")
+                if not text.strip():
+                    lead = label  # a note body's label, raised at the start of the line
+                    continue
+                calls.append((len(text.rstrip()), label))
+                text = text.rstrip() + (" " if t.endswith(" ") else "")
+                prev = r
+                continue
         if prev is not None and text and not text.endswith(" ") and not t.startswith(" "):
             # pypdf spaced the runs it read one after the other; runs brought together by
             # position (drawn out of order) get a space when they do not touch
@@ -365,17 +388,25 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
         prev = r
     # calls sit before trailing spaces we strip; offsets are in the stripped text
     stripped = text.strip()
-    shift = len(text) - len(text.lstrip())
-    calls = [(max(0, min(len(stripped), o - shift)), lab) for o, lab in calls]
-    words = words or seg
-    bold_chars = sum(len(r.text.strip()) for r in words if r.bold)
-    italic_chars = sum(len(r.text.strip()) for r in words if r.italic)
-    all_chars = sum(len(r.text.strip()) for r in words) or 1
+    if calls:
+        shift = len(text) - len(text.lstrip())
+        calls = [(max(0, min(len(stripped), o - shift)), lab) for o, lab in calls]
+    elif "  " in stripped or "\t" in stripped:
+        stripped = BLANKS_RE.sub(" ", stripped)
+    bold_chars = italic_chars = all_chars = 0
+    for r in words or seg:
+        n = len(r.text.strip())
+        all_chars += n
+        if r.bold:
+            bold_chars += n
+        if r.italic:
+            italic_chars += n
+    all_chars = all_chars or 1
     x1 = max(r.x + r.width for r in seg)
     return Line(
         runs=seg,
         page=page_no,
-        text=re.sub(r"[ \t]+", " ", stripped) if not calls else stripped,
+        text=stripped,
         calls=calls,
         x0=seg[0].x,
         x1=x1,
@@ -385,6 +416,20 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
         italic=italic_chars / all_chars >= 0.9,
         lead=lead,
     )
+
+
+def _count_of(item: tuple[float, int]) -> int:
+    return item[1]
+
+
+def _median(xs: list[float]) -> float:
+    """statistics.median, without its generality: the middle value, or the mean of the two."""
+    n = len(xs)
+    if n == 1:
+        return xs[0]
+    xs = sorted(xs)
+    i = n // 2
+    return xs[i] if n % 2 else (xs[i - 1] + xs[i]) / 2
 
 
 # ---- the document ----------------------------------------------------------------------------------
