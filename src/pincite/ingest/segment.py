@@ -53,6 +53,13 @@ MASTHEAD_SIGNAL = furniture.MASTHEAD_SIGNAL
 CONTACT_RE = re.compile(r"\b(?:TEL|Tel\.?|FAX|Fax|E-?mail|P\.?\s?O\.? Box|Phone|Tél\.?)\b")
 SIGNED_RE = re.compile(r"^\((?:Signed|Firmado|Signé)\)", re.I)
 TOC_RE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|\s\d+\s*[-–]\s*\d+\s+\d+\s*$")
+SPACES_RE = re.compile(r"\s+")
+WORD_RE = re.compile(r"[\wÀ-ÿ'-]+")
+HYPHEN_END_RE = re.compile(r"([\wÀ-ÿ]+)-$")
+HYPHENS_END_RE = re.compile(r"-[\wÀ-ÿ]+-$")
+NON_WORD_RE = re.compile(r"[\W_]+")
+ABBREVIATION_END_RE = re.compile(r"([\wÀ-ÿº°]+)\.\s*$")
+LAST_WORD_RE = re.compile(r"([\wÀ-ÿº°]+)\W*$")
 
 
 @dataclass
@@ -115,7 +122,7 @@ def _ends_terminal(text: str) -> bool:
 
 
 def _last_word(text: str) -> str:
-    words = re.findall(r"[\wÀ-ÿ'-]+", plain(text))
+    words = WORD_RE.findall(plain(text))
     return words[-1].lower() if words else ""
 
 
@@ -137,9 +144,9 @@ def join_lines(a: str, b: str) -> str:
     if not b:
         return a
     if a.endswith("-") and not a.endswith("--") and len(a) > 1 and a[-2].isalpha():
-        m = re.search(r"([\wÀ-ÿ]+)-$", a)
+        m = HYPHEN_END_RE.search(a)
         head = m.group(1) if m else ""
-        if b[:1].islower() and head and not head[:1].isupper() and not re.search(r"-[\wÀ-ÿ]+-$", a):
+        if b[:1].islower() and head and not head[:1].isupper() and not HYPHENS_END_RE.search(a):
             return a[:-1] + b
         return a + b
     return a + " " + b
@@ -318,7 +325,7 @@ def front(paras: list[Para], dropped: list[str]) -> dict:
 # ---- 2b. contents and endnotes ---------------------------------------------------------------------
 def _entry_key(text: str) -> str:
     """A contents entry or a heading reduced to its words: no label, leaders, page numbers or stops."""
-    t = re.sub(r"\s+", " ", plain(text)).strip()
+    t = SPACES_RE.sub(" ", plain(text)).strip()
     t = furniture.TOC_TAIL_RE.sub("", t)
     sm = SECTION_RE.match(t)
     if sm:
@@ -327,7 +334,7 @@ def _entry_key(text: str) -> str:
         lab = labels.parse(t)
         if lab and lab.rest.strip():
             t = lab.rest
-    return re.sub(r"[\W_]+", " ", t.lower()).strip()
+    return NON_WORD_RE.sub(" ", t.lower()).strip()
 
 
 def _sentence(key: str, text: str) -> bool:
@@ -441,7 +448,7 @@ ABBREVIATIONS = set(
 
 def _ends_abbreviation(text: str) -> bool:
     """Does the text end with an abbreviation's full stop ("para.", "p.", "No."), not a sentence's?"""
-    m = re.search(r"([\wÀ-ÿº°]+)\.\s*$", plain(text))
+    m = ABBREVIATION_END_RE.search(plain(text))
     return bool(m) and m.group(1).lower() in ABBREVIATIONS
 
 
@@ -459,9 +466,11 @@ def split_run_on(paras: list[Para]) -> None:
                 break
             mark = "." if lab.style == "num-dot" else ")"
             nxt = str(int(lab.value) + 1)
+            if nxt + mark not in t:  # the pattern below needs it: most paragraphs have none
+                break
             m = None
             for m_ in re.finditer(rf"(?<=[.;:!?”\"’])\s+{nxt}{re.escape(mark)}\s+(?=[A-ZÀ-Ý“\"])", t):
-                before = re.findall(r"([\wÀ-ÿº°]+)\W*$", t[: m_.start()])
+                before = LAST_WORD_RE.findall(t[: m_.start()])
                 if not before or before[0].lower() not in ABBREVIATIONS:
                     m = m_
                     break
@@ -619,7 +628,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
     titled = False  # the open paragraph is a section's number and title only
 
     def emit(kind: str, ref: str, numbered: bool, p: Para, text: str) -> None:
-        clean = re.sub(r"\s+", " ", plain(text)).strip()
+        clean = SPACES_RE.sub(" ", plain(text)).strip()
         if not clean:
             return
         units.append(
@@ -650,7 +659,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
             stack, heads, position, head_position, last_unnumbered = [], [], 0, 0, 0
             head_position += 1
             emit(HEADING, str(head_position), False, p, p.text)
-            heads = [(0, re.sub(r"\s+", " ", t))]
+            heads = [(0, SPACES_RE.sub(" ", t))]
             titled = False
             continue
         if p.kind == HEADING:
@@ -662,7 +671,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
                 emit(HEADING, p.printed, True, p, p.text)
             else:
                 emit(HEADING, str(head_position), False, p, p.text)
-            heads.append((level, re.sub(r"\s+", " ", t)))
+            heads.append((level, SPACES_RE.sub(" ", t)))
             stack, last_unnumbered, titled = [], 0, False
             continue
         if p.kind == FOOTNOTE:
@@ -728,7 +737,7 @@ def metadata(paras: list[Para], units: list[Unit], front_meta: dict, name: str, 
     for p in paras[:60]:
         if p.kind in ("merged", "toc"):
             continue
-        t = re.sub(r"\s+", " ", plain(p.text)).strip()
+        t = SPACES_RE.sub(" ", plain(p.text)).strip()
         numbered = numbered or bool(p.kind == PARAGRAPH and p.style)
         if p.kind == "drop":
             if len(t.split()) <= 14 and not long_seen and not numbered:

@@ -72,6 +72,14 @@ ORDINALS = {"st", "nd", "rd", "th", "er", "re", "e", "ème", "o", "a", "os", "as
 PUA_RE = re.compile("[\ue000-\uf8ff]")  # barcode fonts, symbol glyphs without Unicode
 RULE_RE = re.compile(r"^\s*[_\-–—]{5,}\s*$")
 OLD_CALL_RE = re.compile(r"(?<=\S) (\d{1,2})/(?=[\s.,;:)]|$)")
+BOLD_FONT_RE = re.compile(r"bold|black|heavy|,B\b|-B\b", re.I)
+ITALIC_FONT_RE = re.compile(r"italic|oblique|,I\b|-I\b", re.I)
+DIGITS_RE = re.compile(r"\d+")
+SPACES_RE = re.compile(r"\s+")
+LETTERS_RE = re.compile(r"[A-Za-z]+")
+TOC_PAGE_RE = re.compile(r"\d\s*$|\b[ivx]+\s*$")  # a contents line's page number
+ITEM_END_RE = re.compile(r"[.;]$|; (?:and|or|y|o|et|ou|e)$")
+SECTION_LABEL_RE = re.compile(r"^[IVXLC]+\.\s|^[A-Z]\.\s")  # "IV. ", "B. "
 
 
 @dataclass
@@ -214,8 +222,8 @@ def page_runs(page, orientations: tuple[int, ...] = (0,)) -> list[Run]:
             return
         seen.add(key)
         name = str(font.get("/BaseFont", "")) if font is not None else ""
-        bold = bool(re.search(r"bold|black|heavy|,B\b|-B\b", name, re.I))
-        italic = bool(re.search(r"italic|oblique|,I\b|-I\b", name, re.I))
+        bold = bool(BOLD_FONT_RE.search(name))
+        italic = bool(ITALIC_FONT_RE.search(name))
         xscale = math.hypot(m[0], m[1]) or scale
         w = EM_PER_CHAR * (size or 0) * xscale * len(t)
         runs.append(Run(t, m[4], m[5], eff, bold, w, len(runs), italic))
@@ -443,30 +451,42 @@ class PageModel:
 
 
 def _norm_furniture(text: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", text.strip().lower()))
+    return DIGITS_RE.sub("#", SPACES_RE.sub(" ", text.strip().lower()))
 
 
 def mark_furniture(pages: list[PageModel]) -> None:
     """Running heads and feet: in a band at the top or bottom, repeated across pages or shaped like one."""
+    keys: dict[int, str] = {}  # each line's key, made once (the text does not change here)
+
+    def key_of(ln: Line) -> str:
+        k = keys.get(id(ln))
+        if k is None:
+            k = keys[id(ln)] = _norm_furniture(ln.text)
+        return k
+
     seen: Counter = Counter()
+    band: list[list[Line]] = []  # each page's lines in its bands
     for pg in pages:
-        for key in {_norm_furniture(ln.text) for ln in pg.lines if _in_band(ln, pg)}:
+        lines = [ln for ln in pg.lines if _in_band(ln, pg)]
+        band.append(lines)
+        for key in {key_of(ln) for ln in lines}:
             seen[key] += 1
     many = len(pages) >= 3
-    for pg in pages:
-        for ln in pg.lines:
-            if not _in_band(ln, pg) or ln.lead:
+    for lines in band:
+        for ln in lines:
+            if ln.lead:
                 continue  # a line opened by a raised label is a note's first line ("34 A/HRC/53/26.")
             t = ln.text.strip()
-            key = _norm_furniture(t)
             if any(p.match(t) for p in FURNITURE_PATTERNS) or SYMBOL_HEAD_RE.match(t):
                 ln.role = FURNITURE
-            elif many and seen[key] >= max(2, len(pages) // 3) and len(t) < 120:
+            elif many and seen[key_of(ln)] >= max(2, len(pages) // 3) and len(t) < 120:
                 ln.role = FURNITURE
     # a running head seen in the bands of many pages is one wherever a page sets it (a cover page
     # placed lower, a landscape page)
-    heads = Counter(_norm_furniture(ln.text) for pg in pages for ln in pg.lines if ln.role == FURNITURE)
+    heads = Counter(key_of(ln) for pg in pages for ln in pg.lines if ln.role == FURNITURE)
     common = {k for k, n in heads.items() if n >= 3 and len(k) >= 8}
+    if not common:
+        return
     for pg in pages:
         for ln in pg.lines:
             if not ln.role and not ln.lead and _norm_furniture(ln.text) in common:
@@ -747,7 +767,7 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             prev = ln
             continue
         if TOC_HEAD_RE.match(ln.text) or (
-            DOT_LEADER_RE.search(ln.text) and re.search(r"\d\s*$|\b[ivx]+\s*$", ln.text)
+            DOT_LEADER_RE.search(ln.text) and TOC_PAGE_RE.search(ln.text)
         ):
             # an entry may run over two lines, the leaders on the second: the first is TOC too
             if (
@@ -833,7 +853,7 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
 def _shape(text: str) -> str:
     """The form of the label a text opens with: "(c)" and "(d)" are "(a)", "11." is "9.", "(iii)" is "(a)"."""
     m = LABEL_START_RE.match(text)
-    return re.sub(r"[A-Za-z]+", "a", re.sub(r"\d+", "9", m.group(0).strip())) if m else ""
+    return LETTERS_RE.sub("a", DIGITS_RE.sub("9", m.group(0).strip())) if m else ""
 
 
 def _closed(text: str) -> bool:
@@ -950,7 +970,7 @@ def _breaks(
             label_x is not None
             and abs(ln.x0 - label_x[0]) <= 2
             and _shape(ln.text) == label_x[1]
-            and re.search(r"[.;]$|; (?:and|or|y|o|et|ou|e)$", prev.text.rstrip())
+            and ITEM_END_RE.search(prev.text.rstrip())
         ):
             return True
     # a first-line indent opens a paragraph after a short line that ended a sentence
@@ -962,7 +982,7 @@ def _breaks(
 def _sentence_item(text: str) -> bool:
     """A block opened by an item label (not a section's "I." or "B.") that ends like a sentence."""
     t = text.strip()
-    return bool(LABEL_START_RE.match(t)) and t[-1:] in ".,;" and not re.match(r"^[IVXLC]+\.\s|^[A-Z]\.\s", t)
+    return bool(LABEL_START_RE.match(t)) and t[-1:] in ".,;" and not SECTION_LABEL_RE.match(t)
 
 
 def _heading_level(ln: Line, size: float, full_len: int = 80) -> int:

@@ -219,7 +219,9 @@ class Page:
         text = buf.raw[: 2 * max(0, got - 1)].decode("utf-16-le", "replace")
         if len(text) != n:  # characters outside the BMP: ask for each one
             text = "".join(chr(f.GetUnicode(tp, i)) for i in range(n))
-        owner = np.fromiter(map(f.GetTextObjectN, repeat(tp, n), range(n)), dtype=np.uint64, count=n)
+        owner = np.fromiter(
+            map(f.GetTextObjectN, repeat(ctypes.c_void_p(tp), n), range(n)), dtype=np.uint64, count=n
+        )
         cuts = (np.flatnonzero(owner[1:] != owner[:-1]) + 1).tolist()
         starts = [0, *cuts]
         out: dict[int, list[str]] = {}
@@ -272,8 +274,10 @@ class _Fns:
         self.GetText = fn("FPDFText_GetText", ci, vp, ci, ci, ctypes.c_char_p)
         self.GetUnicode = fn("FPDFText_GetUnicode", ctypes.c_uint, vp, ci)
         self.GetTextObject = fn("FPDFText_GetTextObject", vp, vp, ci)
-        # the same, the object as a number (0 for a character PDFium generated), for NumPy
-        self.GetTextObjectN = fn("FPDFText_GetTextObject", ctypes.c_size_t, vp, ci)
+        # the same, the object as a number (0 for a character PDFium generated), for NumPy; called
+        # once per character, so without argtypes (a third faster): the text page as a c_void_p
+        self.GetTextObjectN = ctypes.CDLL(lib._name).FPDFText_GetTextObject
+        self.GetTextObjectN.restype = ctypes.c_size_t
 
 
 _FNS: _Fns | None = None

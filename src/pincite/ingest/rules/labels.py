@@ -86,6 +86,10 @@ BARE_NUMBER_RE = re.compile(r"^\s*\d{1,3}\s*$")
 DOT_ITEM_RE = re.compile(rf"^(?:{ROMAN}|[a-z])\.\s+[A-Z“\"]")
 
 
+NUMBER_THEN_WORD_RE = re.compile(r"\d{1,4}\s+[^\W\d]")  # "60. 2017 saw …": a year, then words
+CAPITALS_RE = re.compile(r"\s*[A-Z]{2,}")
+DASH_BULLET_RE = re.compile(r"^\s*[-•·–]\s")
+
 def _group_value(printed: str) -> str:
     """ "5., 6., 7." → "5-7"; a group that skips ("5., 7.") keeps its members: "5,7"."""
     nums = [int(n) for n in re.findall(r"\d{1,3}", printed)]
@@ -104,9 +108,9 @@ def parse(text: str, kinds: tuple[str, ...] = ("item",)) -> Label | None:
             continue
         rest = text[m.end() :]
         value = m.group(1)
-        if rule.style == "num-dot" and rest[:1].isdigit() and not re.match(r"\d{1,4}\s+[^\W\d]", rest):
+        if rule.style == "num-dot" and rest[:1].isdigit() and not NUMBER_THEN_WORD_RE.match(rest):
             continue  # "1. 5" is a number, "60. 2017 saw the entry into force" a paragraph
-        if rule.style == "num-bracket" and 1800 <= int(value) <= 2099 and re.match(r"\s*[A-Z]{2,}", rest):
+        if rule.style == "num-bracket" and 1800 <= int(value) <= 2099 and CAPITALS_RE.match(rest):
             continue  # "[2013] ZACC 15": a neutral citation's year
         if rule.style == "legal":
             if rest and not (rest[:1].isupper() or rest[:1] in "“\"‘'(" ):
@@ -132,7 +136,7 @@ def parse_label(text: str) -> tuple[str, str, str] | None:
 
 def starts_item(line: str, bullets: bool = True) -> bool:
     """Could a new item start at this line? A label (or a bullet) then a space."""
-    return bool(START_RE.match(line)) or (bullets and bool(re.match(r"^\s*[-•·–]\s", line)))
+    return bool(START_RE.match(line)) or (bullets and bool(DASH_BULLET_RE.match(line)))
 
 
 def label_only(text: str, bare: bool = False) -> bool:
