@@ -34,3 +34,42 @@ def test_a_damaged_cache_falls_back_to_py3langid(tmp_path, monkeypatch):
         assert lang.detect(SAMPLES[0])[0] == "es"
     finally:
         lang._identifier.cache_clear()
+
+
+MIXED = SAMPLES + [
+    "Генеральная Ассамблея, ссылаясь на свою резолюцию о восстановлении законных прав",
+    "إن الجمعية العامة، إذ تشير إلى قرارها بشأن إعادة الحقوق المشروعة",
+    "大会回顾其关于恢复中华人民共和国在联合国的合法权利的决议",
+    "RESOLUTION ADOPTED BY THE GENERAL ASSEMBLY",  # capitals: py3langid lowers them first
+    "12. 3/4 — (a) ... !!!",  # hardly a feature
+    "x",
+    " ".join(SAMPLES) * 3,  # long: its walk goes on after the others have stopped
+]
+
+
+def test_the_walk_of_many_texts_at_once_finds_py3langids_features(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    ident = lang._from_cache(langid)
+    data = [ident._encode(t) for t in MIXED]
+    walked = ident._walk.visits(data)
+    for text, got in zip(data, walked, strict=True):
+        want = langid.visit_counts(ident.tk_nextmove, ident._rowbase, ident.tk_output, text)
+        # the same counts in the same order: py3langid's scores are sums in that order
+        assert (list(got.items()) if got else None) == (list(want.items()) if want else None)
+
+
+def test_prepared_texts_get_the_answers_of_one_by_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    official = langid._load_identifier(norm_probs=True, langs=lang.LANGUAGES)
+    lang._identifier.cache_clear()
+    lang._MEMO.clear()
+    try:
+        lang.prepare(MIXED)
+        assert all(lang._bounded(t) in lang._MEMO for t in MIXED if t.strip())
+        for text in MIXED:
+            got = lang.detect(text)
+            want = official.classify(lang._bounded(text))
+            assert got == (str(want[0]), float(want[1]))
+    finally:
+        lang._identifier.cache_clear()
+        lang._MEMO.clear()

@@ -6,6 +6,10 @@ The model ships LZMA-compressed, and decompressing it takes ~0.3 s of the ~0.4 s
 most of the cost of ingesting one document. So the first load keeps the decompressed model (a plain
 NumPy .npz, no pickles) in the user's cache, and later loads read that. Any problem with the cache
 falls back to py3langid's own loader.
+
+py3langid finds a text's features by walking its bytes through an automaton in a Python loop, a step
+per byte: most of its time. `prepare` takes those steps for all of a document's texts at once with
+NumPy (see `_Walk`), and py3langid scores them as it always does.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ def _from_cache(langid):
     if path is None:
         return None
     with np.load(path, allow_pickle=False) as data:
-        ident = langid.LanguageIdentifier(
+        ident = _identifier_class(langid)(
             np.asarray(data["ptc"]),
             np.asarray(data["pc"]),
             data["classes"].tolist(),
@@ -64,7 +68,92 @@ def _from_cache(langid):
             tk_row=modelio._to_array(data["nextmove_row"]),
         )
     ident.set_languages(LANGUAGES)
+    ident._pending = {}
+    ident._walk = _Walk.of(ident)
     return ident
+
+
+_CLASS = None
+
+
+def _identifier_class(langid):
+    """py3langid's identifier, with the features of texts walked beforehand (`prepare`) taken
+    from `_pending` (encoded text → feature counts) instead of walked again; everything else,
+    the scores above all, is py3langid's own."""
+    global _CLASS
+    if _CLASS is None:
+
+        class Identifier(langid.LanguageIdentifier):
+            __slots__ = ("_pending", "_walk")
+
+            def _raw_score(self, text):
+                visits = self._pending.get(text)
+                if visits:
+                    return self._sparse_score(visits, self.nb_ptc)
+                return super()._raw_score(text)  # not walked, or no features: py3langid's own
+
+        _CLASS = Identifier
+    return _CLASS
+
+
+class _Walk:
+    """py3langid's feature walk (`visit_counts`) over many texts at once.
+
+    The walk steps through a text's bytes one by one, each step a look-up in the automaton's
+    table. Here the step is taken for every text at once: step j moves each text that has a j-th
+    byte from its state to the next, one NumPy look-up for all of them (the texts sorted longest
+    first, so those still walking are the first ones). The same states are visited as in
+    py3langid's loop; the features are counted with the same Counter, in the same order."""
+
+    def __init__(self, ident):
+        import numpy as np
+
+        self.np = np
+        self.nextmove = np.frombuffer(ident.tk_nextmove, dtype=np.uint32)
+        self.rowbase = np.asarray(ident._rowbase, dtype=np.int64)
+        self.output = np.asarray(ident.tk_output, dtype=np.int64)
+
+    @classmethod
+    def of(cls, ident) -> _Walk | None:
+        """None when the automaton is not laid out as this walk expects (then py3langid walks)."""
+        if getattr(ident.tk_nextmove, "itemsize", 0) != 4 or not isinstance(ident._rowbase, list):
+            return None
+        return cls(ident)
+
+    def visits(self, data: list[bytes]) -> list[Counter | None]:
+        """Each text's feature counts (None when it has none), as `visit_counts` gives them."""
+        np = self.np
+        order = sorted(range(len(data)), key=lambda i: -len(data[i]))
+        lengths = np.array([len(data[i]) for i in order], dtype=np.int64)
+        width = int(lengths[0]) if len(data) else 0
+        if width == 0:
+            return [None] * len(data)
+        # byte j of the text ranked r at [j, r]
+        flat = np.frombuffer(b"".join(data[i] for i in order), dtype=np.uint8)
+        rank = np.repeat(np.arange(len(data)), lengths)
+        pos = np.arange(flat.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        table = np.zeros((width, len(data)), dtype=np.int64)
+        table[pos, rank] = flat
+        walking = (len(data) - np.cumsum(np.bincount(lengths, minlength=width + 1)))[:width].tolist()
+        state = np.zeros(len(data), dtype=np.int64)
+        states = np.zeros((width, len(data)), dtype=np.int64)
+        nextmove, rowbase = self.nextmove, self.rowbase
+        for j, m in enumerate(walking):  # the texts with a j-th byte
+            step = nextmove[rowbase[state[:m]] + table[j, :m]]
+            state[:m] = step
+            states[j, :m] = step
+        # each text's features, text after text, each in the order its walk met them
+        feats = np.where(np.arange(width) < lengths[:, None], self.output[states.T], -1)
+        hit = feats >= 0
+        found = hit.sum(axis=1).tolist()
+        seq = feats[hit].tolist()
+        out: list[Counter | None] = [None] * len(data)
+        a = 0
+        for i, n in zip(order, found, strict=True):
+            if n:
+                out[i] = Counter(seq[a : a + n])
+                a += n
+        return out
 
 
 @lru_cache(maxsize=1)
@@ -85,21 +174,57 @@ MAX_CHARS = 600
 DOCUMENT_SAMPLE = 30_000
 
 
-def detect(text: str) -> tuple[str, float]:
-    """The most likely language of `text` (its first MAX_CHARS characters) and its probability."""
+def _bounded(text: str) -> str:
+    """The text's first MAX_CHARS characters, cut at a space."""
     if len(text) > MAX_CHARS:
         cut = text.rfind(" ", MAX_CHARS // 2, MAX_CHARS)
         text = text[: cut if cut > 0 else MAX_CHARS]
-    return _detect(text)
+    return text
 
 
-@lru_cache(maxsize=8192)
+def detect(text: str) -> tuple[str, float]:
+    """The most likely language of `text` (its first MAX_CHARS characters) and its probability."""
+    text = _bounded(text)
+    got = _MEMO.get(text)
+    return got if got is not None else _detect(text)
+
+
+# Memoised: the document's language and each unit's are decided on the same texts.
+_MEMO: dict[str, tuple[str, float]] = {}
+MEMO_SIZE = 8192
+
+
 def _detect(text: str) -> tuple[str, float]:
-    """Memoised: the document's language and each unit's are decided on the same texts."""
     if not text.strip():
-        return "", 0.0
-    lang, prob = _identifier().classify(text)
-    return str(lang), float(prob)
+        got = ("", 0.0)
+    else:
+        lang, prob = _identifier().classify(text)
+        got = (str(lang), float(prob))
+    if len(_MEMO) >= MEMO_SIZE:
+        _MEMO.clear()
+    _MEMO[text] = got
+    return got
+
+
+def prepare(texts: list[str]) -> None:
+    """Classify the texts `detect` will be asked about (a document's units) in one walk: the
+    answers are py3langid's, as `detect` would give them one by one."""
+    ident = _identifier()
+    walk = getattr(ident, "_walk", None)
+    if walk is None:
+        return
+    todo = list(dict.fromkeys(t for t in map(_bounded, texts) if t not in _MEMO and t.strip()))
+    if len(todo) < 2:
+        return
+    encoded = [ident._encode(t) for t in todo]
+    for a in range(0, len(todo), 256):  # at most ~0.5 MB of text at a time
+        chunk = encoded[a : a + 256]
+        ident._pending = dict(zip(chunk, walk.visits(chunk), strict=True))
+        try:
+            for t in todo[a : a + 256]:
+                _detect(t)
+        finally:
+            ident._pending = {}
 
 
 def document_language(texts: list[str]) -> str:
