@@ -246,8 +246,8 @@ def assemble(blocks: list[Block], dropped: list[str], toc: list[str] | None = No
             if (
                 not cur.heading
                 and not cur.note
+                and _ends_terminal(cur.text)  # (before _starts_item, which costs more)
                 and _starts_item(ln)
-                and _ends_terminal(cur.text)
                 and not _ends_abbreviation(cur.text)  # "… 2006, para." / "[2])." is one citation
             ):
                 cur = Para(text=ln.strip(), brk=PARA, page=b.page, lang=b.lang, size=b.size)
@@ -548,7 +548,7 @@ def classify(paras: list[Para]) -> None:
             p.kind = FOOTNOTE
             p.printed = p.note
             continue
-        if TOC_RE.search(t) and len(t) < 200:
+        if len(t) < 200 and t[-1:].isdigit() and TOC_RE.search(t):  # (t is stripped: it ends in the page)
             p.kind = "drop"
             continue
         if (p.heading or len(t) < 160) and parts.is_part(t):

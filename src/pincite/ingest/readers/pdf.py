@@ -66,6 +66,12 @@ RESOLUTION_TITLE_RE = re.compile(r"^\d{1,3}/\d{1,4}(?: [A-Z])?\.\s+\w")  # "48/2
 LABEL_ONLY_RE = labels.ONLY_RE  # the shared grammar of labels (ingest.rules.labels)
 DOT_ITEM_RE = labels.DOT_ITEM_RE
 DOT_LEADER_RE = re.compile(r"(?:\.\s?){4,}|…{2,}|(?:_\s?){6,}")
+
+
+def _dot_leader(text: str) -> bool:
+    """DOT_LEADER_RE.search, asked only of a text with the dots, ellipses or underscores it needs
+    (the search is slow, and most lines have none)."""
+    return (text.count(".") >= 4 or "……" in text or text.count("_") >= 6) and bool(DOT_LEADER_RE.search(text))
 CALL_TEXT_RE = re.compile(r"^\s*(\d{1,3}|[a-z]|\*{1,3}|∗{1,3}|†|‡)\s*$")
 NOTE_LABEL_RE = re.compile(r"^(\d{1,3}/|\d{1,3}\.?|\*{1,3})(?=\s|$)")  # letters only when raised
 ORDINALS = {"st", "nd", "rd", "th", "er", "re", "e", "ème", "o", "a", "os", "as", "º", "ª"}
@@ -303,7 +309,7 @@ def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[
                 (r.seq != prev.seq + 1 or (masthead and r.y > masthead_y))
                 and r.x - (prev.x + prev.width) > 4.0 * (prev.size if prev.size >= r.size else r.size)
                 and not (len(segs[-1]) == 1 and LABEL_ONLY_RE.match(prev.text))  # "[3]" then its text
-                and not DOT_LEADER_RE.search(prev.text)
+                and not _dot_leader(prev.text)
             ):
                 segs.append([r])
             else:
@@ -704,7 +710,7 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
     furniture = [
         Block(text=ln.text, brk=HARD, page=pg.no, role=FURNITURE, size=ln.size, x=ln.x0)
         for ln in pg.lines
-        if ln.role == FURNITURE and ln not in body
+        if ln.role == FURNITURE and not (first_page and ln.y > top)  # not in `body`
     ]
     started = False
     cur: Block | None = None
@@ -767,7 +773,7 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             prev = ln
             continue
         if TOC_HEAD_RE.match(ln.text) or (
-            DOT_LEADER_RE.search(ln.text) and TOC_PAGE_RE.search(ln.text)
+            _dot_leader(ln.text) and TOC_PAGE_RE.search(ln.text)
         ):
             # an entry may run over two lines, the leaders on the second: the first is TOC too
             if (
