@@ -115,6 +115,8 @@ def main() -> int:
     args = ap.parse_args()
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     files = sorted(args.folder.rglob("*.pdf"))
+    if not files:
+        raise SystemExit(f"no PDFs under {args.folder} (give the folder, or set PINCITE_SHARED)")
     import pypdfium2 as pdfium
 
     pages = sum(len(pdfium.PdfDocument(f.read_bytes())) for f in files)
