@@ -20,8 +20,11 @@ from __future__ import annotations
 from array import array
 
 from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter
+from whoosh.fields import ID, KEYWORD, NUMERIC
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
+
+REMEMBER = 10_000  # values remembered per field before starting afresh
 
 
 def supports(schema) -> bool:
@@ -45,6 +48,10 @@ class BulkSegmentWriter(SegmentWriter):
         # field name → docnum → field length as the length column gives it back
         self._lengths: dict[str, dict[int, int]] = {}
         self._quantised: dict[int, int] = {}
+        # Whoosh's ID, KEYWORD and NUMERIC fields index a value the same way each time, and a unit's
+        # document id, version, symbol, type, year and language repeat over the document's units:
+        # each value is indexed once (field name → value → postings)
+        self._remembered = {name: {} for name, f in self.schema.items() if type(f) in (ID, KEYWORD, NUMERIC)}
 
     def add_document(self, **fields) -> None:
         self._check_state()
@@ -55,6 +62,7 @@ class BulkSegmentWriter(SegmentWriter):
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
         all_postings, all_lengths, quantised = self._postings, self._lengths, self._quantised
+        remembered = self._remembered
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -69,7 +77,16 @@ class BulkSegmentWriter(SegmentWriter):
                     if terms is None:
                         terms = all_postings[fieldname] = {}
                     get = terms.get
-                    for tbytes, freq, weight, vbytes in field.index(value):
+                    memo = remembered.get(fieldname)
+                    if memo is not None and type(value) in (str, int):
+                        items = memo.get(value)
+                        if items is None:
+                            if len(memo) >= REMEMBER:
+                                memo.clear()
+                            items = memo[value] = list(field.index(value))
+                    else:
+                        items = field.index(value)
+                    for tbytes, freq, weight, vbytes in items:
                         if type(tbytes) is not bytes or (vbytes is not None and type(vbytes) is not bytes):
                             raise TypeError(f"field {fieldname!r} gave a posting that is not bytes")
                         posting = (docnum, weight * fieldboost, vbytes)
