@@ -11,7 +11,7 @@ machine touches all of them alike); each figure is the median wall time over the
 
 Scans are included: pincite records them as needing OCR, the others find no text.
 
-    python bench/bench_pdf.py [corpus-real/pdf] [--repeats 5] [--jobs 2]
+    python bench/bench_pdf.py [corpus-real/pdf] [--repeats 5] [--jobs 2] [--engines pdfium,pypdf] [--baseline CHECKOUT]
 """
 
 from __future__ import annotations
@@ -71,9 +71,12 @@ def recollindex(folder: Path) -> None:
         )
 
 
-def pincite_ingest(folder: Path, engine: str, jobs: int) -> dict:
+def pincite_ingest(folder: Path, engine: str, jobs: int, src: Path | None = None) -> dict:
+    """`src`: another checkout's `src` folder to run pincite from (a baseline), else this one's."""
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, PINCITE_HOME=home)
+        if src is not None:
+            env["PYTHONPATH"] = str(src)
         cmd = [
             sys.executable,
             "-m",
@@ -112,19 +115,36 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--skip-pypdf-raw", action="store_true", help="Leave out raw pypdf (the slowest).")
+    ap.add_argument(
+        "--engines", default="pdfium,pypdf", help="pincite's PDF engines to run (comma-separated)."
+    )
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        help="Also run pincite (PDFium) from this other checkout (its src/ folder is put first on PYTHONPATH).",
+    )
     args = ap.parse_args()
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     files = sorted(args.folder.rglob("*.pdf"))
+    if not files:
+        raise SystemExit(f"no PDFs under {args.folder} (give the folder, or set PINCITE_SHARED)")
     import pypdfium2 as pdfium
 
     pages = sum(len(pdfium.PdfDocument(f.read_bytes())) for f in files)
-    contenders = {
-        "pincite ingest, pdfium": lambda: pincite_ingest(args.folder, "pdfium", args.jobs),
-        "recollindex": lambda: recollindex(args.folder),
-        "pincite ingest, pypdf": lambda: pincite_ingest(args.folder, "pypdf", args.jobs),
-        "raw pypdfium2 text": lambda: raw_pdfium(files),
-        "pdftotext": lambda: pdftotext(files),
-    }
+    engines = args.engines.split(",")
+    contenders = {}
+    if "pdfium" in engines:
+        contenders["pincite ingest, pdfium"] = lambda: pincite_ingest(args.folder, "pdfium", args.jobs)
+    contenders["recollindex"] = lambda: recollindex(args.folder)
+    if args.baseline:
+        src = args.baseline.resolve() / "src"
+        contenders[f"pincite ingest, pdfium, baseline {args.baseline.name}"] = lambda: pincite_ingest(
+            args.folder, "pdfium", args.jobs, src
+        )
+    if "pypdf" in engines:
+        contenders["pincite ingest, pypdf"] = lambda: pincite_ingest(args.folder, "pypdf", args.jobs)
+    contenders["raw pypdfium2 text"] = lambda: raw_pdfium(files)
+    contenders["pdftotext"] = lambda: pdftotext(files)
     if not args.skip_pypdf_raw:
         contenders["raw pypdf extract_text"] = lambda: raw_pypdf(files)
     if not shutil.which("recollindex"):

@@ -236,16 +236,21 @@ def test_an_index_without_our_marker_is_rebuilt_not_opened(home, monkeypatch):
 
 # ---- write errors -------------------------------------------------------------------------------
 def _fail_add_after(monkeypatch, n: int):
-    real = whoosh.writing.SegmentWriter.add_document
+    """Adding units fails with a full disk after `n` of them, in Whoosh's writer (incremental
+    syncs) and in pincite's bulk segment writer (rebuilds) alike."""
+    from pincite.index.segwriter import BulkSegmentWriter
+
     calls = {"n": 0}
+    for cls in (whoosh.writing.SegmentWriter, BulkSegmentWriter):
+        real = cls.__dict__["add_document"]
 
-    def add_document(self, **fields):
-        calls["n"] += 1
-        if calls["n"] > n:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(self, **fields)
+        def add_document(self, _real=real, **fields):
+            calls["n"] += 1
+            if calls["n"] > n:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return _real(self, **fields)
 
-    monkeypatch.setattr(whoosh.writing.SegmentWriter, "add_document", add_document)
+        monkeypatch.setattr(cls, "add_document", add_document)
 
 
 def _fail_create(monkeypatch, suffix: str):

@@ -78,7 +78,6 @@ class IndexStatus:
         return d
 
 
-
 @dataclass
 class SearchView:
     """One consistent state of the index, as search reads it: a Whoosh `IndexReader` (or one that
@@ -98,7 +97,9 @@ class Backend(Protocol):
     def sync(self, *, rebuild: bool = False, wait: float = LOCK_WAIT) -> SyncReport:
         """Bring the index up to date with the store: add new, replace changed, drop removed."""
 
-    def rebuild(self, progress: Callable[[str], None] | None = None, *, wait: float = LOCK_WAIT) -> SyncReport:
+    def rebuild(
+        self, progress: Callable[[str], None] | None = None, *, wait: float = LOCK_WAIT
+    ) -> SyncReport:
         """Build the index afresh from the store."""
 
     def status(self, *, verify: bool = False) -> IndexStatus:

@@ -114,7 +114,6 @@ def _write_failed(e: OSError) -> StoreError:
     return StoreError(f"could not write the index: {_why(e)}; the previous index stays live")
 
 
-
 class Generations:
     """The generations under `root` (`<home>/index`): which one is live, which are whole, the lock."""
 
@@ -312,7 +311,9 @@ class Generations:
         try:
             return windex.open_dir(str(path))
         except trusted.UntrustedIndex as e:
-            raise StoreError(f"the index at {path} is not one pincite wrote ({e}); run `pincite index`") from e
+            raise StoreError(
+                f"the index at {path} is not one pincite wrote ({e}); run `pincite index`"
+            ) from e
         except (windex.EmptyIndexError, OSError, EOFError, ValueError) as e:
             raise StoreError(
                 f"the index at {path} cannot be opened ({e}); run `pincite index --rebuild`"

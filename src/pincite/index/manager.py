@@ -31,7 +31,6 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh import writing as _writing
 from whoosh.index import LockError
-from whoosh.writing import SegmentWriter
 
 from pincite.corpus.model import OK, Document, Unit
 from pincite.corpus.store import Store
@@ -52,6 +51,7 @@ from pincite.index.generations import (
 )
 from pincite.index.health import whoosh_status
 from pincite.index.schema import build_schema
+from pincite.index.segwriter import BulkSegmentWriter
 from pincite.index.vocabulary import Vocabulary, words_of
 
 __all__ = [  # names other modules and tests import from here
@@ -82,6 +82,9 @@ MERGE_POLICY = _writing.MERGE_SMALL
 # BENCHMARKS.md). 50,000 units filled about 650 MB of pool, 0.95 GB of memory.
 SEGMENT_UNITS = 60_000
 POOL_MB = 1024
+# What writes a rebuild's segments: pincite.index.segwriter sorts and writes postings a term at a time
+# (the same files as Whoosh's SegmentWriter, which handles each posting in Python three times).
+SEGMENT_WRITER = BulkSegmentWriter
 # Below this many documents to write, read them one by one; above, scan the catalogue once.
 BATCH_DOCS = 64
 
@@ -269,7 +272,7 @@ class IndexManager(Generations):
         n_segments = math.ceil(sum(counts.get(d, 0) for d in ids) / SEGMENT_UNITS)
         segments, n = [], 0
         for run in self._runs(ids, counts, n_segments):
-            writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB, compound=COMPOUND)
+            writer = SEGMENT_WRITER(ix, _lk=False, limitmb=POOL_MB, compound=COMPOUND)
             try:
                 n += self._add_docs(writer, run, versions, words)
                 segments.append(writer._finalize_segment())
@@ -456,7 +459,9 @@ class IndexManager(Generations):
                         pass
                     raise
                 Vocabulary.load(self.root / live).merged(words).save(path)
-                self._finish(path, before - deleted + report.units, len(wanted), self._manifest(live), self.root / live)
+                self._finish(
+                    path, before - deleted + report.units, len(wanted), self._manifest(live), self.root / live
+                )
             self._switch(name)
             self.cleanup()
             report.generation = name

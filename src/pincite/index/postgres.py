@@ -58,7 +58,19 @@ SCHEMA_VERSION = 1
 LOCK_KEY = 0x70696E63  # the writers' advisory lock ("pinc")
 MIGRATE_KEY = LOCK_KEY + 1
 # Every indexed field, by number (the number is what the tables hold; never reorder, only append).
-FIELDS = (*TEXT_FIELDS, "title", "headings", "doc", "docver", "kind", "partkey", "symbol", "doctype", "lang", "year")
+FIELDS = (
+    *TEXT_FIELDS,
+    "title",
+    "headings",
+    "doc",
+    "docver",
+    "kind",
+    "partkey",
+    "symbol",
+    "doctype",
+    "lang",
+    "year",
+)
 FIELD_ID = {f: i for i, f in enumerate(FIELDS)}
 SCORED = (*TEXT_FIELDS, "title", "headings")
 COLUMNS = ("doc", "seq", "lang", "doctype", "year")
@@ -227,7 +239,10 @@ class PostgresBackend:
         try:
             with conn.transaction():
                 self._lock(conn, wait)
-                have = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, version, origin FROM pincite_documents")}
+                have = {
+                    r[0]: (r[1], r[2])
+                    for r in conn.execute("SELECT id, version, origin FROM pincite_documents")
+                }
                 # ids are given per home: another home's document under the same id with other bytes is
                 # another document, never replaced from here (the same bytes are the same document)
                 taken = sorted(
@@ -249,7 +264,9 @@ class PostgresBackend:
                 else:
                     report.added = sorted(d for d in wanted if d not in have)
                     report.replaced = sorted(d for d in wanted if d in have and have[d][0] != wanted[d])
-                    report.removed = sorted(d for d, (_, o) in have.items() if o == origin and d not in wanted)
+                    report.removed = sorted(
+                        d for d, (_, o) in have.items() if o == origin and d not in wanted
+                    )
                     drop = report.replaced + report.removed
                 report.unchanged = len(wanted) - len(report.added) - len(report.replaced)
                 if not report.changed:
@@ -265,7 +282,9 @@ class PostgresBackend:
                 ).fetchone()[0]
                 report.generation = f"pg-{int(gen):06d}"
         except psycopg.Error as e:
-            raise StoreError(f"could not write the database {_redact(self.url)}: {e}; nothing was changed") from e
+            raise StoreError(
+                f"could not write the database {_redact(self.url)}: {e}; nothing was changed"
+            ) from e
         finally:
             conn.close()
         report.seconds = time.perf_counter() - t0
@@ -322,10 +341,14 @@ class PostgresBackend:
             post_rows: list[tuple] = []
 
             def flush() -> None:
-                with cur.copy("COPY pincite_units (id, doc, seq, lang, doctype, year, lengths, data) FROM STDIN") as cp:
+                with cur.copy(
+                    "COPY pincite_units (id, doc, seq, lang, doctype, year, lengths, data) FROM STDIN"
+                ) as cp:
                     for row in unit_rows:
                         cp.write_row(row)
-                with cur.copy("COPY pincite_postings (field, term, unit, weight, length, value) FROM STDIN") as cp:
+                with cur.copy(
+                    "COPY pincite_postings (field, term, unit, weight, length, value) FROM STDIN"
+                ) as cp:
                     for row in post_rows:
                         cp.write_row(row)
                 unit_rows.clear()
@@ -356,7 +379,9 @@ class PostgresBackend:
                          lengths, json.dumps(asdict(unit)))
                     )  # fmt: skip
                     words.update(
-                        words_of(unit.text + " " + " ".join(unit.headings)) if unit.headings else words_of(unit.text)
+                        words_of(unit.text + " " + " ".join(unit.headings))
+                        if unit.headings
+                        else words_of(unit.text)
                     )
                     n += 1
                     if len(post_rows) >= COPY_ROWS:
@@ -409,7 +434,8 @@ class PostgresBackend:
             cur.execute("DELETE FROM pincite_field_lengths")
             for name, total in zip(SCORED, totals, strict=True):
                 cur.execute(
-                    "INSERT INTO pincite_field_lengths (field, total) VALUES (%s, %s)", (FIELD_ID[name], total)
+                    "INSERT INTO pincite_field_lengths (field, total) VALUES (%s, %s)",
+                    (FIELD_ID[name], total),
                 )
 
     # -- health ---------------------------------------------------------------------------------
@@ -436,7 +462,9 @@ class PostgresBackend:
                 expect = self.store.unit_counts()
                 for d, ver in sorted(wanted.items()):
                     if have.get(d) == ver and counts.get(d, 0) != expect.get(d, 0):
-                        st.problems.append(f"{d}: the database holds {counts.get(d, 0)} units, the catalogue {expect.get(d, 0)}")
+                        st.problems.append(
+                            f"{d}: the database holds {counts.get(d, 0)} units, the catalogue {expect.get(d, 0)}"
+                        )
                 bad = conn.execute(
                     "SELECT count(*) FROM pincite_postings p LEFT JOIN pincite_units u ON u.id = p.unit WHERE u.id IS NULL"
                 ).fetchone()[0]
@@ -451,7 +479,9 @@ class PostgresBackend:
         reader = _reader_for(self.url)
         if reader is None:
             return None
-        return SearchView(reader, reader.vocabulary, f"{self.url}\0{reader.gen}", PgCatalogue(self.url, self.store.home))
+        return SearchView(
+            reader, reader.vocabulary, f"{self.url}\0{reader.gen}", PgCatalogue(self.url, self.store.home)
+        )
 
     def catalogue(self) -> PgCatalogue:
         return PgCatalogue(self.url, self.store.home)
@@ -495,7 +525,9 @@ class PgMatcher(ListMatcher):
         return max(self._weights) if self._weights else 0.0
 
     def copy(self):
-        return PgMatcher(self._ids, self._weights, self._values, self._format, self._scorer, self._i, None, self._term)
+        return PgMatcher(
+            self._ids, self._weights, self._values, self._format, self._scorer, self._i, None, self._term
+        )
 
 
 class _Column:
@@ -538,7 +570,9 @@ class PgReader(IndexReader):
 
     def vocabulary(self) -> Vocabulary:
         if self._vocab is None:
-            self._vocab = Vocabulary(dict(self.conn.execute("SELECT word, units FROM pincite_words").fetchall()))
+            self._vocab = Vocabulary(
+                dict(self.conn.execute("SELECT word, units FROM pincite_words").fetchall())
+            )
         return self._vocab
 
     # -- the reader's shape --------------------------------------------------------------------
@@ -612,7 +646,9 @@ class PgReader(IndexReader):
             yield (fieldname, bytes(t))
 
     def all_terms(self):
-        for f, t in self.conn.execute("SELECT field, term FROM pincite_terms ORDER BY field, term").fetchall():
+        for f, t in self.conn.execute(
+            "SELECT field, term FROM pincite_terms ORDER BY field, term"
+        ).fetchall():
             yield (FIELDS[f], bytes(t))
 
     def lexicon(self, fieldname):

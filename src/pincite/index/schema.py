@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pickle import dumps
+
 from whoosh import columns, formats
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.system import pack_uint
 
 from pincite.index.analysis import OTHER, STEMMED, analyzer, positions
 
 # Field boosts are applied at query time (pincite.search.engine.BOOSTS), so tuning needs no rebuild.
+
+
+_ONE = pack_uint(1)
 
 
 class FastTEXT(TEXT):
@@ -23,8 +29,14 @@ class FastTEXT(TEXT):
         if terms is None:
             return super().index(value, **kwargs)
         fb, encode = fmt.field_boost, fmt.encode
-        # Whoosh sums a float boost of 1.0 per token: the weight is the count, as a float
-        return [(t.encode("utf-8"), len(p), float(len(p)) * fb, encode(p)) for t, p in terms.items()]
+        # Whoosh sums a float boost of 1.0 per token: the weight is the count, as a float. A word
+        # met once (most of them) is encoded here as Positions.encode does it: its one delta from 0.
+        return [
+            (t.encode("utf-8"), 1, 1.0 * fb, _ONE + dumps(p, 2))
+            if len(p) == 1
+            else (t.encode("utf-8"), len(p), float(len(p)) * fb, encode(p))
+            for t, p in terms.items()
+        ]
 
 
 class RepeatedTEXT(FastTEXT):

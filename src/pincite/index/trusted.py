@@ -86,7 +86,9 @@ def loads(data, **kw):
     # Through a buffered reader: the C unpickler then reads its input in one piece (peek) instead
     # of a read() call per opcode, which made an unpickler over a bare BytesIO 4x slower than
     # pickle.loads (postings blocks of 1.7 kB: 190 against 47 us; buffered, 90).
-    return SafeUnpickler(io.BufferedReader(io.BytesIO(data), max(io.DEFAULT_BUFFER_SIZE, len(data))), **kw).load()
+    return SafeUnpickler(
+        io.BufferedReader(io.BytesIO(data), max(io.DEFAULT_BUFFER_SIZE, len(data))), **kw
+    ).load()
 
 
 _pickle_shim = types.SimpleNamespace(
@@ -98,6 +100,8 @@ _pickle_shim = types.SimpleNamespace(
     UnpicklingError=pickle.UnpicklingError,
     HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL,
 )
+
+
 def install() -> bool:
     """Replace pickle's loaders in whoosh.compat (for modules imported later) and in every Whoosh
     module imported already (they bound the names at import). Called by

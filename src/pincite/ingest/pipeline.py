@@ -1,9 +1,10 @@
 """Ingestion: files (or fetched bytes) → the store → parsed units.
 
 `add_paths` and `add_bytes` keep the raw bytes under their hash and record the source; `parse_pending`
-parses every document whose units were not made by this parser version. Each document is parsed in a
-worker process with a wall-clock time-out and a memory cap, several at a time: a hang, a crash or a
-decompression bomb in one file is recorded against that file and the others go on.
+parses every document whose units were not made by this parser version. Documents are parsed by a few
+forked worker processes (one per job), each reading one document after another under a memory cap,
+with a wall-clock time-out per document: a hang, a crash or a decompression bomb in one file is
+recorded against that file, its worker is replaced, and the others go on.
 """
 
 from __future__ import annotations
@@ -77,7 +78,9 @@ def format_of(data: bytes, location: str, content_type: str = "") -> str:
     name = name.rstrip("/").rsplit("/", 1)[-1]
     fmt = readers.sniff(data, name, content_type)
     if fmt in ("unknown", "zip"):
-        raise DocumentError(location, "unsupported file type (not text, markdown, PDF, HTML or DOCX)", status=FAILED)
+        raise DocumentError(
+            location, "unsupported file type (not text, markdown, PDF, HTML or DOCX)", status=FAILED
+        )
     return fmt
 
 
@@ -226,7 +229,11 @@ def _check_docx(data: bytes, name: str) -> None:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            size = sum(i.file_size for i in z.infolist() if i.filename.startswith("word/") and i.filename.endswith(".xml"))
+            size = sum(
+                i.file_size
+                for i in z.infolist()
+                if i.filename.startswith("word/") and i.filename.endswith(".xml")
+            )
     except (zipfile.BadZipFile, OSError, ValueError) as e:
         raise DocumentError(name, f"damaged DOCX (not a readable zip: {e})", status=FAILED) from e
     if size > DOCX_XML_MAX:
@@ -260,6 +267,39 @@ def _die_with_parent(parent: int) -> None:
         pass
 
 
+def _parsed(
+    path: str,
+    name: str,
+    doc_id: str,
+    overrides: dict,
+    memory_mb: int,
+    content_type: str,
+    options: dict | None,
+) -> tuple[tuple, bool]:
+    """In a worker: one document's result, ("ok", meta, units) or ("error", status, reason), and
+    whether the worker must stop after it (its memory or its stack gave out: the next document
+    gets a fresh process)."""
+    try:
+        meta, units = parse_file(Path(path), name, doc_id, overrides, content_type, options)
+        return ("ok", meta, units), False
+    except DocumentError as e:
+        return ("error", e.status, e.reason), False
+    except MemoryError:
+        return ("error", FAILED, f"over the memory cap of {memory_mb} MB"), True
+    except RecursionError:
+        return ("error", FAILED, "document structure too deeply nested"), True
+    except Exception as e:  # a parser bug or a malformed file: record it, never crash the run
+        tb = traceback.extract_tb(e.__traceback__)
+        where = f" at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
+        return ("error", FAILED, f"parser error: {type(e).__name__}: {e}{where}"), False
+
+
+def _cap_memory(memory_mb: int) -> None:
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def _child(
     conn,
     path: str,
@@ -271,24 +311,43 @@ def _child(
     parent: int = 0,
     options: dict | None = None,
 ) -> None:
-    """Run in a forked worker: cap memory, parse, send the result (or the error) back."""
+    """Run in a forked process for one document (a Dask task's): cap memory, parse, send the result
+    (or the error) back."""
     try:
         _die_with_parent(parent)
-        if memory_mb:
-            limit = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        meta, units = parse_file(Path(path), name, doc_id, overrides, content_type, options)
-        conn.send_bytes(pickle.dumps(("ok", meta, units)))
-    except DocumentError as e:
-        conn.send_bytes(pickle.dumps(("error", e.status, e.reason)))
+        _cap_memory(memory_mb)
+        result, _ = _parsed(path, name, doc_id, overrides, memory_mb, content_type, options)
+        conn.send_bytes(pickle.dumps(result))
     except MemoryError:
         conn.send_bytes(pickle.dumps(("error", FAILED, f"over the memory cap of {memory_mb} MB")))
-    except RecursionError:
-        conn.send_bytes(pickle.dumps(("error", FAILED, "document structure too deeply nested")))
-    except Exception as e:  # a parser bug or a malformed file: record it, never crash the run
-        tb = traceback.extract_tb(e.__traceback__)
-        where = f" at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
-        conn.send_bytes(pickle.dumps(("error", FAILED, f"parser error: {type(e).__name__}: {e}{where}")))
+    finally:
+        conn.close()
+
+
+def _worker(conn, memory_mb: int, parent: int) -> None:
+    """A forked parse worker that reads documents one after another: each task, (path, name, doc_id,
+    overrides, content_type, options), is answered with the pickled (result, stop). Its memory cap
+    is set once; a document that runs out of memory or stack is reported, and the worker stops."""
+    try:
+        _die_with_parent(parent)
+        _cap_memory(memory_mb)
+        while True:
+            try:
+                task = conn.recv()
+            except (EOFError, OSError):
+                break
+            if task is None:
+                break
+            path, name, doc_id, overrides, content_type, options = task
+            try:
+                result, stop = _parsed(path, name, doc_id, overrides, memory_mb, content_type, options)
+                data = pickle.dumps((result, stop))
+            except MemoryError:
+                result, stop = ("error", FAILED, f"over the memory cap of {memory_mb} MB"), True
+                data = pickle.dumps((result, stop))
+            conn.send_bytes(data)
+            if stop:
+                break
     finally:
         conn.close()
 
@@ -314,7 +373,9 @@ def reading_of(ext: str, options: dict | None = None) -> str:
     from pincite.ingest.readers.pdf import default_engine
 
     options = options or {}
-    return f"{PARSER_VERSION}+{options.get('engine') or default_engine()}" + ("+ocr" if options.get("ocr") else "")
+    return f"{PARSER_VERSION}+{options.get('engine') or default_engine()}" + (
+        "+ocr" if options.get("ocr") else ""
+    )
 
 
 def _read_again(recorded: str, ext: str, options: dict | None) -> bool:
@@ -413,48 +474,91 @@ def parse_pending(
 
     ctx = multiprocessing.get_context("fork")
     queue = list(todo)
-    running: dict = {}  # conn → (process, doc_id, source, started, time-out, reading)
-    while queue or running:
-        while queue and len(running) < jobs:
+    idle: list = []  # workers waiting for a document: (process, conn)
+    busy: dict = {}  # conn → (process, doc_id, source, started, time-out, reading)
+
+    def spawn():
+        conn, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(child, memory_mb, os.getpid()), daemon=True)
+        proc.start()
+        child.close()
+        return proc, conn
+
+    def retire(proc, conn, kill: bool = False) -> None:
+        if kill:
+            proc.kill()
+        conn.close()
+        proc.join(5)
+
+    def assign() -> None:
+        while queue and (idle or len(busy) < jobs):
+            fresh = not idle
+            proc, conn = idle.pop() if idle else spawn()
             doc_id, sha, ext, source, opts = queue.pop(0)
-            parent, child = ctx.Pipe(duplex=False)
-            proc = ctx.Process(
-                target=_child,
-                args=(
-                    child,
-                    str(store.raw_path(sha, ext)),
-                    source,
-                    doc_id,
-                    store.overrides(doc_id),
-                    memory_mb,
-                    store.content_type(source),
-                    os.getpid(),
-                    opts or None,
-                ),
-                daemon=True,
+            task = (
+                str(store.raw_path(sha, ext)),
+                source,
+                doc_id,
+                store.overrides(doc_id),
+                store.content_type(source),
+                opts or None,
             )
-            proc.start()
-            child.close()
-            running[parent] = (proc, doc_id, source, time.monotonic(), limit(opts), reading_of(ext, opts))
-        ready = multiprocessing.connection.wait(list(running), timeout=0.5)
-        for conn in ready:
-            proc, doc_id, source, _, _, reading = running.pop(conn)
             try:
-                result = pickle.loads(conn.recv_bytes())
-            except (EOFError, OSError):
-                proc.join(5)
-                code = proc.exitcode
-                why = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
-                result = ("error", FAILED, f"the parser crashed ({why})")
-            conn.close()
-            proc.join(5)
-            record(doc_id, source, result, reading)
-        now = time.monotonic()
-        for conn, (proc, doc_id, source, started, limit_s, reading) in list(running.items()):
-            if now - started > limit_s:
+                conn.send(task)
+            except OSError as e:  # the worker died while it waited: the document goes to another
+                retire(proc, conn, kill=True)
+                if fresh:
+                    record(
+                        doc_id,
+                        source,
+                        ("error", FAILED, f"no parse worker could start ({e})"),
+                        reading_of(ext, opts),
+                    )
+                else:
+                    queue.insert(0, (doc_id, sha, ext, source, opts))
+                continue
+            busy[conn] = (proc, doc_id, source, time.monotonic(), limit(opts), reading_of(ext, opts))
+
+    try:
+        while queue or busy:
+            assign()
+            done = []
+            for conn in multiprocessing.connection.wait(list(busy), timeout=0.5):
+                proc, doc_id, source, _, _, reading = busy.pop(conn)
+                try:
+                    result, stop = pickle.loads(conn.recv_bytes())
+                except (EOFError, OSError):
+                    proc.join(5)
+                    code = proc.exitcode
+                    why = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
+                    result, stop = ("error", FAILED, f"the parser crashed ({why})"), True
+                if stop:
+                    retire(proc, conn)
+                else:
+                    idle.append((proc, conn))
+                done.append((doc_id, source, result, reading))
+            assign()  # the workers go on while the catalogue stores what they sent
+            for item in done:
+                record(*item)
+            now = time.monotonic()
+            for conn, (proc, doc_id, source, started, limit_s, reading) in list(busy.items()):
+                if now - started > limit_s:
+                    del busy[conn]
+                    retire(proc, conn, kill=True)
+                    record(
+                        doc_id, source, ("error", FAILED, f"parsing took longer than {limit_s:g} s"), reading
+                    )
+    finally:
+        for _, conn in idle:
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+        for proc, conn in idle:
+            proc.join(1)
+            if proc.is_alive():
                 proc.kill()
-                proc.join(5)
-                conn.close()
-                del running[conn]
-                record(doc_id, source, ("error", FAILED, f"parsing took longer than {limit_s:g} s"), reading)
+            retire(proc, conn)
+        for conn, (proc, *_) in busy.items():
+            retire(proc, conn, kill=True)
     return outcomes
