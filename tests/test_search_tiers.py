@@ -70,10 +70,33 @@ def test_one_pass_tiers_answer_as_the_tiers_queries(store, monkeypatch, kw):
     monkeypatch.setattr(engine, "FAST_TIERS", False)
     slow = _answers(store, **kw)
     monkeypatch.setattr(engine, "FAST_TIERS", True)
-    fast = _answers(store, **kw)
-    assert fast == slow
-    assert any(rel.get("min_matched") for _, _, _, rel, _ in fast)  # some query relaxed
-    assert all(total for q, total, *_ in fast if "zzz" not in q)
+    for vector in (False, True):  # the pass in Python, and on numpy arrays
+        monkeypatch.setattr(engine, "VECTOR_TIERS", vector)
+        monkeypatch.setattr(engine, "VECTOR_POSTINGS_MIN", 0)
+        fast = _answers(store, **kw)
+        assert fast == slow, vector
+        assert any(rel.get("min_matched") for _, _, _, rel, _ in fast)  # some query relaxed
+        assert all(total for q, total, *_ in fast if "zzz" not in q)
+
+
+def test_the_pass_takes_numpy_only_when_it_pays(store, monkeypatch):
+    """A small query runs the pass in Python, so that a new process does not import numpy for it;
+    a query of many postings (or any query once numpy is imported) runs it on arrays."""
+    import sys
+
+    from pincite.search import natural
+
+    used = []
+    real = natural.by_words_matched
+    monkeypatch.setattr(natural, "by_words_matched", lambda *a, vector, **k: used.append(vector) or real(*a, vector=vector, **k))
+    monkeypatch.setattr(engine, "sys", type("Sys", (), {"modules": {}}))  # as if numpy were not imported
+    engine.search(store, "migration governance", suggest=False)
+    monkeypatch.setattr(engine, "VECTOR_POSTINGS_MIN", 1)
+    engine.search(store, "migration governance", suggest=False)
+    monkeypatch.setattr(engine, "VECTOR_POSTINGS_MIN", 10**9)
+    monkeypatch.setattr(engine, "sys", type("Sys", (), {"modules": {"numpy": sys.modules.get("numpy")}}))
+    engine.search(store, "migration governance", suggest=False)
+    assert used == [False, True, True]
 
 
 def test_deleted_units_never_come_back(store):

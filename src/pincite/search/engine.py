@@ -17,9 +17,9 @@ Hits are ordered by score, then document id, then position in the document, so t
 from __future__ import annotations
 
 import copy
-import heapq
 import math
 import re
+import sys
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -658,6 +658,11 @@ FAST_TIERS = True
 # ...unless the words' posting lists hold more than this many postings (words in most units of a
 # large index): the pass keeps a score per unit holding any word; Whoosh's matchers walk instead.
 FAST_POSTINGS_MAX = 4_000_000
+# The pass runs on numpy arrays (the same scores and tiers) once the words hold this many postings,
+# or whenever numpy is imported already: below, numpy's import (~90 ms in a new process) costs more
+# than the pass's Python loop (about a microsecond a posting). The arrays need no FAST_POSTINGS_MAX.
+VECTOR_TIERS = True
+VECTOR_POSTINGS_MIN = 100_000
 
 
 def search(
@@ -716,16 +721,15 @@ def search(
         relaxed_pool = None
         buckets = None
         postings = sum(reader.doc_frequency(f, t) for w in plan.leaves or () for f, t, _ in w)
-        if plan.leaves is not None and FAST_TIERS and postings <= FAST_POSTINGS_MAX:
+        vector = VECTOR_TIERS and (postings >= VECTOR_POSTINGS_MIN or "numpy" in sys.modules)
+        if plan.leaves is not None and FAST_TIERS and (vector or postings <= FAST_POSTINGS_MAX):
             if fq is not None:
                 allow = s._filter_to_comb(fq)
-            buckets, kept = natural.by_words_matched(s, plan.leaves, allow)
+            buckets, kept = natural.by_words_matched(s, plan.leaves, allow, vector=vector)
         for k, q in plan.tiers:
             if buckets is not None:  # every tier from one pass: each exactly the units with k words
-                pool = buckets.get(k, [])
-                n = len(pool)
-                top = n if collect_all else max(need, natural.WINDOW)
-                tier = heapq.nsmallest(top, pool, key=_rank) if top < n else sorted(pool, key=_rank)
+                n = buckets.size(k)
+                tier = buckets.ranked(k, None if collect_all else max(need, natural.WINDOW))
                 tier = _rescore(s, tier, plan.pairs, lang_col, kept.positions)
             else:
                 res = s.search(q, filter=fq, mask=mask or None, limit=None if collect_all else max(need, natural.WINDOW))
