@@ -118,3 +118,31 @@ def test_which_explicit_queries_are_scored_in_one_pass(store):
     natural = plan("return reintegration labour")
     assert natural.natural and len(natural.leaves) == 3
     assert plan("return lang:en").leaves is None  # a filter in a natural query: the tiers' queries
+
+
+def test_posting_blocks_read_as_whoosh_reads_them(store):
+    """The pass reads a term's blocks from one read of its extent: the same units, weights and
+    values, deleted units included, as Whoosh's own matcher walking them."""
+    from whoosh.matching.wrappers import FilterMatcher
+
+    from pincite.index import whoosh_compat
+
+    reader = reading.open_view(IndexManager(store)).reader
+    checked = 0
+    for seg, _ in reader.leaf_readers():
+        terms = [t for t in seg.lexicon("text_en")][:200:7]
+        for t in terms:
+            m = seg.postings("text_en", t)
+            leaf = m.child if isinstance(m, FilterMatcher) else m
+            fast = [(d, w, v) for ids, ws, vs in whoosh_compat.posting_blocks(leaf) for d, w, v in zip(ids, ws, vs, strict=True)]
+            leaf.reset()
+            lazy = [(d, w, v) for ids, ws, vs in whoosh_compat.posting_blocks(leaf, values=False) for d, w, v in zip(ids, ws, vs(), strict=True)]
+            leaf.reset()
+            slow = []
+            while leaf.is_active():
+                slow.append((leaf.id(), leaf.weight(), leaf.value()))
+                leaf.next()
+            assert fast == slow == lazy, t
+            checked += 1
+    assert checked > 20
+    assert any(seg.has_deletions() for seg, _ in reader.leaf_readers())

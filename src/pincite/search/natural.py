@@ -237,12 +237,13 @@ class Postings:
 
     def __init__(self, schema) -> None:
         self.schema = schema
-        # (field, term) → its blocks in index order: (last docnum, segment offset, docnums, values)
-        self.blocks: dict[tuple[str, str], list[tuple[int, int, object, object]]] = {}
+        # (field, term) → its blocks in index order: [last docnum, segment offset, docnums, values];
+        # values may be a function that returns them (unpickled on first need: posting_blocks)
+        self.blocks: dict[tuple[str, str], list[list]] = {}
 
     def add(self, fieldname: str, text: str, offset: int, ids, values) -> None:
         if len(ids):
-            self.blocks.setdefault((fieldname, text), []).append((ids[-1] + offset, offset, ids, values))
+            self.blocks.setdefault((fieldname, text), []).append([ids[-1] + offset, offset, ids, values])
 
     def positions(self, docnums: list[int], fieldname: str, terms) -> dict[int, dict[str, list[int]]]:
         """As natural.positions, for the terms of `fieldname` this pass read."""
@@ -260,9 +261,12 @@ class Postings:
                 i = bisect.bisect_left(lasts, d)
                 if i == len(blocks):
                     continue
-                _, offset, ids, values = blocks[i]
+                block = blocks[i]
+                _, offset, ids, values = block
                 j = bisect.bisect_left(ids, d - offset)
                 if j < len(ids) and ids[j] == d - offset:
+                    if callable(values):
+                        values = block[3] = values()
                     out.setdefault(d, {})[t] = list(decode(values[j]))
         return out
 
@@ -334,7 +338,7 @@ def by_words_matched(
                 # written as bm25 writes it, so that every score is bm25's to the bit
                 norm = [0.0] + [k1 * ((1 - b) + b * fl / avgfl) for fl in table[1:]]
                 get = word.get
-                for ids, weights, values in whoosh_compat.posting_blocks(m):
+                for ids, weights, values in whoosh_compat.posting_blocks(m, values=False):
                     if keep:
                         kept.add(fieldname, text, offset, ids, values)
                     if not deleted and boost == 1.0:  # the common case, without its two tests
@@ -487,7 +491,7 @@ def _by_words_matched_arrays(searcher, words, allow) -> tuple[ArrayBuckets, Post
                         lens = lengths_np[key] = (np.frombuffer(data, np.uint8), norm)
                     data_np, norm = lens
                     id_blocks, w_blocks = [], []
-                    for bids, weights, values in whoosh_compat.posting_blocks(m):
+                    for bids, weights, values in whoosh_compat.posting_blocks(m, values=False):
                         if keep:
                             kept.add(fieldname, text, offset, bids, values)
                         id_blocks.append(bids)
