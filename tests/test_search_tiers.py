@@ -80,8 +80,9 @@ def test_one_pass_tiers_answer_as_the_tiers_queries(store, monkeypatch, kw):
 
 
 def test_the_pass_takes_numpy_only_when_it_pays(store, monkeypatch):
-    """A small query runs the pass in Python, so that a new process does not import numpy for it;
-    a query of many postings (or any query once numpy is imported) runs it on arrays."""
+    """A new process's small query runs the pass in Python, so that it does not import numpy for
+    it; a query of many postings, a process's later queries, or any query once numpy is imported,
+    run it on arrays."""
     import sys
 
     from pincite.search import natural
@@ -90,13 +91,17 @@ def test_the_pass_takes_numpy_only_when_it_pays(store, monkeypatch):
     real = natural.by_words_matched
     monkeypatch.setattr(natural, "by_words_matched", lambda *a, vector, **k: used.append(vector) or real(*a, vector=vector, **k))
     monkeypatch.setattr(engine, "sys", type("Sys", (), {"modules": {}}))  # as if numpy were not imported
+    monkeypatch.setattr(engine, "_SEARCHED", 0)  # a new process
     engine.search(store, "migration governance", suggest=False)
+    engine.search(store, "migration governance", suggest=False)  # the same process searches again
+    monkeypatch.setattr(engine, "_SEARCHED", 0)
     monkeypatch.setattr(engine, "VECTOR_POSTINGS_MIN", 1)
     engine.search(store, "migration governance", suggest=False)
+    monkeypatch.setattr(engine, "_SEARCHED", 0)
     monkeypatch.setattr(engine, "VECTOR_POSTINGS_MIN", 10**9)
     monkeypatch.setattr(engine, "sys", type("Sys", (), {"modules": {"numpy": sys.modules.get("numpy")}}))
     engine.search(store, "migration governance", suggest=False)
-    assert used == [False, True, True]
+    assert used == [False, True, True, True]
 
 
 def test_deleted_units_never_come_back(store):

@@ -398,6 +398,14 @@ def _index_forms(lang: str, word: str) -> frozenset[str]:
     return f
 
 
+def term_head(term: str) -> str:
+    """What every word indexed as `term` holds, folded (apostrophes as '): a stem keeps its word's
+    first two letters, after an elided article (l'homme: "l'" or "ho"), and irregular English stems
+    (dying → die) are short, so a term of up to three letters gives only its first.
+    tests/test_search_snippets.py checks it on every word of the shared corpus and the samples."""
+    return (term[:2] if len(term) > 3 else term[:1]).replace("’", "'")
+
+
 def snippet(text: str, lang: str, terms: set[tuple[str, str]], maxchars: int = SNIPPET_CHARS) -> str:
     """The best window of `text` with matched words in <mark>…</mark>."""
     tfield = field_for(lang)
@@ -405,8 +413,13 @@ def snippet(text: str, lang: str, terms: set[tuple[str, str]], maxchars: int = S
     want_lang = {t for f, t in terms if f == tfield}
     spans: list[tuple[int, int]] = []
     if want_lang:
+        # a word is analysed only if it holds a wanted term's head (a new process has no stems
+        # remembered: analysing every word of ten paragraphs was a tenth of a cold search)
+        heads = {term_head(t) for t in want_lang}
         for m in _WORD.finditer(text):
-            if not want_lang.isdisjoint(_index_forms(an_lang, m.group())):
+            w = m.group()
+            fw = fold(w).replace("’", "'")
+            if any(h in fw for h in heads) and not want_lang.isdisjoint(_index_forms(an_lang, w)):
                 spans.append(m.span())
     start, end = 0, len(text)
     if len(text) > maxchars:
@@ -659,10 +672,12 @@ FAST_TIERS = True
 # large index): the pass keeps a score per unit holding any word; Whoosh's matchers walk instead.
 FAST_POSTINGS_MAX = 4_000_000
 # The pass runs on numpy arrays (the same scores and tiers) once the words hold this many postings,
-# or whenever numpy is imported already: below, numpy's import (~90 ms in a new process) costs more
-# than the pass's Python loop (about a microsecond a posting). The arrays need no FAST_POSTINGS_MAX.
+# in a process that searches again (a server, a script: the import is paid once), or whenever numpy
+# is imported already. A new process's one small query keeps the Python loop (about a microsecond
+# a posting): numpy's import (~90 ms) would cost it more. The arrays need no FAST_POSTINGS_MAX.
 VECTOR_TIERS = True
 VECTOR_POSTINGS_MIN = 100_000
+_SEARCHED = 0  # searches this process has run
 
 
 def search(
@@ -721,7 +736,9 @@ def search(
         relaxed_pool = None
         buckets = None
         postings = sum(reader.doc_frequency(f, t) for w in plan.leaves or () for f, t, _ in w)
-        vector = VECTOR_TIERS and (postings >= VECTOR_POSTINGS_MIN or "numpy" in sys.modules)
+        global _SEARCHED
+        _SEARCHED += 1
+        vector = VECTOR_TIERS and (postings >= VECTOR_POSTINGS_MIN or _SEARCHED > 1 or "numpy" in sys.modules)
         if plan.leaves is not None and FAST_TIERS and (vector or postings <= FAST_POSTINGS_MAX):
             if fq is not None:
                 allow = s._filter_to_comb(fq)
