@@ -653,7 +653,10 @@ def _rescore(s: Searcher, ranked: list[tuple[float, int]], pairs: dict, lang_col
     prox: dict[int, float] = {}
     for f, docnums in by_field.items():
         terms = {t for a, b, _ in pairs[f] for t in (a, b)}
-        pos = positions(sorted(docnums), f, terms) if positions else natural.positions(reader, sorted(docnums), f, terms)
+        if positions:
+            pos = positions(sorted(docnums), f, terms, pairs[f])
+        else:
+            pos = natural.positions(reader, sorted(docnums), f, terms)
         for d in docnums:
             prox[d] = natural.proximity(pos.get(d, {}), pairs[f])
     w = natural.PROXIMITY_WEIGHT

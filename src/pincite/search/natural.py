@@ -245,13 +245,16 @@ class Postings:
         if len(ids):
             self.blocks.setdefault((fieldname, text), []).append([ids[-1] + offset, offset, ids, values])
 
-    def positions(self, docnums: list[int], fieldname: str, terms) -> dict[int, dict[str, list[int]]]:
-        """As natural.positions, for the terms of `fieldname` this pass read."""
+    def positions(self, docnums: list[int], fieldname: str, terms, pairs=None) -> dict[int, dict[str, list[int]]]:
+        """As natural.positions, for the terms of `fieldname` this pass read. With `pairs` (the
+        query's consecutive (a, b, gap)), a unit's positions of a term are read only when the unit
+        holds the other term of one of its pairs too: `proximity` scores nothing else, and reading
+        positions unpickles the term's block."""
         fmt = self.schema[fieldname].format
         if not fmt.supports("positions"):
             return {}
         decode = fmt.decoder("positions")
-        out: dict[int, dict[str, list[int]]] = {}
+        found: dict[int, dict[str, tuple[list, int]]] = {}
         for t in terms:
             blocks = self.blocks.get((fieldname, t))
             if not blocks:
@@ -262,12 +265,22 @@ class Postings:
                 if i == len(blocks):
                     continue
                 block = blocks[i]
-                _, offset, ids, values = block
-                j = bisect.bisect_left(ids, d - offset)
-                if j < len(ids) and ids[j] == d - offset:
-                    if callable(values):
-                        values = block[3] = values()
-                    out.setdefault(d, {})[t] = list(decode(values[j]))
+                ids = block[2]
+                j = bisect.bisect_left(ids, d - block[1])
+                if j < len(ids) and ids[j] == d - block[1]:
+                    found.setdefault(d, {})[t] = (block, j)
+        out: dict[int, dict[str, list[int]]] = {}
+        for d, held in found.items():
+            if pairs is not None:
+                wanted = {x for a, b, _ in pairs if a in held and b in held for x in (a, b)}
+            else:
+                wanted = held
+            for t in wanted:
+                block, j = held[t]
+                values = block[3]
+                if callable(values):
+                    values = block[3] = values()
+                out.setdefault(d, {})[t] = list(decode(values[j]))
         return out
 
 
