@@ -17,8 +17,11 @@ content words as bench/lifecycle.py draws them:
 In process: pincite's `search` (parse, tiers, score, proximity, snippets, citations) against raw
 Whoosh searching the same generation with its own parser, top 10 with stored fields (AND for the AND
 set, OR of the words for the relaxed set: the nearest thing raw Whoosh has). Cold: the pincite CLI
-against bench/raw_whoosh.py on the same index, interleaved. Not a test: numbers on a shared machine
-are noisy; compare within one run.
+against bench/raw_whoosh.py on the same index, interleaved, after one untimed run of each; both
+with bytecode written to a temporary PYTHONPYCACHEPREFIX, so that a cold run reads compiled modules
+as an installed pincite and Whoosh do (with PYTHONDONTWRITEBYTECODE set, as on the benchmark
+machine, every run compiled pincite's own modules from source while Whoosh's came compiled from
+site-packages). Not a test: numbers on a shared machine are noisy; compare within one run.
 """
 
 from __future__ import annotations
@@ -104,7 +107,7 @@ def main() -> None:
 
     store = Store(args.home)
     sets = query_sets(args.corpus, args.queries)
-    out: dict = {"units": store.unit_total(), "queries": args.queries}
+    out: dict = {"units": store.unit_total(), "queries": args.queries, "src": str(SRC), "load_start": os.getloadavg()}
     for q in sets["and"][:5]:
         search(store, q)
     lat: dict[str, list[float]] = {k: [] for k in sets}
@@ -135,16 +138,24 @@ def main() -> None:
                 raw[k].append(time.perf_counter() - t)
     out["raw_and"], out["raw_or"] = ms(raw["and"]), ms(raw["relaxed"])
 
-    env = dict(os.environ, PYTHONPATH=str(SRC), PINCITE_HOME=str(args.home))
+    import tempfile
+
+    pyc = tempfile.TemporaryDirectory(prefix="pincite-bench-pyc-")
+    env = dict(os.environ, PYTHONPATH=str(SRC), PINCITE_HOME=str(args.home), PYTHONPYCACHEPREFIX=pyc.name)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     pincite = [PY, "-m", "pincite.cli"] if not (Path(PY).parent / "pincite").exists() else [str(Path(PY).parent / "pincite")]
     cold = {"cli_and": [], "cli_relaxed": [], "raw_and": []}
+    run_cold([*pincite, "search", "--format", "json", sets["and"][-1]], env)  # untimed: compiles the modules
+    run_cold([PY, str(HERE / "raw_whoosh.py"), "query", str(gen), *sets["and"][-1].split(" AND ")], env)
     for i in range(args.cold):
         a, r = sets["and"][i], sets["relaxed"][i]
         cold["cli_and"].append(run_cold([*pincite, "search", "--format", "json", a], env))
         cold["cli_relaxed"].append(run_cold([*pincite, "search", "--format", "json", r], env))
         cold["raw_and"].append(run_cold([PY, str(HERE / "raw_whoosh.py"), "query", str(gen), *a.split(" AND ")], env))
+    pyc.cleanup()
     for k, xs in cold.items():
         out[f"cold_{k}"] = ms(xs)
+    out["load_end"] = os.getloadavg()
     text = json.dumps(out, indent=1)
     print(text)
     if args.json:

@@ -70,10 +70,38 @@ def test_one_pass_tiers_answer_as_the_tiers_queries(store, monkeypatch, kw):
     monkeypatch.setattr(engine, "FAST_TIERS", False)
     slow = _answers(store, **kw)
     monkeypatch.setattr(engine, "FAST_TIERS", True)
-    fast = _answers(store, **kw)
-    assert fast == slow
-    assert any(rel.get("min_matched") for _, _, _, rel, _ in fast)  # some query relaxed
-    assert all(total for q, total, *_ in fast if "zzz" not in q)
+    for vector in (False, True):  # the pass in Python, and on numpy arrays
+        monkeypatch.setattr(engine, "VECTOR_TIERS", vector)
+        monkeypatch.setattr(engine, "VECTOR_POSTINGS_MIN", 0)
+        fast = _answers(store, **kw)
+        assert fast == slow, vector
+        assert any(rel.get("min_matched") for _, _, _, rel, _ in fast)  # some query relaxed
+        assert all(total for q, total, *_ in fast if "zzz" not in q)
+
+
+def test_the_pass_takes_numpy_only_when_it_pays(store, monkeypatch):
+    """A new process's small query runs the pass in Python, so that it does not import numpy for
+    it; a query of many postings, a process's later queries, or any query once numpy is imported,
+    run it on arrays."""
+    import sys
+
+    from pincite.search import natural
+
+    used = []
+    real = natural.by_words_matched
+    monkeypatch.setattr(natural, "by_words_matched", lambda *a, vector, **k: used.append(vector) or real(*a, vector=vector, **k))
+    monkeypatch.setattr(engine, "sys", type("Sys", (), {"modules": {}}))  # as if numpy were not imported
+    monkeypatch.setattr(engine, "_SEARCHED", 0)  # a new process
+    engine.search(store, "migration governance", suggest=False)
+    engine.search(store, "migration governance", suggest=False)  # the same process searches again
+    monkeypatch.setattr(engine, "_SEARCHED", 0)
+    monkeypatch.setattr(engine, "VECTOR_POSTINGS_MIN", 1)
+    engine.search(store, "migration governance", suggest=False)
+    monkeypatch.setattr(engine, "_SEARCHED", 0)
+    monkeypatch.setattr(engine, "VECTOR_POSTINGS_MIN", 10**9)
+    monkeypatch.setattr(engine, "sys", type("Sys", (), {"modules": {"numpy": sys.modules.get("numpy")}}))
+    engine.search(store, "migration governance", suggest=False)
+    assert used == [False, True, True, True]
 
 
 def test_deleted_units_never_come_back(store):
@@ -95,3 +123,31 @@ def test_which_explicit_queries_are_scored_in_one_pass(store):
     natural = plan("return reintegration labour")
     assert natural.natural and len(natural.leaves) == 3
     assert plan("return lang:en").leaves is None  # a filter in a natural query: the tiers' queries
+
+
+def test_posting_blocks_read_as_whoosh_reads_them(store):
+    """The pass reads a term's blocks from one read of its extent: the same units, weights and
+    values, deleted units included, as Whoosh's own matcher walking them."""
+    from whoosh.matching.wrappers import FilterMatcher
+
+    from pincite.index import whoosh_compat
+
+    reader = reading.open_view(IndexManager(store)).reader
+    checked = 0
+    for seg, _ in reader.leaf_readers():
+        terms = [t for t in seg.lexicon("text_en")][:200:7]
+        for t in terms:
+            m = seg.postings("text_en", t)
+            leaf = m.child if isinstance(m, FilterMatcher) else m
+            fast = [(d, w, v) for ids, ws, vs in whoosh_compat.posting_blocks(leaf) for d, w, v in zip(ids, ws, vs, strict=True)]
+            leaf.reset()
+            lazy = [(d, w, v) for ids, ws, vs in whoosh_compat.posting_blocks(leaf, values=False) for d, w, v in zip(ids, ws, vs(), strict=True)]
+            leaf.reset()
+            slow = []
+            while leaf.is_active():
+                slow.append((leaf.id(), leaf.weight(), leaf.value()))
+                leaf.next()
+            assert fast == slow == lazy, t
+            checked += 1
+    assert checked > 20
+    assert any(seg.has_deletions() for seg, _ in reader.leaf_readers())

@@ -36,6 +36,7 @@ from __future__ import annotations
 import sys
 import types
 import warnings
+from array import array
 
 KNOWN_VERSIONS = {(2, 7, 5)}
 
@@ -179,13 +180,17 @@ def _patch_lengths() -> None:
 
 
 # -- reading postings whole ------------------------------------------------------------------------
-def posting_blocks(matcher):
+def posting_blocks(matcher, values: bool = True):
     """(docnums, weights, encoded values) of a term's postings in one segment, a block at a time, from a matcher of
     `reader.postings()` (deleted units included: the caller drops them). Whoosh's own matchers walk
     a posting per Python call (id, weight, score, next); this reads each block's arrays once. Any
-    matcher of another shape is walked Whoosh's way."""
+    matcher of another shape is walked Whoosh's way. `values=False`: each block's values come as a
+    function that returns them, unpickled only when called (see _extent_blocks)."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
+    if type(matcher) is W3LeafMatcher and "field lengths" in APPLIED and not matcher._byteids:
+        yield from _extent_blocks(matcher, values)
+        return
     if isinstance(matcher, W3LeafMatcher) and "field lengths" in APPLIED:
         m = matcher
         while m.is_active():
@@ -196,17 +201,112 @@ def posting_blocks(matcher):
             if m._values is None:
                 m._read_values()  # already unpickled with the block: no cost but a reference
             i = m._i
-            ids, weights, values = m._ids, m._weights, m._values
-            yield (ids, weights, values) if i == 0 else (ids[i:], weights[i:], values[i:])
+            ids, weights, vs = m._ids, m._weights, m._values
+            if i:
+                ids, weights, vs = ids[i:], weights[i:], vs[i:]
+            yield ids, weights, vs if values else (lambda v: lambda: v)(vs)
             m._next_block()
         return
-    ids, weights, values = [], [], []
+    ids, weights, vs = [], [], []
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
-        values.append(matcher.value())
+        vs.append(matcher.value())
         matcher.next()
-    yield ids, weights, values
+    yield ids, weights, vs if values else (lambda v: lambda: v)(vs)
+
+
+# A block's data is the pickle (protocol 2) of (ids, weights, values). Encoded values are bytes,
+# which protocol 2 writes as a call of _codecs.encode: the first one names it (GLOBAL), and no byte
+# before can spell these 16 (ids and weights are opcodes K, M, J, G, N, (, t, q, r with at most 8
+# bytes of argument each, and none of those opcodes is among these bytes).
+_VALUES_AT = b"c_codecs\nencode\n"
+
+
+def _ids_weights(data: bytes, n: int):
+    """(ids, weights) of a block's decompressed pickle, without unpickling its values (two thirds
+    of the unpickling: a string and a call per posting), or None when the pickle is not of that
+    shape (read it whole then). The pickle up to the values, closed as a pair, is unpickled by the
+    same restricted unpickler, and what comes back is checked to be of the block's shape."""
+    from pincite.index import trusted
+
+    i = data.find(_VALUES_AT)
+    if i <= 0:
+        return None
+    cut = i - 1 if data[i - 1] == 0x28 else i  # the MARK of a tuple of more than three values
+    try:
+        ids, weights = trusted.loads(data[:cut] + b"\x86.")  # TUPLE2, STOP
+    except Exception:  # noqa: BLE001 - not of the expected shape: read the block whole
+        return None
+    if type(ids) is not tuple or len(ids) != n or (n and type(ids[0]) is not int):
+        return None
+    if not (weights is None or type(weights) is float or (type(weights) is tuple and len(weights) == n)):
+        return None
+    return ids, weights
+
+
+def _extent_blocks(m, want_values: bool = True):
+    """posting_blocks of a W3LeafMatcher, every block of the term from its first (wherever the
+    matcher stands: deleted units skipped already are dropped by the caller anyway), read from one
+    read of the term's extent instead of three seeks and reads per block, and decoded as
+    W3LeafMatcher decodes them (_goto, _read_ids, _read_weights, _read_values), through the same
+    restricted unpickler; ids decoded by itertools.accumulate instead of a Python generator. With
+    `want_values` False, a block's values are a function that unpickles them when called."""
+    import io
+    import zlib
+    from itertools import accumulate
+
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+    from whoosh.system import unpack_int
+
+    from pincite.index import trusted
+
+    length = m._length  # Whoosh 2.7.5 stores the extent's length as a 1-tuple
+    raw = m._postfile.get(m._startoffset, length[0] if isinstance(length, tuple) else length)
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"Block tag error {raw[:4]!r}")
+    fixed = m._fixedsize
+
+    def shape_values(vs, n):
+        if fixed is None or fixed < 0:
+            return vs
+        if fixed == 0:
+            return (None,) * n
+        return tuple(vs[i : i + fixed] for i in range(0, len(vs), fixed))
+
+    def later(data, n):
+        return lambda: shape_values(trusted.loads(data)[2], n)
+
+    buf = io.BytesIO(raw)
+    pos, end_all = 4, len(raw)
+    while pos < end_all:
+        (length,) = unpack_int(raw[pos : pos + 4])
+        last = length < 0
+        pos += 4
+        end = pos + abs(length)
+        buf.seek(pos)
+        n, _maxid, _maxweight, comp, _mn, _mx = trusted.load(buf)
+        data = raw[buf.tell() : end]
+        if comp:
+            data = zlib.decompress(data)
+        pair = None if want_values else _ids_weights(data, n)
+        if pair is None:
+            ids, weights, values = trusted.loads(data)
+            values = shape_values(values, n)
+            if not want_values:
+                values = (lambda v: lambda: v)(values)
+        else:
+            ids, weights = pair
+            values = later(data, n)
+        ids = tuple(accumulate(ids))
+        if weights is None:
+            weights = (1.0,) * n
+        elif isinstance(weights, float):
+            weights = array("f", (weights,)) * n
+        yield ids, weights, values
+        if last:
+            return
+        pos = end
 
 
 def field_lengths(reader, fieldname):

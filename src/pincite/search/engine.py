@@ -17,9 +17,9 @@ Hits are ordered by score, then document id, then position in the document, so t
 from __future__ import annotations
 
 import copy
-import heapq
 import math
 import re
+import sys
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -398,6 +398,14 @@ def _index_forms(lang: str, word: str) -> frozenset[str]:
     return f
 
 
+def term_head(term: str) -> str:
+    """What every word indexed as `term` holds, folded (apostrophes as '): a stem keeps its word's
+    first two letters, after an elided article (l'homme: "l'" or "ho"), and irregular English stems
+    (dying → die) are short, so a term of up to three letters gives only its first.
+    tests/test_search_snippets.py checks it on every word of the shared corpus and the samples."""
+    return (term[:2] if len(term) > 3 else term[:1]).replace("’", "'")
+
+
 def snippet(text: str, lang: str, terms: set[tuple[str, str]], maxchars: int = SNIPPET_CHARS) -> str:
     """The best window of `text` with matched words in <mark>…</mark>."""
     tfield = field_for(lang)
@@ -405,8 +413,13 @@ def snippet(text: str, lang: str, terms: set[tuple[str, str]], maxchars: int = S
     want_lang = {t for f, t in terms if f == tfield}
     spans: list[tuple[int, int]] = []
     if want_lang:
+        # a word is analysed only if it holds a wanted term's head (a new process has no stems
+        # remembered: analysing every word of ten paragraphs was a tenth of a cold search)
+        heads = {term_head(t) for t in want_lang}
         for m in _WORD.finditer(text):
-            if not want_lang.isdisjoint(_index_forms(an_lang, m.group())):
+            w = m.group()
+            fw = fold(w).replace("’", "'")
+            if any(h in fw for h in heads) and not want_lang.isdisjoint(_index_forms(an_lang, w)):
                 spans.append(m.span())
     start, end = 0, len(text)
     if len(text) > maxchars:
@@ -640,7 +653,10 @@ def _rescore(s: Searcher, ranked: list[tuple[float, int]], pairs: dict, lang_col
     prox: dict[int, float] = {}
     for f, docnums in by_field.items():
         terms = {t for a, b, _ in pairs[f] for t in (a, b)}
-        pos = positions(sorted(docnums), f, terms) if positions else natural.positions(reader, sorted(docnums), f, terms)
+        if positions:
+            pos = positions(sorted(docnums), f, terms, pairs[f])
+        else:
+            pos = natural.positions(reader, sorted(docnums), f, terms)
         for d in docnums:
             prox[d] = natural.proximity(pos.get(d, {}), pairs[f])
     w = natural.PROXIMITY_WEIGHT
@@ -658,6 +674,13 @@ FAST_TIERS = True
 # ...unless the words' posting lists hold more than this many postings (words in most units of a
 # large index): the pass keeps a score per unit holding any word; Whoosh's matchers walk instead.
 FAST_POSTINGS_MAX = 4_000_000
+# The pass runs on numpy arrays (the same scores and tiers) once the words hold this many postings,
+# in a process that searches again (a server, a script: the import is paid once), or whenever numpy
+# is imported already. A new process's one small query keeps the Python loop (about a microsecond
+# a posting): numpy's import (~90 ms) would cost it more. The arrays need no FAST_POSTINGS_MAX.
+VECTOR_TIERS = True
+VECTOR_POSTINGS_MIN = 100_000
+_SEARCHED = 0  # searches this process has run
 
 
 def search(
@@ -716,16 +739,17 @@ def search(
         relaxed_pool = None
         buckets = None
         postings = sum(reader.doc_frequency(f, t) for w in plan.leaves or () for f, t, _ in w)
-        if plan.leaves is not None and FAST_TIERS and postings <= FAST_POSTINGS_MAX:
+        global _SEARCHED
+        _SEARCHED += 1
+        vector = VECTOR_TIERS and (postings >= VECTOR_POSTINGS_MIN or _SEARCHED > 1 or "numpy" in sys.modules)
+        if plan.leaves is not None and FAST_TIERS and (vector or postings <= FAST_POSTINGS_MAX):
             if fq is not None:
                 allow = s._filter_to_comb(fq)
-            buckets, kept = natural.by_words_matched(s, plan.leaves, allow)
+            buckets, kept = natural.by_words_matched(s, plan.leaves, allow, vector=vector)
         for k, q in plan.tiers:
             if buckets is not None:  # every tier from one pass: each exactly the units with k words
-                pool = buckets.get(k, [])
-                n = len(pool)
-                top = n if collect_all else max(need, natural.WINDOW)
-                tier = heapq.nsmallest(top, pool, key=_rank) if top < n else sorted(pool, key=_rank)
+                n = buckets.size(k)
+                tier = buckets.ranked(k, None if collect_all else max(need, natural.WINDOW))
                 tier = _rescore(s, tier, plan.pairs, lang_col, kept.positions)
             else:
                 res = s.search(q, filter=fq, mask=mask or None, limit=None if collect_all else max(need, natural.WINDOW))
