@@ -719,11 +719,12 @@ def search(
         if plan.leaves is not None and FAST_TIERS and postings <= FAST_POSTINGS_MAX:
             if fq is not None:
                 allow = s._filter_to_comb(fq)
-            buckets, kept = natural.by_words_matched(s, plan.leaves, allow)
+            top = None if collect_all else max(need, natural.WINDOW)
+            buckets, kept = natural.by_words_matched(s, plan.leaves, allow, top)
         for k, q in plan.tiers:
             if buckets is not None:  # every tier from one pass: each exactly the units with k words
                 pool = buckets.get(k, [])
-                n = len(pool)
+                n = buckets.count(k)  # a reader's buckets may list only the units that can rank
                 top = n if collect_all else max(need, natural.WINDOW)
                 tier = heapq.nsmallest(top, pool, key=_rank) if top < n else sorted(pool, key=_rank)
                 tier = _rescore(s, tier, plan.pairs, lang_col, kept.positions)

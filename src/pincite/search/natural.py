@@ -266,7 +266,7 @@ class Postings:
 
 
 def by_words_matched(
-    searcher, words: list[list[tuple[str, str, float]]], allow=None
+    searcher, words: list[list[tuple[str, str, float]]], allow=None, top: int | None = None
 ) -> tuple[Buckets, Postings]:
     """The units holding any of the query's words, by how many of the words each holds: {k: [(score,
     docnum), …]}, docnums global, only those in `allow` when given; and the postings read, for
@@ -280,6 +280,13 @@ def by_words_matched(
     Or, And and MinMatch matchers sum their children, always in the same order (Whoosh's matchers
     sum in an order that varies from unit to unit, so that equal scores could differ in the last
     bit and tie at random; here they tie exactly and fall back to index order)."""
+    # a reader that scores the pass itself (the PostgreSQL backend's arrays); `top`: how many of each
+    # tier the caller ranks (None: all), so that such a reader need not list the rest (count() does)
+    own = getattr(searcher.reader(), "words_matched", None)
+    if own is not None:
+        got = own(searcher, words, allow, top)
+        if got is not None:
+            return got
     count: Counter = Counter()
     total: dict[int, float] = {}
     weighting, schema = searcher.weighting, searcher.schema
@@ -359,6 +366,9 @@ class Buckets:
     def __init__(self, total: dict[int, float], count: Counter, allow) -> None:
         self._total, self._count, self._allow = total, count, allow
         self._made: dict[int, list] = {}
+
+    def count(self, k: int) -> int:
+        return len(self.get(k))
 
     def get(self, k: int, default=None) -> list:
         out = self._made.get(k)
