@@ -94,19 +94,23 @@ class Block:
                     base += len(b.vals or b"")
             starts = np.concatenate([*offs, np.array([base], dtype=np.int64)])
             vals = b"".join(parts)
-        return Block(ids, weights, codes, starts, vals)
+        out = Block(ids, weights, codes, starts, vals)
+        if len(ids) > 1 and (ids[1:] < ids[:-1]).any():  # blocks of several shards interleave
+            out = out.take(np.argsort(ids, kind="stable"))
+        return out
+
+    def take(self, order) -> Block:
+        """The postings at these positions, in this order."""
+        if self.starts is None:
+            return Block(self.ids[order], self.weights[order], self.codes[order])
+        pieces = [self.vals[self.starts[i] : self.starts[i + 1]] for i in order.tolist()]
+        return Block.build(self.ids[order], self.weights[order], self.codes[order], pieces)
 
     def keep(self, mask) -> Block:
         """The postings where `mask` (a boolean array over this block's postings) holds."""
         if mask.all():
             return self
-        vals = starts = None
-        if self.starts is not None:
-            idx = np.flatnonzero(mask)
-            pieces = [self.vals[self.starts[i] : self.starts[i + 1]] for i in idx.tolist()]
-            b = Block.build(self.ids[mask], self.weights[mask], self.codes[mask], pieces)
-            return b
-        return Block(self.ids[mask], self.weights[mask], self.codes[mask], starts, vals)
+        return self.take(np.flatnonzero(mask))
 
     def value(self, j: int) -> bytes | None:
         if self.starts is None:

@@ -37,6 +37,7 @@ import json
 import os
 import time
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -67,7 +68,25 @@ COLUMNS = ("doc", "seq", "lang", "doctype", "year")
 BATCH_ROWS = 200_000  # unit rows fetched at most at once for the columns of matched units
 COPY_POSTINGS = 4_000_000  # postings gathered in memory before they are written as blocks
 COPY_UNITS = 20_000  # unit rows buffered before they are copied into the database
-BLOCK_TYPES = ["int2", "bytea", "int8", "int4", "bytea", "bytea", "bytea", "bytea", "bytea"]
+BLOCK_TYPES = ["int2", "bytea", "int8", "int2", "int4", "bytea", "bytea", "bytea", "bytea", "bytea"]
+COPY_BLOCKS = "COPY pincite_blocks (field, term, seg, shard, n, ids, weights, codes, starts, vals) FROM STDIN (FORMAT BINARY)"
+COPY_UNITS_SQL = "COPY pincite_units (id, doc, seq, lang, doctype, year, lengths, data, shard) FROM STDIN"
+
+
+def shard_of(doc_id: str, shards: int) -> int:
+    """The shard a document's units and postings live on (pincite.index.pgshards): by its id."""
+    return zlib.crc32(doc_id.encode("utf-8")) % shards if shards > 1 else 0
+
+
+def by_field(keys) -> tuple[str, list]:
+    """A WHERE clause matching exactly these (field number, term) pairs, one `term = ANY` per field
+    (the form an index scan, and postgres_fdw on a sharded database, take), and its parameters."""
+    per: dict[int, list[bytes]] = {}
+    for f, t in keys:
+        per.setdefault(f, []).append(t)
+    per = dict(sorted(per.items()))
+    sql = " OR ".join("(field = %s AND term = ANY(%s))" for _ in per)
+    return f"({sql})", [x for f, ts in sorted(per.items()) for x in (f, ts)]
 
 MIGRATIONS: list[tuple[int, str]] = [
     (
@@ -100,9 +119,10 @@ MIGRATIONS: list[tuple[int, str]] = [
         # posting: a query reads a term with one row instead of thousands
         """
         CREATE TABLE pincite_blocks (
-            field smallint NOT NULL, term bytea NOT NULL, seg bigint NOT NULL, n int NOT NULL,
-            ids bytea NOT NULL, weights bytea NOT NULL, codes bytea NOT NULL, starts bytea, vals bytea,
-            PRIMARY KEY (field, term, seg));
+            field smallint NOT NULL, term bytea NOT NULL, seg bigint NOT NULL, shard smallint NOT NULL DEFAULT 0,
+            n int NOT NULL, ids bytea NOT NULL, weights bytea NOT NULL, codes bytea NOT NULL, starts bytea,
+            vals bytea, PRIMARY KEY (field, term, seg, shard));
+        ALTER TABLE pincite_units ADD COLUMN shard smallint NOT NULL DEFAULT 0;
         ALTER TABLE pincite_blocks ALTER ids SET STORAGE EXTERNAL, ALTER weights SET STORAGE EXTERNAL,
             ALTER codes SET STORAGE EXTERNAL, ALTER starts SET STORAGE EXTERNAL, ALTER vals SET STORAGE EXTERNAL;
         INSERT INTO pincite_blocks (field, term, seg, n, ids, weights, codes, starts, vals)
@@ -295,6 +315,13 @@ class PostgresBackend:
                     todo = report.added + report.replaced
                     report.units = self._add(conn, todo, wanted, origin, touched)
                     self._restat(conn, touched)
+                # what every reader asks first, kept beside the generation (a count of 10^6 rows is slow)
+                units, limit = conn.execute("SELECT count(*), coalesce(max(id) + 1, 0) FROM pincite_units").fetchone()
+                conn.execute(
+                    "INSERT INTO pincite_meta (key, value) VALUES ('units', %s), ('limit', %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                    (str(units), str(limit)),
+                )
                 gen = conn.execute(
                     "UPDATE pincite_meta SET value = (value::bigint + 1)::text WHERE key = 'generation' RETURNING value"
                 ).fetchone()[0]
@@ -338,6 +365,7 @@ class PostgresBackend:
                     touched.add((fid, tb))
             for i, n in enumerate(lengths[: len(SCORED)]):
                 sums[i] += n
+        conn.execute("DELETE FROM pincite_units WHERE doc = ANY(%s)", (doc_ids,))  # no cascade across shards
         conn.execute("DELETE FROM pincite_documents WHERE id = ANY(%s)", (doc_ids,))
         if rows:
             gone = np.array(sorted(r[0] for r in rows), dtype=np.int64)
@@ -362,32 +390,34 @@ class PostgresBackend:
         if not terms:
             return
         self._terms_table(conn, terms)
-        got: dict[tuple[int, bytes], list[Block]] = {}
+        where, args = by_field(terms)
+        got: dict[tuple[int, bytes, int], list[Block]] = {}
         with conn.cursor(binary=True) as cur:
             cur.execute(
-                "SELECT b.field, b.term, b.ids, b.weights, b.codes, b.starts, b.vals FROM pincite_blocks b "
-                "JOIN pincite_touched x ON b.field = x.field AND b.term = x.term ORDER BY b.field, b.term, b.seg"
+                "SELECT field, term, shard, ids, weights, codes, starts, vals FROM pincite_blocks "
+                f"WHERE {where} ORDER BY field, term, shard, seg",
+                args,
             )
-            for f, t, *rest in cur:
-                got.setdefault((f, bytes(t)), []).append(Block.from_row(*rest))
-        conn.execute(
-            "DELETE FROM pincite_blocks b USING pincite_touched x WHERE b.field = x.field AND b.term = x.term"
-        )
+            for f, t, sh, *rest in cur:
+                got.setdefault((f, bytes(t), sh), []).append(Block.from_row(*rest))
+        conn.execute(f"DELETE FROM pincite_blocks WHERE {where}", args)
         seg = self._next_seg(conn)
-        stats = []
+        per: dict[tuple[int, bytes], list] = {}
         with conn.cursor() as cur:
-            with cur.copy(
-                "COPY pincite_blocks (field, term, seg, n, ids, weights, codes, starts, vals) FROM STDIN (FORMAT BINARY)"
-            ) as cp:
+            with cur.copy(COPY_BLOCKS) as cp:
                 cp.set_types(BLOCK_TYPES)
-                for (f, t), blocks in got.items():
+                for (f, t, sh), blocks in got.items():
                     b = Block.join(blocks)
                     if gone is not None and len(gone):
                         b = b.keep(~np.isin(b.ids, gone))
                     if not len(b):
                         continue
-                    cp.write_row((f, t, seg, *b.row()))
-                    stats.append((f, t, len(b), float(b.weights.max()), int(b.codes.min())))
+                    cp.write_row((f, t, seg, sh, *b.row()))
+                    st = per.setdefault((f, t), [0, 0.0, 255])
+                    st[0] += len(b)
+                    st[1] = max(st[1], float(b.weights.max()))
+                    st[2] = min(st[2], int(b.codes.min()))
+        stats = [(f, t, *st) for (f, t), st in per.items()]
         if restat:
             conn.execute(
                 "DELETE FROM pincite_terms s USING pincite_touched x WHERE s.field = x.field AND s.term = x.term"
@@ -397,6 +427,11 @@ class PostgresBackend:
                     cp.set_types(["int2", "bytea", "int4", "float4", "int4"])
                     for row in stats:
                         cp.write_row(row)
+
+    @staticmethod
+    def _shards(conn) -> int:
+        row = conn.execute("SELECT value FROM pincite_meta WHERE key = 'shards'").fetchone()
+        return int(row[0]) if row else 1
 
     @staticmethod
     def _next_seg(conn) -> int:
@@ -428,14 +463,12 @@ class PostgresBackend:
                 "maxweight real, minlength int) ON COMMIT DROP"
             )
             cur.execute("DELETE FROM pincite_new_terms")
-            with cur.copy(
-                "COPY pincite_blocks (field, term, seg, n, ids, weights, codes, starts, vals) FROM STDIN (FORMAT BINARY)"
-            ) as cp:
+            with cur.copy(COPY_BLOCKS) as cp:
                 cp.set_types(BLOCK_TYPES)
                 stats = []
-                for (f, t), (ids, weights, codes, values) in postings.items():
+                for (f, t, sh), (ids, weights, codes, values) in postings.items():
                     b = Block.build(ids, weights, codes, values)
-                    cp.write_row((f, t, seg, *b.row()))
+                    cp.write_row((f, t, seg, sh, *b.row()))
                     stats.append((f, t, len(b), float(b.weights.max()), int(b.codes.min())))
             with cur.copy("COPY pincite_new_terms (field, term, df, maxweight, minlength) FROM STDIN (FORMAT BINARY)") as cp:
                 cp.set_types(["int2", "bytea", "int4", "float4", "int4"])
@@ -443,7 +476,8 @@ class PostgresBackend:
                     cp.write_row(row)
             cur.execute(
                 "INSERT INTO pincite_terms (field, term, df, maxweight, minlength) "
-                "SELECT field, term, df, maxweight, minlength FROM pincite_new_terms ON CONFLICT (field, term) "
+                "SELECT field, term, sum(df), max(maxweight), min(minlength) FROM pincite_new_terms "
+                "GROUP BY field, term ON CONFLICT (field, term) "
                 "DO UPDATE SET df = pincite_terms.df + EXCLUDED.df, "
                 "maxweight = greatest(pincite_terms.maxweight, EXCLUDED.maxweight), "
                 "minlength = least(pincite_terms.minlength, EXCLUDED.minlength)"
@@ -493,6 +527,8 @@ class PostgresBackend:
             doc = doc_col[d]
             docnum[(doc.decode("utf-8") if isinstance(doc, bytes) else doc, seq_col[d])] = d
         docs = {d.id: d for d in self.store.documents() if d.id in wanted}
+        shards = self._shards(conn)
+        shard = np.zeros(limit, dtype=np.int16)
         n = 0
         with conn.cursor() as cur:
             with cur.copy("COPY pincite_documents (id, version, origin, data) FROM STDIN") as cp:
@@ -501,16 +537,17 @@ class PostgresBackend:
             for doc in docs.values():
                 self._put_raw(cur, doc)
             byte_length = _BYTE_LENGTHS
-            with cur.copy("COPY pincite_units (id, doc, seq, lang, doctype, year, lengths, data) FROM STDIN") as cp:
+            with cur.copy(COPY_UNITS_SQL) as cp:
                 for unit in self.store.units():
                     doc = docs.get(unit.doc)
                     uid = docnum.get((unit.doc, unit.seq)) if doc is not None else None
                     if uid is None:
                         continue
+                    sh = shard[uid] = shard_of(doc.id, shards)
                     cp.write_row(
                         (uid, doc.id, unit.seq, unit.lang or doc.lang, doc.doctype.lower(), doc.year or 0,
                          [byte_length[lengths[f][uid]] if lengths[f][uid] else 0 for f in SCORED],
-                         json.dumps(asdict(unit)))
+                         json.dumps(asdict(unit)), sh)
                     )  # fmt: skip
                     n += 1
             if n != int(live.sum()):
@@ -520,9 +557,7 @@ class PostgresBackend:
                 )
             seg = self._next_seg(conn)
             stats = []
-            with cur.copy(
-                "COPY pincite_blocks (field, term, seg, n, ids, weights, codes, starts, vals) FROM STDIN (FORMAT BINARY)"
-            ) as cp:
+            with cur.copy(COPY_BLOCKS) as cp:
                 cp.set_types(BLOCK_TYPES)
                 for name in FIELDS:
                     fid, codes_of = FIELD_ID[name], lengths.get(name)
@@ -543,7 +578,14 @@ class PostgresBackend:
                             continue
                         if codes_of is not None:
                             b.codes = codes_of[b.ids]
-                        cp.write_row((fid, tb, seg, *b.row()))
+                        if shards > 1:
+                            where = shard[b.ids]
+                            for sh in range(shards):
+                                part = b.keep(where == sh)
+                                if len(part):
+                                    cp.write_row((fid, tb, seg, sh, *part.row()))
+                        else:
+                            cp.write_row((fid, tb, seg, 0, *b.row()))
                         info = reader.term_info(name, tb)
                         stats.append((fid, tb, info.doc_frequency(), float(info.max_weight()),
                                       length_to_byte(info.min_length()) if info.min_length() else 0))  # fmt: skip
@@ -574,6 +616,7 @@ class PostgresBackend:
         # docnums are dense from 0 as Whoosh expects (NOT and filters walk 0..doc_count_all); the
         # ids of removed units stay gaps, deleted documents as Whoosh sees them. Writers hold the lock.
         next_id = conn.execute("SELECT coalesce(max(id) + 1, 0) FROM pincite_units").fetchone()[0]
+        shards = self._shards(conn)
         sums = [0] * len(SCORED)
         postings: dict[tuple[int, bytes], tuple[list, list, list, list]] = {}
         held = 0
@@ -587,13 +630,14 @@ class PostgresBackend:
             unit_rows: list[tuple] = []
 
             def flush_units() -> None:
-                with cur.copy("COPY pincite_units (id, doc, seq, lang, doctype, year, lengths, data) FROM STDIN") as cp:
+                with cur.copy(COPY_UNITS_SQL) as cp:
                     for row in unit_rows:
                         cp.write_row(row)
                 unit_rows.clear()
 
             for doc, units in todo:
                 words.update(words_of(doc.title))
+                sh = shard_of(doc.id, shards)
                 for unit in units:
                     uid = next_id
                     next_id += 1
@@ -610,11 +654,11 @@ class PostgresBackend:
                         if name in SCORED:
                             lengths[SCORED.index(name)] = length
                         for tbytes, _freq, weight, vbytes in items:
-                            key = (fid, tbytes)
+                            key = (fid, tbytes, sh)
                             p = postings.get(key)
                             if p is None:
                                 p = postings[key] = ([], [], [], [])
-                                touched.add(key)
+                                touched.add((fid, tbytes))
                             p[0].append(uid)
                             p[1].append(weight)
                             p[2].append(code)
@@ -624,7 +668,7 @@ class PostgresBackend:
                         sums[i] += x
                     unit_rows.append(
                         (uid, doc.id, unit.seq, unit.lang or doc.lang, doc.doctype.lower(), doc.year or 0,
-                         lengths, json.dumps(asdict(unit)))
+                         lengths, json.dumps(asdict(unit)), sh)
                     )  # fmt: skip
                     words.update(
                         words_of(unit.text + " " + " ".join(unit.headings)) if unit.headings else words_of(unit.text)
@@ -672,13 +716,13 @@ class PostgresBackend:
         """The touched terms that now have MERGE_AT blocks or more, merged into one block each."""
         if not touched:
             return
-        self._terms_table(conn, touched)
+        where, args = by_field(touched)
         many = [
             (f, bytes(t))
             for f, t in conn.execute(
-                "SELECT b.field, b.term FROM pincite_blocks b JOIN pincite_touched x "
-                "ON b.field = x.field AND b.term = x.term GROUP BY 1, 2 HAVING count(*) >= %s",
-                (MERGE_AT,),
+                f"SELECT field, term FROM pincite_blocks WHERE {where} GROUP BY field, term, shard "
+                "HAVING count(*) >= %s",
+                (*args, MERGE_AT),
             )
         ]
         self._rewrite(conn, many, restat=False)
@@ -812,9 +856,13 @@ class PgReader(IndexReader):
         self.conn = conn
         self.schema = build_schema()
         self.gen = self.read_generation()
-        self._count, self._limit = conn.execute(
-            "SELECT count(*), coalesce(max(id) + 1, 0) FROM pincite_units"
-        ).fetchone()
+        meta = dict(conn.execute("SELECT key, value FROM pincite_meta WHERE key IN ('units', 'limit')").fetchall())
+        if len(meta) == 2:
+            self._count, self._limit = int(meta["units"]), int(meta["limit"])
+        else:  # a database written before the counts were kept
+            self._count, self._limit = conn.execute(
+                "SELECT count(*), coalesce(max(id) + 1, 0) FROM pincite_units"
+            ).fetchone()
         self._live: set[int] | None = None
         self._deleted: frozenset | None = None
         self._totals = {
@@ -926,12 +974,12 @@ class PgReader(IndexReader):
         if not keys:
             return {}
         parts: dict[tuple[str, bytes], list[Block]] = {}
+        where, args = by_field((FIELD_ID[f], t) for f, t in keys)
         with self.conn.cursor(binary=True) as cur:
             cur.execute(
-                "SELECT b.field, b.term, b.ids, b.weights, b.codes, b.starts, b.vals FROM pincite_blocks b "
-                "JOIN unnest(%s::smallint[], %s::bytea[]) AS q(field, term) ON b.field = q.field AND b.term = q.term "
-                "ORDER BY b.field, b.term, b.seg",
-                ([FIELD_ID[f] for f, _ in keys], [t for _, t in keys]),
+                f"SELECT field, term, ids, weights, codes, starts, vals FROM pincite_blocks WHERE {where} "
+                "ORDER BY field, term, seg, shard",
+                args,
             )
             for f, t, *rest in cur:
                 parts.setdefault((FIELDS[f], bytes(t)), []).append(Block.from_row(*rest))
