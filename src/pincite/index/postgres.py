@@ -990,6 +990,8 @@ class PgReader(IndexReader):
             return NullMatcher()
         tb = self._bytes(fieldname, text)
         b = self._blocks([(fieldname, tb)]).get((fieldname, tb))
+        if b is not None and len(b) and b.ids[-1] >= self._limit:
+            b = b.keep(b.ids < self._limit)
         if b is None or not len(b):
             raise TermNotFound((fieldname, text))
         ids = b.ids.tolist()
@@ -1036,6 +1038,8 @@ class PgReader(IndexReader):
                 b = blocks.get((fieldname, tb))
                 if b is None or not len(b):
                     continue
+                if b.ids[-1] >= n:  # a shard's snapshot a moment newer than the coordinator's
+                    b = b.keep(b.ids < n)
                 if fieldname in TEXT_FIELDS:
                     kept.blocks[(fieldname, text)] = b
                 idf, avgfl, bb, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
