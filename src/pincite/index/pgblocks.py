@@ -125,11 +125,16 @@ class Block:
 
 
 class Kept:
-    """The blocks a pass read, for the proximity of the units it ranks first (as natural.Postings)."""
+    """The blocks a pass read, for the proximity of the units it ranks first (as natural.Postings).
+    With `fetch` the blocks were read without their values, and the positions of just the units
+    asked for are read from the stored rows (`fetch(requests)`, see PgReader._values)."""
 
-    def __init__(self, schema) -> None:
+    def __init__(self, schema, fetch=None) -> None:
         self.schema = schema
+        self.fetch = fetch
         self.blocks: dict[tuple[str, str], Block] = {}
+        # (field, text) → (term bytes, [(seg, shard, that row's block), …]) when values are fetched
+        self.rows: dict[tuple[str, str], tuple[bytes, list]] = {}
 
     def positions(self, docnums: list[int], fieldname: str, terms) -> dict[int, dict[str, list[int]]]:
         fmt = self.schema[fieldname].format
@@ -138,6 +143,23 @@ class Kept:
         decode = fmt.decoder("positions")
         out: dict[int, dict[str, list[int]]] = {}
         want = np.asarray(docnums, dtype=np.int64)
+        if self.fetch is not None:
+            asks, keys = [], []
+            for t in terms:
+                got = self.rows.get((fieldname, t))
+                if got is None:
+                    continue
+                tb, rows = got
+                for seg, shard, b in rows:
+                    j = np.searchsorted(b.ids, want)
+                    for d, i in zip(docnums, j.tolist(), strict=True):
+                        if i < len(b) and b.ids[i] == d:
+                            asks.append((fieldname, tb, seg, shard, i))
+                            keys.append((d, t))
+            for (d, t), value in zip(keys, self.fetch(asks), strict=True):
+                if value:
+                    out.setdefault(d, {})[t] = list(decode(value))
+            return out
         for t in terms:
             b = self.blocks.get((fieldname, t))
             if b is None or b.starts is None or not len(b):

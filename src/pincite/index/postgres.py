@@ -865,6 +865,8 @@ class PgReader(IndexReader):
             ).fetchone()
         self._live: set[int] | None = None
         self._deleted: frozenset | None = None
+        row = conn.execute("SELECT value FROM pincite_meta WHERE key = 'shards'").fetchone()
+        self.shards = int(row[0]) if row else 1
         self._totals = {
             FIELDS[f]: t for f, t in conn.execute("SELECT field, total FROM pincite_field_lengths")
         }
@@ -968,22 +970,59 @@ class PgReader(IndexReader):
             yield t
 
     # -- postings ------------------------------------------------------------------------------
-    def _blocks(self, keys) -> dict[tuple[str, bytes], Block]:
-        """The posting lists of these (field, term bytes), one round trip for all of them."""
+    def _blocks(self, keys, rows: dict | None = None) -> dict[tuple[str, bytes], Block]:
+        """The posting lists of these (field, term bytes), one round trip for all of them. With `rows`
+        (a dict to fill: key → [(seg, shard, block), …]) without their values (positions), which are
+        most of the bytes and which a query needs for a few units only (`_values`)."""
         keys = [(f, t) for f, t in keys if f in FIELD_ID]
         if not keys:
             return {}
         parts: dict[tuple[str, bytes], list[Block]] = {}
         where, args = by_field((FIELD_ID[f], t) for f, t in keys)
+        cols = "NULL::bytea, NULL::bytea" if rows is not None else "starts, vals"
         with self.conn.cursor(binary=True) as cur:
             cur.execute(
-                f"SELECT field, term, ids, weights, codes, starts, vals FROM pincite_blocks WHERE {where} "
+                f"SELECT field, term, seg, shard, ids, weights, codes, {cols} FROM pincite_blocks WHERE {where} "
                 "ORDER BY field, term, seg, shard",
                 args,
             )
-            for f, t, *rest in cur:
-                parts.setdefault((FIELDS[f], bytes(t)), []).append(Block.from_row(*rest))
+            for f, t, seg, shard, *rest in cur:
+                key = (FIELDS[f], bytes(t))
+                b = Block.from_row(*rest)
+                parts.setdefault(key, []).append(b)
+                if rows is not None:
+                    rows.setdefault(key, []).append((seg, shard, b))
         return {k: Block.join(v) for k, v in parts.items()}
+
+    def _values(self, asks: list[tuple[str, bytes, int, int, int]]) -> list[bytes | None]:
+        """The encoded values (positions) of postings, each named by (field, term, seg, shard, index in
+        that stored row): slices of the stored bytes, read without reading the rest (STORAGE EXTERNAL)."""
+        if not asks:
+            return []
+        got: dict[int, bytes] = {}
+        with self.conn.cursor(binary=True) as cur:
+            cur.execute(
+                "SELECT q.k, substring(b.vals FROM s.a + 1 FOR s.e - s.a) "
+                "FROM unnest(%s::int[], %s::smallint[], %s::bytea[], %s::bigint[], %s::smallint[], %s::int[]) "
+                "AS q(k, field, term, seg, shard, j) "
+                "JOIN pincite_blocks b ON b.field = q.field AND b.term = q.term AND b.seg = q.seg AND b.shard = q.shard "
+                "CROSS JOIN LATERAL (SELECT "
+                "('x' || encode(substring(b.starts FROM q.j * 4 + 1 FOR 4), 'hex'))::bit(32)::int AS a, "
+                "CASE WHEN q.j + 1 < b.n THEN ('x' || encode(substring(b.starts FROM q.j * 4 + 5 FOR 4), 'hex'))"
+                "::bit(32)::int ELSE octet_length(b.vals) END AS e) s "
+                "WHERE b.starts IS NOT NULL",
+                (
+                    list(range(len(asks))),
+                    [FIELD_ID[a[0]] for a in asks],
+                    [a[1] for a in asks],
+                    [a[2] for a in asks],
+                    [a[3] for a in asks],
+                    [a[4] for a in asks],
+                ),
+            )
+            for k, v in cur:
+                got[k] = bytes(v)
+        return [got.get(k) for k in range(len(asks))]
 
     def postings(self, fieldname, text, scorer=None):
         if fieldname not in FIELD_ID:
@@ -1026,11 +1065,15 @@ class PgReader(IndexReader):
                     return None
                 mine.append((fieldname, text, tb, boost, scorer))
             plan.append(mine)
-        blocks = self._blocks({(f, tb) for mine in plan for f, _, tb, _, _ in mine})
+        # one database: positions read later for the few units that need them; shards: with the
+        # blocks (a join of a list of rows with foreign tables is not sent to the shards)
+        lazy = self.shards == 1
+        rows: dict | None = {} if lazy else None
+        blocks = self._blocks({(f, tb) for mine in plan for f, _, tb, _, _ in mine}, rows)
         n = self._limit
         total = np.zeros(n, dtype=np.float64)
         count = np.zeros(n, dtype=np.int16)
-        kept = Kept(schema)
+        kept = Kept(schema, self._values if lazy else None)
         for mine in plan:
             word = np.zeros(n, dtype=np.float64)
             hit = np.zeros(n, dtype=bool)
@@ -1042,6 +1085,8 @@ class PgReader(IndexReader):
                     b = b.keep(b.ids < n)
                 if fieldname in TEXT_FIELDS:
                     kept.blocks[(fieldname, text)] = b
+                    if rows is not None:
+                        kept.rows[(fieldname, text)] = (tb, rows.get((fieldname, tb), []))
                 idf, avgfl, bb, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
                 k1p1 = k1 + 1
                 # as natural.by_words_matched (whoosh.scoring.bm25's denominator per length byte)
