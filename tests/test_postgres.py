@@ -103,7 +103,8 @@ def test_a_changed_document_replaces_its_units(pg_url, tmp_path):
     reader = ws.reader()
     assert search(reader, "guatemala").total == 0
     assert search(reader, "nurses").total == 1
-    assert ws.status(verify=True)["index"]["healthy"]
+    st = ws.status(verify=True)["index"]
+    assert st["healthy"], (st["problems"], st["not_indexed"], st["stale"], st["removed"])
 
 
 def test_a_failed_sync_changes_nothing(pg_url, tmp_path, monkeypatch):
@@ -234,3 +235,30 @@ def test_two_homes_giving_one_id_to_different_files_never_overwrite_each_other(p
     reader = pg(pg_url, b).reader()
     assert search(reader, "ostriches").total == 1 and search(reader, "pelicans").total == 0
     assert search(reader, "identical").total == 1 and len(reader.documents()) == 2
+
+
+def test_an_existing_home_moves_into_the_database_without_analysing_again(pg_url, tmp_path, monkeypatch):
+    home = tmp_path / "h"
+    Workspace(home, database="").ingest([SAMPLES])  # an embedded home, as a user has it
+    whoosh = Workspace(home, database="").reader()
+
+    def no(*a, **k):
+        raise AssertionError("the units were analysed again")
+
+    monkeypatch.setattr(postgres.PostgresBackend, "_add", no)
+    rep = pg(pg_url, home).reindex()[1]  # `pincite --database URL index`: copied from the home's index
+    monkeypatch.undo()
+    assert rep.units == Workspace(home, database="").store.unit_total() and len(rep.added) == 5
+    shared = pg(pg_url, tmp_path / "other").reader()
+    for query in QUERIES:
+        assert dump(search(shared, query, limit=10)) == dump(search(whoosh, query, limit=10)), query
+    # and the copy is a database like any other: a home adds to it, removes from it, and it verifies
+    ws = pg(pg_url, home)
+    ws.ingest([write(tmp_path / "d", "extra.txt", "1. Pangolin trafficking across the Sahel.\n")])
+    gone = shared.documents()[0].id
+    ws.remove([gone])
+    reader = pg(pg_url, tmp_path / "other").reader()
+    assert search(reader, "pangolin").total == 1
+    assert all(h.doc.id != gone for h in search(reader, "migration", limit=50).hits)
+    st = ws.status(verify=True)["index"]
+    assert st["healthy"], (st["problems"], st["not_indexed"], st["stale"], st["removed"])

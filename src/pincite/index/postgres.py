@@ -37,11 +37,13 @@ import json
 import os
 import time
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.reading import IndexReader, TermInfo, TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -51,31 +53,40 @@ from pincite.corpus.store import Store
 from pincite.errors import IndexBusy, StoreError
 from pincite.index.analysis import TEXT_FIELDS
 from pincite.index.backend import LOCK_WAIT, IndexStatus, SearchView, SyncReport
+from pincite.index.pgblocks import MERGE_AT, Block, Kept, TopBuckets
 from pincite.index.schema import build_schema
 from pincite.index.vocabulary import Vocabulary, words_of
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LOCK_KEY = 0x70696E63  # the writers' advisory lock ("pinc")
 MIGRATE_KEY = LOCK_KEY + 1
 # Every indexed field, by number (the number is what the tables hold; never reorder, only append).
-FIELDS = (
-    *TEXT_FIELDS,
-    "title",
-    "headings",
-    "doc",
-    "docver",
-    "kind",
-    "partkey",
-    "symbol",
-    "doctype",
-    "lang",
-    "year",
-)
+FIELDS = (*TEXT_FIELDS, "title", "headings", "doc", "docver", "kind", "partkey", "symbol", "doctype", "lang", "year")
 FIELD_ID = {f: i for i, f in enumerate(FIELDS)}
 SCORED = (*TEXT_FIELDS, "title", "headings")
 COLUMNS = ("doc", "seq", "lang", "doctype", "year")
-BATCH_ROWS = 200_000
-COPY_ROWS = 200_000  # postings buffered before they are copied into the database  # unit rows fetched at most at once for the columns of matched units
+BATCH_ROWS = 200_000  # unit rows fetched at most at once for the columns of matched units
+COPY_POSTINGS = 4_000_000  # postings gathered in memory before they are written as blocks
+COPY_UNITS = 20_000  # unit rows buffered before they are copied into the database
+BLOCK_TYPES = ["int2", "bytea", "int8", "int2", "int4", "bytea", "bytea", "bytea", "bytea", "bytea"]
+COPY_BLOCKS = "COPY pincite_blocks (field, term, seg, shard, n, ids, weights, codes, starts, vals) FROM STDIN (FORMAT BINARY)"
+COPY_UNITS_SQL = "COPY pincite_units (id, doc, seq, lang, doctype, year, lengths, data, shard) FROM STDIN"
+
+
+def shard_of(doc_id: str, shards: int) -> int:
+    """The shard a document's units and postings live on (pincite.index.pgshards): by its id."""
+    return zlib.crc32(doc_id.encode("utf-8")) % shards if shards > 1 else 0
+
+
+def by_field(keys) -> tuple[str, list]:
+    """A WHERE clause matching exactly these (field number, term) pairs, one `term = ANY` per field
+    (the form an index scan, and postgres_fdw on a sharded database, take), and its parameters."""
+    per: dict[int, list[bytes]] = {}
+    for f, t in keys:
+        per.setdefault(f, []).append(t)
+    per = dict(sorted(per.items()))
+    sql = " OR ".join("(field = %s AND term = ANY(%s))" for _ in per)
+    return f"({sql})", [x for f, ts in sorted(per.items()) for x in (f, ts)]
 
 MIGRATIONS: list[tuple[int, str]] = [
     (
@@ -100,6 +111,34 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE TABLE pincite_field_lengths (field smallint PRIMARY KEY, total bigint NOT NULL);
         CREATE TABLE pincite_words (word text PRIMARY KEY, units bigint NOT NULL);
         INSERT INTO pincite_meta (key, value) VALUES ('generation', '0');
+        """,
+    ),
+    (
+        2,
+        # a posting list per term and write, as arrays (pincite.index.pgblocks), instead of a row per
+        # posting: a query reads a term with one row instead of thousands
+        """
+        CREATE TABLE pincite_blocks (
+            field smallint NOT NULL, term bytea NOT NULL, seg bigint NOT NULL, shard smallint NOT NULL DEFAULT 0,
+            n int NOT NULL, ids bytea NOT NULL, weights bytea NOT NULL, codes bytea NOT NULL, starts bytea,
+            vals bytea, PRIMARY KEY (field, term, seg, shard));
+        ALTER TABLE pincite_units ADD COLUMN shard smallint NOT NULL DEFAULT 0;
+        ALTER TABLE pincite_blocks ALTER ids SET STORAGE EXTERNAL, ALTER weights SET STORAGE EXTERNAL,
+            ALTER codes SET STORAGE EXTERNAL, ALTER starts SET STORAGE EXTERNAL, ALTER vals SET STORAGE EXTERNAL;
+        INSERT INTO pincite_blocks (field, term, seg, n, ids, weights, codes, starts, vals)
+        SELECT field, term, 0, count(*),
+               string_agg(int4send(unit::int), ''::bytea ORDER BY unit),
+               string_agg(float4send(weight), ''::bytea ORDER BY unit),
+               string_agg(substring(int2send(length) FROM 2 FOR 1), ''::bytea ORDER BY unit),
+               CASE WHEN bool_or(value IS NOT NULL) THEN string_agg(int4send(off::int), ''::bytea ORDER BY unit) END,
+               CASE WHEN bool_or(value IS NOT NULL) THEN string_agg(coalesce(value, ''::bytea), ''::bytea ORDER BY unit) END
+        FROM (SELECT field, term, unit, weight, length, value,
+                     coalesce(sum(octet_length(value)) OVER (PARTITION BY field, term ORDER BY unit
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS off
+              FROM pincite_postings) p
+        GROUP BY field, term;
+        DROP TABLE pincite_postings;
+        INSERT INTO pincite_meta (key, value) VALUES ('next_seg', '1') ON CONFLICT DO NOTHING;
         """,
     ),
 ]
@@ -239,10 +278,7 @@ class PostgresBackend:
         try:
             with conn.transaction():
                 self._lock(conn, wait)
-                have = {
-                    r[0]: (r[1], r[2])
-                    for r in conn.execute("SELECT id, version, origin FROM pincite_documents")
-                }
+                have = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, version, origin FROM pincite_documents")}
                 # ids are given per home: another home's document under the same id with other bytes is
                 # another document, never replaced from here (the same bytes are the same document)
                 taken = sorted(
@@ -264,27 +300,34 @@ class PostgresBackend:
                 else:
                     report.added = sorted(d for d in wanted if d not in have)
                     report.replaced = sorted(d for d in wanted if d in have and have[d][0] != wanted[d])
-                    report.removed = sorted(
-                        d for d, (_, o) in have.items() if o == origin and d not in wanted
-                    )
+                    report.removed = sorted(d for d, (_, o) in have.items() if o == origin and d not in wanted)
                     drop = report.replaced + report.removed
                 report.unchanged = len(wanted) - len(report.added) - len(report.replaced)
                 if not report.changed:
                     report.generation = self._generation(conn)
                     report.seconds = time.perf_counter() - t0
                     return report
-                touched = self._delete(conn, drop)
-                todo = report.added + report.replaced
-                report.units = self._add(conn, todo, wanted, origin, touched)
-                self._restat(conn, touched)
+                copied = self._from_whoosh(conn, wanted, origin) if not have else None
+                if copied is not None:
+                    report.units = copied
+                else:
+                    touched = self._delete(conn, drop)
+                    todo = report.added + report.replaced
+                    report.units = self._add(conn, todo, wanted, origin, touched)
+                    self._restat(conn, touched)
+                # what every reader asks first, kept beside the generation (a count of 10^6 rows is slow)
+                units, limit = conn.execute("SELECT count(*), coalesce(max(id) + 1, 0) FROM pincite_units").fetchone()
+                conn.execute(
+                    "INSERT INTO pincite_meta (key, value) VALUES ('units', %s), ('limit', %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                    (str(units), str(limit)),
+                )
                 gen = conn.execute(
                     "UPDATE pincite_meta SET value = (value::bigint + 1)::text WHERE key = 'generation' RETURNING value"
                 ).fetchone()[0]
                 report.generation = f"pg-{int(gen):06d}"
         except psycopg.Error as e:
-            raise StoreError(
-                f"could not write the database {_redact(self.url)}: {e}; nothing was changed"
-            ) from e
+            raise StoreError(f"could not write the database {_redact(self.url)}: {e}; nothing was changed") from e
         finally:
             conn.close()
         report.seconds = time.perf_counter() - t0
@@ -295,20 +338,264 @@ class PostgresBackend:
         row = conn.execute("SELECT value FROM pincite_meta WHERE key = 'generation'").fetchone()
         return f"pg-{int(row[0]):06d}" if row else ""
 
-    @staticmethod
-    def _delete(conn, doc_ids: list[str]) -> set[tuple[int, bytes]]:
-        """Remove these documents with their units and postings; the terms they held."""
+    def _delete(self, conn, doc_ids: list[str]) -> set[tuple[int, bytes]]:
+        """Remove these documents with their units; take the units out of the blocks of the terms they
+        held (found by analysing the units again, from the database's copy) and restate those terms."""
+        from pincite.index.manager import unit_fields
+
         touched: set[tuple[int, bytes]] = set()
         if not doc_ids:
             return touched
-        units = [r[0] for r in conn.execute("SELECT id FROM pincite_units WHERE doc = ANY(%s)", (doc_ids,))]
-        if units:
-            for field, term in conn.execute(
-                "DELETE FROM pincite_postings WHERE unit = ANY(%s) RETURNING field, term", (units,)
-            ):
-                touched.add((field, bytes(term)))
+        rows = conn.execute(
+            "SELECT u.id, u.lengths, u.data, d.data, d.version FROM pincite_units u "
+            "JOIN pincite_documents d ON d.id = u.doc WHERE u.doc = ANY(%s)",
+            (doc_ids,),
+        ).fetchall()
+        schema = build_schema()
+        sums = [0] * len(SCORED)
+        docs: dict[str, Document] = {}
+        for _uid, lengths, udata, ddata, version in rows:
+            unit = _unit_from(udata)
+            doc = docs.get(unit.doc) or docs.setdefault(unit.doc, _doc_from(ddata))
+            for name, value in unit_fields(doc, unit, version).items():
+                fid = FIELD_ID.get(name)
+                if fid is None or value is None:  # "" too: an index copied from Whoosh holds b"" of empty ids
+                    continue
+                for tb, *_ in schema[name].index(value):
+                    touched.add((fid, tb))
+            for i, n in enumerate(lengths[: len(SCORED)]):
+                sums[i] += n
+        conn.execute("DELETE FROM pincite_units WHERE doc = ANY(%s)", (doc_ids,))  # no cascade across shards
         conn.execute("DELETE FROM pincite_documents WHERE id = ANY(%s)", (doc_ids,))
+        if rows:
+            gone = np.array(sorted(r[0] for r in rows), dtype=np.int64)
+            self._rewrite(conn, touched, gone)
+            self._add_totals(conn, [-x for x in sums])
         return touched
+
+    @staticmethod
+    def _terms_table(conn, terms) -> None:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS pincite_touched (field smallint, term bytea) ON COMMIT DROP")
+        conn.execute("DELETE FROM pincite_touched")
+        with conn.cursor() as cur:
+            with cur.copy("COPY pincite_touched (field, term) FROM STDIN (FORMAT BINARY)") as cp:
+                cp.set_types(["int2", "bytea"])
+                for f, t in terms:
+                    cp.write_row((f, t))
+            cur.execute("ANALYZE pincite_touched")
+
+    def _rewrite(self, conn, terms, gone=None, *, restat: bool = True) -> None:
+        """These terms' blocks joined into one each, without the units in `gone`; their statistics
+        (units, highest weight, shortest length) recomputed when `restat`."""
+        if not terms:
+            return
+        self._terms_table(conn, terms)
+        where, args = by_field(terms)
+        got: dict[tuple[int, bytes, int], list[Block]] = {}
+        with conn.cursor(binary=True) as cur:
+            cur.execute(
+                "SELECT field, term, shard, ids, weights, codes, starts, vals FROM pincite_blocks "
+                f"WHERE {where} ORDER BY field, term, shard, seg",
+                args,
+            )
+            for f, t, sh, *rest in cur:
+                got.setdefault((f, bytes(t), sh), []).append(Block.from_row(*rest))
+        conn.execute(f"DELETE FROM pincite_blocks WHERE {where}", args)
+        seg = self._next_seg(conn)
+        per: dict[tuple[int, bytes], list] = {}
+        with conn.cursor() as cur:
+            with cur.copy(COPY_BLOCKS) as cp:
+                cp.set_types(BLOCK_TYPES)
+                for (f, t, sh), blocks in got.items():
+                    b = Block.join(blocks)
+                    if gone is not None and len(gone):
+                        b = b.keep(~np.isin(b.ids, gone))
+                    if not len(b):
+                        continue
+                    cp.write_row((f, t, seg, sh, *b.row()))
+                    st = per.setdefault((f, t), [0, 0.0, 255])
+                    st[0] += len(b)
+                    st[1] = max(st[1], float(b.weights.max()))
+                    st[2] = min(st[2], int(b.codes.min()))
+        stats = [(f, t, *st) for (f, t), st in per.items()]
+        if restat:
+            conn.execute(
+                "DELETE FROM pincite_terms s USING pincite_touched x WHERE s.field = x.field AND s.term = x.term"
+            )
+            with conn.cursor() as cur:
+                with cur.copy("COPY pincite_terms (field, term, df, maxweight, minlength) FROM STDIN (FORMAT BINARY)") as cp:
+                    cp.set_types(["int2", "bytea", "int4", "float4", "int4"])
+                    for row in stats:
+                        cp.write_row(row)
+
+    @staticmethod
+    def _shards(conn) -> int:
+        row = conn.execute("SELECT value FROM pincite_meta WHERE key = 'shards'").fetchone()
+        return int(row[0]) if row else 1
+
+    @staticmethod
+    def _next_seg(conn) -> int:
+        return int(
+            conn.execute(
+                "INSERT INTO pincite_meta (key, value) VALUES ('next_seg', '2') ON CONFLICT (key) "
+                "DO UPDATE SET value = (pincite_meta.value::bigint + 1)::text RETURNING value"
+            ).fetchone()[0]
+        ) - 1
+
+    @staticmethod
+    def _add_totals(conn, sums: list[int]) -> None:
+        for name, delta in zip(SCORED, sums, strict=True):
+            conn.execute(
+                "INSERT INTO pincite_field_lengths (field, total) VALUES (%s, %s) ON CONFLICT (field) "
+                "DO UPDATE SET total = pincite_field_lengths.total + EXCLUDED.total",
+                (FIELD_ID[name], delta),
+            )
+
+    def _write_blocks(self, conn, postings: dict) -> None:
+        """New postings, {(field, term): (ids, weights, codes, values)}, as one block per term, and the
+        terms' statistics updated (units added, highest weight, shortest length)."""
+        if not postings:
+            return
+        seg = self._next_seg(conn)
+        with conn.cursor() as cur:
+            cur.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS pincite_new_terms (field smallint, term bytea, df int, "
+                "maxweight real, minlength int) ON COMMIT DROP"
+            )
+            cur.execute("DELETE FROM pincite_new_terms")
+            with cur.copy(COPY_BLOCKS) as cp:
+                cp.set_types(BLOCK_TYPES)
+                stats = []
+                for (f, t, sh), (ids, weights, codes, values) in postings.items():
+                    b = Block.build(ids, weights, codes, values)
+                    cp.write_row((f, t, seg, sh, *b.row()))
+                    stats.append((f, t, len(b), float(b.weights.max()), int(b.codes.min())))
+            with cur.copy("COPY pincite_new_terms (field, term, df, maxweight, minlength) FROM STDIN (FORMAT BINARY)") as cp:
+                cp.set_types(["int2", "bytea", "int4", "float4", "int4"])
+                for row in stats:
+                    cp.write_row(row)
+            cur.execute(
+                "INSERT INTO pincite_terms (field, term, df, maxweight, minlength) "
+                "SELECT field, term, sum(df), max(maxweight), min(minlength) FROM pincite_new_terms "
+                "GROUP BY field, term ON CONFLICT (field, term) "
+                "DO UPDATE SET df = pincite_terms.df + EXCLUDED.df, "
+                "maxweight = greatest(pincite_terms.maxweight, EXCLUDED.maxweight), "
+                "minlength = least(pincite_terms.minlength, EXCLUDED.minlength)"
+            )
+        postings.clear()
+
+    def _from_whoosh(self, conn, wanted: dict[str, str], origin: str) -> int | None:
+        """Publish the whole home into an empty database from its embedded index, when that is up to
+        date with the catalogue: units, postings, term statistics and words copied as they are (the
+        unit ids are the index's docnums, so scores are the home's to the bit), nothing parsed or
+        analysed again. None (the caller analyses the units) when the home has no current index."""
+        from pincite.index import whoosh_compat
+        from pincite.index.manager import IndexManager
+        from pincite.index.whoosh_compat import posting_blocks
+
+        if not wanted:
+            return None
+        mgr = IndexManager(self.store)
+        try:
+            st = mgr.status()
+            view = mgr.view() if st.generation and not (st.out_of_date or st.fallback or st.problems) else None
+        except Exception:  # noqa: BLE001 - no usable embedded index: analyse the units instead
+            return None
+        if view is None:
+            return None
+        reader = view.reader
+        leaves = reader.leaf_readers()
+        limit = reader.doc_count_all()
+        lengths: dict[str, np.ndarray] = {}
+        for name in SCORED:
+            arr = np.zeros(limit, dtype=np.uint8)
+            for leaf, offset in leaves:
+                got = whoosh_compat.field_lengths(leaf, name)
+                if got is None:
+                    return None  # the lengths patch is off: no column to copy from
+                data = np.frombuffer(got[0], dtype=np.uint8)
+                arr[offset : offset + len(data)] = data[: leaf.doc_count_all()]
+            lengths[name] = arr
+        live = np.ones(limit, dtype=bool)
+        for leaf, offset in leaves:
+            if leaf.has_deletions():
+                for d in leaf.deleted_docs():
+                    live[offset + d] = False
+        docnum: dict[tuple[str, int], int] = {}
+        doc_col, seq_col = reader.column_reader("doc"), reader.column_reader("seq")
+        for d in np.flatnonzero(live).tolist():
+            doc = doc_col[d]
+            docnum[(doc.decode("utf-8") if isinstance(doc, bytes) else doc, seq_col[d])] = d
+        docs = {d.id: d for d in self.store.documents() if d.id in wanted}
+        shards = self._shards(conn)
+        shard = np.zeros(limit, dtype=np.int16)
+        n = 0
+        with conn.cursor() as cur:
+            with cur.copy("COPY pincite_documents (id, version, origin, data) FROM STDIN") as cp:
+                for doc in docs.values():
+                    cp.write_row((doc.id, wanted[doc.id], origin, _doc_json(doc)))
+            for doc in docs.values():
+                self._put_raw(cur, doc)
+            byte_length = _BYTE_LENGTHS
+            with cur.copy(COPY_UNITS_SQL) as cp:
+                for unit in self.store.units():
+                    doc = docs.get(unit.doc)
+                    uid = docnum.get((unit.doc, unit.seq)) if doc is not None else None
+                    if uid is None:
+                        continue
+                    sh = shard[uid] = shard_of(doc.id, shards)
+                    cp.write_row(
+                        (uid, doc.id, unit.seq, unit.lang or doc.lang, doc.doctype.lower(), doc.year or 0,
+                         [byte_length[lengths[f][uid]] if lengths[f][uid] else 0 for f in SCORED],
+                         json.dumps(asdict(unit)), sh)
+                    )  # fmt: skip
+                    n += 1
+            if n != int(live.sum()):
+                raise StoreError(
+                    f"the home's index holds {int(live.sum())} units but {n} of them were found in its catalogue; "
+                    "run `pincite index --rebuild` without the database first"
+                )
+            seg = self._next_seg(conn)
+            stats = []
+            with cur.copy(COPY_BLOCKS) as cp:
+                cp.set_types(BLOCK_TYPES)
+                for name in FIELDS:
+                    fid, codes_of = FIELD_ID[name], lengths.get(name)
+                    for tb in reader.lexicon(name):
+                        parts = []
+                        for leaf, offset in leaves:
+                            if (name, tb) not in leaf:
+                                continue
+                            for ids, weights, values in posting_blocks(leaf.postings(name, tb)):
+                                gids = np.asarray(ids, dtype=np.int64) + offset
+                                parts.append(Block.build(gids, weights, np.zeros(len(gids), np.uint8), values))
+                        if not parts:
+                            continue
+                        b = Block.join(parts)
+                        if not live.all():
+                            b = b.keep(live[b.ids])
+                        if not len(b):
+                            continue
+                        if codes_of is not None:
+                            b.codes = codes_of[b.ids]
+                        if shards > 1:
+                            where = shard[b.ids]
+                            for sh in range(shards):
+                                part = b.keep(where == sh)
+                                if len(part):
+                                    cp.write_row((fid, tb, seg, sh, *part.row()))
+                        else:
+                            cp.write_row((fid, tb, seg, 0, *b.row()))
+                        info = reader.term_info(name, tb)
+                        stats.append((fid, tb, info.doc_frequency(), float(info.max_weight()),
+                                      length_to_byte(info.min_length()) if info.min_length() else 0))  # fmt: skip
+            with cur.copy("COPY pincite_terms (field, term, df, maxweight, minlength) FROM STDIN (FORMAT BINARY)") as cp:
+                cp.set_types(["int2", "bytea", "int4", "float4", "int4"])
+                for row in stats:
+                    cp.write_row(row)
+            self._add_totals(conn, [reader.field_length(f) for f in SCORED])
+            self._add_words(cur, Counter(view.vocabulary().counts))
+        return n
 
     def _add(self, conn, doc_ids: list[str], versions: dict[str, str], origin: str, touched: set) -> int:
         """Write these documents, their raw files, units and postings (COPY); returns the units."""
@@ -324,12 +611,15 @@ class PostgresBackend:
             if doc is None:
                 continue
             todo.append((doc, list(self.store.units(doc_id))))
-        total = sum(len(u) for _, u in todo)
-        if not total and not todo:
+        if not todo:
             return 0
         # docnums are dense from 0 as Whoosh expects (NOT and filters walk 0..doc_count_all); the
         # ids of removed units stay gaps, deleted documents as Whoosh sees them. Writers hold the lock.
         next_id = conn.execute("SELECT coalesce(max(id) + 1, 0) FROM pincite_units").fetchone()[0]
+        shards = self._shards(conn)
+        sums = [0] * len(SCORED)
+        postings: dict[tuple[int, bytes], tuple[list, list, list, list]] = {}
+        held = 0
         with conn.cursor() as cur:
             for doc, _ in todo:
                 cur.execute(
@@ -338,24 +628,16 @@ class PostgresBackend:
                 )
                 self._put_raw(cur, doc)
             unit_rows: list[tuple] = []
-            post_rows: list[tuple] = []
 
-            def flush() -> None:
-                with cur.copy(
-                    "COPY pincite_units (id, doc, seq, lang, doctype, year, lengths, data) FROM STDIN"
-                ) as cp:
+            def flush_units() -> None:
+                with cur.copy(COPY_UNITS_SQL) as cp:
                     for row in unit_rows:
                         cp.write_row(row)
-                with cur.copy(
-                    "COPY pincite_postings (field, term, unit, weight, length, value) FROM STDIN"
-                ) as cp:
-                    for row in post_rows:
-                        cp.write_row(row)
                 unit_rows.clear()
-                post_rows.clear()
 
             for doc, units in todo:
                 words.update(words_of(doc.title))
+                sh = shard_of(doc.id, shards)
                 for unit in units:
                     uid = next_id
                     next_id += 1
@@ -372,31 +654,49 @@ class PostgresBackend:
                         if name in SCORED:
                             lengths[SCORED.index(name)] = length
                         for tbytes, _freq, weight, vbytes in items:
-                            post_rows.append((fid, tbytes, uid, weight, code, vbytes or None))
-                            touched.add((fid, tbytes))
+                            key = (fid, tbytes, sh)
+                            p = postings.get(key)
+                            if p is None:
+                                p = postings[key] = ([], [], [], [])
+                                touched.add((fid, tbytes))
+                            p[0].append(uid)
+                            p[1].append(weight)
+                            p[2].append(code)
+                            p[3].append(vbytes or b"")
+                            held += 1
+                    for i, x in enumerate(lengths):
+                        sums[i] += x
                     unit_rows.append(
                         (uid, doc.id, unit.seq, unit.lang or doc.lang, doc.doctype.lower(), doc.year or 0,
-                         lengths, json.dumps(asdict(unit)))
+                         lengths, json.dumps(asdict(unit)), sh)
                     )  # fmt: skip
                     words.update(
-                        words_of(unit.text + " " + " ".join(unit.headings))
-                        if unit.headings
-                        else words_of(unit.text)
+                        words_of(unit.text + " " + " ".join(unit.headings)) if unit.headings else words_of(unit.text)
                     )
                     n += 1
-                    if len(post_rows) >= COPY_ROWS:
-                        flush()
-            flush()
-            if words:
-                cur.execute("CREATE TEMP TABLE pincite_new_words (word text, units bigint) ON COMMIT DROP")
-                with cur.copy("COPY pincite_new_words (word, units) FROM STDIN") as cp:
-                    for w, c in words.items():
-                        cp.write_row((w, c))
-                cur.execute(
-                    "INSERT INTO pincite_words (word, units) SELECT word, units FROM pincite_new_words "
-                    "ON CONFLICT (word) DO UPDATE SET units = pincite_words.units + EXCLUDED.units"
-                )
+                    if len(unit_rows) >= COPY_UNITS:
+                        flush_units()
+                    if held >= COPY_POSTINGS:
+                        self._write_blocks(conn, postings)
+                        held = 0
+            flush_units()
+            self._write_blocks(conn, postings)
+            self._add_totals(conn, sums)
+            self._add_words(cur, words)
         return n
+
+    @staticmethod
+    def _add_words(cur, words: Counter) -> None:
+        if not words:
+            return
+        cur.execute("CREATE TEMP TABLE pincite_new_words (word text, units bigint) ON COMMIT DROP")
+        with cur.copy("COPY pincite_new_words (word, units) FROM STDIN") as cp:
+            for w, c in words.items():
+                cp.write_row((w, c))
+        cur.execute(
+            "INSERT INTO pincite_words (word, units) SELECT word, units FROM pincite_new_words "
+            "ON CONFLICT (word) DO UPDATE SET units = pincite_words.units + EXCLUDED.units"
+        )
 
     def _put_raw(self, cur, doc: Document) -> None:
         """The document's raw file, once per content (shared by documents with the same bytes)."""
@@ -412,31 +712,20 @@ class PostgresBackend:
             (doc.sha256, copies[0].name, copies[0].read_bytes()),
         )
 
-    @staticmethod
-    def _restat(conn, touched: set[tuple[int, bytes]]) -> None:
-        """Term statistics of the terms a sync touched, and the fields' total lengths, recomputed."""
-        with conn.cursor() as cur:
-            cur.execute("CREATE TEMP TABLE pincite_touched (field smallint, term bytea) ON COMMIT DROP")
-            with cur.copy("COPY pincite_touched (field, term) FROM STDIN") as cp:
-                for f, t in touched:
-                    cp.write_row((f, t))
-            cur.execute("ANALYZE pincite_touched")
-            cur.execute(
-                "DELETE FROM pincite_terms s USING pincite_touched x WHERE s.field = x.field AND s.term = x.term"
+    def _restat(self, conn, touched: set[tuple[int, bytes]]) -> None:
+        """The touched terms that now have MERGE_AT blocks or more, merged into one block each."""
+        if not touched:
+            return
+        where, args = by_field(touched)
+        many = [
+            (f, bytes(t))
+            for f, t in conn.execute(
+                f"SELECT field, term FROM pincite_blocks WHERE {where} GROUP BY field, term, shard "
+                "HAVING count(*) >= %s",
+                (*args, MERGE_AT),
             )
-            cur.execute(
-                "INSERT INTO pincite_terms (field, term, df, maxweight, minlength) "
-                "SELECT p.field, p.term, count(*), max(p.weight), min(p.length) FROM pincite_postings p "
-                "JOIN pincite_touched x ON p.field = x.field AND p.term = x.term GROUP BY p.field, p.term"
-            )
-            sums = ", ".join(f"coalesce(sum(lengths[{i + 1}]), 0)::bigint" for i in range(len(SCORED)))
-            totals = cur.execute(f"SELECT {sums} FROM pincite_units").fetchone()
-            cur.execute("DELETE FROM pincite_field_lengths")
-            for name, total in zip(SCORED, totals, strict=True):
-                cur.execute(
-                    "INSERT INTO pincite_field_lengths (field, total) VALUES (%s, %s)",
-                    (FIELD_ID[name], total),
-                )
+        ]
+        self._rewrite(conn, many, restat=False)
 
     # -- health ---------------------------------------------------------------------------------
     def status(self, *, verify: bool = False) -> IndexStatus:
@@ -462,12 +751,13 @@ class PostgresBackend:
                 expect = self.store.unit_counts()
                 for d, ver in sorted(wanted.items()):
                     if have.get(d) == ver and counts.get(d, 0) != expect.get(d, 0):
-                        st.problems.append(
-                            f"{d}: the database holds {counts.get(d, 0)} units, the catalogue {expect.get(d, 0)}"
-                        )
-                bad = conn.execute(
-                    "SELECT count(*) FROM pincite_postings p LEFT JOIN pincite_units u ON u.id = p.unit WHERE u.id IS NULL"
-                ).fetchone()[0]
+                        st.problems.append(f"{d}: the database holds {counts.get(d, 0)} units, the catalogue {expect.get(d, 0)}")
+                live = np.array(sorted(r[0] for r in conn.execute("SELECT id FROM pincite_units")), dtype=np.int64)
+                bad = 0
+                with conn.cursor(binary=True) as cur:
+                    cur.execute("SELECT ids FROM pincite_blocks")
+                    for (ids,) in cur:
+                        bad += int((~np.isin(np.frombuffer(ids, ">i4"), live)).sum())
                 if bad:
                     st.problems.append(f"the database holds {bad} postings of units that are gone")
         finally:
@@ -479,9 +769,7 @@ class PostgresBackend:
         reader = _reader_for(self.url)
         if reader is None:
             return None
-        return SearchView(
-            reader, reader.vocabulary, f"{self.url}\0{reader.gen}", PgCatalogue(self.url, self.store.home)
-        )
+        return SearchView(reader, reader.vocabulary, f"{self.url}\0{reader.gen}", PgCatalogue(self.url, self.store.home))
 
     def catalogue(self) -> PgCatalogue:
         return PgCatalogue(self.url, self.store.home)
@@ -515,6 +803,32 @@ def _reader_for(url: str) -> PgReader | None:
     return reader
 
 
+_BYTE_LENGTHS = [byte_to_length(i) for i in range(256)]
+
+
+class _Prefetch:
+    """TopBuckets whose units' columns (doc, seq, lang) are read in one query when a tier is taken."""
+
+    def __init__(self, buckets: TopBuckets, reader: PgReader) -> None:
+        self.buckets, self.reader = buckets, reader
+
+    def count(self, k: int) -> int:
+        return self.buckets.count(k)
+
+    def size(self, k: int) -> int:
+        return self.buckets.count(k)
+
+    def ranked(self, k: int, top: int | None) -> list[tuple[float, int]]:
+        out = sorted(self.get(k), key=lambda r: (-r[0], r[1]))
+        return out if top is None else out[:top]
+
+    def get(self, k: int, default=None) -> list:
+        out = self.buckets.get(k, default)
+        rows = self.reader._rows
+        self.reader._pending.update(d for _, d in out if d not in rows)
+        return out
+
+
 class PgMatcher(ListMatcher):
     """A posting list read from the database, with the bounds Whoosh's block-max scoring asks for."""
 
@@ -525,9 +839,7 @@ class PgMatcher(ListMatcher):
         return max(self._weights) if self._weights else 0.0
 
     def copy(self):
-        return PgMatcher(
-            self._ids, self._weights, self._values, self._format, self._scorer, self._i, None, self._term
-        )
+        return PgMatcher(self._ids, self._weights, self._values, self._format, self._scorer, self._i, None, self._term)
 
 
 class _Column:
@@ -551,11 +863,17 @@ class PgReader(IndexReader):
         self.conn = conn
         self.schema = build_schema()
         self.gen = self.read_generation()
-        self._count, self._limit = conn.execute(
-            "SELECT count(*), coalesce(max(id) + 1, 0) FROM pincite_units"
-        ).fetchone()
+        meta = dict(conn.execute("SELECT key, value FROM pincite_meta WHERE key IN ('units', 'limit')").fetchall())
+        if len(meta) == 2:
+            self._count, self._limit = int(meta["units"]), int(meta["limit"])
+        else:  # a database written before the counts were kept
+            self._count, self._limit = conn.execute(
+                "SELECT count(*), coalesce(max(id) + 1, 0) FROM pincite_units"
+            ).fetchone()
         self._live: set[int] | None = None
         self._deleted: frozenset | None = None
+        row = conn.execute("SELECT value FROM pincite_meta WHERE key = 'shards'").fetchone()
+        self.shards = int(row[0]) if row else 1
         self._totals = {
             FIELDS[f]: t for f, t in conn.execute("SELECT field, total FROM pincite_field_lengths")
         }
@@ -570,9 +888,7 @@ class PgReader(IndexReader):
 
     def vocabulary(self) -> Vocabulary:
         if self._vocab is None:
-            self._vocab = Vocabulary(
-                dict(self.conn.execute("SELECT word, units FROM pincite_words").fetchall())
-            )
+            self._vocab = Vocabulary(dict(self.conn.execute("SELECT word, units FROM pincite_words").fetchall()))
         return self._vocab
 
     # -- the reader's shape --------------------------------------------------------------------
@@ -646,9 +962,7 @@ class PgReader(IndexReader):
             yield (fieldname, bytes(t))
 
     def all_terms(self):
-        for f, t in self.conn.execute(
-            "SELECT field, term FROM pincite_terms ORDER BY field, term"
-        ).fetchall():
+        for f, t in self.conn.execute("SELECT field, term FROM pincite_terms ORDER BY field, term").fetchall():
             yield (FIELDS[f], bytes(t))
 
     def lexicon(self, fieldname):
@@ -663,27 +977,148 @@ class PgReader(IndexReader):
             yield t
 
     # -- postings ------------------------------------------------------------------------------
+    def _blocks(self, keys, rows: dict | None = None) -> dict[tuple[str, bytes], Block]:
+        """The posting lists of these (field, term bytes), one round trip for all of them. With `rows`
+        (a dict to fill: key → [(seg, shard, block), …]) without their values (positions), which are
+        most of the bytes and which a query needs for a few units only (`_values`)."""
+        keys = [(f, t) for f, t in keys if f in FIELD_ID]
+        if not keys:
+            return {}
+        parts: dict[tuple[str, bytes], list[Block]] = {}
+        where, args = by_field((FIELD_ID[f], t) for f, t in keys)
+        cols = "NULL::bytea, NULL::bytea" if rows is not None else "starts, vals"
+        with self.conn.cursor(binary=True) as cur:
+            cur.execute(
+                f"SELECT field, term, seg, shard, ids, weights, codes, {cols} FROM pincite_blocks WHERE {where} "
+                "ORDER BY field, term, seg, shard",
+                args,
+            )
+            for f, t, seg, shard, *rest in cur:
+                key = (FIELDS[f], bytes(t))
+                b = Block.from_row(*rest)
+                parts.setdefault(key, []).append(b)
+                if rows is not None:
+                    rows.setdefault(key, []).append((seg, shard, b))
+        return {k: Block.join(v) for k, v in parts.items()}
+
+    def _values(self, asks: list[tuple[str, bytes, int, int, int]]) -> list[bytes | None]:
+        """The encoded values (positions) of postings, each named by (field, term, seg, shard, index in
+        that stored row): slices of the stored bytes, read without reading the rest (STORAGE EXTERNAL)."""
+        if not asks:
+            return []
+        got: dict[int, bytes] = {}
+        with self.conn.cursor(binary=True) as cur:
+            cur.execute(
+                "SELECT q.k, substring(b.vals FROM s.a + 1 FOR s.e - s.a) "
+                "FROM unnest(%s::int[], %s::smallint[], %s::bytea[], %s::bigint[], %s::smallint[], %s::int[]) "
+                "AS q(k, field, term, seg, shard, j) "
+                "JOIN pincite_blocks b ON b.field = q.field AND b.term = q.term AND b.seg = q.seg AND b.shard = q.shard "
+                "CROSS JOIN LATERAL (SELECT "
+                "('x' || encode(substring(b.starts FROM q.j * 4 + 1 FOR 4), 'hex'))::bit(32)::int AS a, "
+                "CASE WHEN q.j + 1 < b.n THEN ('x' || encode(substring(b.starts FROM q.j * 4 + 5 FOR 4), 'hex'))"
+                "::bit(32)::int ELSE octet_length(b.vals) END AS e) s "
+                "WHERE b.starts IS NOT NULL",
+                (
+                    list(range(len(asks))),
+                    [FIELD_ID[a[0]] for a in asks],
+                    [a[1] for a in asks],
+                    [a[2] for a in asks],
+                    [a[3] for a in asks],
+                    [a[4] for a in asks],
+                ),
+            )
+            for k, v in cur:
+                got[k] = bytes(v)
+        return [got.get(k) for k in range(len(asks))]
+
     def postings(self, fieldname, text, scorer=None):
         if fieldname not in FIELD_ID:
             return NullMatcher()
         tb = self._bytes(fieldname, text)
-        rows = self.conn.execute(
-            "SELECT unit, weight, length, value FROM pincite_postings WHERE field = %s AND term = %s ORDER BY unit",
-            (FIELD_ID[fieldname], tb),
-        ).fetchall()
-        if not rows:
+        b = self._blocks([(fieldname, tb)]).get((fieldname, tb))
+        if b is not None and len(b) and b.ids[-1] >= self._limit:
+            b = b.keep(b.ids < self._limit)
+        if b is None or not len(b):
             raise TermNotFound((fieldname, text))
-        ids = [r[0] for r in rows]
-        weights = [r[1] for r in rows]
-        values = [bytes(r[3]) if r[3] is not None else None for r in rows]
+        ids = b.ids.tolist()
         if fieldname in SCORED:
             lengths = self._lengths
-            for r in rows:
-                lengths[(r[0], fieldname)] = r[2]
+            for d, c in zip(ids, b.codes.tolist(), strict=True):
+                lengths[(d, fieldname)] = c
         self._pending.update(i for i in ids if i not in self._rows)
         fmt = self.schema[fieldname].format
-        return PgMatcher(ids, weights, values if any(v is not None for v in values) else None, fmt, scorer,
-                         term=(fieldname, tb))  # fmt: skip
+        return PgMatcher(ids, b.weights.tolist(), b.values(), fmt, scorer, term=(fieldname, tb))
+
+    def words_matched(self, searcher, words: list[list[tuple[str, str, float]]], allow=None, top: int | None = None):
+        """natural.by_words_matched over the database's blocks (pincite.index.pgblocks): the same
+        units and scores; None when the weighting is not BM25F (the caller then walks the postings)."""
+        from whoosh.scoring import BM25FScorer
+
+        weighting, schema = searcher.weighting, searcher.schema
+        plan = []
+        for terms in words:
+            mine = []
+            for fieldname, text, boost in terms:
+                if fieldname not in schema or fieldname not in FIELD_ID:
+                    continue
+                try:
+                    tb = schema[fieldname].to_bytes(text)
+                except ValueError:
+                    continue
+                if (fieldname, tb) not in self:
+                    continue
+                scorer = weighting.scorer(searcher, fieldname, tb)
+                if type(scorer) is not BM25FScorer:
+                    return None
+                mine.append((fieldname, text, tb, boost, scorer))
+            plan.append(mine)
+        # one database: positions read later for the few units that need them; shards: with the
+        # blocks (a join of a list of rows with foreign tables is not sent to the shards)
+        lazy = self.shards == 1
+        rows: dict | None = {} if lazy else None
+        blocks = self._blocks({(f, tb) for mine in plan for f, _, tb, _, _ in mine}, rows)
+        n = self._limit
+        total = np.zeros(n, dtype=np.float64)
+        count = np.zeros(n, dtype=np.int16)
+        kept = Kept(schema, self._values if lazy else None)
+        for mine in plan:
+            word = np.zeros(n, dtype=np.float64)
+            hit = np.zeros(n, dtype=bool)
+            for fieldname, text, tb, boost, scorer in mine:
+                b = blocks.get((fieldname, tb))
+                if b is None or not len(b):
+                    continue
+                if b.ids[-1] >= n:  # a shard's snapshot a moment newer than the coordinator's
+                    b = b.keep(b.ids < n)
+                if fieldname in TEXT_FIELDS:
+                    kept.blocks[(fieldname, text)] = b
+                    if rows is not None:
+                        kept.rows[(fieldname, text)] = (tb, rows.get((fieldname, tb), []))
+                idf, avgfl, bb, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+                k1p1 = k1 + 1
+                # as natural.by_words_matched (whoosh.scoring.bm25's denominator per length byte)
+                norm = np.array([0.0] + [k1 * ((1 - bb) + bb * fl / avgfl) for fl in _BYTE_LENGTHS[1:]])
+                w = b.weights.astype(np.float64)
+                sc = idf * ((w * k1p1) / (w + norm[b.codes]))
+                if boost != 1.0:
+                    sc *= boost
+                word[b.ids] += sc
+                hit[b.ids] = True
+            total += word
+            count += hit
+        mask = None
+        if self.has_deletions():
+            mask = np.ones(n, dtype=bool)
+            dead = self.deleted_docs_set
+            if dead:
+                mask[np.fromiter(dead, dtype=np.int64, count=len(dead))] = False
+        if allow is not None:
+            am = np.zeros(n, dtype=bool)
+            got = np.fromiter((d for d in allow if 0 <= d < n), dtype=np.int64)
+            am[got] = True
+            mask = am if mask is None else (mask & am)
+        buckets = TopBuckets(total, count, mask, top)
+        return _Prefetch(buckets, self), kept
 
     # -- documents -----------------------------------------------------------------------------
     def doc_count_all(self):
@@ -738,14 +1173,14 @@ class PgReader(IndexReader):
         return 0
 
     def doc_field_length(self, docnum, fieldname, default=0):
+        if fieldname not in SCORED:
+            return default
         code = self._lengths.get((docnum, fieldname))
         if code is None:
             row = self.conn.execute(
-                "SELECT length FROM pincite_postings p JOIN pincite_units u ON u.id = p.unit "
-                "WHERE p.unit = %s AND p.field = %s LIMIT 1",
-                (docnum, FIELD_ID.get(fieldname, -1)),
+                "SELECT lengths[%s] FROM pincite_units WHERE id = %s", (SCORED.index(fieldname) + 1, docnum)
             ).fetchone()
-            code = row[0] if row else 0
+            code = length_to_byte(row[0]) if row and row[0] else 0
             self._lengths[(docnum, fieldname)] = code
         return byte_to_length(code) if code else default
 

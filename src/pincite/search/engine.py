@@ -745,7 +745,8 @@ def search(
         if plan.leaves is not None and FAST_TIERS and (vector or postings <= FAST_POSTINGS_MAX):
             if fq is not None:
                 allow = s._filter_to_comb(fq)
-            buckets, kept = natural.by_words_matched(s, plan.leaves, allow, vector=vector)
+            top = None if collect_all else max(need, natural.WINDOW)
+            buckets, kept = natural.by_words_matched(s, plan.leaves, allow, top, vector=vector)
         for k, q in plan.tiers:
             if buckets is not None:  # every tier from one pass: each exactly the units with k words
                 n = buckets.size(k)

@@ -285,7 +285,12 @@ class Postings:
 
 
 def by_words_matched(
-    searcher, words: list[list[tuple[str, str, float]]], allow=None, *, vector: bool = False
+    searcher,
+    words: list[list[tuple[str, str, float]]],
+    allow=None,
+    top: int | None = None,
+    *,
+    vector: bool = False,
 ) -> tuple[Buckets | ArrayBuckets, Postings]:
     """The units holding any of the query's words, by how many of the words each holds: {k: [(score,
     docnum), …]}, docnums global, only those in `allow` when given; and the postings read, for
@@ -300,9 +305,16 @@ def by_words_matched(
     sum in an order that varies from unit to unit, so that equal scores could differ in the last
     bit and tie at random; here they tie exactly and fall back to index order).
 
+    `top`: how many of each tier the caller ranks (None: all), so that a reader that scores the pass
+    itself (the PostgreSQL backend's arrays) need not list the rest (count() does).
     `vector`: the same pass with numpy arrays (`_by_words_matched_arrays`): the same floats, summed
     in the same order, and the same tiers; worth numpy's import (~90 ms in a new process) once the
     words hold some 10⁵ postings, where the pass below costs about a microsecond a posting."""
+    own = getattr(searcher.reader(), "words_matched", None)
+    if own is not None:
+        got = own(searcher, words, allow, top)
+        if got is not None:
+            return got
     if vector:
         return _by_words_matched_arrays(searcher, words, allow)
     count: Counter = Counter()
@@ -388,6 +400,9 @@ class Buckets:
     def __init__(self, total: dict[int, float], count: Counter, allow) -> None:
         self._total, self._count, self._allow = total, count, allow
         self._made: dict[int, list] = {}
+
+    def count(self, k: int) -> int:
+        return len(self.get(k))
 
     def get(self, k: int, default=None) -> list:
         out = self._made.get(k)
