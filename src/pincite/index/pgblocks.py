@@ -136,7 +136,7 @@ class Kept:
         # (field, text) → (term bytes, [(seg, shard, that row's block), …]) when values are fetched
         self.rows: dict[tuple[str, str], tuple[bytes, list]] = {}
 
-    def positions(self, docnums: list[int], fieldname: str, terms) -> dict[int, dict[str, list[int]]]:
+    def positions(self, docnums: list[int], fieldname: str, terms, pairs=None) -> dict[int, dict[str, list[int]]]:
         fmt = self.schema[fieldname].format
         if not fmt.supports("positions"):
             return {}
