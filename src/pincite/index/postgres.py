@@ -1054,18 +1054,14 @@ class PgReader(IndexReader):
         units and scores; None when the weighting is not BM25F (the caller then walks the postings)."""
         from whoosh.scoring import BM25FScorer
 
+        from pincite.index.whoosh_compat import held_terms
+
         weighting, schema = searcher.weighting, searcher.schema
         plan = []
         for terms in words:
             mine = []
-            for fieldname, text, boost in terms:
-                if fieldname not in schema or fieldname not in FIELD_ID:
-                    continue
-                try:
-                    tb = schema[fieldname].to_bytes(text)
-                except ValueError:
-                    continue
-                if (fieldname, tb) not in self:
+            for fieldname, text, tb, boost in held_terms(schema, self, terms):
+                if fieldname not in FIELD_ID:
                     continue
                 scorer = weighting.scorer(searcher, fieldname, tb)
                 if type(scorer) is not BM25FScorer:

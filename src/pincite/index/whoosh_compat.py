@@ -309,6 +309,20 @@ def _extent_blocks(m, want_values: bool = True):
         pos = end
 
 
+def held_terms(schema, reader, terms):
+    """Each (fieldname, text, term bytes, boost) of `terms` that `reader` holds. As Whoosh's Term, a
+    field the schema lacks or a text its field cannot encode matches nothing."""
+    for fieldname, text, boost in terms:
+        if fieldname not in schema:
+            continue
+        try:
+            tb = schema[fieldname].to_bytes(text)
+        except ValueError:
+            continue
+        if (fieldname, tb) in reader:
+            yield fieldname, text, tb, boost
+
+
 def field_lengths(reader, fieldname):
     """A segment reader's length column for a field as (bytes, byte → length table), read once per
     reader (the "field lengths" patch); None when that patch is not applied or the reader is not a

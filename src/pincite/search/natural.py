@@ -284,6 +284,20 @@ class Postings:
         return out
 
 
+def _matchers(weighting, schema, sub, terms):
+    """Each of a word's (field, term, boost) that the leaf searcher `sub` holds, with its scorer, its
+    postings' matcher (deleted units left in: the passes drop them) and the field's length bytes when
+    the scorer is BM25F's (None otherwise: the postings are walked Whoosh's way)."""
+    reader = sub.reader()
+    for fieldname, text, tb, boost in whoosh_compat.held_terms(schema, reader, terms):
+        scorer = weighting.scorer(sub, fieldname, tb)
+        m = reader.postings(fieldname, tb, scorer=scorer)
+        if isinstance(m, FilterMatcher):
+            m = m.child
+        lengths = whoosh_compat.field_lengths(reader, fieldname) if type(scorer) is BM25FScorer else None
+        yield fieldname, text, boost, scorer, m, lengths
+
+
 def by_words_matched(
     searcher,
     words: list[list[tuple[str, str, float]]],
@@ -327,20 +341,7 @@ def by_words_matched(
         for sub, offset in leaves:
             reader = sub.reader()
             deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
-            for fieldname, text, boost in terms:
-                if fieldname not in schema:
-                    continue  # as Whoosh's Term: matches nothing
-                try:
-                    tb = schema[fieldname].to_bytes(text)
-                except ValueError:
-                    continue
-                if (fieldname, tb) not in reader:
-                    continue
-                scorer = weighting.scorer(sub, fieldname, tb)
-                m = reader.postings(fieldname, tb, scorer=scorer)
-                if isinstance(m, FilterMatcher):
-                    m = m.child  # deleted units: dropped below
-                lengths = whoosh_compat.field_lengths(reader, fieldname) if type(scorer) is BM25FScorer else None
+            for fieldname, text, boost, scorer, m, lengths in _matchers(weighting, schema, sub, terms):
                 keep = fieldname in TEXT_FIELDS
                 if lengths is None or not lengths[0]:
                     ids, values = [], []
@@ -481,20 +482,7 @@ def _by_words_matched_arrays(searcher, words, allow) -> tuple[ArrayBuckets, Post
         held = np.zeros(n_all, bool)
         for sub, offset in leaves:
             reader = sub.reader()
-            for fieldname, text, boost in terms:
-                if fieldname not in schema:
-                    continue
-                try:
-                    tb = schema[fieldname].to_bytes(text)
-                except ValueError:
-                    continue
-                if (fieldname, tb) not in reader:
-                    continue
-                scorer = weighting.scorer(sub, fieldname, tb)
-                m = reader.postings(fieldname, tb, scorer=scorer)
-                if isinstance(m, FilterMatcher):
-                    m = m.child  # deleted units: dropped below
-                lengths = whoosh_compat.field_lengths(reader, fieldname) if type(scorer) is BM25FScorer else None
+            for fieldname, text, boost, scorer, m, lengths in _matchers(weighting, schema, sub, terms):
                 keep = fieldname in TEXT_FIELDS
                 if lengths is None or not lengths[0]:
                     ids_l, sc_l, values = [], [], []
