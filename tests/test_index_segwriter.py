@@ -1,5 +1,7 @@
 """The bulk segment writer (pincite.index.segwriter) must write the files Whoosh's own SegmentWriter
-writes, byte for byte, from the same units: the query side reads Whoosh's posting blocks directly."""
+writes, byte for byte, from the same units, when it compresses every block as Whoosh does: the
+query side reads Whoosh's posting blocks directly. With its own policy (small blocks not
+compressed) every posting must read back the same through Whoosh's reader and pincite's."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from whoosh.writing import SegmentWriter
 from conftest import CORPUS_REAL, needs_shared
 from lifecycle_helpers import SAMPLES, add
 from pincite.corpus.store import Store
-from pincite.index import manager
+from pincite.index import manager, segwriter
 from pincite.index.manager import IndexManager
 from pincite.index.segwriter import BulkSegmentWriter
+from pincite.index.whoosh_compat import posting_blocks
 
 
 def _segment_files(store: Store, writer, monkeypatch) -> dict[str, str]:
@@ -32,8 +35,47 @@ def _segment_files(store: Store, writer, monkeypatch) -> dict[str, str]:
 
 def _same_files(store: Store, monkeypatch) -> None:
     whoosh = _segment_files(store, SegmentWriter, monkeypatch)
+    monkeypatch.setattr(segwriter, "COMPRESS_FROM", 1)  # every block compressed, as Whoosh does
     bulk = _segment_files(store, BulkSegmentWriter, monkeypatch)
     assert bulk == whoosh
+
+
+def _postings(store: Store, writer, monkeypatch) -> tuple[dict, list[int]]:
+    """Rebuild with `writer`; every (field, term) → its postings as Whoosh's matcher walks them
+    (checked equal to what pincite's block reader gives), and each block's compression level."""
+    monkeypatch.setattr(manager, "SEGMENT_WRITER", writer)
+    IndexManager(store, procs=1).rebuild()
+    ix = IndexManager(store).open()
+    out, levels = {}, []
+    with ix.reader() as r:
+        for field, term in r.all_terms():
+            m = r.postings(field, term)
+            walked = []
+            while m.is_active():
+                if m._i == 0 and hasattr(m, "_compression"):
+                    levels.append(m._compression)
+                walked.append((m.id(), m.weight(), m.value()))
+                m.next()
+            blocks = [
+                (i, w, v)
+                for ids, weights, values in posting_blocks(r.postings(field, term))
+                for i, w, v in zip(ids, weights, values, strict=True)
+            ]
+            assert [(i, w) for i, w, _ in blocks] == [(i, w) for i, w, _ in walked], (field, term)
+            out[(field, term)] = walked
+    return out, levels
+
+
+def test_small_blocks_are_stored_plain_and_every_posting_reads_back_the_same(home, monkeypatch):
+    s = Store(home)
+    add(s, SAMPLES)
+    whoosh, whoosh_levels = _postings(s, SegmentWriter, monkeypatch)
+    bulk, bulk_levels = _postings(s, BulkSegmentWriter, monkeypatch)
+    assert bulk == whoosh and len(bulk) > 1000
+    assert whoosh_levels and all(whoosh_levels)  # Whoosh compresses every block
+    # ours: the small blocks plain, the others compressed as Whoosh does
+    assert 0 in bulk_levels and any(bulk_levels)
+    assert len(bulk_levels) == len(whoosh_levels)
 
 
 def test_the_samples_index_is_written_byte_for_byte_as_whoosh_writes_it(home, monkeypatch):
