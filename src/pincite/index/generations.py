@@ -40,8 +40,9 @@ from pincite.index.backend import LOCK_WAIT
 trusted.install()  # Whoosh unpickles its files: let it rebuild only its own classes
 
 MARKER = "PINCITE"
-INDEX_FORMAT = 4  # 2: no stop words, accent variants, facet columns; 3: fr elision, pt plurals;
-# 4: stems only (words as written in WORDS), nothing stored, seq a column
+INDEX_FORMAT = 5  # 2: no stop words, accent variants, facet columns; 3: fr elision, pt plurals;
+# 4: stems only (words as written in WORDS), nothing stored, seq a column; 5: Snowball's current
+# stemmers (PyStemmer)
 GEN_RE = re.compile(r"^gen-(\d{6})$")
 
 
