@@ -300,6 +300,20 @@ def _cap_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _answer(task: tuple, memory_mb: int, with_stop: bool) -> tuple[bytes, bool]:
+    """In a worker: a task's (path, name, doc_id, overrides, content_type, options) result, pickled
+    as (result, stop) or, `with_stop` false, the result alone; and whether the worker must stop. A
+    result too large to pickle under the memory cap is reported as the cap, like one too large to
+    make."""
+    path, name, doc_id, overrides, content_type, options = task
+    try:
+        result, stop = _parsed(path, name, doc_id, overrides, memory_mb, content_type, options)
+        return pickle.dumps((result, stop) if with_stop else result), stop
+    except MemoryError:
+        result = ("error", FAILED, f"over the memory cap of {memory_mb} MB")
+        return pickle.dumps((result, True) if with_stop else result), True
+
+
 def _child(
     conn,
     path: str,
@@ -316,10 +330,8 @@ def _child(
     try:
         _die_with_parent(parent)
         _cap_memory(memory_mb)
-        result, _ = _parsed(path, name, doc_id, overrides, memory_mb, content_type, options)
-        conn.send_bytes(pickle.dumps(result))
-    except MemoryError:
-        conn.send_bytes(pickle.dumps(("error", FAILED, f"over the memory cap of {memory_mb} MB")))
+        data, _ = _answer((path, name, doc_id, overrides, content_type, options), memory_mb, with_stop=False)
+        conn.send_bytes(data)
     finally:
         conn.close()
 
@@ -338,13 +350,7 @@ def _worker(conn, memory_mb: int, parent: int) -> None:
                 break
             if task is None:
                 break
-            path, name, doc_id, overrides, content_type, options = task
-            try:
-                result, stop = _parsed(path, name, doc_id, overrides, memory_mb, content_type, options)
-                data = pickle.dumps((result, stop))
-            except MemoryError:
-                result, stop = ("error", FAILED, f"over the memory cap of {memory_mb} MB"), True
-                data = pickle.dumps((result, stop))
+            data, stop = _answer(task, memory_mb, with_stop=True)
             conn.send_bytes(data)
             if stop:
                 break
