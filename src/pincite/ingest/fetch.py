@@ -30,15 +30,17 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from pincite import __version__
 
+if TYPE_CHECKING:
+    import httpx  # imported where a request is made: reading local files never needs it (~70 ms)
+
 MAX_REDIRECTS = 5
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_TIMEOUT = (30.0, 10.0)  # seconds: for the whole request, and to connect
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_DEADLINE = 300.0  # seconds for one whole download: a server dripping bytes cannot hold a crawl
 
@@ -268,7 +270,7 @@ class Fetcher:
         user_agent: str = user_agent(),
         delay_for: Callable[[str], float] = lambda host: 1.0,
         retry: RetryPolicy = RetryPolicy(),
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | tuple[float, float] = DEFAULT_TIMEOUT,
         max_redirects: int = MAX_REDIRECTS,
         sleep: Callable[[float], None] = time.sleep,
         deadline: float = DEFAULT_DEADLINE,
@@ -278,6 +280,10 @@ class Fetcher:
         self.retry = retry
         self.max_redirects = max_redirects
         self.throttle = Throttle(delay_for, sleep=sleep)
+        import httpx
+
+        if isinstance(timeout, tuple):
+            timeout = httpx.Timeout(timeout[0], connect=timeout[1])
         self.client = httpx.Client(
             timeout=timeout, follow_redirects=False, headers={"User-Agent": user_agent}
         )
@@ -370,6 +376,8 @@ class Fetcher:
     ) -> _Reply | None:
         """One request, tried again on transient failures. None (with `result.error` set) when it
         failed for good."""
+        import httpx
+
         host = host_of(url)
         extra_wait = 0.0
         waited = 0.0  # the waits before this URL's tries, capped in total by retry.max_wait
