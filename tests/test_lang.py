@@ -19,7 +19,7 @@ def test_cached_model_answers_like_py3langid(tmp_path, monkeypatch):
     official = langid._load_identifier(norm_probs=True, langs=lang.LANGUAGES)
     first = lang._from_cache(langid)  # decompresses into the cache
     again = lang._from_cache(langid)  # reads the cache
-    assert list((tmp_path / "pincite").glob("langid-*.npz"))
+    assert list((tmp_path / "pincite").glob("langid-*/complete"))
     for text in SAMPLES:
         assert first.classify(text) == again.classify(text) == official.classify(text)
     assert [first.classify(t)[0] for t in SAMPLES] == ["es", "en", "fr", "pt"]
@@ -28,10 +28,27 @@ def test_cached_model_answers_like_py3langid(tmp_path, monkeypatch):
 def test_a_damaged_cache_falls_back_to_py3langid(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     path = lang._cached_model(langid)
-    path.write_bytes(b"not a model")
+    (path / "nextmove.npy").write_bytes(b"not a model")
     lang._identifier.cache_clear()
     try:
         assert lang.detect(SAMPLES[0])[0] == "es"
+    finally:
+        lang._identifier.cache_clear()
+
+
+def test_a_truncated_cache_falls_back_and_the_old_single_file_cache_is_removed(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (tmp_path / "pincite").mkdir()
+    st = (langid.MODEL_DIR / langid.MODEL_FILE).stat()
+    old = tmp_path / "pincite" / f"langid-{st.st_size}-{int(st.st_mtime)}.npz"
+    old.write_bytes(b"an earlier version's cache of this model")
+    path = lang._cached_model(langid)
+    assert not old.exists() and (path / "complete").is_file()
+    npy = path / "ptc.npy"
+    npy.write_bytes(npy.read_bytes()[:4096])  # the header says more rows than the file holds
+    lang._identifier.cache_clear()
+    try:
+        assert lang.detect(SAMPLES[2])[0] == "fr"
     finally:
         lang._identifier.cache_clear()
 
