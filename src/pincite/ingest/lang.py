@@ -65,6 +65,8 @@ def _cached_model(langid) -> Path | None:
                     np.save(tmp / f"{name}.npy", data[name], allow_pickle=False)
             (tmp / "model.npz").unlink()
             (tmp / "complete").write_text("")
+            if dest.is_dir() and not dest.is_symlink():  # left incomplete by something else: not ours to keep
+                shutil.rmtree(dest, ignore_errors=True)
             try:
                 os.replace(tmp, dest)
             except OSError:  # another process made it first (a folder is not replaced)
