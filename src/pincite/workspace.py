@@ -19,11 +19,12 @@ from pincite.errors import Ambiguous, BadQuery, NotFound, StoreError
 from pincite.index.backend import LOCK_WAIT, SyncReport, open_backend
 from pincite.progress import QUIET, Progress
 from pincite.search import citation
-from pincite.search.engine import Results, search
 
-if TYPE_CHECKING:  # the ingestion pipeline loads parsers and language models: only where needed
+if TYPE_CHECKING:  # the ingestion pipeline loads parsers and language models, the search engine
+    # Whoosh's query classes: each only where needed (an ingest never searches)
     from pincite.ingest import pipeline
     from pincite.ingest.discover import FileSelection
+    from pincite.search.engine import Results
 
 
 def samples_dir() -> Path:
@@ -201,6 +202,8 @@ class Workspace:
         return store
 
     def search(self, query: str, **kw) -> Results:
+        from pincite.search.engine import search
+
         return search(self.reader(), query, **kw)
 
     def _resolve(self, store: Store, cite_text: str, lang: str | None = None) -> Unit:
