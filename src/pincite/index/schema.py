@@ -29,14 +29,26 @@ class FastTEXT(TEXT):
         if terms is None:
             return super().index(value, **kwargs)
         fb, encode = fmt.field_boost, fmt.encode
+        one, once = _ONCE.get, 1.0 * fb
         # Whoosh sums a float boost of 1.0 per token: the weight is the count, as a float. A word
-        # met once (most of them) is encoded here as Positions.encode does it: its one delta from 0.
+        # met once (most of them) is encoded here as Positions.encode does it: its one delta from 0,
+        # pickled once per position
         return [
-            (t.encode("utf-8"), 1, 1.0 * fb, _ONE + dumps(p, 2))
+            (t.encode("utf-8"), 1, once, one(p[0]) or _once(p[0]))
             if len(p) == 1
             else (t.encode("utf-8"), len(p), float(len(p)) * fb, encode(p))
             for t, p in terms.items()
         ]
+
+
+_ONCE: dict[int, bytes] = {}  # position → the encoding of a word met once, at that position
+
+
+def _once(pos: int) -> bytes:
+    got = _ONE + dumps([pos], 2)
+    if pos < 100_000:  # bounded: positions past that are rare and not kept
+        _ONCE[pos] = got
+    return got
 
 
 class RepeatedTEXT(FastTEXT):
