@@ -34,6 +34,7 @@ def hits(run, *args) -> dict:
     r = run("search", "--format", "json", "--facets", "--limit", "100", *args)  # the object form
     assert r.exit_code in (0, 1), r.output
     assert "Traceback" not in r.output
+    assert r.stdout.strip(), (r.exit_code, r.output)  # JSON even when nothing is found
     return json.loads(r.stdout)
 
 
