@@ -262,3 +262,31 @@ def test_an_existing_home_moves_into_the_database_without_analysing_again(pg_url
     assert all(h.doc.id != gone for h in search(reader, "migration", limit=50).hits)
     st = ws.status(verify=True)["index"]
     assert st["healthy"], (st["problems"], st["not_indexed"], st["stale"], st["removed"])
+
+
+def test_a_database_analysed_by_another_index_format_is_refused_until_rebuilt(pg_url, tmp_path):
+    from pincite.index.generations import INDEX_FORMAT
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    pg(pg_url, a).ingest([write(tmp_path / "docs-a", "alpha.txt", "1. International cooperation on returns.\n")])
+    conn = postgres.connect(pg_url, autocommit=True)
+    assert postgres.analysis_of(conn) == INDEX_FORMAT
+    conn.execute("DELETE FROM pincite_meta WHERE key = 'analysis'")  # written before the key was kept
+    assert postgres.analysis_of(conn) == 4
+    cli_a = ["--home", str(a), "--database", pg_url]
+    for args in (["search", "international"], ["index"]):  # a search would miss words; so would an update
+        r = CliRunner().invoke(cli, [*cli_a, *args])
+        assert r.exit_code == 1 and not r.stdout, (args, r.output)  # a failure (README: exit codes)
+        assert "another version of pincite (index format 4" in r.output and "Traceback" not in r.output
+        assert "pincite index --rebuild" in r.output
+    r = CliRunner().invoke(cli, [*cli_a, "index", "--rebuild"])  # this home published everything: allowed
+    assert r.exit_code == 0, r.output
+    assert postgres.analysis_of(conn) == INDEX_FORMAT
+    r = CliRunner().invoke(cli, [*cli_a, "search", "--format", "json", "international"])
+    assert r.exit_code == 0 and [h["doc"] for h in json.loads(r.stdout)] == ["alpha"], r.output
+    # with another home's documents in it, one home cannot rebuild it alone
+    pg(pg_url, b).ingest([write(tmp_path / "docs-b", "beta.txt", "1. Labour mobility in the region.\n")])
+    conn.execute("UPDATE pincite_meta SET value = '4' WHERE key = 'analysis'")
+    r = CliRunner().invoke(cli, [*cli_a, "index", "--rebuild"])
+    assert r.exit_code == 1 and "1 other home(s)" in r.output and "new, empty database" in r.output
+    assert conn.execute("SELECT count(*) FROM pincite_documents").fetchone()[0] == 2  # nothing lost

@@ -53,6 +53,7 @@ from pincite.corpus.store import Store
 from pincite.errors import IndexBusy, StoreError
 from pincite.index.analysis import TEXT_FIELDS
 from pincite.index.backend import LOCK_WAIT, IndexStatus, SearchView, SyncReport
+from pincite.index.generations import INDEX_FORMAT
 from pincite.index.pgblocks import MERGE_AT, Block, Kept, TopBuckets
 from pincite.index.schema import build_schema
 from pincite.index.vocabulary import Vocabulary, words_of
@@ -196,6 +197,22 @@ def migrate(conn) -> int:
     return found
 
 
+def analysis_of(conn) -> int | None:
+    """The index format whose analysers made the database's terms (`pincite_meta.analysis`; a
+    database written before the key was kept holds format 4's), None for one that holds no units."""
+    row = conn.execute("SELECT value FROM pincite_meta WHERE key = 'analysis'").fetchone()
+    if row:
+        return int(row[0])
+    return 4 if conn.execute("SELECT 1 FROM pincite_units LIMIT 1").fetchone() else None
+
+
+def _other_analysis(url: str, found: int) -> str:
+    return (
+        f"the database {_redact(url)} holds words analysed by another version of pincite (index format "
+        f"{found}; this one is {INDEX_FORMAT}): its stems would not match this version's queries"
+    )
+
+
 _MIGRATED: set[str] = set()
 
 
@@ -279,6 +296,9 @@ class PostgresBackend:
             with conn.transaction():
                 self._lock(conn, wait)
                 have = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, version, origin FROM pincite_documents")}
+                stale = self._other_analysis(conn, have, origin, rebuild)
+                if stale:
+                    have = {}  # the old words went whole: every document of this home is written again
                 # ids are given per home: another home's document under the same id with other bytes is
                 # another document, never replaced from here (the same bytes are the same document)
                 taken = sorted(
@@ -302,6 +322,8 @@ class PostgresBackend:
                     report.replaced = sorted(d for d in wanted if d in have and have[d][0] != wanted[d])
                     report.removed = sorted(d for d, (_, o) in have.items() if o == origin and d not in wanted)
                     drop = report.replaced + report.removed
+                if stale:
+                    report.removed = sorted(d for d in stale if d not in wanted)
                 report.unchanged = len(wanted) - len(report.added) - len(report.replaced)
                 if not report.changed:
                     report.generation = self._generation(conn)
@@ -318,9 +340,9 @@ class PostgresBackend:
                 # what every reader asks first, kept beside the generation (a count of 10^6 rows is slow)
                 units, limit = conn.execute("SELECT count(*), coalesce(max(id) + 1, 0) FROM pincite_units").fetchone()
                 conn.execute(
-                    "INSERT INTO pincite_meta (key, value) VALUES ('units', %s), ('limit', %s) "
+                    "INSERT INTO pincite_meta (key, value) VALUES ('units', %s), ('limit', %s), ('analysis', %s) "
                     "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-                    (str(units), str(limit)),
+                    (str(units), str(limit), str(INDEX_FORMAT)),
                 )
                 gen = conn.execute(
                     "UPDATE pincite_meta SET value = (value::bigint + 1)::text WHERE key = 'generation' RETURNING value"
@@ -332,6 +354,28 @@ class PostgresBackend:
             conn.close()
         report.seconds = time.perf_counter() - t0
         return report
+
+    def _other_analysis(self, conn, have: dict, origin: str, rebuild: bool) -> dict:
+        """When the database's words were analysed by another index format: a rebuild from the one
+        home that published them all empties the index (and returns what it held); anything else
+        is refused, as a search or an update would miss the words stemmed the other way."""
+        found = analysis_of(conn)
+        if found in (None, INDEX_FORMAT):
+            return {}
+        others = {o for _, o in have.values() if o != origin}
+        if not rebuild or others:
+            how = (
+                f"it holds the documents of {len(others)} other home(s): publish every home into a new, empty "
+                "database (`pincite --database NEW index`)"
+                if others
+                else "rebuild it from this home: `pincite index --rebuild`"
+            )
+            raise StoreError(f"{_other_analysis(self.url, found)}; {how}")
+        conn.execute(
+            "TRUNCATE pincite_blocks, pincite_terms, pincite_words, pincite_field_lengths, pincite_units, "
+            "pincite_documents"
+        )
+        return have
 
     @staticmethod
     def _generation(conn) -> str:
@@ -863,6 +907,12 @@ class PgReader(IndexReader):
         self.conn = conn
         self.schema = build_schema()
         self.gen = self.read_generation()
+        found = analysis_of(conn)
+        if found not in (None, INDEX_FORMAT):
+            raise StoreError(
+                f"{_other_analysis(conn.info.dsn, found)}; rebuild it: `pincite index --rebuild` from the "
+                "home that published it"
+            )
         meta = dict(conn.execute("SELECT key, value FROM pincite_meta WHERE key IN ('units', 'limit')").fetchall())
         if len(meta) == 2:
             self._count, self._limit = int(meta["units"]), int(meta["limit"])
