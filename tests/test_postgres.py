@@ -53,7 +53,10 @@ def test_the_same_hits_scores_facets_and_notes_as_the_embedded_index(query, pg_s
     home, url = pg_samples
     whoosh = Workspace(samples_home).reader()
     shared = pg(url, home).reader()
-    for kw in ({"limit": 10}, {"limit": 5, "offset": 3, "facets": True}, {"group": True, "limit": 20}):
+    for kw in (
+        {"limit": 10}, {"limit": 5, "offset": 3, "facets": True}, {"group": True, "limit": 20},
+        {"limit": 10, "filters": {"type": "speech"}}, {"limit": 10, "filters": {"lang": "en", "year": "2013..2017"}},
+    ):  # fmt: skip
         assert dump(search(shared, query, **kw)) == dump(search(whoosh, query, **kw)), (query, kw)
 
 

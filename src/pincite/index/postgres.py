@@ -769,14 +769,23 @@ class PostgresBackend:
         reader = _reader_for(self.url)
         if reader is None:
             return None
-        return SearchView(reader, reader.vocabulary, f"{self.url}\0{reader.gen}", PgCatalogue(self.url, self.store.home))
+        # the page's units and documents read on the reader's connection, in its snapshot: the hits
+        # are those of the generation that scored them, and a search opens no second connection
+        catalogue = PgCatalogue(self.url, self.store.home, conn=reader.conn)
+        return SearchView(reader, reader.vocabulary, f"{self.url}\0{reader.gen}", catalogue)
 
     def catalogue(self) -> PgCatalogue:
-        return PgCatalogue(self.url, self.store.home)
+        """The database's catalogue for read commands, on a connection kept for the process."""
+        key = (self.url, str(self.store.home))
+        cat = _CATALOGUES.get(key)
+        if cat is None or cat.broken:
+            cat = _CATALOGUES[key] = PgCatalogue(self.url, self.store.home)
+        return cat
 
 
 # -- reading ------------------------------------------------------------------------------------------
 _READERS: dict[str, PgReader] = {}
+_CATALOGUES: dict[tuple[str, str], PgCatalogue] = {}
 
 
 def _reader_for(url: str) -> PgReader | None:
@@ -1074,12 +1083,17 @@ class PgReader(IndexReader):
         rows: dict | None = {} if lazy else None
         blocks = self._blocks({(f, tb) for mine in plan for f, _, tb, _, _ in mine}, rows)
         n = self._limit
+        # Per word, its fields' scores summed into a scratch array over the index's units, then added
+        # into the total at the units holding the word, in the order of natural.by_words_matched
+        # (a unit without the word would add 0.0, which changes no float): the same scores to the
+        # bit, with work in proportion to the postings read, not to the units of the index.
         total = np.zeros(n, dtype=np.float64)
         count = np.zeros(n, dtype=np.int16)
+        word = np.zeros(n, dtype=np.float64)
+        mark = np.zeros(n, dtype=bool)
         kept = Kept(schema, self._values if lazy else None)
         for mine in plan:
-            word = np.zeros(n, dtype=np.float64)
-            hit = np.zeros(n, dtype=bool)
+            where = []
             for fieldname, text, tb, boost, scorer in mine:
                 b = blocks.get((fieldname, tb))
                 if b is None or not len(b):
@@ -1099,21 +1113,30 @@ class PgReader(IndexReader):
                 if boost != 1.0:
                     sc *= boost
                 word[b.ids] += sc
-                hit[b.ids] = True
-            total += word
-            count += hit
+                where.append(b.ids)
+            if not where:
+                continue
+            if len(where) == 1:
+                ids = where[0]
+            else:  # the units holding the word in any field (np.unique sorts, and is slower by far)
+                for x in where:
+                    mark[x] = True
+                ids = np.flatnonzero(mark)
+                mark[ids] = False
+            total[ids] += word[ids]
+            count[ids] += 1
+            word[ids] = 0.0
+        units = np.flatnonzero(count)  # the units holding any word: a tier is chosen among them only
         mask = None
         if self.has_deletions():
-            mask = np.ones(n, dtype=bool)
             dead = self.deleted_docs_set
             if dead:
-                mask[np.fromiter(dead, dtype=np.int64, count=len(dead))] = False
+                mask = ~np.isin(units, np.fromiter(dead, dtype=np.int64, count=len(dead)))
         if allow is not None:
-            am = np.zeros(n, dtype=bool)
             got = np.fromiter((d for d in allow if 0 <= d < n), dtype=np.int64)
-            am[got] = True
+            am = np.isin(units, got)
             mask = am if mask is None else (mask & am)
-        buckets = TopBuckets(total, count, mask, top)
+        buckets = TopBuckets(total[units], count[units], mask, top, units)
         return _Prefetch(buckets, self), kept
 
     # -- documents -----------------------------------------------------------------------------
@@ -1218,10 +1241,11 @@ class PgCatalogue:
 
     read_only = True
 
-    def __init__(self, url: str, home: Path) -> None:
+    def __init__(self, url: str, home: Path, conn=None) -> None:
         self.database = url
         self.home = Path(home)
-        self._conn = None
+        self._conn = conn  # given: a search reader's connection (its snapshot), not closed here
+        self._own = conn is None
 
     @property
     def conn(self):
@@ -1231,13 +1255,18 @@ class PgCatalogue:
         return self._conn
 
     @property
+    def broken(self) -> bool:
+        """The kept connection was lost (the server restarted, say): a new catalogue connects again."""
+        return self._conn is not None and (self._conn.closed or self._conn.broken)
+
+    @property
     def url(self) -> str:
         return self.database
 
     def close(self) -> None:
-        if self._conn is not None:
+        if self._conn is not None and self._own:
             self._conn.close()
-            self._conn = None
+        self._conn = None
 
     def is_empty(self) -> bool:
         return self.conn.execute("SELECT 1 FROM pincite_documents LIMIT 1").fetchone() is None
@@ -1267,6 +1296,23 @@ class PgCatalogue:
             rows = self.conn.execute("SELECT data FROM pincite_units ORDER BY doc, seq")
         for (data,) in rows.fetchall():
             yield _unit_from(data)
+
+    def page(self, keys: list[tuple[str, int]]) -> tuple[dict[str, Document], dict[tuple[str, int], Unit]]:
+        """The documents and units of a page of hits, by (doc id, seq), in one round trip."""
+        if not keys:
+            return {}, {}
+        docs: dict[str, Document] = {}
+        units: dict[tuple[str, int], Unit] = {}
+        rows = self.conn.execute(
+            "SELECT u.doc, u.seq, u.data, d.data FROM unnest(%s::text[], %s::int[]) AS q(doc, seq) "
+            "JOIN pincite_units u ON u.doc = q.doc AND u.seq = q.seq JOIN pincite_documents d ON d.id = u.doc",
+            ([k[0] for k in keys], [k[1] for k in keys]),
+        ).fetchall()
+        for doc, seq, udata, ddata in rows:
+            if doc not in docs:
+                docs[doc] = _doc_from(ddata)
+            units[(doc, seq)] = _unit_from(udata)
+        return docs, units
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}

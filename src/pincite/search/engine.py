@@ -821,10 +821,10 @@ def search(
         out.total = total
         page = keyed[offset : offset + limit]
         terms = set().union(*(_query_terms(q) for _, q in plan.tiers[:1])) if page else set()
-        docs = {d: store.document(d) for d in {r[2] for r in page}}  # only the page's documents
+        docs, units = store.page([(r[2], r[3]) for r in page])  # only the page's documents and units
         for score, _docnum, doc_id, seq in page:
             doc = docs.get(doc_id)
-            unit = store.unit(doc_id, seq) if doc else None
+            unit = units.get((doc_id, seq)) if doc else None
             if doc is None or unit is None:
                 continue
             snip = snippet(unit.text, unit.lang or doc.lang, terms)
