@@ -5,6 +5,7 @@ schema migrations. The CLI and search tests also run on it (conftest.backend_hom
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -12,7 +13,7 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, SAMPLES
+from conftest import CORPUS_REAL, ROOT, SAMPLES, needs_shared
 from lifecycle_helpers import cli_env
 from pincite.cli import cli
 from pincite.errors import IndexBusy, StoreError
@@ -23,6 +24,7 @@ from pincite.search.evaluate import evaluate, load
 from pincite.workspace import Workspace
 
 JUDGED = load(ROOT / "tests" / "judged" / "queries.toml")
+QUESTIONS = load(ROOT / "tests" / "judged" / "questions.toml")
 QUERIES = [
     "labour mobility", '"regional consultative"', "migra*", "migraton~", "type:speech closing",
     "protection NOT refugees", "year:2013..2017 cooperation", "part:annex dialogue", "kind:footnote",
@@ -68,6 +70,41 @@ def test_judged_set_ndcg_within_002_of_whoosh(pg_samples, samples_home):
     assert len(judged) >= 25
     assert abs(p.ndcg - w.ndcg) <= 0.02, (p.ndcg, w.ndcg)
     assert p.ndcg > 0.5  # it really ranks (the floors of test_relevance hold the embedded index)
+
+
+@needs_shared
+@pytest.mark.shared
+@pytest.mark.slow
+def test_every_judged_set_scores_within_002_ndcg_of_whoosh(pg_samples, samples_home, pg_cluster, tmp_path):
+    """Every judged set of tests/judged (keywords and questions) over every corpus it names: the
+    samples, the UN Charter in three languages and the General Debate speeches, each ingested into
+    an embedded home and, parsed and analysed again, into the database from another home."""
+    txt = CORPUS_REAL / "txt"
+    files = {
+        "charter": [txt / "un_charter" / f"raw_un_charter_{lang}.txt" for lang in ("en", "es", "fr")],
+        "ungdc": sorted((txt / "ungdc").glob("*_*_*.txt")),
+    }
+    stores = {"samples": (Workspace(samples_home).reader(), pg(pg_samples[1], pg_samples[0]).reader())}
+    for corpus, paths in files.items():
+        embedded = Workspace(tmp_path / f"{corpus}-whoosh")
+        embedded.ingest(paths)
+        db = pg_cluster.createdb(f"judged_{corpus}_{os.getpid()}")  # a corpus's statistics are its own
+        shared = pg(db, tmp_path / f"{corpus}-pg")
+        shared.ingest(paths)
+        stores[corpus] = (embedded.reader(), shared.reader())
+    seen = set()
+    for name, judged in (("queries", JUDGED), ("questions", QUESTIONS)):
+        for corpus, (whoosh, shared) in stores.items():
+            mine = [j for j in judged if j.corpus == corpus]
+            if not mine:
+                continue
+            seen.add((name, corpus))
+            w, p = evaluate(whoosh, mine), evaluate(shared, mine)
+            assert abs(p.ndcg - w.ndcg) <= 0.02, (name, corpus, p.ndcg, w.ndcg)
+            assert abs(p.mrr - w.mrr) <= 0.02, (name, corpus, p.mrr, w.mrr)
+            assert w.ndcg > 0.3, (name, corpus, w.ndcg)  # both really rank
+    assert seen == {("queries", "samples"), ("queries", "charter"), ("questions", "samples"),
+                    ("questions", "charter"), ("questions", "ungdc")}  # fmt: skip
 
 
 def test_a_document_ingested_from_one_home_is_found_from_another(pg_url, tmp_path):
