@@ -302,3 +302,66 @@ def test_an_existing_home_moves_into_the_database_without_analysing_again(pg_url
     assert all(h.doc.id != gone for h in search(reader, "migration", limit=50).hits)
     st = ws.status(verify=True)["index"]
     assert st["healthy"], (st["problems"], st["not_indexed"], st["stale"], st["removed"])
+
+
+def test_every_command_works_with_pincite_database_set(pg_url, tmp_path, monkeypatch):
+    """Each command of the CLI, run with PINCITE_DATABASE naming the database (no --database): what
+    it writes goes into the database, what it reads comes from there."""
+    from crawlsite import Reply, Site
+    from webhome import Server
+
+    monkeypatch.setenv("PINCITE_DATABASE", pg_url)
+    home, other = tmp_path / "home", tmp_path / "other"
+    other.mkdir()
+
+    def run(*args, at=home):
+        return CliRunner().invoke(cli, ["--home", str(at), *args], catch_exceptions=False)
+
+    doc = write(tmp_path / "docs", "levies.txt", "1. Recruitment fees charged to seasonal workers are banned.\n\n"
+                "2. Employers repay the visa costs of domestic workers.\n")  # fmt: skip
+    r = run("ingest", "-q", str(doc))
+    assert r.exit_code == 0, r.output
+    page = b"<html><head><title>index</title></head><body><a href='summary.txt'>summary</a></body></html>"
+    text = b"1. Circular migration schemes for caregivers were renewed.\n"
+    with Site({"/robots.txt": Reply(404)}) as site:
+        site.routes["/t/index.html"] = Reply(200, page, {"Content-Type": "text/html"})
+        site.routes["/t/summary.txt"] = Reply(200, text, {"Content-Type": "text/plain; charset=utf-8"})
+        r = run("crawl", f"{site.base}/t/index.html", "--delay", "0.01", "--type", "text", "--contact",
+                "https://example.org/tests", "-q")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert run("index").exit_code == 0
+    r = run("status", "--verify", "--format", "json")
+    assert r.exit_code == 0, r.output
+    st = json.loads(r.stdout)["index"]
+    assert st["documents"] == 2 and st["pointer"].startswith("postgresql://")
+    # read from another home: everything comes from the database
+    r = run("search", "recruitment fees", "--format", "json", at=other)
+    assert r.exit_code == 0, r.output
+    hit = json.loads(r.stdout)[0]
+    assert hit["doc"] == "levies"
+    assert run("search", "caregivers", "-c", at=other).stdout.strip() == "1"
+    r = run("show", hit["cite"], "--format", "json", at=other)
+    assert r.exit_code == 0 and "seasonal workers" in r.stdout, r.output
+    r = run("cite", hit["cite"], "--style", "plain", at=other)
+    assert r.exit_code == 0 and r.stdout.strip(), r.output
+    r = run("open", hit["cite"], "--print", at=other)
+    assert r.exit_code == 0 and r.stdout.split("\t")[0].endswith(".txt"), r.output
+    r = run("docs", "--format", "json", at=other)
+    assert {d["doc"] for d in json.loads(r.stdout)} == {"levies", "summary"}, r.stdout
+    r = run("export", "--format", "jsonl", at=other)
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 3, r.output
+    quote = "Recruitment fees charged to seasonal workers are banned"
+    draft = write(tmp_path / "drafts", "note.md", f"The text says that “{quote}” ({hit['cite']}).\n")
+    r = run("check", str(draft), "--format", "json", at=other)
+    assert r.exit_code == 0 and '"ok"' in r.stdout, r.output
+    server = Server(other)
+    try:
+        import httpx
+
+        body = httpx.get(server.url + "/", params={"q": "visa costs"}, timeout=30).text
+        assert "domestic workers" in body
+    finally:
+        server.stop()
+    r = run("remove", "levies")
+    assert r.exit_code == 0, r.output
+    assert run("search", "recruitment fees", at=other).exit_code == 1
