@@ -53,7 +53,7 @@ from pincite.corpus.store import Store
 from pincite.errors import IndexBusy, StoreError
 from pincite.index.analysis import TEXT_FIELDS
 from pincite.index.backend import LOCK_WAIT, IndexStatus, SearchView, SyncReport
-from pincite.index.pgblocks import MERGE_AT, Block, Kept, TopBuckets
+from pincite.index.pgblocks import I4, MERGE_AT, Block, Kept, TopBuckets
 from pincite.index.schema import build_schema
 from pincite.index.vocabulary import Vocabulary, words_of
 
@@ -879,7 +879,7 @@ class PgReader(IndexReader):
             self._count, self._limit = conn.execute(
                 "SELECT count(*), coalesce(max(id) + 1, 0) FROM pincite_units"
             ).fetchone()
-        self._live: set[int] | None = None
+        self._alive: np.ndarray | None = None  # per unit number below the limit: a unit holds it
         self._deleted: frozenset | None = None
         row = conn.execute("SELECT value FROM pincite_meta WHERE key = 'shards'").fetchone()
         self.shards = int(row[0]) if row else 1
@@ -940,6 +940,25 @@ class PgReader(IndexReader):
             ).fetchone()
             self._terms[key] = tuple(row) if row else None
         return self._terms[key]
+
+    def prefetch_terms(self, terms) -> None:
+        """The statistics of these (field, text) read in one round trip, for the `_stats` that follow
+        (a query's words asked one field at a time are a round trip each in a new reader)."""
+        want = {}
+        for fieldname, text in terms:
+            if fieldname in FIELD_ID:
+                tb = self._bytes(fieldname, text)
+                if (fieldname, tb) not in self._terms:
+                    want[(FIELD_ID[fieldname], tb)] = (fieldname, tb)
+        if not want:
+            return
+        where, args = by_field(want)
+        for key in want.values():
+            self._terms[key] = None
+        for f, t, df, maxw, minlen in self.conn.execute(
+            f"SELECT field, term, df, maxweight, minlength FROM pincite_terms WHERE {where}", args
+        ):
+            self._terms[(FIELDS[f], bytes(t))] = (df, maxw, minlen)
 
     def __contains__(self, term):
         return self._stats(*term) is not None
@@ -1129,9 +1148,7 @@ class PgReader(IndexReader):
         units = np.flatnonzero(count)  # the units holding any word: a tier is chosen among them only
         mask = None
         if self.has_deletions():
-            dead = self.deleted_docs_set
-            if dead:
-                mask = ~np.isin(units, np.fromiter(dead, dtype=np.int64, count=len(dead)))
+            mask = self._live_units()[units]
         if allow is not None:
             got = np.fromiter((d for d in allow if 0 <= d < n), dtype=np.int64)
             am = np.isin(units, got)
@@ -1156,16 +1173,26 @@ class PgReader(IndexReader):
         if self._count == self._limit:
             return frozenset()
         if self._deleted is None:
-            self.is_deleted(0)  # reads the live ids once
-            self._deleted = frozenset(i for i in range(self._limit) if i not in self._live)
+            self._deleted = frozenset(np.flatnonzero(~self._live_units()).tolist())
         return self._deleted
 
+    def _live_units(self) -> np.ndarray:
+        """The live unit numbers, read once per snapshot (binary, as one array: 10^6 ids in one row)."""
+        if self._alive is None:
+            alive = np.zeros(self._limit, dtype=bool)
+            with self.conn.cursor(binary=True) as cur:
+                cur.execute("SELECT string_agg(int4send(id::int), ''::bytea) FROM pincite_units")
+                got = cur.fetchone()[0]
+            if got:
+                ids = np.frombuffer(got, I4).astype(np.int64)
+                alive[ids[ids < self._limit]] = True
+            self._alive = alive
+        return self._alive
+
     def is_deleted(self, docnum):
-        if self._count == self._limit:
+        if self._count == self._limit or not 0 <= docnum < self._limit:
             return not 0 <= docnum < self._limit
-        if self._live is None:
-            self._live = {r[0] for r in self.conn.execute("SELECT id FROM pincite_units").fetchall()}
-        return docnum not in self._live
+        return not self._live_units()[docnum]
 
     def all_doc_ids(self):
         for (i,) in self.conn.execute("SELECT id FROM pincite_units ORDER BY id").fetchall():

@@ -555,6 +555,9 @@ def plan_query(text: str, schema, reader, boosts: dict | None, vocabulary) -> _P
                 written, fnotes = rewrite(" ".join(filters))
                 notes += fnotes
                 fq = _parser(schema, boosts).parse(written).normalize()
+            prefetch = getattr(reader, "prefetch_terms", None)  # a reader that reads them in one go
+            if prefetch is not None:
+                prefetch([(f, t) for w in content for f, t in w.terms.items()])
             found = [w for w in content if any(reader.doc_frequency(f, t) for f, t in w.terms.items())]
             unmatched = [w.text for w in content if w not in found]
             # each word searches only the fields that hold it: the same scores, and a union of two or
@@ -576,6 +579,9 @@ def plan_query(text: str, schema, reader, boosts: dict | None, vocabulary) -> _P
                         pairs.setdefault(f, []).append((a.terms[f], b.terms[f], b.pos - a.pos))
             return _Plan(tiers, [w.text for w in content], unmatched, pairs, notes, natural=True, leaves=leaves)
     q, notes = parse_query(text, schema, boosts, vocabulary)
+    prefetch = getattr(reader, "prefetch_terms", None)
+    if prefetch is not None:
+        prefetch([(f, t) for f, t in q.iter_all_terms() if isinstance(t, str)])
     q = _prune(q, reader)
     leaves = _flat_words(q)
     return _Plan([(len(leaves) if leaves else 0, q)], [], [], {}, notes, leaves=leaves)
