@@ -813,6 +813,7 @@ def _reader_for(url: str) -> PgReader | None:
 
 
 _BYTE_LENGTHS = [byte_to_length(i) for i in range(256)]
+_LENGTHS = np.array(_BYTE_LENGTHS, dtype=np.float64)
 
 
 class _Prefetch:
@@ -1126,7 +1127,8 @@ class PgReader(IndexReader):
                 idf, avgfl, bb, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
                 k1p1 = k1 + 1
                 # as natural.by_words_matched (whoosh.scoring.bm25's denominator per length byte)
-                norm = np.array([0.0] + [k1 * ((1 - bb) + bb * fl / avgfl) for fl in _BYTE_LENGTHS[1:]])
+                norm = k1 * ((1 - bb) + bb * _LENGTHS / avgfl)  # the same operations as on Python floats
+                norm[0] = 0.0
                 w = b.weights.astype(np.float64)
                 sc = idf * ((w * k1p1) / (w + norm[b.codes]))
                 if boost != 1.0:
