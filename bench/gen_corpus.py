@@ -5,7 +5,10 @@ UN Parallel Corpus dev set (English, with a tenth Spanish and French), grouped i
 documents of numbered paragraphs, ~50 per document. The same paragraphs go to `paragraphs.jsonl`
 for the raw Whoosh baseline. Nothing is copied into the repository: the output goes to a work folder.
 
-    python bench/gen_corpus.py OUT --units 10000 [--shared /work/shared]
+    python bench/gen_corpus.py OUT --units 10000 [--shared /work/shared] [--seed 42] [--prefix bench]
+
+Another --seed gives other paragraphs, another --prefix other file names (documents a home or a
+database does not hold yet, for a writer to add: bench/bench_backends.py).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def paragraph(rnd: random.Random, pool: list[str]) -> str:
     return " ".join(parts)
 
 
-def generate(out: Path, units: int, shared: Path, seed: int = 42) -> Path:
+def generate(out: Path, units: int, shared: Path, seed: int = 42, prefix: str = "bench") -> Path:
     rnd = random.Random(seed)
     pools = {lang: sentences(shared, lang) for lang in ("en", "es", "fr")}
     folder = out / f"corpus-{units}"
@@ -57,7 +60,7 @@ def generate(out: Path, units: int, shared: Path, seed: int = 42) -> Path:
         for d in range(n_docs):
             lang = "en" if d % 10 not in (3, 7) else ("es" if d % 10 == 3 else "fr")
             pool = pools[lang] or pools["en"]
-            doc_id = f"bench-{d:06d}"
+            doc_id = f"{prefix}-{d:06d}"
             lines = [f"Statement {d} to the General Assembly", ""]
             for p in range(1, PER_DOC + 1):
                 text = paragraph(rnd, pool)
@@ -75,8 +78,10 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--units", type=int, default=10_000)
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--prefix", default="bench", help="the documents' file names: PREFIX-000000.txt, …")
     a = ap.parse_args()
-    print(generate(a.out, a.units, a.shared))
+    print(generate(a.out, a.units, a.shared, a.seed, a.prefix))
 
 
 if __name__ == "__main__":

@@ -32,8 +32,9 @@ def find_bindir() -> Path | None:
 class Cluster:
     """One PostgreSQL server on a unix socket in a private folder."""
 
-    def __init__(self, bindir: Path, base: Path | None = None) -> None:
+    def __init__(self, bindir: Path, base: Path | None = None, settings: dict[str, str] | None = None) -> None:
         self.bindir = bindir
+        self.settings = dict(settings or {})  # server settings (-c name=value), e.g. shared_buffers
         self.base = Path(base or tempfile.mkdtemp(prefix="pincite-pg-"))
         self.data = self.base / "data"
         self.sock = self.base / "sock"
@@ -56,6 +57,7 @@ class Cluster:
         self._run(self.bindir / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--no-locale", "--no-sync")  # fmt: skip
         opts = f"-k {self.sock} -c listen_addresses='' -p {self.port} -c fsync=off -c max_connections=60"
+        opts += "".join(f" -c {k}={v}" for k, v in self.settings.items())
         r = self._run(self.bindir / "pg_ctl", "-D", self.data, "-o", opts, "-l", self.base / "log", "-w", "start",
                       check=False)  # fmt: skip
         if r.returncode:

@@ -81,3 +81,16 @@ def test_a_scheduler_that_cannot_be_reached_is_a_message(tmp_path, monkeypatch):
     r = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "ingest", str(SAMPLES), "--dask", "tcp://127.0.0.1:9"])
     assert r.exit_code == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in r.output
     assert "Traceback" not in r.output
+
+
+def test_ingest_on_dask_into_the_database_is_found_from_another_home(scheduler, pg_url, tmp_path):
+    r = CliRunner().invoke(cli, ["--home", str(tmp_path / "a"), "--database", pg_url, "ingest", str(SAMPLES),
+                                 "--dask", scheduler])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    local = tmp_path / "local"
+    assert CliRunner().invoke(cli, ["--home", str(local), "ingest", "-q", str(SAMPLES)]).exit_code == 0
+    (tmp_path / "b").mkdir()  # a home of its own that holds nothing
+    got = CliRunner().invoke(cli, ["--home", str(tmp_path / "b"), "--database", pg_url, "search", "labour mobility",
+                                   "--format", "json"])  # fmt: skip
+    want = CliRunner().invoke(cli, ["--home", str(local), "search", "labour mobility", "--format", "json"])
+    assert got.exit_code == 0 and json.loads(got.stdout) == json.loads(want.stdout)

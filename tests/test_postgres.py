@@ -5,6 +5,7 @@ schema migrations. The CLI and search tests also run on it (conftest.backend_hom
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -12,7 +13,7 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, SAMPLES
+from conftest import CORPUS_REAL, ROOT, SAMPLES, needs_shared
 from lifecycle_helpers import cli_env
 from pincite.cli import cli
 from pincite.errors import IndexBusy, StoreError
@@ -23,6 +24,7 @@ from pincite.search.evaluate import evaluate, load
 from pincite.workspace import Workspace
 
 JUDGED = load(ROOT / "tests" / "judged" / "queries.toml")
+QUESTIONS = load(ROOT / "tests" / "judged" / "questions.toml")
 QUERIES = [
     "labour mobility", '"regional consultative"', "migra*", "migraton~", "type:speech closing",
     "protection NOT refugees", "year:2013..2017 cooperation", "part:annex dialogue", "kind:footnote",
@@ -53,7 +55,10 @@ def test_the_same_hits_scores_facets_and_notes_as_the_embedded_index(query, pg_s
     home, url = pg_samples
     whoosh = Workspace(samples_home).reader()
     shared = pg(url, home).reader()
-    for kw in ({"limit": 10}, {"limit": 5, "offset": 3, "facets": True}, {"group": True, "limit": 20}):
+    for kw in (
+        {"limit": 10}, {"limit": 5, "offset": 3, "facets": True}, {"group": True, "limit": 20},
+        {"limit": 10, "filters": {"type": "speech"}}, {"limit": 10, "filters": {"lang": "en", "year": "2013..2017"}},
+    ):  # fmt: skip
         assert dump(search(shared, query, **kw)) == dump(search(whoosh, query, **kw)), (query, kw)
 
 
@@ -65,6 +70,41 @@ def test_judged_set_ndcg_within_002_of_whoosh(pg_samples, samples_home):
     assert len(judged) >= 25
     assert abs(p.ndcg - w.ndcg) <= 0.02, (p.ndcg, w.ndcg)
     assert p.ndcg > 0.5  # it really ranks (the floors of test_relevance hold the embedded index)
+
+
+@needs_shared
+@pytest.mark.shared
+@pytest.mark.slow
+def test_every_judged_set_scores_within_002_ndcg_of_whoosh(pg_samples, samples_home, pg_cluster, tmp_path):
+    """Every judged set of tests/judged (keywords and questions) over every corpus it names: the
+    samples, the UN Charter in three languages and the General Debate speeches, each ingested into
+    an embedded home and, parsed and analysed again, into the database from another home."""
+    txt = CORPUS_REAL / "txt"
+    files = {
+        "charter": [txt / "un_charter" / f"raw_un_charter_{lang}.txt" for lang in ("en", "es", "fr")],
+        "ungdc": sorted((txt / "ungdc").glob("*_*_*.txt")),
+    }
+    stores = {"samples": (Workspace(samples_home).reader(), pg(pg_samples[1], pg_samples[0]).reader())}
+    for corpus, paths in files.items():
+        embedded = Workspace(tmp_path / f"{corpus}-whoosh")
+        embedded.ingest(paths)
+        db = pg_cluster.createdb(f"judged_{corpus}_{os.getpid()}")  # a corpus's statistics are its own
+        shared = pg(db, tmp_path / f"{corpus}-pg")
+        shared.ingest(paths)
+        stores[corpus] = (embedded.reader(), shared.reader())
+    seen = set()
+    for name, judged in (("queries", JUDGED), ("questions", QUESTIONS)):
+        for corpus, (whoosh, shared) in stores.items():
+            mine = [j for j in judged if j.corpus == corpus]
+            if not mine:
+                continue
+            seen.add((name, corpus))
+            w, p = evaluate(whoosh, mine), evaluate(shared, mine)
+            assert abs(p.ndcg - w.ndcg) <= 0.02, (name, corpus, p.ndcg, w.ndcg)
+            assert abs(p.mrr - w.mrr) <= 0.02, (name, corpus, p.mrr, w.mrr)
+            assert w.ndcg > 0.3, (name, corpus, w.ndcg)  # both really rank
+    assert seen == {("queries", "samples"), ("queries", "charter"), ("questions", "samples"),
+                    ("questions", "charter"), ("questions", "ungdc")}  # fmt: skip
 
 
 def test_a_document_ingested_from_one_home_is_found_from_another(pg_url, tmp_path):
@@ -290,3 +330,66 @@ def test_a_database_analysed_by_another_index_format_is_refused_until_rebuilt(pg
     r = CliRunner().invoke(cli, [*cli_a, "index", "--rebuild"])
     assert r.exit_code == 1 and "1 other home(s)" in r.output and "new, empty database" in r.output
     assert conn.execute("SELECT count(*) FROM pincite_documents").fetchone()[0] == 2  # nothing lost
+
+
+def test_every_command_works_with_pincite_database_set(pg_url, tmp_path, monkeypatch):
+    """Each command of the CLI, run with PINCITE_DATABASE naming the database (no --database): what
+    it writes goes into the database, what it reads comes from there."""
+    from crawlsite import Reply, Site
+    from webhome import Server
+
+    monkeypatch.setenv("PINCITE_DATABASE", pg_url)
+    home, other = tmp_path / "home", tmp_path / "other"
+    other.mkdir()
+
+    def run(*args, at=home):
+        return CliRunner().invoke(cli, ["--home", str(at), *args], catch_exceptions=False)
+
+    doc = write(tmp_path / "docs", "levies.txt", "1. Recruitment fees charged to seasonal workers are banned.\n\n"
+                "2. Employers repay the visa costs of domestic workers.\n")  # fmt: skip
+    r = run("ingest", "-q", str(doc))
+    assert r.exit_code == 0, r.output
+    page = b"<html><head><title>index</title></head><body><a href='summary.txt'>summary</a></body></html>"
+    text = b"1. Circular migration schemes for caregivers were renewed.\n"
+    with Site({"/robots.txt": Reply(404)}) as site:
+        site.routes["/t/index.html"] = Reply(200, page, {"Content-Type": "text/html"})
+        site.routes["/t/summary.txt"] = Reply(200, text, {"Content-Type": "text/plain; charset=utf-8"})
+        r = run("crawl", f"{site.base}/t/index.html", "--delay", "0.01", "--type", "text", "--contact",
+                "https://example.org/tests", "-q")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert run("index").exit_code == 0
+    r = run("status", "--verify", "--format", "json")
+    assert r.exit_code == 0, r.output
+    st = json.loads(r.stdout)["index"]
+    assert st["documents"] == 2 and st["pointer"].startswith("postgresql://")
+    # read from another home: everything comes from the database
+    r = run("search", "recruitment fees", "--format", "json", at=other)
+    assert r.exit_code == 0, r.output
+    hit = json.loads(r.stdout)[0]
+    assert hit["doc"] == "levies"
+    assert run("search", "caregivers", "-c", at=other).stdout.strip() == "1"
+    r = run("show", hit["cite"], "--format", "json", at=other)
+    assert r.exit_code == 0 and "seasonal workers" in r.stdout, r.output
+    r = run("cite", hit["cite"], "--style", "plain", at=other)
+    assert r.exit_code == 0 and r.stdout.strip(), r.output
+    r = run("open", hit["cite"], "--print", at=other)
+    assert r.exit_code == 0 and r.stdout.split("\t")[0].endswith(".txt"), r.output
+    r = run("docs", "--format", "json", at=other)
+    assert {d["doc"] for d in json.loads(r.stdout)} == {"levies", "summary"}, r.stdout
+    r = run("export", "--format", "jsonl", at=other)
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 3, r.output
+    quote = "Recruitment fees charged to seasonal workers are banned"
+    draft = write(tmp_path / "drafts", "note.md", f"The text says that “{quote}” ({hit['cite']}).\n")
+    r = run("check", str(draft), "--format", "json", at=other)
+    assert r.exit_code == 0 and '"ok"' in r.stdout, r.output
+    server = Server(other)
+    try:
+        import httpx
+
+        body = httpx.get(server.url + "/", params={"q": "visa costs"}, timeout=30).text
+        assert "domestic workers" in body
+    finally:
+        server.stop()
+    r = run("remove", "levies")
+    assert r.exit_code == 0, r.output
+    assert run("search", "recruitment fees", at=other).exit_code == 1

@@ -744,6 +744,13 @@ class Store:
         r = self.db.execute("SELECT * FROM units WHERE doc = ? AND seq = ?", (doc_id, seq)).fetchone()
         return _unit_from_row(r) if r else None
 
+    def page(self, keys: list[tuple[str, int]]) -> tuple[dict[str, Document], dict[tuple[str, int], Unit]]:
+        """The documents and units a page of hits names, by (doc id, seq); those not found left out
+        (the database's catalogue reads them in one round trip: pincite.index.postgres)."""
+        docs = {d: doc for d in dict.fromkeys(k[0] for k in keys) if (doc := self.document(d)) is not None}
+        units = {k: u for k in keys if k[0] in docs and (u := self.unit(*k)) is not None}
+        return docs, units
+
     def counts(self) -> dict[str, dict[str, int]]:
         """Per document, the number of units of each kind."""
         out: dict[str, dict[str, int]] = {}

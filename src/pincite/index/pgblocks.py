@@ -176,8 +176,9 @@ class TopBuckets:
     holding exactly k words, `get(k)` only the ones that can rank in the first `top` (all of them when
     `top` is None; ties at the edge included, so that the caller's order by (-score, docnum) is exact)."""
 
-    def __init__(self, total, count, mask, top: int | None) -> None:
-        self._total, self._count, self._mask, self._top = total, count, mask, top
+    def __init__(self, total, count, mask, top: int | None, ids=None) -> None:
+        # entry i is unit ids[i] (ascending) when `ids` is given, else unit i
+        self._total, self._count, self._mask, self._top, self._ids = total, count, mask, top, ids
         self._idx: dict[int, np.ndarray] = {}
         self._made: dict[int, list] = {}
 
@@ -212,5 +213,7 @@ class TopBuckets:
                 idx, sc = idx[sel], sc[sel]
             elif top == 0:
                 idx, sc = idx[:0], sc[:0]
+            if self._ids is not None:
+                idx = self._ids[idx]
             out = self._made[k] = list(zip(sc.tolist(), idx.tolist(), strict=True))
         return out

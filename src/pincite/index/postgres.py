@@ -54,7 +54,7 @@ from pincite.errors import IndexBusy, StoreError
 from pincite.index.analysis import TEXT_FIELDS
 from pincite.index.backend import LOCK_WAIT, IndexStatus, SearchView, SyncReport
 from pincite.index.generations import INDEX_FORMAT
-from pincite.index.pgblocks import MERGE_AT, Block, Kept, TopBuckets
+from pincite.index.pgblocks import I4, MERGE_AT, Block, Kept, TopBuckets
 from pincite.index.schema import build_schema
 from pincite.index.vocabulary import Vocabulary, words_of
 
@@ -206,7 +206,7 @@ def analysis_of(conn) -> int | None:
     return 4 if conn.execute("SELECT 1 FROM pincite_units LIMIT 1").fetchone() else None
 
 
-def _other_analysis(url: str, found: int) -> str:
+def _analysis_message(url: str, found: int) -> str:
     return (
         f"the database {_redact(url)} holds words analysed by another version of pincite (index format "
         f"{found}; this one is {INDEX_FORMAT}): its stems would not match this version's queries"
@@ -370,7 +370,7 @@ class PostgresBackend:
                 if others
                 else "rebuild it from this home: `pincite index --rebuild`"
             )
-            raise StoreError(f"{_other_analysis(self.url, found)}; {how}")
+            raise StoreError(f"{_analysis_message(self.url, found)}; {how}")
         conn.execute(
             "TRUNCATE pincite_blocks, pincite_terms, pincite_words, pincite_field_lengths, pincite_units, "
             "pincite_documents"
@@ -813,14 +813,23 @@ class PostgresBackend:
         reader = _reader_for(self.url)
         if reader is None:
             return None
-        return SearchView(reader, reader.vocabulary, f"{self.url}\0{reader.gen}", PgCatalogue(self.url, self.store.home))
+        # the page's units and documents read on the reader's connection, in its snapshot: the hits
+        # are those of the generation that scored them, and a search opens no second connection
+        catalogue = PgCatalogue(self.url, self.store.home, conn=reader.conn)
+        return SearchView(reader, reader.vocabulary, f"{self.url}\0{reader.gen}", catalogue)
 
     def catalogue(self) -> PgCatalogue:
-        return PgCatalogue(self.url, self.store.home)
+        """The database's catalogue for read commands, on a connection kept for the process."""
+        key = (self.url, str(self.store.home))
+        cat = _CATALOGUES.get(key)
+        if cat is None or cat.broken:
+            cat = _CATALOGUES[key] = PgCatalogue(self.url, self.store.home)
+        return cat
 
 
 # -- reading ------------------------------------------------------------------------------------------
 _READERS: dict[str, PgReader] = {}
+_CATALOGUES: dict[tuple[str, str], PgCatalogue] = {}
 
 
 def _reader_for(url: str) -> PgReader | None:
@@ -848,6 +857,7 @@ def _reader_for(url: str) -> PgReader | None:
 
 
 _BYTE_LENGTHS = [byte_to_length(i) for i in range(256)]
+_LENGTHS = np.array(_BYTE_LENGTHS, dtype=np.float64)
 
 
 class _Prefetch:
@@ -910,7 +920,7 @@ class PgReader(IndexReader):
         found = analysis_of(conn)
         if found not in (None, INDEX_FORMAT):
             raise StoreError(
-                f"{_other_analysis(conn.info.dsn, found)}; rebuild it: `pincite index --rebuild` from the "
+                f"{_analysis_message(conn.info.dsn, found)}; rebuild it: `pincite index --rebuild` from the "
                 "home that published it"
             )
         meta = dict(conn.execute("SELECT key, value FROM pincite_meta WHERE key IN ('units', 'limit')").fetchall())
@@ -920,7 +930,7 @@ class PgReader(IndexReader):
             self._count, self._limit = conn.execute(
                 "SELECT count(*), coalesce(max(id) + 1, 0) FROM pincite_units"
             ).fetchone()
-        self._live: set[int] | None = None
+        self._alive: np.ndarray | None = None  # per unit number below the limit: a unit holds it
         self._deleted: frozenset | None = None
         row = conn.execute("SELECT value FROM pincite_meta WHERE key = 'shards'").fetchone()
         self.shards = int(row[0]) if row else 1
@@ -981,6 +991,25 @@ class PgReader(IndexReader):
             ).fetchone()
             self._terms[key] = tuple(row) if row else None
         return self._terms[key]
+
+    def prefetch_terms(self, terms) -> None:
+        """The statistics of these (field, text) read in one round trip, for the `_stats` that follow
+        (a query's words asked one field at a time are a round trip each in a new reader)."""
+        want = {}
+        for fieldname, text in terms:
+            if fieldname in FIELD_ID:
+                tb = self._bytes(fieldname, text)
+                if (fieldname, tb) not in self._terms:
+                    want[(FIELD_ID[fieldname], tb)] = (fieldname, tb)
+        if not want:
+            return
+        where, args = by_field(want)
+        for key in want.values():
+            self._terms[key] = None
+        for f, t, df, maxw, minlen in self.conn.execute(
+            f"SELECT field, term, df, maxweight, minlength FROM pincite_terms WHERE {where}", args
+        ):
+            self._terms[(FIELDS[f], bytes(t))] = (df, maxw, minlen)
 
     def __contains__(self, term):
         return self._stats(*term) is not None
@@ -1124,12 +1153,17 @@ class PgReader(IndexReader):
         rows: dict | None = {} if lazy else None
         blocks = self._blocks({(f, tb) for mine in plan for f, _, tb, _, _ in mine}, rows)
         n = self._limit
+        # Per word, its fields' scores summed into a scratch array over the index's units, then added
+        # into the total at the units holding the word, in the order of natural.by_words_matched
+        # (a unit without the word would add 0.0, which changes no float): the same scores to the
+        # bit, with work in proportion to the postings read, not to the units of the index.
         total = np.zeros(n, dtype=np.float64)
         count = np.zeros(n, dtype=np.int16)
+        word = np.zeros(n, dtype=np.float64)
+        mark = np.zeros(n, dtype=bool)
         kept = Kept(schema, self._values if lazy else None)
         for mine in plan:
-            word = np.zeros(n, dtype=np.float64)
-            hit = np.zeros(n, dtype=bool)
+            where = []
             for fieldname, text, tb, boost, scorer in mine:
                 b = blocks.get((fieldname, tb))
                 if b is None or not len(b):
@@ -1143,27 +1177,35 @@ class PgReader(IndexReader):
                 idf, avgfl, bb, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
                 k1p1 = k1 + 1
                 # as natural.by_words_matched (whoosh.scoring.bm25's denominator per length byte)
-                norm = np.array([0.0] + [k1 * ((1 - bb) + bb * fl / avgfl) for fl in _BYTE_LENGTHS[1:]])
+                norm = k1 * ((1 - bb) + bb * _LENGTHS / avgfl)  # the same operations as on Python floats
+                norm[0] = 0.0
                 w = b.weights.astype(np.float64)
                 sc = idf * ((w * k1p1) / (w + norm[b.codes]))
                 if boost != 1.0:
                     sc *= boost
                 word[b.ids] += sc
-                hit[b.ids] = True
-            total += word
-            count += hit
+                where.append(b.ids)
+            if not where:
+                continue
+            if len(where) == 1:
+                ids = where[0]
+            else:  # the units holding the word in any field (np.unique sorts, and is slower by far)
+                for x in where:
+                    mark[x] = True
+                ids = np.flatnonzero(mark)
+                mark[ids] = False
+            total[ids] += word[ids]
+            count[ids] += 1
+            word[ids] = 0.0
+        units = np.flatnonzero(count)  # the units holding any word: a tier is chosen among them only
         mask = None
         if self.has_deletions():
-            mask = np.ones(n, dtype=bool)
-            dead = self.deleted_docs_set
-            if dead:
-                mask[np.fromiter(dead, dtype=np.int64, count=len(dead))] = False
+            mask = self._live_units()[units]
         if allow is not None:
-            am = np.zeros(n, dtype=bool)
             got = np.fromiter((d for d in allow if 0 <= d < n), dtype=np.int64)
-            am[got] = True
+            am = np.isin(units, got)
             mask = am if mask is None else (mask & am)
-        buckets = TopBuckets(total, count, mask, top)
+        buckets = TopBuckets(total[units], count[units], mask, top, units)
         return _Prefetch(buckets, self), kept
 
     # -- documents -----------------------------------------------------------------------------
@@ -1183,16 +1225,26 @@ class PgReader(IndexReader):
         if self._count == self._limit:
             return frozenset()
         if self._deleted is None:
-            self.is_deleted(0)  # reads the live ids once
-            self._deleted = frozenset(i for i in range(self._limit) if i not in self._live)
+            self._deleted = frozenset(np.flatnonzero(~self._live_units()).tolist())
         return self._deleted
 
+    def _live_units(self) -> np.ndarray:
+        """The live unit numbers, read once per snapshot (binary, as one array: 10^6 ids in one row)."""
+        if self._alive is None:
+            alive = np.zeros(self._limit, dtype=bool)
+            with self.conn.cursor(binary=True) as cur:
+                cur.execute("SELECT string_agg(int4send(id::int), ''::bytea) FROM pincite_units")
+                got = cur.fetchone()[0]
+            if got:
+                ids = np.frombuffer(got, I4).astype(np.int64)
+                alive[ids[ids < self._limit]] = True
+            self._alive = alive
+        return self._alive
+
     def is_deleted(self, docnum):
-        if self._count == self._limit:
+        if self._count == self._limit or not 0 <= docnum < self._limit:
             return not 0 <= docnum < self._limit
-        if self._live is None:
-            self._live = {r[0] for r in self.conn.execute("SELECT id FROM pincite_units").fetchall()}
-        return docnum not in self._live
+        return not self._live_units()[docnum]
 
     def all_doc_ids(self):
         for (i,) in self.conn.execute("SELECT id FROM pincite_units ORDER BY id").fetchall():
@@ -1268,10 +1320,11 @@ class PgCatalogue:
 
     read_only = True
 
-    def __init__(self, url: str, home: Path) -> None:
+    def __init__(self, url: str, home: Path, conn=None) -> None:
         self.database = url
         self.home = Path(home)
-        self._conn = None
+        self._conn = conn  # given: a search reader's connection (its snapshot), not closed here
+        self._own = conn is None
 
     @property
     def conn(self):
@@ -1281,13 +1334,18 @@ class PgCatalogue:
         return self._conn
 
     @property
+    def broken(self) -> bool:
+        """The kept connection was lost (the server restarted, say): a new catalogue connects again."""
+        return self._conn is not None and (self._conn.closed or self._conn.broken)
+
+    @property
     def url(self) -> str:
         return self.database
 
     def close(self) -> None:
-        if self._conn is not None:
+        if self._conn is not None and self._own:
             self._conn.close()
-            self._conn = None
+        self._conn = None
 
     def is_empty(self) -> bool:
         return self.conn.execute("SELECT 1 FROM pincite_documents LIMIT 1").fetchone() is None
@@ -1317,6 +1375,23 @@ class PgCatalogue:
             rows = self.conn.execute("SELECT data FROM pincite_units ORDER BY doc, seq")
         for (data,) in rows.fetchall():
             yield _unit_from(data)
+
+    def page(self, keys: list[tuple[str, int]]) -> tuple[dict[str, Document], dict[tuple[str, int], Unit]]:
+        """The documents and units of a page of hits, by (doc id, seq), in one round trip."""
+        if not keys:
+            return {}, {}
+        docs: dict[str, Document] = {}
+        units: dict[tuple[str, int], Unit] = {}
+        rows = self.conn.execute(
+            "SELECT u.doc, u.seq, u.data, d.data FROM unnest(%s::text[], %s::int[]) AS q(doc, seq) "
+            "JOIN pincite_units u ON u.doc = q.doc AND u.seq = q.seq JOIN pincite_documents d ON d.id = u.doc",
+            ([k[0] for k in keys], [k[1] for k in keys]),
+        ).fetchall()
+        for doc, seq, udata, ddata in rows:
+            if doc not in docs:
+                docs[doc] = _doc_from(ddata)
+            units[(doc, seq)] = _unit_from(udata)
+        return docs, units
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}

@@ -555,6 +555,9 @@ def plan_query(text: str, schema, reader, boosts: dict | None, vocabulary) -> _P
                 written, fnotes = rewrite(" ".join(filters))
                 notes += fnotes
                 fq = _parser(schema, boosts).parse(written).normalize()
+            prefetch = getattr(reader, "prefetch_terms", None)  # a reader that reads them in one go
+            if prefetch is not None:
+                prefetch([(f, t) for w in content for f, t in w.terms.items()])
             found = [w for w in content if any(reader.doc_frequency(f, t) for f, t in w.terms.items())]
             unmatched = [w.text for w in content if w not in found]
             # each word searches only the fields that hold it: the same scores, and a union of two or
@@ -576,6 +579,9 @@ def plan_query(text: str, schema, reader, boosts: dict | None, vocabulary) -> _P
                         pairs.setdefault(f, []).append((a.terms[f], b.terms[f], b.pos - a.pos))
             return _Plan(tiers, [w.text for w in content], unmatched, pairs, notes, natural=True, leaves=leaves)
     q, notes = parse_query(text, schema, boosts, vocabulary)
+    prefetch = getattr(reader, "prefetch_terms", None)
+    if prefetch is not None:
+        prefetch([(f, t) for f, t in q.iter_all_terms() if isinstance(t, str)])
     q = _prune(q, reader)
     leaves = _flat_words(q)
     return _Plan([(len(leaves) if leaves else 0, q)], [], [], {}, notes, leaves=leaves)
@@ -821,10 +827,10 @@ def search(
         out.total = total
         page = keyed[offset : offset + limit]
         terms = set().union(*(_query_terms(q) for _, q in plan.tiers[:1])) if page else set()
-        docs = {d: store.document(d) for d in {r[2] for r in page}}  # only the page's documents
+        docs, units = store.page([(r[2], r[3]) for r in page])  # only the page's documents and units
         for score, _docnum, doc_id, seq in page:
             doc = docs.get(doc_id)
-            unit = store.unit(doc_id, seq) if doc else None
+            unit = units.get((doc_id, seq)) if doc else None
             if doc is None or unit is None:
                 continue
             snip = snippet(unit.text, unit.lang or doc.lang, terms)
