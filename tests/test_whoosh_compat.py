@@ -212,3 +212,67 @@ def test_a_whoosh_without_the_expected_pickle_loaders_is_refused():
     )
     assert r.returncode == 0, r.stderr
     assert "IncompatibleWhoosh" in r.stdout and "plain pickle" in r.stdout
+
+
+# -- one value of a block ------------------------------------------------------------------------------
+def _block(values, weights=None, n=None):
+    """A block's decompressed pickle as Whoosh's W3 postings writer writes it (_write_block), and
+    where its values start (as posting_blocks finds it)."""
+    from whoosh.compat import dumps
+
+    n = len(values) if n is None else n
+    data = dumps((tuple(range(1, n + 1)), weights, tuple(values)), 2)
+    got = whoosh_compat._ids_weights(data, n)
+    assert got is not None
+    return data, got[2]
+
+
+def _positions(*pos):
+    from whoosh.formats import Positions
+
+    return Positions().encode(list(pos))
+
+
+@pytest.mark.parametrize("weights", [None, 2.0, "tuple"])
+def test_one_value_is_the_blocks_value_walked_or_not(weights):
+    """BlockValues.one(j) gives the j-th value as unpickling the block whole does: blocks of up to
+    128 values (memo indices past 255 take the long opcodes), long texts, values written once and
+    shared (the same bytes object again is a BINGET), values in any order."""
+    import random
+
+    rnd = random.Random(5)
+    shared = _positions(0)
+    values = []
+    for i in range(128):
+        if i % 9 == 4:
+            values.append(shared)
+        else:
+            values.append(_positions(*sorted(rnd.sample(range(5000), rnd.choice((1, 2, 7, 90))))))
+    w = tuple(float(rnd.randint(1, 9)) for _ in values) if weights == "tuple" else weights
+    for vs in (values, values[:1], values[:3], values[:100]):
+        data, at = _block(vs, w if not isinstance(w, tuple) else w[: len(vs)])
+        order = list(range(len(vs)))
+        rnd.shuffle(order)
+        bv = whoosh_compat.BlockValues(data, len(vs), at, None)
+        assert [bv.one(j) for j in order] == [vs[j] for j in order]
+        assert bv._all is None  # every one walked: nothing unpickled
+        assert bv() == tuple(vs)
+        with pytest.raises(IndexError):
+            whoosh_compat.BlockValues(data, len(vs), at, None).one(len(vs))
+
+
+def test_a_block_of_another_shape_is_unpickled_whole():
+    """A value the walk does not know (an empty bytes is pickled another way, a str is no bytes) makes
+    `one` unpickle the block, through the restricted unpickler, and answer as before."""
+    for odd in (b"", "text"):
+        vs = [_positions(3), _positions(1, 4), odd, _positions(2)]
+        data, at = _block(vs)
+        bv = whoosh_compat.BlockValues(data, len(vs), at, None)
+        assert bv.one(1) == vs[1] and bv._all is None
+        assert [bv.one(j) for j in range(4)] == vs
+        assert bv._all == tuple(vs)  # the walk met `odd` and gave up
+    data, at = _block([_positions(3), _positions(1, 4)])
+    broken = data[: at + 40] + b"\xff" + data[at + 41 :]  # among the values' opcodes
+    bv = whoosh_compat.BlockValues(broken, 2, at, None)
+    with pytest.raises(pickle.UnpicklingError):
+        bv.one(1)

@@ -278,9 +278,13 @@ class Postings:
             for t in wanted:
                 block, j = held[t]
                 values = block[3]
-                if callable(values):
-                    values = block[3] = values()
-                out.setdefault(d, {})[t] = list(decode(values[j]))
+                if isinstance(values, whoosh_compat.BlockValues):
+                    value = values.one(j)  # only this unit's: the block's others stay in their pickle
+                else:
+                    if callable(values):
+                        values = block[3] = values()
+                    value = values[j]
+                out.setdefault(d, {})[t] = list(decode(value))
         return out
 
 
