@@ -249,13 +249,19 @@ def test_one_value_is_the_blocks_value_walked_or_not(weights):
         else:
             values.append(_positions(*sorted(rnd.sample(range(5000), rnd.choice((1, 2, 7, 90))))))
     w = tuple(float(rnd.randint(1, 9)) for _ in values) if weights == "tuple" else weights
-    for vs in (values, values[:1], values[:3], values[:100]):
+    # each value its own object (found straight away: BlockValues._find), values shared (walked),
+    # values holding the bytes of what follows a text (TUPLE2 after 'latin1''s memo index, 0x86)
+    own = [v[:4] + v[4:] for v in values]  # new objects
+    odd = [v + b"\x04\x86q\x05h\x04\x86R" if i % 5 == 2 else v for i, v in enumerate(own)]
+    assert len({id(v) for v in own}) == len(own) and len({id(v) for v in values}) < len(values)
+    for vs in (values, values[:1], values[:3], values[:100], own, own[:2], odd):
         data, at = _block(vs, w if not isinstance(w, tuple) else w[: len(vs)])
         order = list(range(len(vs)))
         rnd.shuffle(order)
         bv = whoosh_compat.BlockValues(data, len(vs), at, None)
         assert [bv.one(j) for j in order] == [vs[j] for j in order]
         assert bv._all is None  # every one walked: nothing unpickled
+        assert bool(bv._first) == (len({id(v) for v in vs}) == len(vs))  # found, or walked
         assert bv() == tuple(vs)
         with pytest.raises(IndexError):
             whoosh_compat.BlockValues(data, len(vs), at, None).one(len(vs))

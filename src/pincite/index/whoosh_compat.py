@@ -261,7 +261,7 @@ class BlockValues:
     that and takes a text's length from its BINUNICODE; anything else and the block is unpickled
     whole, as before."""
 
-    __slots__ = ("_all", "_at", "_data", "_fixed", "_full", "_n", "_next", "_starts", "_walk_ok")
+    __slots__ = ("_all", "_at", "_data", "_first", "_fixed", "_full", "_n", "_next", "_starts", "_walk_ok")
 
     def __init__(self, data: bytes, n: int, at: int, fixed) -> None:
         self._data, self._n, self._at, self._fixed = data, n, at, fixed
@@ -270,6 +270,7 @@ class BlockValues:
         self._starts: list[int] = []  # where each value's BINUNICODE stands, as far as walked
         self._full: list[int] = []  # the same, for the values written out (not BINGETs)
         self._next = None  # the walk's state: (where the next value starts, the function's memo index)
+        self._first = None  # (the first value's BINUNICODE, the end of its opcodes, e); False: walk
 
     def __call__(self):
         if self._all is None:
@@ -280,7 +281,7 @@ class BlockValues:
         """The j-th value, as `self()[j]`."""
         if self._all is None and self._walk_ok and 0 <= j < self._n:
             try:
-                v = self._walk(j)
+                v = self._find(j) if self._plain() else self._walk(j)
             except (IndexError, ValueError, struct.error):  # not of this shape (UnicodeError is a ValueError)
                 v = None
             if v is not None:
@@ -288,36 +289,96 @@ class BlockValues:
             self._walk_ok = False  # unpickled whole from now on
         return self()[j]
 
+    def _first_value(self):
+        """(where the first value's BINUNICODE stands, where its opcodes end, the function's memo
+        index), or None when the values do not start as protocol 2 writes them."""
+        data = self._data
+        e, p = _memo_arg(data, self._at + len(_VALUES_AT), 0x71, 0x72)  # BINPUT of the function
+        if data[p] != 0x58:  # BINUNICODE
+            return None
+        end = p + 5 + _U32(data, p + 1)[0]
+        tail = _put(e + 1) + _LATIN1 + _put(e + 2) + b"\x86" + _put(e + 3) + b"R" + _put(e + 4)
+        if not data.startswith(tail, end):
+            return None
+        return p, end + len(tail), e
+
+    def _plain(self) -> bool:
+        """Whether every value of the block is written out (no BINGET of a value met before), so
+        that `_find` can go to the j-th value straight away; worked out once per block.
+
+        A text is latin-1 as UTF-8: every byte of it from 0x80 up follows 0xC2 or 0xC3 (or is one).
+        So the two bytes "'latin1''s memo index, TUPLE2 (0x86)" stand only where a value's TUPLE2 is:
+        not in a text, nor in a memo index (its opcode stands before it) or a text's length (one of
+        34 kB and more, in a block smaller than that, is not there); and each value written out has
+        one. Their count is the count of values written out."""
+        if self._first is None:
+            self._first = False
+            data, at = self._data, self._at
+            try:
+                first = self._first_value()
+            except (IndexError, ValueError, struct.error):
+                first = None
+            if first is not None and first[2] + 2 < 0x68 and len(data) < 0x8600:
+                if data.count(bytes((first[2] + 2, 0x86)), at) == self._n:
+                    self._first = first
+        return self._first is not False
+
+    def _find(self, j: int):
+        """The j-th value of a block whose values are all written out: the opcodes after the
+        (j-1)-th value's text (BINPUT m, BINGET of 'latin1', TUPLE2, BINPUT, REDUCE, BINPUT with
+        the memo indices that only that value's have: see `_plain`) are found where they stand,
+        and the j-th value's opcodes after them are checked as `_walk` checks them."""
+        data = self._data
+        x, end, e = self._first
+        if j:
+            tails = _tails(e, j)  # tails[k]: what follows the text of the k+2-th value
+            if j == 1:
+                p = end
+            else:
+                tail = tails[j - 2]
+                p = data.find(tail, end)
+                if p < 0:
+                    return None
+                p += len(tail)
+            head = _get(e) + b"X"
+            if not data.startswith(head, p):
+                return None
+            x = p + len(head) - 1
+            if not data.startswith(tails[j - 1], x + 5 + _U32(data, x + 1)[0]):
+                return None
+        n = _U32(data, x + 1)[0]
+        if x + 5 + n > len(data):
+            return None
+        return data[x + 5 : x + 5 + n].decode("utf-8").encode("latin-1")
+
     def _walk(self, j: int):
         data, starts, full = self._data, self._starts, self._full
         startswith = data.startswith
         if self._next is None:
-            p = self._at + len(_VALUES_AT)
-            e, p = _memo_arg(data, p, 0x71, 0x72)  # BINPUT of the function
-            if data[p] != 0x58:  # BINUNICODE
+            first = self._first_value()
+            if first is None:
                 return None
-            end = p + 5 + _U32(data, p + 1)[0]
-            tail = _put(e + 1) + _LATIN1 + _put(e + 2) + b"\x86" + _put(e + 3) + b"R" + _put(e + 4)
-            if not startswith(tail, end):
-                return None
-            starts.append(p)
-            full.append(p)
-            self._next = (end + len(tail), e)
+            starts.append(first[0])
+            full.append(first[0])
+            self._next = (first[1], first[2])
         p, e = self._next
         head = _get(e) + b"X"
         skip = len(head) - 1
-        tails = _tails(e, j + 1)  # tails[k]: what follows the text of the k+1-th value written out
-        append, append_full = starts.append, full.append
+        tails = _tails(e, j + 1)  # tails[k]: what follows the text of the k+2-th value written out
+        append = starts.append
         while len(starts) <= j:
-            if startswith(head, p):
-                x = p + skip
-                end = x + 5 + _U32(data, x + 1)[0]
-                tail = tails[len(full) - 1]
-                if not startswith(tail, end):
-                    return None
-                append(x)
-                append_full(x)
-                p = end + len(tail)
+            if startswith(head, p):  # values written out, up to j or to the next BINGET
+                k = len(full) - 1
+                for tail in tails[k : k + j + 1 - len(starts)]:
+                    if not startswith(head, p):
+                        break
+                    x = p + skip
+                    end = x + 5 + _U32(data, x + 1)[0]
+                    if not startswith(tail, end):
+                        return None
+                    append(x)
+                    full.append(x)
+                    p = end + len(tail)
             else:  # a BINGET of a value written out before (memo e + 4 + 3k for the k-th): that value
                 r, p = _memo_arg(data, p, 0x68, 0x6A)
                 k, rest = divmod(r - e - 4, 3)
