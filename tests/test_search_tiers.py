@@ -158,3 +158,18 @@ def test_posting_blocks_read_as_whoosh_reads_them(store):
             checked += 1
     assert checked > 20
     assert any(seg.has_deletions() for seg, _ in reader.leaf_readers())
+
+
+def test_columns_open_per_segment_and_read_as_whooshs(store):
+    """engine._column of a reader of several segments opens a segment's column when one of its
+    units is asked for, and gives what Whoosh's MultiReader.column_reader gives for every unit."""
+    reader = reading.open_view(IndexManager(store)).reader
+    reader.__dict__.pop("_pincite_columns", None)
+    n = reader.doc_count_all()
+    for name in ("doc", "seq", "lang"):
+        col = engine._column(reader, name)
+        assert isinstance(col, engine._SegmentColumns) and not col._open
+        assert col[n - 1] == reader.column_reader(name)[n - 1] and len(col._open) == 1
+        whooshs = reader.column_reader(name)
+        assert [col[d] for d in range(n)] == [whooshs[d] for d in range(n)]
+    assert engine._column(reader, "text_en") is None  # a field without a column

@@ -16,6 +16,7 @@ Hits are ordered by score, then document id, then position in the document, so t
 
 from __future__ import annotations
 
+import bisect
 import copy
 import math
 import re
@@ -39,6 +40,7 @@ from whoosh.query import (
     Term,
     Wildcard,
 )
+from whoosh.reading import MultiReader
 from whoosh.searching import Searcher
 
 from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Document, Unit
@@ -451,11 +453,36 @@ def snippet(text: str, lang: str, terms: set[tuple[str, str]], maxchars: int = S
 # -- searching -----------------------------------------------------------------------------------------
 def _column(reader, name: str):
     """A column of the reader, opened once per reader: opening one reads its whole offset table
-    (a third of a query's time on 10,000 units), and a generation's reader is kept and reused."""
+    (a third of a query's time on 10,000 units), and a generation's reader is kept and reused. A
+    reader of several segments opens each segment's column when a unit of it is first asked for
+    (_SegmentColumns): a page's ten hits need few of the 18 segments of 10^6 units."""
     cache = reader.__dict__.setdefault("_pincite_columns", {})
     if name not in cache:
-        cache[name] = reader.column_reader(name) if reader.has_column(name) else None
+        if not reader.has_column(name):
+            cache[name] = None
+        elif isinstance(reader, MultiReader):
+            cache[name] = _SegmentColumns(reader, name)
+        else:
+            cache[name] = reader.column_reader(name)
     return cache[name]
+
+
+class _SegmentColumns:
+    """Whoosh's MultiReader.column_reader (a MultiColumnReader over each segment holding the column,
+    found by its first unit), with each segment's column reader opened on first use."""
+
+    def __init__(self, reader: MultiReader, name: str) -> None:
+        self._name = name
+        self._readers = [r for r in reader.readers if r.has_column(name)]
+        self._offsets = [reader.doc_offsets[i] for i, r in enumerate(reader.readers) if r.has_column(name)]
+        self._open: dict[int, object] = {}
+
+    def __getitem__(self, docnum: int):
+        i = max(0, bisect.bisect_right(self._offsets, docnum) - 1)
+        col = self._open.get(i)
+        if col is None:
+            col = self._open[i] = self._readers[i].column_reader(self._name)
+        return col[docnum - self._offsets[i]]
 
 
 def _suggest(vocab: Vocabulary, text: str) -> str:
@@ -800,7 +827,15 @@ def search(
             elif plan.unmatched:
                 out.relaxed = {"words": plan.words, "unmatched": plan.unmatched, "min_matched": reached or 0}
         out.notice = "; ".join(notes)
-        keyed = [(sc, d, _doc_of(s, doc_col, d), _seq_of(s, seq_col, d)) for sc, d in ranked]
+        if sort == "relevance" and not group:
+            # only the page's units need their document and place (facets count the others by docnum):
+            # a column is read (and, per segment, opened) for those only
+            keyed = list(ranked)
+            for i in range(offset, min(offset + limit, len(ranked))):
+                sc, d = ranked[i]
+                keyed[i] = (sc, d, _doc_of(s, doc_col, d), _seq_of(s, seq_col, d))
+        else:
+            keyed = [(sc, d, _doc_of(s, doc_col, d), _seq_of(s, seq_col, d)) for sc, d in ranked]
         if sort != "relevance":  # by each document's first day (2017 counts as 2017-01-01), then relevance
             day = {}
             for r in keyed:
