@@ -669,23 +669,30 @@ def _rescore(s: Searcher, ranked: list[tuple[float, int]], pairs: dict, lang_col
         return ranked
     head, tail = ranked[: natural.WINDOW], ranked[natural.WINDOW :]
     reader = s.reader()
-    by_field: dict[str, list[int]] = {}
-    for _, d in head:
-        lang = lang_col[d] if lang_col is not None else ""
-        if isinstance(lang, bytes):
-            lang = lang.decode("utf-8")
-        f = field_for(lang or OTHER)
-        if f in pairs:
-            by_field.setdefault(f, []).append(d)
     prox: dict[int, float] = {}
-    for f, docnums in by_field.items():
-        terms = {t for a, b, _ in pairs[f] for t in (a, b)}
-        if positions:
-            pos = positions(sorted(docnums), f, terms, pairs[f])
-        else:
+    if positions:
+        # A unit is indexed in one text field (its language's): the positions read in a field are
+        # those of its units, so each field is asked about every unit, and a unit's language (a
+        # column to open in every segment) is not looked up
+        docnums = sorted(d for _, d in head)
+        for f, fpairs in pairs.items():
+            pos = positions(docnums, f, {t for a, b, _ in fpairs for t in (a, b)}, fpairs)
+            for d, held in pos.items():
+                prox[d] = natural.proximity(held, fpairs)
+    else:
+        by_field: dict[str, list[int]] = {}
+        for _, d in head:
+            lang = lang_col[d] if lang_col is not None else ""
+            if isinstance(lang, bytes):
+                lang = lang.decode("utf-8")
+            f = field_for(lang or OTHER)
+            if f in pairs:
+                by_field.setdefault(f, []).append(d)
+        for f, docnums in by_field.items():
+            terms = {t for a, b, _ in pairs[f] for t in (a, b)}
             pos = natural.positions(reader, sorted(docnums), f, terms)
-        for d in docnums:
-            prox[d] = natural.proximity(pos.get(d, {}), pairs[f])
+            for d in docnums:
+                prox[d] = natural.proximity(pos.get(d, {}), pairs[f])
     w = natural.PROXIMITY_WEIGHT
     head = sorted(((sc * (1 + w * prox.get(d, 0.0)), d) for sc, d in head), key=lambda r: (-r[0], r[1]))
     return head + tail
