@@ -282,3 +282,27 @@ def test_a_block_of_another_shape_is_unpickled_whole():
     bv = whoosh_compat.BlockValues(broken, 2, at, None)
     with pytest.raises(pickle.UnpicklingError):
         bv.one(1)
+
+
+def test_positions_decoded_as_whoosh_decodes_them():
+    """whoosh_compat.positions_decoder reads a Positions value whose pickle is a plain list of ints
+    with pickle.loads (the same list as Whoosh's decoder, through the restricted unpickler), and
+    leaves anything else to Whoosh's decoder: a pickle naming a global never reaches pickle.loads."""
+    import random
+
+    from whoosh.formats import Characters, Positions
+
+    fmt = Positions()
+    decode = whoosh_compat.positions_decoder(fmt)
+    rnd = random.Random(3)
+    lists = [[0], [5], [255], [256], [70000], [2**31 - 1], [2**31 + 5], [3, 1], list(range(0, 30000, 7)), []]
+    lists += [sorted(rnd.sample(range(100_000), rnd.randint(1, 40))) for _ in range(200)]
+    for pos in lists:
+        v = fmt.encode(pos)
+        for value in (v, v[:-1]):  # Whoosh's decoder takes a value without its final STOP too
+            assert decode(value) == fmt.decode_positions(value) == pos
+    planted = fmt.encode([1])[:4] + pickle.dumps(_Planted(Path("/nonexistent/proof")), 2)
+    with pytest.raises(trusted.UntrustedIndex):
+        decode(planted)
+    chars = Characters()
+    assert whoosh_compat.positions_decoder(chars)(chars.encode([(1, 0, 3)])) == [1]

@@ -253,7 +253,7 @@ class Postings:
         fmt = self.schema[fieldname].format
         if not fmt.supports("positions"):
             return {}
-        decode = fmt.decoder("positions")
+        decode = whoosh_compat.positions_decoder(fmt)
         found: dict[int, dict[str, tuple[list, int]]] = {}
         for t in terms:
             blocks = self.blocks.get((fieldname, t))
@@ -284,7 +284,7 @@ class Postings:
                     if callable(values):
                         values = block[3] = values()
                     value = values[j]
-                out.setdefault(d, {})[t] = list(decode(value))
+                out.setdefault(d, {})[t] = decode(value)
         return out
 
 
