@@ -173,3 +173,45 @@ def test_columns_open_per_segment_and_read_as_whooshs(store):
         whooshs = reader.column_reader(name)
         assert [col[d] for d in range(n)] == [whooshs[d] for d in range(n)]
     assert engine._column(reader, "text_en") is None  # a field without a column
+
+
+def test_a_terms_matcher_and_scorer_from_one_look_up(store):
+    """natural._matchers makes each term's matcher from one look-up of the term
+    (whoosh_compat.term_matcher) and its BM25F scorer without Whoosh's set-up: the same postings as
+    reader.postings() (deleted units included), the same idf, average length, B and K1 as
+    Whoosh's BM25FScorer, and nothing for a term or a field a segment does not hold."""
+    from whoosh.matching.wrappers import FilterMatcher
+    from whoosh.searching import Searcher
+
+    from pincite.index import whoosh_compat
+    from pincite.search import natural
+
+    reader = reading.open_view(IndexManager(store)).reader
+
+    def walk(m):
+        out = []
+        while m.is_active():
+            out.append((m.id(), m.weight(), m.value()))
+            m.next()
+        return out
+
+    with Searcher(reader, weighting=engine.BM25(**engine.BM25_PARAMS), closereader=False) as s:
+        checked = 0
+        for sub, _ in s.leaf_searchers():
+            seg = sub.reader()
+            words = [t.decode() for t in list(seg.lexicon("text_en"))[:300:11]] + ["zzzunheard"]
+            for w in words:
+                terms = [("text_en", w, 1.0), ("title", w, 0.5), ("text_es", w, 1.0), ("nosuchfield", w, 1.0)]
+                got = list(natural._matchers(s.weighting, s.schema, sub, terms))
+                held = [(f, t) for f, t, _ in terms if f in s.schema and (f, s.schema[f].to_bytes(t)) in seg]
+                assert [(f, t) for f, t, *_ in got] == held
+                for f, t, _boost, scorer, m, lengths in got:
+                    want = s.weighting.scorer(sub, f, s.schema[f].to_bytes(t))
+                    assert (scorer.idf, scorer.avgfl, scorer.B, scorer.K1) == (want.idf, want.avgfl, want.B, want.K1)
+                    theirs = seg.postings(f, t)
+                    theirs = theirs.child if isinstance(theirs, FilterMatcher) else theirs
+                    theirs.reset()  # the filter of deleted units had moved it past the first ones
+                    assert walk(m) == walk(theirs) and lengths is not None
+                    checked += 1
+            assert whoosh_compat.term_matcher(seg, "text_en", b"zzzunheard") is None
+    assert checked > 20

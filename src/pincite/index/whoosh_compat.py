@@ -499,7 +499,9 @@ def _extent_blocks(m, want_values: bool = True):
 
 # A Positions value is a count (4 bytes) and the protocol 2 pickle of the positions' deltas: a list of
 # ints, with nothing else in it (no global, no call) when it matches this.
-_INT_LIST = re.compile(rb"\x80\x02\](?:q\x00)?(?:(?:K.|M..|J....)a|(?:\((?:K.|M..|J....)+e)+)\.?\Z", re.DOTALL)
+_INT_LIST = re.compile(
+    rb"\x80\x02\](?:q\x00)?(?:(?:K.|M..|J....)a|(?:\((?:K.|M..|J....)+e)+)\.?\Z", re.DOTALL
+)
 
 
 def positions_decoder(fmt):
@@ -536,6 +538,30 @@ def held_terms(schema, reader, terms):
             continue
         if (fieldname, tb) in reader:
             yield fieldname, text, tb, boost
+
+
+def term_matcher(reader, fieldname: str, tb: bytes):
+    """The matcher of a term's postings in a segment reader without a scorer and with deleted units
+    left in (the one-pass tiers drop them), or None when the reader does not hold the term: from one
+    look-up of the term in the segment's term table, where `(field, term) in reader`, the scorer's
+    set-up and reader.postings() looked it up three times (85 us a term and segment). Another
+    reader is asked as Whoosh asks it."""
+    from whoosh.codec.whoosh3 import W3TermsReader
+    from whoosh.matching.wrappers import FilterMatcher
+    from whoosh.reading import TermNotFound
+
+    terms = getattr(reader, "_terms", None)
+    if type(terms) is W3TermsReader and "field lengths" in APPLIED and not reader.is_closed:
+        try:
+            info = terms.term_info(fieldname, tb)
+        except TermNotFound:
+            return None
+        fmt = reader.schema[fieldname].format
+        return terms._codec.postings_reader(terms._postfile, info, fmt, term=(fieldname, tb))
+    if (fieldname, tb) not in reader:
+        return None
+    m = reader.postings(fieldname, tb)
+    return m.child if isinstance(m, FilterMatcher) else m
 
 
 def field_lengths(reader, fieldname):

@@ -35,7 +35,7 @@ from itertools import chain
 from whoosh.matching import Matcher, NullMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import CompoundQuery, Or, Term
-from whoosh.scoring import BM25FScorer
+from whoosh.scoring import BM25F, BM25FScorer
 
 from pincite.index import whoosh_compat
 from pincite.index.analysis import TEXT_FIELDS, TOKEN, fold
@@ -291,14 +291,41 @@ class Postings:
 def _matchers(weighting, schema, sub, terms):
     """Each of a word's (field, term, boost) that the leaf searcher `sub` holds, with its scorer, its
     postings' matcher (deleted units left in: the passes drop them) and the field's length bytes when
-    the scorer is BM25F's (None otherwise: the postings are walked Whoosh's way)."""
+    the scorer is BM25F's (None otherwise: the postings are walked Whoosh's way).
+
+    With BM25F and the field's lengths, the passes take from the scorer only its idf, average field
+    length, B and K1: it is made with those (the parent searcher's, as BM25FScorer takes them) but
+    without BM25FScorer's set-up (the term's block quality and a length function, for Whoosh's own
+    matchers), and the matcher from one look-up of the term (whoosh_compat.term_matcher)."""
     reader = sub.reader()
-    for fieldname, text, tb, boost in whoosh_compat.held_terms(schema, reader, terms):
-        scorer = weighting.scorer(sub, fieldname, tb)
-        m = reader.postings(fieldname, tb, scorer=scorer)
-        if isinstance(m, FilterMatcher):
-            m = m.child
-        lengths = whoosh_compat.field_lengths(reader, fieldname) if type(scorer) is BM25FScorer else None
+    bm25f = type(weighting).scorer is BM25F.scorer
+    for fieldname, text, boost in terms:
+        if fieldname not in schema:
+            continue
+        try:
+            tb = schema[fieldname].to_bytes(text)
+        except ValueError:
+            continue
+        scorable = bm25f and schema[fieldname].scorable
+        lengths = whoosh_compat.field_lengths(reader, fieldname) if scorable else None
+        if lengths is None or not lengths[0]:  # Whoosh's way: its scorer and matcher
+            if (fieldname, tb) not in reader:
+                continue
+            scorer = weighting.scorer(sub, fieldname, tb)
+            m = reader.postings(fieldname, tb, scorer=scorer)
+            if isinstance(m, FilterMatcher):
+                m = m.child
+            yield fieldname, text, boost, scorer, m, lengths if type(scorer) is BM25FScorer else None
+            continue
+        m = whoosh_compat.term_matcher(reader, fieldname, tb)
+        if m is None:
+            continue
+        parent = sub.get_parent()
+        scorer = BM25FScorer.__new__(BM25FScorer)
+        scorer.idf = parent.idf(fieldname, tb)
+        scorer.avgfl = parent.avg_field_length(fieldname) or 1
+        scorer.B = weighting._field_B.get(fieldname, weighting.B)
+        scorer.K1, scorer.qf = weighting.K1, 1
         yield fieldname, text, boost, scorer, m, lengths
 
 
