@@ -508,6 +508,7 @@ def _by_words_matched_arrays(searcher, words, allow) -> tuple[ArrayBuckets, Post
     count = np.zeros(n_all, np.int16)
     gone: list[int] = []
     lengths_np: dict[tuple[int, str], object] = {}
+    norms: dict[tuple, object] = {}
     for terms in words:
         word = np.zeros(n_all)
         held = np.zeros(n_all, bool)
@@ -529,14 +530,18 @@ def _by_words_matched_arrays(searcher, words, allow) -> tuple[ArrayBuckets, Post
                     sc = np.array(sc_l, np.float64)
                 else:
                     key = (id(reader), fieldname)
-                    lens = lengths_np.get(key)
-                    if lens is None:
-                        data, table = lengths
-                        # whoosh.scoring.bm25's denominator for each length byte, as in the pass above
-                        k1, b, avgfl = scorer.K1, scorer.B, scorer.avgfl
-                        norm = np.array([0.0] + [k1 * ((1 - b) + b * fl / avgfl) for fl in table[1:]])
-                        lens = lengths_np[key] = (np.frombuffer(data, np.uint8), norm)
-                    data_np, norm = lens
+                    data_np = lengths_np.get(key)
+                    if data_np is None:
+                        data_np = lengths_np[key] = np.frombuffer(lengths[0], np.uint8)
+                    # whoosh.scoring.bm25's denominator for each length byte, as in the pass above:
+                    # the same for every segment (the parent's average length), made once per field
+                    k1, b, avgfl = scorer.K1, scorer.B, scorer.avgfl
+                    norm = norms.get((fieldname, k1, b, avgfl))
+                    if norm is None:
+                        table = lengths[1]
+                        norm = norms[(fieldname, k1, b, avgfl)] = np.array(
+                            [0.0] + [k1 * ((1 - b) + b * fl / avgfl) for fl in table[1:]]
+                        )
                     id_blocks, w_blocks = [], []
                     for bids, weights, values in whoosh_compat.posting_blocks(m, values=False):
                         if keep:
