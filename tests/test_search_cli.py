@@ -446,3 +446,34 @@ def test_a_relaxed_query_with_a_few_full_matches_does_not_say_there_are_none(run
     assert r.exit_code == 0, r.output
     assert "only 1 paragraph holds all 2 words" in r.stderr
     assert "no paragraph holds all" not in r.stderr
+
+
+def test_a_search_process_starts_one_blas_thread(tmp_path):
+    """numpy's OpenBLAS starts a thread per core when imported; a search process (which imports numpy
+    for the one-pass tiers of a large index, and multiplies no matrices) asks for one, unless the
+    user said otherwise or numpy was imported before."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import os, sys\n"
+        "from pincite.search import engine\n"
+        "engine.VECTOR_POSTINGS_MIN = 0  # the numpy pass even on the samples\n"
+        "from pincite import cli\n"
+        "sys.argv = ['pincite', 'search', '-c', 'migration']\n"
+        "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+        "print('numpy' in sys.modules, os.environ.get('OPENBLAS_NUM_THREADS'), len(os.listdir('/proc/self/task')))\n"
+    )
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    env.update(PYTHONPATH=src, PINCITE_HOME=str(tmp_path / "home"))
+
+    def run(**extra):
+        r = subprocess.run([sys.executable, "-c", code], env={**env, **extra}, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.split()[-3:]
+
+    assert run() == ["True", "1", "1"]  # numpy imported, and no thread besides the main one
+    assert run(OPENBLAS_NUM_THREADS="2")[:2] == ["True", "2"]  # the user's choice stands

@@ -143,11 +143,75 @@ def test_posting_blocks_read_as_whoosh_reads_them(store):
             leaf.reset()
             lazy = [(d, w, v) for ids, ws, vs in whoosh_compat.posting_blocks(leaf, values=False) for d, w, v in zip(ids, ws, vs(), strict=True)]
             leaf.reset()
+            # one value at a time, the last first: walked through the block's pickle, none unpickled
+            one = []
+            for ids, ws, vs in whoosh_compat.posting_blocks(leaf, values=False):
+                got = {j: vs.one(j) for j in reversed(range(len(ids)))}
+                assert isinstance(vs, whoosh_compat.BlockValues) and vs._all is None
+                one += [(d, w, got[j]) for j, (d, w) in enumerate(zip(ids, ws, strict=True))]
+            leaf.reset()
             slow = []
             while leaf.is_active():
                 slow.append((leaf.id(), leaf.weight(), leaf.value()))
                 leaf.next()
-            assert fast == slow == lazy, t
+            assert fast == slow == lazy == one, t
             checked += 1
     assert checked > 20
     assert any(seg.has_deletions() for seg, _ in reader.leaf_readers())
+
+
+def test_columns_open_per_segment_and_read_as_whooshs(store):
+    """engine._column of a reader of several segments opens a segment's column when one of its
+    units is asked for, and gives what Whoosh's MultiReader.column_reader gives for every unit."""
+    reader = reading.open_view(IndexManager(store)).reader
+    reader.__dict__.pop("_pincite_columns", None)
+    n = reader.doc_count_all()
+    for name in ("doc", "seq", "lang"):
+        col = engine._column(reader, name)
+        assert isinstance(col, engine._SegmentColumns) and not col._open
+        assert col[n - 1] == reader.column_reader(name)[n - 1] and len(col._open) == 1
+        whooshs = reader.column_reader(name)
+        assert [col[d] for d in range(n)] == [whooshs[d] for d in range(n)]
+    assert engine._column(reader, "text_en") is None  # a field without a column
+
+
+def test_a_terms_matcher_and_scorer_from_one_look_up(store):
+    """natural._matchers makes each term's matcher from one look-up of the term
+    (whoosh_compat.term_matcher) and its BM25F scorer without Whoosh's set-up: the same postings as
+    reader.postings() (deleted units included), the same idf, average length, B and K1 as
+    Whoosh's BM25FScorer, and nothing for a term or a field a segment does not hold."""
+    from whoosh.matching.wrappers import FilterMatcher
+    from whoosh.searching import Searcher
+
+    from pincite.index import whoosh_compat
+    from pincite.search import natural
+
+    reader = reading.open_view(IndexManager(store)).reader
+
+    def walk(m):
+        out = []
+        while m.is_active():
+            out.append((m.id(), m.weight(), m.value()))
+            m.next()
+        return out
+
+    with Searcher(reader, weighting=engine.BM25(**engine.BM25_PARAMS), closereader=False) as s:
+        checked = 0
+        for sub, _ in s.leaf_searchers():
+            seg = sub.reader()
+            words = [t.decode() for t in list(seg.lexicon("text_en"))[:300:11]] + ["zzzunheard"]
+            for w in words:
+                terms = [("text_en", w, 1.0), ("title", w, 0.5), ("text_es", w, 1.0), ("nosuchfield", w, 1.0)]
+                got = list(natural._matchers(s.weighting, s.schema, sub, terms))
+                held = [(f, t) for f, t, _ in terms if f in s.schema and (f, s.schema[f].to_bytes(t)) in seg]
+                assert [(f, t) for f, t, *_ in got] == held
+                for f, t, _boost, scorer, m, lengths in got:
+                    want = s.weighting.scorer(sub, f, s.schema[f].to_bytes(t))
+                    assert (scorer.idf, scorer.avgfl, scorer.B, scorer.K1) == (want.idf, want.avgfl, want.B, want.K1)
+                    theirs = seg.postings(f, t)
+                    theirs = theirs.child if isinstance(theirs, FilterMatcher) else theirs
+                    theirs.reset()  # the filter of deleted units had moved it past the first ones
+                    assert walk(m) == walk(theirs) and lengths is not None
+                    checked += 1
+            assert whoosh_compat.term_matcher(seg, "text_en", b"zzzunheard") is None
+    assert checked > 20

@@ -212,3 +212,97 @@ def test_a_whoosh_without_the_expected_pickle_loaders_is_refused():
     )
     assert r.returncode == 0, r.stderr
     assert "IncompatibleWhoosh" in r.stdout and "plain pickle" in r.stdout
+
+
+# -- one value of a block ------------------------------------------------------------------------------
+def _block(values, weights=None, n=None):
+    """A block's decompressed pickle as Whoosh's W3 postings writer writes it (_write_block), and
+    where its values start (as posting_blocks finds it)."""
+    from whoosh.compat import dumps
+
+    n = len(values) if n is None else n
+    data = dumps((tuple(range(1, n + 1)), weights, tuple(values)), 2)
+    got = whoosh_compat._ids_weights(data, n)
+    assert got is not None
+    return data, got[2]
+
+
+def _positions(*pos):
+    from whoosh.formats import Positions
+
+    return Positions().encode(list(pos))
+
+
+@pytest.mark.parametrize("weights", [None, 2.0, "tuple"])
+def test_one_value_is_the_blocks_value_walked_or_not(weights):
+    """BlockValues.one(j) gives the j-th value as unpickling the block whole does: blocks of up to
+    128 values (memo indices past 255 take the long opcodes), long texts, values written once and
+    shared (the same bytes object again is a BINGET), values in any order."""
+    import random
+
+    rnd = random.Random(5)
+    shared = _positions(0)
+    values = []
+    for i in range(128):
+        if i % 9 == 4:
+            values.append(shared)
+        else:
+            values.append(_positions(*sorted(rnd.sample(range(5000), rnd.choice((1, 2, 7, 90))))))
+    w = tuple(float(rnd.randint(1, 9)) for _ in values) if weights == "tuple" else weights
+    # each value its own object (found straight away: BlockValues._find), values shared (walked),
+    # values holding the bytes of what follows a text (TUPLE2 after 'latin1''s memo index, 0x86)
+    own = [v[:4] + v[4:] for v in values]  # new objects
+    odd = [v + b"\x04\x86q\x05h\x04\x86R" if i % 5 == 2 else v for i, v in enumerate(own)]
+    assert len({id(v) for v in own}) == len(own) and len({id(v) for v in values}) < len(values)
+    for vs in (values, values[:1], values[:3], values[:100], own, own[:2], odd):
+        data, at = _block(vs, w if not isinstance(w, tuple) else w[: len(vs)])
+        order = list(range(len(vs)))
+        rnd.shuffle(order)
+        bv = whoosh_compat.BlockValues(data, len(vs), at, None)
+        assert [bv.one(j) for j in order] == [vs[j] for j in order]
+        assert bv._all is None  # every one walked: nothing unpickled
+        assert bool(bv._first) == (len({id(v) for v in vs}) == len(vs))  # found, or walked
+        assert bv() == tuple(vs)
+        with pytest.raises(IndexError):
+            whoosh_compat.BlockValues(data, len(vs), at, None).one(len(vs))
+
+
+def test_a_block_of_another_shape_is_unpickled_whole():
+    """A value the walk does not know (an empty bytes is pickled another way, a str is no bytes) makes
+    `one` unpickle the block, through the restricted unpickler, and answer as before."""
+    for odd in (b"", "text"):
+        vs = [_positions(3), _positions(1, 4), odd, _positions(2)]
+        data, at = _block(vs)
+        bv = whoosh_compat.BlockValues(data, len(vs), at, None)
+        assert bv.one(1) == vs[1] and bv._all is None
+        assert [bv.one(j) for j in range(4)] == vs
+        assert bv._all == tuple(vs)  # the walk met `odd` and gave up
+    data, at = _block([_positions(3), _positions(1, 4)])
+    broken = data[: at + 40] + b"\xff" + data[at + 41 :]  # among the values' opcodes
+    bv = whoosh_compat.BlockValues(broken, 2, at, None)
+    with pytest.raises(pickle.UnpicklingError):
+        bv.one(1)
+
+
+def test_positions_decoded_as_whoosh_decodes_them():
+    """whoosh_compat.positions_decoder reads a Positions value whose pickle is a plain list of ints
+    with pickle.loads (the same list as Whoosh's decoder, through the restricted unpickler), and
+    leaves anything else to Whoosh's decoder: a pickle naming a global never reaches pickle.loads."""
+    import random
+
+    from whoosh.formats import Characters, Positions
+
+    fmt = Positions()
+    decode = whoosh_compat.positions_decoder(fmt)
+    rnd = random.Random(3)
+    lists = [[0], [5], [255], [256], [70000], [2**31 - 1], [2**31 + 5], [3, 1], list(range(0, 30000, 7)), []]
+    lists += [sorted(rnd.sample(range(100_000), rnd.randint(1, 40))) for _ in range(200)]
+    for pos in lists:
+        v = fmt.encode(pos)
+        for value in (v, v[:-1]):  # Whoosh's decoder takes a value without its final STOP too
+            assert decode(value) == fmt.decode_positions(value) == pos
+    planted = fmt.encode([1])[:4] + pickle.dumps(_Planted(Path("/nonexistent/proof")), 2)
+    with pytest.raises(trusted.UntrustedIndex):
+        decode(planted)
+    chars = Characters()
+    assert whoosh_compat.positions_decoder(chars)(chars.encode([(1, 0, 3)])) == [1]

@@ -33,6 +33,8 @@ refuses: `IncompatibleWhoosh`, as pincite must never open an index with plain pi
 
 from __future__ import annotations
 
+import re
+import struct
 import sys
 import types
 import warnings
@@ -224,7 +226,7 @@ _VALUES_AT = b"c_codecs\nencode\n"
 
 
 def _ids_weights(data: bytes, n: int):
-    """(ids, weights) of a block's decompressed pickle, without unpickling its values (two thirds
+    """(ids, weights, where its values start) of a block's decompressed pickle, without unpickling its values (two thirds
     of the unpickling: a string and a call per posting), or None when the pickle is not of that
     shape (read it whole then). The pickle up to the values, closed as a pair, is unpickled by the
     same restricted unpickler, and what comes back is checked to be of the block's shape."""
@@ -242,7 +244,203 @@ def _ids_weights(data: bytes, n: int):
         return None
     if not (weights is None or type(weights) is float or (type(weights) is tuple and len(weights) == n)):
         return None
-    return ids, weights
+    return ids, weights, i
+
+
+class BlockValues:
+    """A block's encoded values, read only when asked for (posting_blocks with values=False): all of
+    them by calling it, or the j-th by `one(j)`, which reads the pickle's opcodes up to that value
+    instead of unpickling the block's 128 (proximity wants one unit's positions from a block: the
+    whole unpickle took 60 us a block, the walk to the middle 25 us).
+
+    Protocol 2 writes each value (bytes) as `_codecs.encode(text, 'latin1')`: the first as GLOBAL,
+    BINPUT, BINUNICODE, BINPUT, BINUNICODE 'latin1', BINPUT, TUPLE2, BINPUT, REDUCE, BINPUT; each
+    later one as BINGET of the function, BINUNICODE, BINPUT, BINGET of 'latin1', TUPLE2, BINPUT,
+    REDUCE, BINPUT, the memo growing by three; a value that is the same object as one before
+    (pincite's writer shares the value of a word met once at a given position) as a BINGET of that
+    one's memo index. The walk checks every opcode and memo index between the texts against exactly
+    that and takes a text's length from its BINUNICODE; anything else and the block is unpickled
+    whole, as before."""
+
+    __slots__ = ("_all", "_at", "_data", "_first", "_fixed", "_full", "_n", "_next", "_starts", "_walk_ok")
+
+    def __init__(self, data: bytes, n: int, at: int, fixed) -> None:
+        self._data, self._n, self._at, self._fixed = data, n, at, fixed
+        self._all = None
+        self._walk_ok = fixed is None or fixed < 0  # values of one size are one bytes, not a tuple
+        self._starts: list[int] = []  # where each value's BINUNICODE stands, as far as walked
+        self._full: list[int] = []  # the same, for the values written out (not BINGETs)
+        self._next = None  # the walk's state: (where the next value starts, the function's memo index)
+        self._first = None  # (the first value's BINUNICODE, the end of its opcodes, e); False: walk
+
+    def __call__(self):
+        if self._all is None:
+            self._all = _shape_values(_trusted_loads(self._data)[2], self._n, self._fixed)
+        return self._all
+
+    def one(self, j: int):
+        """The j-th value, as `self()[j]`."""
+        if self._all is None and self._walk_ok and 0 <= j < self._n:
+            try:
+                v = self._find(j) if self._plain() else self._walk(j)
+            except (IndexError, ValueError, struct.error):  # not of this shape (UnicodeError is a ValueError)
+                v = None
+            if v is not None:
+                return v
+            self._walk_ok = False  # unpickled whole from now on
+        return self()[j]
+
+    def _first_value(self):
+        """(where the first value's BINUNICODE stands, where its opcodes end, the function's memo
+        index), or None when the values do not start as protocol 2 writes them."""
+        data = self._data
+        e, p = _memo_arg(data, self._at + len(_VALUES_AT), 0x71, 0x72)  # BINPUT of the function
+        if data[p] != 0x58:  # BINUNICODE
+            return None
+        end = p + 5 + _U32(data, p + 1)[0]
+        tail = _put(e + 1) + _LATIN1 + _put(e + 2) + b"\x86" + _put(e + 3) + b"R" + _put(e + 4)
+        if not data.startswith(tail, end):
+            return None
+        return p, end + len(tail), e
+
+    def _plain(self) -> bool:
+        """Whether every value of the block is written out (no BINGET of a value met before), so
+        that `_find` can go to the j-th value straight away; worked out once per block.
+
+        A text is latin-1 as UTF-8: every byte of it from 0x80 up follows 0xC2 or 0xC3 (or is one).
+        So the two bytes "'latin1''s memo index, TUPLE2 (0x86)" stand only where a value's TUPLE2 is:
+        not in a text, nor in a memo index (its opcode stands before it) or a text's length (one of
+        34 kB and more, in a block smaller than that, is not there); and each value written out has
+        one. Their count is the count of values written out."""
+        if self._first is None:
+            self._first = False
+            data, at = self._data, self._at
+            try:
+                first = self._first_value()
+            except (IndexError, ValueError, struct.error):
+                first = None
+            if first is not None and first[2] + 2 < 0x68 and len(data) < 0x8600:
+                if data.count(bytes((first[2] + 2, 0x86)), at) == self._n:
+                    self._first = first
+        return self._first is not False
+
+    def _find(self, j: int):
+        """The j-th value of a block whose values are all written out: the opcodes after the
+        (j-1)-th value's text (BINPUT m, BINGET of 'latin1', TUPLE2, BINPUT, REDUCE, BINPUT with
+        the memo indices that only that value's have: see `_plain`) are found where they stand,
+        and the j-th value's opcodes after them are checked as `_walk` checks them."""
+        data = self._data
+        x, end, e = self._first
+        if j:
+            tails = _tails(e, j)  # tails[k]: what follows the text of the k+2-th value
+            if j == 1:
+                p = end
+            else:
+                tail = tails[j - 2]
+                p = data.find(tail, end)
+                if p < 0:
+                    return None
+                p += len(tail)
+            head = _get(e) + b"X"
+            if not data.startswith(head, p):
+                return None
+            x = p + len(head) - 1
+            if not data.startswith(tails[j - 1], x + 5 + _U32(data, x + 1)[0]):
+                return None
+        n = _U32(data, x + 1)[0]
+        if x + 5 + n > len(data):
+            return None
+        return data[x + 5 : x + 5 + n].decode("utf-8").encode("latin-1")
+
+    def _walk(self, j: int):
+        data, starts, full = self._data, self._starts, self._full
+        startswith = data.startswith
+        if self._next is None:
+            first = self._first_value()
+            if first is None:
+                return None
+            starts.append(first[0])
+            full.append(first[0])
+            self._next = (first[1], first[2])
+        p, e = self._next
+        head = _get(e) + b"X"
+        skip = len(head) - 1
+        tails = _tails(e, j + 1)  # tails[k]: what follows the text of the k+2-th value written out
+        append = starts.append
+        while len(starts) <= j:
+            if startswith(head, p):  # values written out, up to j or to the next BINGET
+                k = len(full) - 1
+                for tail in tails[k : k + j + 1 - len(starts)]:
+                    if not startswith(head, p):
+                        break
+                    x = p + skip
+                    end = x + 5 + _U32(data, x + 1)[0]
+                    if not startswith(tail, end):
+                        return None
+                    append(x)
+                    full.append(x)
+                    p = end + len(tail)
+            else:  # a BINGET of a value written out before (memo e + 4 + 3k for the k-th): that value
+                r, p = _memo_arg(data, p, 0x68, 0x6A)
+                k, rest = divmod(r - e - 4, 3)
+                if rest or not 0 <= k < len(full):
+                    return None
+                append(full[k])
+        self._next = (p, e)
+        x = starts[j]
+        n = _U32(data, x + 1)[0]
+        if x + 5 + n > len(data):
+            return None
+        return data[x + 5 : x + 5 + n].decode("utf-8").encode("latin-1")
+
+
+_U32 = struct.Struct("<I").unpack_from
+_LATIN1 = b"X\x06\x00\x00\x00latin1"
+_TAILS: dict[int, list[bytes]] = {}
+
+
+def _tails(e: int, n: int) -> list[bytes]:
+    """At least n of what follows the text of the 2nd, 3rd… value written out in a block whose
+    function has memo index e ('latin1' e + 2): BINPUT, BINGET of 'latin1', TUPLE2, BINPUT, REDUCE,
+    BINPUT (a pure function of e and k, made once per process)."""
+    tails = _TAILS.setdefault(e, [])
+    while len(tails) < n:
+        m = e + 5 + 3 * len(tails)
+        tails.append(_put(m) + _get(e + 2) + b"\x86" + _put(m + 1) + b"R" + _put(m + 2))
+    return tails
+
+
+def _memo_arg(data: bytes, p: int, short: int, long_: int) -> tuple[int, int]:
+    """(memo index, position after) of the BINPUT/BINGET (`short`, one byte) or LONG_ form (four)
+    at p; ValueError for another opcode."""
+    op = data[p]
+    if op == short:
+        return data[p + 1], p + 2
+    if op == long_:
+        return _U32(data, p + 1)[0], p + 5
+    raise ValueError(op)
+
+
+def _put(n: int) -> bytes:
+    return b"q" + bytes((n,)) if n < 256 else b"r" + n.to_bytes(4, "little")
+
+
+def _get(n: int) -> bytes:
+    return b"h" + bytes((n,)) if n < 256 else b"j" + n.to_bytes(4, "little")
+
+
+def _shape_values(vs, n, fixed):
+    if fixed is None or fixed < 0:
+        return vs
+    if fixed == 0:
+        return (None,) * n
+    return tuple(vs[i : i + fixed] for i in range(0, len(vs), fixed))
+
+
+def _trusted_loads(data):
+    from pincite.index import trusted
+
+    return trusted.loads(data)
 
 
 def _extent_blocks(m, want_values: bool = True):
@@ -267,16 +465,6 @@ def _extent_blocks(m, want_values: bool = True):
         raise ValueError(f"Block tag error {raw[:4]!r}")
     fixed = m._fixedsize
 
-    def shape_values(vs, n):
-        if fixed is None or fixed < 0:
-            return vs
-        if fixed == 0:
-            return (None,) * n
-        return tuple(vs[i : i + fixed] for i in range(0, len(vs), fixed))
-
-    def later(data, n):
-        return lambda: shape_values(trusted.loads(data)[2], n)
-
     buf = io.BytesIO(raw)
     pos, end_all = 4, len(raw)
     while pos < end_all:
@@ -292,12 +480,12 @@ def _extent_blocks(m, want_values: bool = True):
         pair = None if want_values else _ids_weights(data, n)
         if pair is None:
             ids, weights, values = trusted.loads(data)
-            values = shape_values(values, n)
+            values = _shape_values(values, n, fixed)
             if not want_values:
                 values = (lambda v: lambda: v)(values)
         else:
-            ids, weights = pair
-            values = later(data, n)
+            ids, weights, at = pair
+            values = BlockValues(data, n, at, fixed)
         ids = tuple(accumulate(ids))
         if weights is None:
             weights = (1.0,) * n
@@ -307,6 +495,35 @@ def _extent_blocks(m, want_values: bool = True):
         if last:
             return
         pos = end
+
+
+# A Positions value is a count (4 bytes) and the protocol 2 pickle of the positions' deltas: a list of
+# ints, with nothing else in it (no global, no call) when it matches this.
+_INT_LIST = re.compile(
+    rb"\x80\x02\](?:q\x00)?(?:(?:K.|M..|J....)a|(?:\((?:K.|M..|J....)+e)+)\.?\Z", re.DOTALL
+)
+
+
+def positions_decoder(fmt):
+    """fmt.decoder("positions"), faster for Whoosh's Positions format: a value whose pickle is a plain
+    list of ints is read by pickle.loads directly (the restricted unpickler's set-up was most of the
+    cost of one unit's positions), anything else by the format's own decoder."""
+    from whoosh.formats import Positions
+
+    decode = fmt.decoder("positions")
+    if getattr(type(fmt), "decode_positions", None) is not Positions.decode_positions:
+        return lambda value: list(decode(value))
+    import pickle
+    from itertools import accumulate
+
+    loads, match = pickle.loads, _INT_LIST.match
+
+    def decode_positions(value):
+        if match(value, 4):
+            return list(accumulate(loads(value[4:] if value[-1:] == b"." else value[4:] + b".")))
+        return decode(value)
+
+    return decode_positions
 
 
 def held_terms(schema, reader, terms):
@@ -321,6 +538,30 @@ def held_terms(schema, reader, terms):
             continue
         if (fieldname, tb) in reader:
             yield fieldname, text, tb, boost
+
+
+def term_matcher(reader, fieldname: str, tb: bytes):
+    """The matcher of a term's postings in a segment reader without a scorer and with deleted units
+    left in (the one-pass tiers drop them), or None when the reader does not hold the term: from one
+    look-up of the term in the segment's term table, where `(field, term) in reader`, the scorer's
+    set-up and reader.postings() looked it up three times (85 us a term and segment). Another
+    reader is asked as Whoosh asks it."""
+    from whoosh.codec.whoosh3 import W3TermsReader
+    from whoosh.matching.wrappers import FilterMatcher
+    from whoosh.reading import TermNotFound
+
+    terms = getattr(reader, "_terms", None)
+    if type(terms) is W3TermsReader and "field lengths" in APPLIED and not reader.is_closed:
+        try:
+            info = terms.term_info(fieldname, tb)
+        except TermNotFound:
+            return None
+        fmt = reader.schema[fieldname].format
+        return terms._codec.postings_reader(terms._postfile, info, fmt, term=(fieldname, tb))
+    if (fieldname, tb) not in reader:
+        return None
+    m = reader.postings(fieldname, tb)
+    return m.child if isinstance(m, FilterMatcher) else m
 
 
 def field_lengths(reader, fieldname):

@@ -16,6 +16,7 @@ Hits are ordered by score, then document id, then position in the document, so t
 
 from __future__ import annotations
 
+import bisect
 import copy
 import math
 import re
@@ -39,6 +40,7 @@ from whoosh.query import (
     Term,
     Wildcard,
 )
+from whoosh.reading import MultiReader
 from whoosh.searching import Searcher
 
 from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Document, Unit
@@ -451,11 +453,36 @@ def snippet(text: str, lang: str, terms: set[tuple[str, str]], maxchars: int = S
 # -- searching -----------------------------------------------------------------------------------------
 def _column(reader, name: str):
     """A column of the reader, opened once per reader: opening one reads its whole offset table
-    (a third of a query's time on 10,000 units), and a generation's reader is kept and reused."""
+    (a third of a query's time on 10,000 units), and a generation's reader is kept and reused. A
+    reader of several segments opens each segment's column when a unit of it is first asked for
+    (_SegmentColumns): a page's ten hits need few of the 18 segments of 10^6 units."""
     cache = reader.__dict__.setdefault("_pincite_columns", {})
     if name not in cache:
-        cache[name] = reader.column_reader(name) if reader.has_column(name) else None
+        if not reader.has_column(name):
+            cache[name] = None
+        elif isinstance(reader, MultiReader):
+            cache[name] = _SegmentColumns(reader, name)
+        else:
+            cache[name] = reader.column_reader(name)
     return cache[name]
+
+
+class _SegmentColumns:
+    """Whoosh's MultiReader.column_reader (a MultiColumnReader over each segment holding the column,
+    found by its first unit), with each segment's column reader opened on first use."""
+
+    def __init__(self, reader: MultiReader, name: str) -> None:
+        self._name = name
+        self._readers = [r for r in reader.readers if r.has_column(name)]
+        self._offsets = [reader.doc_offsets[i] for i, r in enumerate(reader.readers) if r.has_column(name)]
+        self._open: dict[int, object] = {}
+
+    def __getitem__(self, docnum: int):
+        i = max(0, bisect.bisect_right(self._offsets, docnum) - 1)
+        col = self._open.get(i)
+        if col is None:
+            col = self._open[i] = self._readers[i].column_reader(self._name)
+        return col[docnum - self._offsets[i]]
 
 
 def _suggest(vocab: Vocabulary, text: str) -> str:
@@ -648,23 +675,30 @@ def _rescore(s: Searcher, ranked: list[tuple[float, int]], pairs: dict, lang_col
         return ranked
     head, tail = ranked[: natural.WINDOW], ranked[natural.WINDOW :]
     reader = s.reader()
-    by_field: dict[str, list[int]] = {}
-    for _, d in head:
-        lang = lang_col[d] if lang_col is not None else ""
-        if isinstance(lang, bytes):
-            lang = lang.decode("utf-8")
-        f = field_for(lang or OTHER)
-        if f in pairs:
-            by_field.setdefault(f, []).append(d)
     prox: dict[int, float] = {}
-    for f, docnums in by_field.items():
-        terms = {t for a, b, _ in pairs[f] for t in (a, b)}
-        if positions:
-            pos = positions(sorted(docnums), f, terms, pairs[f])
-        else:
+    if positions:
+        # A unit is indexed in one text field (its language's): the positions read in a field are
+        # those of its units, so each field is asked about every unit, and a unit's language (a
+        # column to open in every segment) is not looked up
+        docnums = sorted(d for _, d in head)
+        for f, fpairs in pairs.items():
+            pos = positions(docnums, f, {t for a, b, _ in fpairs for t in (a, b)}, fpairs)
+            for d, held in pos.items():
+                prox[d] = natural.proximity(held, fpairs)
+    else:
+        by_field: dict[str, list[int]] = {}
+        for _, d in head:
+            lang = lang_col[d] if lang_col is not None else ""
+            if isinstance(lang, bytes):
+                lang = lang.decode("utf-8")
+            f = field_for(lang or OTHER)
+            if f in pairs:
+                by_field.setdefault(f, []).append(d)
+        for f, docnums in by_field.items():
+            terms = {t for a, b, _ in pairs[f] for t in (a, b)}
             pos = natural.positions(reader, sorted(docnums), f, terms)
-        for d in docnums:
-            prox[d] = natural.proximity(pos.get(d, {}), pairs[f])
+            for d in docnums:
+                prox[d] = natural.proximity(pos.get(d, {}), pairs[f])
     w = natural.PROXIMITY_WEIGHT
     head = sorted(((sc * (1 + w * prox.get(d, 0.0)), d) for sc, d in head), key=lambda r: (-r[0], r[1]))
     return head + tail
@@ -806,7 +840,15 @@ def search(
             elif plan.unmatched:
                 out.relaxed = {"words": plan.words, "unmatched": plan.unmatched, "min_matched": reached or 0}
         out.notice = "; ".join(notes)
-        keyed = [(sc, d, _doc_of(s, doc_col, d), _seq_of(s, seq_col, d)) for sc, d in ranked]
+        if sort == "relevance" and not group:
+            # only the page's units need their document and place (facets count the others by docnum):
+            # a column is read (and, per segment, opened) for those only
+            keyed = list(ranked)
+            for i in range(offset, min(offset + limit, len(ranked))):
+                sc, d = ranked[i]
+                keyed[i] = (sc, d, _doc_of(s, doc_col, d), _seq_of(s, seq_col, d))
+        else:
+            keyed = [(sc, d, _doc_of(s, doc_col, d), _seq_of(s, seq_col, d)) for sc, d in ranked]
         if sort != "relevance":  # by each document's first day (2017 counts as 2017-01-01), then relevance
             day = {}
             for r in keyed:

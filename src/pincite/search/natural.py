@@ -35,7 +35,7 @@ from itertools import chain
 from whoosh.matching import Matcher, NullMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import CompoundQuery, Or, Term
-from whoosh.scoring import BM25FScorer
+from whoosh.scoring import BM25F, BM25FScorer
 
 from pincite.index import whoosh_compat
 from pincite.index.analysis import TEXT_FIELDS, TOKEN, fold
@@ -253,7 +253,7 @@ class Postings:
         fmt = self.schema[fieldname].format
         if not fmt.supports("positions"):
             return {}
-        decode = fmt.decoder("positions")
+        decode = whoosh_compat.positions_decoder(fmt)
         found: dict[int, dict[str, tuple[list, int]]] = {}
         for t in terms:
             blocks = self.blocks.get((fieldname, t))
@@ -278,23 +278,54 @@ class Postings:
             for t in wanted:
                 block, j = held[t]
                 values = block[3]
-                if callable(values):
-                    values = block[3] = values()
-                out.setdefault(d, {})[t] = list(decode(values[j]))
+                if isinstance(values, whoosh_compat.BlockValues):
+                    value = values.one(j)  # only this unit's: the block's others stay in their pickle
+                else:
+                    if callable(values):
+                        values = block[3] = values()
+                    value = values[j]
+                out.setdefault(d, {})[t] = decode(value)
         return out
 
 
 def _matchers(weighting, schema, sub, terms):
     """Each of a word's (field, term, boost) that the leaf searcher `sub` holds, with its scorer, its
     postings' matcher (deleted units left in: the passes drop them) and the field's length bytes when
-    the scorer is BM25F's (None otherwise: the postings are walked Whoosh's way)."""
+    the scorer is BM25F's (None otherwise: the postings are walked Whoosh's way).
+
+    With BM25F and the field's lengths, the passes take from the scorer only its idf, average field
+    length, B and K1: it is made with those (the parent searcher's, as BM25FScorer takes them) but
+    without BM25FScorer's set-up (the term's block quality and a length function, for Whoosh's own
+    matchers), and the matcher from one look-up of the term (whoosh_compat.term_matcher)."""
     reader = sub.reader()
-    for fieldname, text, tb, boost in whoosh_compat.held_terms(schema, reader, terms):
-        scorer = weighting.scorer(sub, fieldname, tb)
-        m = reader.postings(fieldname, tb, scorer=scorer)
-        if isinstance(m, FilterMatcher):
-            m = m.child
-        lengths = whoosh_compat.field_lengths(reader, fieldname) if type(scorer) is BM25FScorer else None
+    bm25f = type(weighting).scorer is BM25F.scorer
+    for fieldname, text, boost in terms:
+        if fieldname not in schema:
+            continue
+        try:
+            tb = schema[fieldname].to_bytes(text)
+        except ValueError:
+            continue
+        scorable = bm25f and schema[fieldname].scorable
+        lengths = whoosh_compat.field_lengths(reader, fieldname) if scorable else None
+        if lengths is None or not lengths[0]:  # Whoosh's way: its scorer and matcher
+            if (fieldname, tb) not in reader:
+                continue
+            scorer = weighting.scorer(sub, fieldname, tb)
+            m = reader.postings(fieldname, tb, scorer=scorer)
+            if isinstance(m, FilterMatcher):
+                m = m.child
+            yield fieldname, text, boost, scorer, m, lengths if type(scorer) is BM25FScorer else None
+            continue
+        m = whoosh_compat.term_matcher(reader, fieldname, tb)
+        if m is None:
+            continue
+        parent = sub.get_parent()
+        scorer = BM25FScorer.__new__(BM25FScorer)
+        scorer.idf = parent.idf(fieldname, tb)
+        scorer.avgfl = parent.avg_field_length(fieldname) or 1
+        scorer.B = weighting._field_B.get(fieldname, weighting.B)
+        scorer.K1, scorer.qf = weighting.K1, 1
         yield fieldname, text, boost, scorer, m, lengths
 
 
@@ -477,6 +508,7 @@ def _by_words_matched_arrays(searcher, words, allow) -> tuple[ArrayBuckets, Post
     count = np.zeros(n_all, np.int16)
     gone: list[int] = []
     lengths_np: dict[tuple[int, str], object] = {}
+    norms: dict[tuple, object] = {}
     for terms in words:
         word = np.zeros(n_all)
         held = np.zeros(n_all, bool)
@@ -498,14 +530,18 @@ def _by_words_matched_arrays(searcher, words, allow) -> tuple[ArrayBuckets, Post
                     sc = np.array(sc_l, np.float64)
                 else:
                     key = (id(reader), fieldname)
-                    lens = lengths_np.get(key)
-                    if lens is None:
-                        data, table = lengths
-                        # whoosh.scoring.bm25's denominator for each length byte, as in the pass above
-                        k1, b, avgfl = scorer.K1, scorer.B, scorer.avgfl
-                        norm = np.array([0.0] + [k1 * ((1 - b) + b * fl / avgfl) for fl in table[1:]])
-                        lens = lengths_np[key] = (np.frombuffer(data, np.uint8), norm)
-                    data_np, norm = lens
+                    data_np = lengths_np.get(key)
+                    if data_np is None:
+                        data_np = lengths_np[key] = np.frombuffer(lengths[0], np.uint8)
+                    # whoosh.scoring.bm25's denominator for each length byte, as in the pass above:
+                    # the same for every segment (the parent's average length), made once per field
+                    k1, b, avgfl = scorer.K1, scorer.B, scorer.avgfl
+                    norm = norms.get((fieldname, k1, b, avgfl))
+                    if norm is None:
+                        table = lengths[1]
+                        norm = norms[(fieldname, k1, b, avgfl)] = np.array(
+                            [0.0] + [k1 * ((1 - b) + b * fl / avgfl) for fl in table[1:]]
+                        )
                     id_blocks, w_blocks = [], []
                     for bids, weights, values in whoosh_compat.posting_blocks(m, values=False):
                         if keep:
