@@ -71,7 +71,7 @@ def stemmer(lang: str):
 
 # French elision: l'attention → attention, qu'il → il
 ELISION = {"fr": re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’](?=\w)")}
-# Whoosh's Portuguese stemmer leaves nasal plurals apart from their singulars (nações naçõ, nação naçã):
+# Snowball's Portuguese stemmer (Whoosh's and PyStemmer's alike) leaves nasal plurals apart from their singulars (nações naçõ, nação naçã):
 # bring -ções/-ões back to the singular first, with or without accents.
 PLURALS = {"pt": ((re.compile(r"(?:ções|çoes|coes)$"), "ção"), (re.compile(r"(?:ões|oes)$"), "ão"))}
 
