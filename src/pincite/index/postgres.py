@@ -371,10 +371,11 @@ class PostgresBackend:
                 else "rebuild it from this home: `pincite index --rebuild`"
             )
             raise StoreError(f"{_analysis_message(self.url, found)}; {how}")
-        conn.execute(
-            "TRUNCATE pincite_blocks, pincite_terms, pincite_words, pincite_field_lengths, pincite_units, "
-            "pincite_documents"
-        )
+        # DELETE, not TRUNCATE: TRUNCATE waits for every reader's snapshot to end (a process keeps its
+        # reading connection open); rows deleted stay visible to those snapshots until they end
+        for table in ("pincite_blocks", "pincite_terms", "pincite_words", "pincite_field_lengths", "pincite_units",
+                      "pincite_documents"):  # fmt: skip
+            conn.execute(f"DELETE FROM {table}")
         return have
 
     @staticmethod
