@@ -393,3 +393,17 @@ def test_every_command_works_with_pincite_database_set(pg_url, tmp_path, monkeyp
     r = run("remove", "levies")
     assert r.exit_code == 0, r.output
     assert run("search", "recruitment fees", at=other).exit_code == 1
+
+
+def test_a_process_reading_from_many_homes_keeps_a_few_connections(pg_samples, tmp_path):
+    # each read command keeps its catalogue's connection for the process; one per home would run the
+    # server out of clients in a process that reads for many homes (a server, the test suite)
+    _, url = pg_samples
+    for i in range(3 * postgres.KEPT_CATALOGUES):
+        pg(url, tmp_path / f"h{i}")  # a home of its own
+        r = CliRunner().invoke(cli, ["--home", str(tmp_path / f"h{i}"), "--database", url, "docs"])
+        assert r.exit_code == 0, r.output
+    conn = postgres.connect(url, autocommit=True)
+    dbname = conn.info.dbname
+    held = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (dbname,)).fetchone()[0]
+    assert held <= postgres.KEPT_CATALOGUES + 2, held  # the kept catalogues, a reader, this connection

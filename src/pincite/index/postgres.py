@@ -824,6 +824,12 @@ class PostgresBackend:
         key = (self.url, str(self.store.home))
         cat = _CATALOGUES.get(key)
         if cat is None or cat.broken:
+            if cat is not None:
+                cat.close()
+            # a few kept, the oldest closed: a process that reads from many homes (tests, a server)
+            # must not hold a connection per home until the server refuses new clients
+            while len(_CATALOGUES) >= KEPT_CATALOGUES:
+                _CATALOGUES.pop(next(iter(_CATALOGUES))).close()
             cat = _CATALOGUES[key] = PgCatalogue(self.url, self.store.home)
         return cat
 
@@ -831,6 +837,7 @@ class PostgresBackend:
 # -- reading ------------------------------------------------------------------------------------------
 _READERS: dict[str, PgReader] = {}
 _CATALOGUES: dict[tuple[str, str], PgCatalogue] = {}
+KEPT_CATALOGUES = 4
 
 
 def _reader_for(url: str) -> PgReader | None:
@@ -848,8 +855,12 @@ def _reader_for(url: str) -> PgReader | None:
         old.close()
         _READERS.pop(url, None)
     conn = connect(url)
-    _ready(url, conn)
-    reader = PgReader(conn)
+    try:
+        _ready(url, conn)
+        reader = PgReader(conn)
+    except BaseException:  # a database this version cannot read: its connection is not kept either
+        conn.close()
+        raise
     if reader.doc_count() == 0 and reader.gen == 0:
         reader.close()
         return None
