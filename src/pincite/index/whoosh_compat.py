@@ -526,9 +526,9 @@ def positions_decoder(fmt):
     return decode_positions
 
 
-def held_terms(schema, reader, terms):
-    """Each (fieldname, text, term bytes, boost) of `terms` that `reader` holds. As Whoosh's Term, a
-    field the schema lacks or a text its field cannot encode matches nothing."""
+def encoded_terms(schema, terms):
+    """Each (fieldname, text, term bytes, boost) of `terms` (fieldname, text, boost) whose field is in
+    the schema and can encode the text: as Whoosh's Term, any other matches nothing."""
     for fieldname, text, boost in terms:
         if fieldname not in schema:
             continue
@@ -536,6 +536,12 @@ def held_terms(schema, reader, terms):
             tb = schema[fieldname].to_bytes(text)
         except ValueError:
             continue
+        yield fieldname, text, tb, boost
+
+
+def held_terms(schema, reader, terms):
+    """Each (fieldname, text, term bytes, boost) of `terms` that `reader` holds (`encoded_terms`)."""
+    for fieldname, text, tb, boost in encoded_terms(schema, terms):
         if (fieldname, tb) in reader:
             yield fieldname, text, tb, boost
 

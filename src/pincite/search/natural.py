@@ -299,13 +299,7 @@ def _matchers(weighting, schema, sub, terms):
     matchers), and the matcher from one look-up of the term (whoosh_compat.term_matcher)."""
     reader = sub.reader()
     bm25f = type(weighting).scorer is BM25F.scorer
-    for fieldname, text, boost in terms:
-        if fieldname not in schema:
-            continue
-        try:
-            tb = schema[fieldname].to_bytes(text)
-        except ValueError:
-            continue
+    for fieldname, text, tb, boost in whoosh_compat.encoded_terms(schema, terms):
         scorable = bm25f and schema[fieldname].scorable
         lengths = whoosh_compat.field_lengths(reader, fieldname) if scorable else None
         if lengths is None or not lengths[0]:  # Whoosh's way: its scorer and matcher
