@@ -869,7 +869,6 @@ def _reader_for(url: str) -> PgReader | None:
 
 
 _BYTE_LENGTHS = [byte_to_length(i) for i in range(256)]
-_LENGTHS = np.array(_BYTE_LENGTHS, dtype=np.float64)
 
 
 class _Prefetch:
@@ -1145,7 +1144,7 @@ class PgReader(IndexReader):
         units and scores; None when the weighting is not BM25F (the caller then walks the postings)."""
         from whoosh.scoring import BM25FScorer
 
-        from pincite.index.whoosh_compat import held_terms
+        from pincite.index.whoosh_compat import held_terms, length_norms
 
         weighting, schema = searcher.weighting, searcher.schema
         plan = []
@@ -1188,9 +1187,7 @@ class PgReader(IndexReader):
                         kept.rows[(fieldname, text)] = (tb, rows.get((fieldname, tb), []))
                 idf, avgfl, bb, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
                 k1p1 = k1 + 1
-                # as natural.by_words_matched (whoosh.scoring.bm25's denominator per length byte)
-                norm = k1 * ((1 - bb) + bb * _LENGTHS / avgfl)  # the same operations as on Python floats
-                norm[0] = 0.0
+                norm = np.array(length_norms(k1, bb, avgfl))  # whoosh.scoring.bm25's, per length byte
                 w = b.weights.astype(np.float64)
                 sc = idf * ((w * k1p1) / (w + norm[b.codes]))
                 if boost != 1.0:

@@ -526,6 +526,25 @@ def positions_decoder(fmt):
     return decode_positions
 
 
+def length_norms(k1: float, b: float, avgfl: float) -> list[float]:
+    """whoosh.scoring.bm25's denominator, k1 * ((1 - b) + b * length / avgfl), for each of the 256
+    length bytes (0.0 for byte 0, which no posting has), written as bm25 writes it so that every score
+    is bm25's to the bit. A pure function of its floats: remembered (the same for every segment and
+    term of a field while its average length stands)."""
+    key = (k1, b, avgfl)
+    norm = _NORMS.get(key)
+    if norm is None:
+        from whoosh.util.numeric import byte_to_length
+
+        if len(_NORMS) >= 1024:
+            _NORMS.clear()
+        norm = _NORMS[key] = [0.0] + [k1 * ((1 - b) + b * byte_to_length(i) / avgfl) for i in range(1, 256)]
+    return norm
+
+
+_NORMS: dict[tuple[float, float, float], list[float]] = {}
+
+
 def encoded_terms(schema, terms):
     """Each (fieldname, text, term bytes, boost) of `terms` (fieldname, text, boost) whose field is in
     the schema and can encode the text: as Whoosh's Term, any other matches nothing."""

@@ -382,12 +382,11 @@ def by_words_matched(
                     if keep:
                         kept.add(fieldname, text, offset, ids, values)
                     continue
-                data, table = lengths
+                data = lengths[0]
                 idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
                 k1p1 = k1 + 1
-                # whoosh.scoring.bm25's denominator for each of the 255 lengths a byte stands for,
-                # written as bm25 writes it, so that every score is bm25's to the bit
-                norm = [0.0] + [k1 * ((1 - b) + b * fl / avgfl) for fl in table[1:]]
+                # whoosh.scoring.bm25's denominator for each of the 255 lengths a byte stands for
+                norm = whoosh_compat.length_norms(k1, b, avgfl)
                 get = word.get
                 for ids, weights, values in whoosh_compat.posting_blocks(m, values=False):
                     if keep:
@@ -532,10 +531,7 @@ def _by_words_matched_arrays(searcher, words, allow) -> tuple[ArrayBuckets, Post
                     k1, b, avgfl = scorer.K1, scorer.B, scorer.avgfl
                     norm = norms.get((fieldname, k1, b, avgfl))
                     if norm is None:
-                        table = lengths[1]
-                        norm = norms[(fieldname, k1, b, avgfl)] = np.array(
-                            [0.0] + [k1 * ((1 - b) + b * fl / avgfl) for fl in table[1:]]
-                        )
+                        norm = norms[(fieldname, k1, b, avgfl)] = np.array(whoosh_compat.length_norms(k1, b, avgfl))
                     id_blocks, w_blocks = [], []
                     for bids, weights, values in whoosh_compat.posting_blocks(m, values=False):
                         if keep:
