@@ -28,6 +28,11 @@ import pypdfium2.raw as pr
 from pincite.corpus.model import NEEDS_PASSWORD
 from pincite.errors import DocumentError
 
+try:  # the C walk over a page's objects (setup.py builds it where a compiler is found)
+    from pincite.ingest.readers import _pdfium_walk as _walk
+except ImportError:  # pragma: no cover - the same runs through ctypes
+    _walk = None
+
 _ERRORS = {
     pr.FPDF_ERR_FILE: "damaged or truncated PDF: the file cannot be read",
     pr.FPDF_ERR_FORMAT: "damaged or truncated PDF: not in PDF format or corrupted",
@@ -112,57 +117,24 @@ class Page:
 
     def runs(self, orientations: tuple[int, ...] = (0,)) -> list:
         """The page's text runs (pypdf's `orientations`: 0 is upright, 90/180/270 turned)."""
-        from pincite.ingest.readers.pdf import (  # one matrix product for both engines
-            EM_PER_CHAR,
-            Run,
-            _mult,
-        )
+        from pincite.ingest.readers.pdf import EM_PER_CHAR, Run
 
         f = _fns()
-        if self._text_of is None:  # asked again for a page without upright text: read once
-            self._text_of = self._texts(f)
-        texts = self._text_of
         runs: list = []
         seen: set[tuple[str, int, int]] = set()
         fonts: dict[int, tuple[bool, bool]] = {}
         pending = False  # a space is owed (a space drawn as its own object)
         last = None  # the last run kept
-        mat = (ctypes.c_float * 6)()  # FS_MATRIX: a, b, c, d, e, f
-        size_c = ctypes.c_float()
-        box = (ctypes.c_float * 4)()
-        brefs = [ctypes.addressof(box) + 4 * i for i in range(4)]  # left, bottom, right, top
         name_buf = ctypes.create_string_buffer(256)
-        get_type, get_matrix, get_size = f.GetType, f.GetMatrix, f.GetFontSize
-        get_font, get_bounds, get_name = f.GetFont, f.GetBounds, f.GetBaseFontName
+        get_name = f.GetBaseFontName
         hypot, translate = math.hypot, _TRANSLATE
-        text_kind, form_kind = pr.FPDF_PAGEOBJ_TEXT, pr.FPDF_PAGEOBJ_FORM
-
-        def objects(parent: int, count, get, outer: tuple[float, ...] | None):
-            """(object, the matrix of the forms around it) in content-stream order."""
-            for i in range(count(parent)):
-                obj = get(parent, i)
-                kind = get_type(obj)
-                if kind == text_kind:
-                    yield obj, outer
-                elif kind == form_kind:
-                    get_matrix(obj, mat)
-                    m = tuple(mat)
-                    yield from objects(obj, f.FormCount, f.FormGet, _mult(m, outer) if outer else m)
-
-        for obj, outer in objects(self._page_ptr, f.CountObjects, f.GetObject, None):
-            text = texts.get(obj, "")
+        for _obj, text, m, _in_form, size, font, right in self._objects(f):
             if not text.strip():
                 pending = True  # a space drawn as its own object
                 continue
-            get_matrix(obj, mat)
-            m = tuple(mat)
-            if outer:
-                m = _mult(m, outer)
             turn = _orientation(m)
             if turn not in orientations:
                 continue
-            get_size(obj, size_c)
-            size = size_c.value
             scale = hypot(m[2], m[3]) or 1.0
             eff = size * scale
             if eff <= 0.5:
@@ -185,21 +157,69 @@ class Page:
             if key in seen:  # text printed twice to look bold
                 continue
             seen.add(key)
-            font = get_font(obj) or 0
             style = fonts.get(font)
             if style is None:
                 n = get_name(font, name_buf, 256) if font else 0
                 fname = name_buf.value.decode("latin-1", "replace") if n else ""
                 style = fonts[font] = (bool(BOLD_RE.search(fname)), bool(ITALIC_RE.search(fname)))
             width = 0.0
-            if not outer and turn == 0 and get_bounds(obj, *brefs):
-                width = max(0.0, box[2] - x)
+            if right is not None and turn == 0:
+                width = max(0.0, right - x)
             if width <= 0.0:
                 xscale = hypot(m[0], m[1]) or scale
                 width = EM_PER_CHAR * size * xscale * len(t)
             last = Run(t, x, y, eff, style[0], width, len(runs), style[1])
             runs.append(last)
         return runs
+
+    def _objects(self, f) -> list[tuple]:
+        """Each text object of the page in content-stream order (inside form XObjects too) as
+        (object, its text, matrix with the forms' around it, in a form, font size, font, right
+        edge of its bounds or None): from the C walk (`_pdfium_walk`) where it was built, else
+        through ctypes, with the same values."""
+        if _walk is not None:
+            return _walk.walk(self._page_ptr, self._text_ptr, f.addresses)
+        return self._objects_ctypes(f)
+
+    def _objects_ctypes(self, f) -> list[tuple]:
+        from pincite.ingest.readers.pdf import _mult
+
+        if self._text_of is None:  # asked again for a page without upright text: read once
+            self._text_of = self._texts(f)
+        texts = self._text_of
+        mat = (ctypes.c_float * 6)()  # FS_MATRIX: a, b, c, d, e, f
+        size_c = ctypes.c_float()
+        box = (ctypes.c_float * 4)()
+        brefs = [ctypes.addressof(box) + 4 * i for i in range(4)]  # left, bottom, right, top
+        get_type, get_matrix, get_size = f.GetType, f.GetMatrix, f.GetFontSize
+        get_font, get_bounds = f.GetFont, f.GetBounds
+        text_kind, form_kind = pr.FPDF_PAGEOBJ_TEXT, pr.FPDF_PAGEOBJ_FORM
+        out: list[tuple] = []
+
+        def walk(parent: int, count, get, outer: tuple[float, ...] | None, depth: int) -> None:
+            if depth > 64:  # forms drawn inside themselves: PDFium stops such loops, this is a backstop
+                return
+            for i in range(count(parent)):
+                obj = get(parent, i)
+                if not obj:
+                    continue
+                kind = get_type(obj)
+                if kind == text_kind:
+                    get_matrix(obj, mat)
+                    m = tuple(mat)
+                    if outer:
+                        m = tuple(_mult(m, outer))
+                    get_size(obj, size_c)
+                    font = get_font(obj) or 0
+                    right = box[2] if not outer and get_bounds(obj, *brefs) else None
+                    out.append((obj, texts.get(obj, ""), m, outer is not None, size_c.value, font, right))
+                elif kind == form_kind:
+                    get_matrix(obj, mat)
+                    m = tuple(mat)
+                    walk(obj, f.FormCount, f.FormGet, tuple(_mult(m, outer)) if outer else m, depth + 1)
+
+        walk(self._page_ptr, f.CountObjects, f.GetObject, None, 0)
+        return out
 
     def _texts(self, f) -> dict[int, str]:
         """Each text object's text, from one pass over the text page's characters.
@@ -278,6 +298,25 @@ class _Fns:
         # once per character, so without argtypes (a third faster): the text page as a c_void_p
         self.GetTextObjectN = ctypes.CDLL(lib._name).FPDFText_GetTextObject
         self.GetTextObjectN.restype = ctypes.c_size_t
+        # the addresses of the functions the C walk calls, in the order _pdfium_walk.c reads them
+        self.addresses = tuple(
+            ctypes.cast(getattr(lib, name), ctypes.c_void_p).value
+            for name in (
+                "FPDFPage_CountObjects",
+                "FPDFPage_GetObject",
+                "FPDFPageObj_GetType",
+                "FPDFFormObj_CountObjects",
+                "FPDFFormObj_GetObject",
+                "FPDFPageObj_GetMatrix",
+                "FPDFTextObj_GetFontSize",
+                "FPDFTextObj_GetFont",
+                "FPDFPageObj_GetBounds",
+                "FPDFText_CountChars",
+                "FPDFText_GetText",
+                "FPDFText_GetUnicode",
+                "FPDFText_GetTextObject",
+            )
+        )
 
 
 _FNS: _Fns | None = None
