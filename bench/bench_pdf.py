@@ -9,7 +9,9 @@ machine touches all of them alike); each figure is the median wall time over the
 - `pincite ingest` through the CLI into a fresh home, once per PDF engine: files stored, every page
   read into the page model, paragraphs segmented, languages identified and the index written.
 
-Scans are included: pincite records them as needing OCR, the others find no text.
+Scans are included: pincite records them as needing OCR, the others find no text. Each pincite checkout
+is byte-compiled first, as an installed package is. CPU seconds are those of the contender's processes
+on all cores (user + system): with two cores the wall time can at best be half of them.
 
     python bench/bench_pdf.py [corpus-real/pdf] [--repeats 5] [--jobs 2] [--engines pdfium,pypdf] [--baseline CHECKOUT]
 """
@@ -22,6 +24,7 @@ import json
 import logging
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -88,7 +91,9 @@ def pincite_ingest(folder: Path, engine: str, jobs: int, src: Path | None = None
             str(jobs),
             str(folder),
         ]
+        c, t = _cpu(), time.perf_counter()
         r = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        took = (time.perf_counter() - t, _cpu() - c)  # the ingest alone, not the status read below
         if "Traceback" in r.stderr:
             raise SystemExit(r.stderr)
         st = subprocess.run(
@@ -98,15 +103,30 @@ def pincite_ingest(folder: Path, engine: str, jobs: int, src: Path | None = None
             text=True,
         )
         try:
-            return json.loads(st.stdout)
+            return {**json.loads(st.stdout), "_took": took}
         except ValueError:
-            return {}
+            return {"_took": took}
 
 
-def timed(fn, *args) -> tuple[float, object]:
-    t = time.perf_counter()
+def _cpu() -> float:
+    """CPU seconds (user + system) used so far by this process and the children it waited for."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed(fn, *args) -> tuple[float, float, object]:
+    """Wall seconds, CPU seconds (this process and its children: all cores), result."""
+    c, t = _cpu(), time.perf_counter()
     out = fn(*args)
-    return time.perf_counter() - t, out
+    return time.perf_counter() - t, _cpu() - c, out
+
+
+def compiled(src: Path) -> None:
+    """Byte-compile a checkout's pincite once, as installing a package does: with
+    PYTHONDONTWRITEBYTECODE set (as on some machines) every run would compile it again (~0.3 s)."""
+    import compileall
+
+    compileall.compile_dir(str(src / "pincite"), quiet=1)
 
 
 def main() -> int:
@@ -150,13 +170,20 @@ def main() -> int:
     if not shutil.which("recollindex"):
         print("recollindex not installed (apt-get install recoll): left out", file=sys.stderr)
         del contenders["recollindex"]
+    compiled(ROOT / "src")
+    if args.baseline:
+        compiled(args.baseline.resolve() / "src")
     load_start = os.getloadavg()
     times: dict[str, list[float]] = {k: [] for k in contenders}
+    cpus: dict[str, list[float]] = {k: [] for k in contenders}
     status: dict = {}
     for _ in range(args.repeats):
         for name, fn in contenders.items():
-            t, out = timed(fn)
+            t, c, out = timed(fn)
+            if isinstance(out, dict) and "_took" in out:
+                t, c = out.pop("_took")
             times[name].append(t)
+            cpus[name].append(c)
             if name.startswith("pincite") and out:
                 status[name] = out
     print(
@@ -168,12 +195,17 @@ def main() -> int:
         f"load average {load_start[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     )
     base = statistics.median(times["recollindex"]) if "recollindex" in times else None
-    print("| contender | median s | pages/s | runs (s) | ratio to recollindex |\n|---|---|---|---|---|")
+    cpu_base = statistics.median(cpus["recollindex"]) if "recollindex" in cpus else None
+    print(
+        "| contender | median s | pages/s | runs (s) | ratio to recollindex | CPU s (all cores) | CPU ratio |\n"
+        "|---|---|---|---|---|---|---|"
+    )
     for name, ts in times.items():
-        med = statistics.median(ts)
+        med, cpu = statistics.median(ts), statistics.median(cpus[name])
         ratio = f"{med / base:.2f}x" if base else "-"
+        cratio = f"{cpu / cpu_base:.2f}x" if cpu_base else "-"
         runs = ", ".join(f"{t:.2f}" for t in ts)
-        print(f"| {name} | {med:.2f} | {pages / med:.1f} | {runs} | {ratio} |")
+        print(f"| {name} | {med:.2f} | {pages / med:.1f} | {runs} | {ratio} | {cpu:.2f} | {cratio} |")
     for name, st in status.items():
         print(f"{name}: {st.get('by_status')}, {st.get('units')} units")
     return 0
