@@ -78,10 +78,16 @@ def _both(page) -> tuple[list, list]:
 
 
 def _runs_without_walk(page, monkeypatch, orientations=(0,)) -> list:
+    """The runs as the pure-Python reader makes them: ctypes walk, Python loop."""
     with monkeypatch.context() as m:
         m.setattr(pdfium, "_walk", None)
         page._text_of = None
         return page.runs(orientations)
+
+
+def _runs_python_over_c_walk(page, orientations=(0,)) -> list:
+    """The Python loop over the C walk: tells a difference in the loop from one in the walk."""
+    return page._runs_python(orientations)
 
 
 @needs_walk
@@ -108,7 +114,7 @@ def _check_form_page(page, monkeypatch) -> None:
     _, _, m3, in_form3, _, font, right3 = inside["First line on the page"]
     assert not in_form3 and font and right3 > m3[4] + 50
     runs = page.runs()
-    assert runs == _runs_without_walk(page, monkeypatch)
+    assert runs == _runs_without_walk(page, monkeypatch) == _runs_python_over_c_walk(page)
     assert all(r.bold for r in runs)  # Helvetica-Bold, from the font's name
     assert any(r.text == " after a drawn space" for r in runs)
     turned = page.runs((0, 90, 180, 270))
@@ -165,7 +171,10 @@ def test_the_c_walk_reads_every_real_pdf_page_as_the_ctypes_walk_does(monkeypatc
             for page in _pages(f.read_bytes(), f.name):
                 walked, ctyped = _both(page)
                 assert walked == ctyped, f"{f.name}: page {pages}"
-                assert page.runs() == _runs_without_walk(page, monkeypatch), f.name
+                runs = page.runs()
+                assert runs == _runs_python_over_c_walk(page), f"{f.name}: the loop, page {pages}"
+                assert runs == _runs_without_walk(page, monkeypatch), f.name
+                assert page.runs((0, 90, 180, 270)) == _runs_python_over_c_walk(page, (0, 90, 180, 270))
                 pages += 1
         except pdfium.DocumentError:
             continue  # a locked or damaged file: the reader's own tests cover it

@@ -16,6 +16,7 @@
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -324,11 +325,8 @@ walk_objects(Walk *w, H parent, int is_form, const double *outer, int depth)
 }
 
 static PyObject *
-walk(PyObject *self, PyObject *args)
+walk_page(PyObject *page_o, PyObject *text_o, PyObject *functions)
 {
-    PyObject *page_o, *text_o, *functions;
-    if (!PyArg_ParseTuple(args, "OOO:walk", &page_o, &text_o, &functions))
-        return NULL;
     H page = PyLong_AsVoidPtr(page_o);
     if (!page && PyErr_Occurred())
         return NULL;
@@ -359,10 +357,223 @@ walk(PyObject *self, PyObject *args)
     return w.out;
 }
 
+static PyObject *
+walk(PyObject *self, PyObject *args)
+{
+    PyObject *page_o, *text_o, *functions;
+    if (!PyArg_ParseTuple(args, "OOO:walk", &page_o, &text_o, &functions))
+        return NULL;
+    return walk_page(page_o, text_o, functions);
+}
+
+/* -- runs: Page.runs' loop over the walk, rule for rule (readers/pdfium.py, `_runs_python`) -------- */
+
+static int
+all_space(PyObject *s, Py_ssize_t *first, Py_ssize_t *last) /* str.strip() == "": the bounds if not */
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s), a = 0, b = n;
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    while (a < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a)))
+        a++;
+    while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1)))
+        b--;
+    if (first)
+        *first = a;
+    if (last)
+        *last = b;
+    return a == b;
+}
+
+static int
+orientation(const double *m) /* pdfium._orientation: pypdf's rule */
+{
+    if (m[3] > 1e-6)
+        return 0;
+    if (m[3] < -1e-6)
+        return 180;
+    return m[1] > 0 ? 90 : 270;
+}
+
+static PyObject *
+rounded(double v) /* round(v), as Python's round() of a float: half to even, errors alike */
+{
+    if (isnan(v)) {
+        PyErr_SetString(PyExc_ValueError, "cannot convert float NaN to integer");
+        return NULL;
+    }
+    if (isinf(v)) {
+        PyErr_SetString(PyExc_OverflowError, "cannot convert float infinity to integer");
+        return NULL;
+    }
+    double r = round(v); /* CPython's float.__round__ without digits */
+    if (fabs(v - r) == 0.5)
+        r = 2.0 * round(v / 2.0);
+    return PyLong_FromDouble(r);
+}
+
+static PyObject *
+runs(PyObject *self, PyObject *args)
+{
+    PyObject *page_o, *text_o, *functions, *orient_o, *run_cls, *style_of, *table;
+    double em_per_char;
+    if (!PyArg_ParseTuple(args, "OOOOOOOd:runs", &page_o, &text_o, &functions, &orient_o, &run_cls,
+                          &style_of, &table, &em_per_char))
+        return NULL;
+    int allowed[4] = {0, 0, 0, 0}; /* 0, 90, 180, 270 */
+    PyObject *fast = PySequence_Fast(orient_o, "orientations: a sequence of 0, 90, 180, 270");
+    if (!fast)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(fast); i++) {
+        long o = PyLong_AsLong(PySequence_Fast_GET_ITEM(fast, i));
+        if (o == -1 && PyErr_Occurred()) {
+            Py_DECREF(fast);
+            return NULL;
+        }
+        if (o == 0 || o == 90 || o == 180 || o == 270)
+            allowed[o / 90] = 1;
+    }
+    Py_DECREF(fast);
+    PyObject *objects = walk_page(page_o, text_o, functions);
+    if (!objects)
+        return NULL;
+    PyObject *out = PyList_New(0), *seen = PySet_New(NULL), *styles = PyDict_New();
+    PyObject *space = PyUnicode_FromOrdinal(' ');
+    PyObject *last_text = NULL; /* the last run kept: its text, y and size */
+    double last_y = 0, last_size = 0;
+    int pending = 0;
+    if (!out || !seen || !styles || !space)
+        goto fail;
+    Py_ssize_t count = PyList_GET_SIZE(objects);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(objects, i);
+        PyObject *text = PyTuple_GET_ITEM(item, 1), *mo = PyTuple_GET_ITEM(item, 2);
+        PyObject *font = PyTuple_GET_ITEM(item, 5), *right_o = PyTuple_GET_ITEM(item, 6);
+        if (all_space(text, NULL, NULL)) {
+            pending = 1; /* a space drawn as its own object */
+            continue;
+        }
+        double m[6];
+        for (int k = 0; k < 6; k++)
+            m[k] = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(mo, k));
+        int turn = orientation(m);
+        if (!allowed[turn / 90])
+            continue;
+        double size = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(item, 4));
+        double scale = hypot(m[2], m[3]);
+        if (scale == 0.0)
+            scale = 1.0;
+        double eff = size * scale;
+        if (eff <= 0.5)
+            continue;
+        PyObject *t = PyUnicode_Translate(text, table, "ignore") /* as str.translate: None deletes */;
+        if (!t)
+            goto fail;
+        Py_ssize_t a, b;
+        if (all_space(t, &a, &b)) {
+            Py_DECREF(t);
+            continue;
+        }
+        double x = m[4], y = m[5];
+        if (!Py_UNICODE_ISSPACE(PyUnicode_READ_CHAR(t, 0)) &&
+            (!last_text ||
+             !Py_UNICODE_ISSPACE(PyUnicode_READ_CHAR(last_text, PyUnicode_GET_LENGTH(last_text) - 1)))) {
+            double top = last_size > eff ? last_size : eff; /* max(eff, last.size) */
+            if (pending || !last_text || fabs(y - last_y) > 0.5 * top) {
+                PyObject *spaced = PyUnicode_Concat(space, t);
+                Py_DECREF(t);
+                if (!spaced)
+                    goto fail;
+                t = spaced;
+                a += 1;
+                b += 1;
+            }
+        }
+        pending = 0;
+        PyObject *stripped = PyUnicode_Substring(t, a, b);
+        PyObject *rx = stripped ? rounded(x) : NULL;
+        PyObject *ry = rx ? rounded(y) : NULL;
+        PyObject *key = ry ? PyTuple_Pack(3, stripped, rx, ry) : NULL;
+        Py_XDECREF(stripped);
+        Py_XDECREF(rx);
+        Py_XDECREF(ry);
+        if (!key) {
+            Py_DECREF(t);
+            goto fail;
+        }
+        int dup = PySet_Contains(seen, key);
+        if (dup == 0)
+            dup = PySet_Add(seen, key) < 0 ? -1 : 0;
+        Py_DECREF(key);
+        if (dup != 0) { /* text printed twice to look bold, or an error */
+            Py_DECREF(t);
+            if (dup < 0)
+                goto fail;
+            continue;
+        }
+        PyObject *style = PyDict_GetItemWithError(styles, font); /* borrowed */
+        if (!style) {
+            if (PyErr_Occurred()) {
+                Py_DECREF(t);
+                goto fail;
+            }
+            style = PyObject_CallOneArg(style_of, font);
+            if (!style || !PyTuple_Check(style) || PyTuple_GET_SIZE(style) != 2 ||
+                PyDict_SetItem(styles, font, style) < 0) {
+                if (style && !PyErr_Occurred())
+                    PyErr_SetString(PyExc_TypeError, "style_of: a (bold, italic) tuple expected");
+                Py_XDECREF(style);
+                Py_DECREF(t);
+                goto fail;
+            }
+            Py_DECREF(style); /* the dict holds it */
+        }
+        double width = 0.0;
+        if (right_o != Py_None && turn == 0) {
+            double v = PyFloat_AS_DOUBLE(right_o) - x;
+            width = v > 0.0 ? v : 0.0; /* max(0.0, right - x) */
+        }
+        if (width <= 0.0) {
+            double xscale = hypot(m[0], m[1]);
+            if (xscale == 0.0)
+                xscale = scale;
+            width = em_per_char * size * xscale * (double)PyUnicode_GET_LENGTH(t);
+        }
+        PyObject *run = PyObject_CallFunction(run_cls, "OdddOdnO", t, x, y, eff, PyTuple_GET_ITEM(style, 0),
+                                              width, PyList_GET_SIZE(out), PyTuple_GET_ITEM(style, 1));
+        if (!run || PyList_Append(out, run) < 0) {
+            Py_XDECREF(run);
+            Py_DECREF(t);
+            goto fail;
+        }
+        Py_DECREF(run);
+        Py_XSETREF(last_text, t); /* the reference moves to last_text */
+        last_y = y;
+        last_size = eff;
+    }
+    Py_XDECREF(last_text);
+    Py_DECREF(space);
+    Py_DECREF(styles);
+    Py_DECREF(seen);
+    Py_DECREF(objects);
+    return out;
+fail:
+    Py_XDECREF(last_text);
+    Py_XDECREF(space);
+    Py_XDECREF(styles);
+    Py_XDECREF(seen);
+    Py_XDECREF(out);
+    Py_DECREF(objects);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS,
      "walk(page, textpage, functions): the page's text objects with their text, matrix, size, font "
      "and right edge (see the module's source)"},
+    {"runs", runs, METH_VARARGS,
+     "runs(page, textpage, functions, orientations, Run, style_of, table, em_per_char): Page.runs "
+     "over the walk, in C (see readers/pdfium.py)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -116,7 +116,25 @@ class Page:
             self.handle = None
 
     def runs(self, orientations: tuple[int, ...] = (0,)) -> list:
-        """The page's text runs (pypdf's `orientations`: 0 is upright, 90/180/270 turned)."""
+        """The page's text runs (pypdf's `orientations`: 0 is upright, 90/180/270 turned): made in C
+        (`_pdfium_walk.runs`, the loop of `_runs_python` rule for rule) where it was built."""
+        from pincite.ingest.readers.pdf import EM_PER_CHAR, Run
+
+        f = _fns()
+        if _walk is not None:
+            return _walk.runs(
+                self._page_ptr,
+                self._text_ptr,
+                f.addresses,
+                orientations,
+                Run,
+                _style_of,
+                _TRANSLATE,
+                EM_PER_CHAR,
+            )
+        return self._runs_python(orientations)
+
+    def _runs_python(self, orientations: tuple[int, ...] = (0,)) -> list:
         from pincite.ingest.readers.pdf import EM_PER_CHAR, Run
 
         f = _fns()
@@ -125,8 +143,6 @@ class Page:
         fonts: dict[int, tuple[bool, bool]] = {}
         pending = False  # a space is owed (a space drawn as its own object)
         last = None  # the last run kept
-        name_buf = ctypes.create_string_buffer(256)
-        get_name = f.GetBaseFontName
         hypot, translate = math.hypot, _TRANSLATE
         for _obj, text, m, _in_form, size, font, right in self._objects(f):
             if not text.strip():
@@ -159,9 +175,7 @@ class Page:
             seen.add(key)
             style = fonts.get(font)
             if style is None:
-                n = get_name(font, name_buf, 256) if font else 0
-                fname = name_buf.value.decode("latin-1", "replace") if n else ""
-                style = fonts[font] = (bool(BOLD_RE.search(fname)), bool(ITALIC_RE.search(fname)))
+                style = fonts[font] = _style_of(font)
             width = 0.0
             if right is not None and turn == 0:
                 width = max(0.0, right - x)
@@ -327,6 +341,14 @@ def _fns() -> _Fns:
     if _FNS is None:
         _FNS = _Fns()
     return _FNS
+
+
+def _style_of(font: int) -> tuple[bool, bool]:
+    """(bold, italic) of a font, from its name (0: no font, neither)."""
+    buf = ctypes.create_string_buffer(256)
+    n = _fns().GetBaseFontName(font, buf, 256) if font else 0
+    name = buf.value.decode("latin-1", "replace") if n else ""
+    return bool(BOLD_RE.search(name)), bool(ITALIC_RE.search(name))
 
 
 def _orientation(m: tuple[float, ...]) -> int:
