@@ -96,3 +96,44 @@ def test_a_broken_sidecar_is_named(tmp_path):
     (d / "x.meta.toml").write_text("title = [unclosed")
     (o,) = pipeline.add_paths(Store(tmp_path / "h"), [d])
     assert o.failed and "cannot read metadata" in o.message
+
+
+def test_workers_started_before_the_files_parse_them_and_are_gone_after(tmp_path, monkeypatch):
+    """`Workers` start before the documents are known (they load the language model and the PDF
+    reader while the files are added); they parse as fresh workers do, the memory cap and the time-out
+    still hold, and none is left running after."""
+    import multiprocessing
+
+    d = make_files(tmp_path, ["one", "two", "hang"])
+    real = pipeline.parse_file
+
+    def slow(path, name, doc_id, overrides=None, content_type="", options=None):
+        if doc_id == "hang":
+            time.sleep(60)
+        return real(path, name, doc_id, overrides)
+
+    monkeypatch.setattr(pipeline, "parse_file", slow)
+    store = Store(tmp_path / "h")
+    with pipeline.Workers(2, memory_mb=600) as workers:
+        started = {p.pid for p, _ in workers.idle}
+        assert len(started) == 2 and all(p.is_alive() for p, _ in workers.idle)
+        pipeline.add_paths(store, [d])
+        out = {o.doc: o for o in pipeline.parse_pending(store, timeout=3, workers=workers)}
+    assert not out["one"].failed and not out["two"].failed
+    assert "longer than 3 s" in out["hang"].message
+    assert [u.text for u in store.units("two")][0].startswith("A paragraph about two migration")
+    assert not multiprocessing.active_children()
+
+
+def test_workers_with_nothing_to_parse_are_ended_at_once(tmp_path):
+    d = make_files(tmp_path, ["one"])
+    store = Store(tmp_path / "h")
+    pipeline.add_paths(store, [d])
+    pipeline.parse_pending(store, isolate=False)
+    t0 = time.monotonic()
+    with pipeline.Workers(2) as workers:
+        assert pipeline.parse_pending(store, workers=workers) == []
+    assert time.monotonic() - t0 < 10
+    import multiprocessing
+
+    assert not multiprocessing.active_children()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,13 +87,15 @@ class Workspace:
 
         self.store.require_writable()
         report = IngestReport(selection=selection if selection is not None else FileSelection())
-        with progress.stage("files") as st:
-            report.added = pipeline.add_paths(
-                self.store, paths, report.selection, progress=lambda o: st.tick(o.location)
-            )
-            left = len(report.selection.skipped) + len(report.selection.excluded) + len(report.removed)
-            st.detail = f" ({left} left out)" if left else ""
-        report.parsed = self._parse(jobs, progress, options, dask)
+        # the parse workers start now and get ready while the files are added (not with Dask)
+        with pipeline.Workers(jobs) if not dask else nullcontext() as workers:
+            with progress.stage("files") as st:
+                report.added = pipeline.add_paths(
+                    self.store, paths, report.selection, progress=lambda o: st.tick(o.location)
+                )
+                left = len(report.selection.skipped) + len(report.selection.excluded) + len(report.removed)
+                st.detail = f" ({left} left out)" if left else ""
+            report.parsed = self._parse(jobs, progress, options, dask, workers)
         with progress.stage("index", unit="document", line=False):
             report.index = open_backend(self.store).sync()
         parsed = {o.doc: o for o in report.parsed}
@@ -108,7 +111,12 @@ class Workspace:
         return report
 
     def _parse(
-        self, jobs: int | None, progress: Progress, options: dict | None = None, dask: str | None = None
+        self,
+        jobs: int | None,
+        progress: Progress,
+        options: dict | None = None,
+        dask: str | None = None,
+        workers: pipeline.Workers | None = None,
     ) -> list[pipeline.Outcome]:
         from pincite.ingest import pipeline
 
@@ -122,7 +130,11 @@ class Workspace:
                 out = parse_on_dask(self.store, dask, progress=lambda o: st.tick(o.location), options=options)
             else:
                 out = pipeline.parse_pending(
-                    self.store, jobs=jobs, progress=lambda o: st.tick(o.location), options=options
+                    self.store,
+                    jobs=jobs,
+                    progress=lambda o: st.tick(o.location),
+                    options=options,
+                    workers=workers,
                 )
             waiting = sum(1 for o in out if o.waiting)
             failed = sum(1 for o in out if o.failed)

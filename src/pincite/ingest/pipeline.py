@@ -336,13 +336,20 @@ def _child(
         conn.close()
 
 
-def _worker(conn, memory_mb: int, parent: int) -> None:
+def _worker(conn, memory_mb: int, parent: int, warm: bool = False) -> None:
     """A forked parse worker that reads documents one after another: each task, (path, name, doc_id,
     overrides, content_type, options), is answered with the pickled (result, stop). Its memory cap
-    is set once; a document that runs out of memory or stack is reported, and the worker stops."""
+    is set once; a document that runs out of memory or stack is reported, and the worker stops.
+    `warm`: started before the documents were known (`Workers`): it loads the language model and the
+    PDF reader itself while the parent adds the files."""
     try:
         _die_with_parent(parent)
         _cap_memory(memory_mb)
+        if warm:
+            try:
+                _warm(("pdf",))
+            except Exception:  # noqa: BLE001 - the first document loads what it needs, and says what failed
+                pass
         while True:
             try:
                 task = conn.recv()
@@ -428,6 +435,41 @@ def pending(store: Store, options: dict | None = None) -> list[tuple[str, str, s
     return out
 
 
+class Workers:
+    """Parse workers started before the documents to parse are known, so that each loads what it
+    needs (the language model, the PDF engine: ~0.2 s) while the parent adds the files, instead of
+    the parent loading it after, alone, before forking. Hand them to `parse_pending`; `close()`
+    ends those it did not use (a run with nothing to parse waits for none of them)."""
+
+    def __init__(self, jobs: int | None = None, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.memory_mb = memory_mb
+        self.idle: list = []
+        ctx = multiprocessing.get_context("fork")
+        for _ in range(self.jobs):
+            conn, child = ctx.Pipe()
+            proc = ctx.Process(target=_worker, args=(child, memory_mb, os.getpid(), True), daemon=True)
+            proc.start()
+            child.close()
+            self.idle.append((proc, conn))
+
+    def take(self) -> list:
+        idle, self.idle = self.idle, []
+        return idle
+
+    def close(self) -> None:
+        for proc, conn in self.take():
+            proc.kill()  # holds nothing: it has not been given a document
+            conn.close()
+            proc.join(5)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def parse_pending(
     store: Store,
     *,
@@ -438,17 +480,22 @@ def parse_pending(
     only: Iterable[str] | None = None,
     progress: Callable[[Outcome], None] | None = None,
     options: dict | None = None,
+    workers: Workers | None = None,
 ) -> list[Outcome]:
     """Parse every document whose units are missing or were made by another parser version, or
     (PDFs) read with another engine than the one asked for, or without the OCR asked for.
-    `options` go to the readers (`readers.read`)."""
+    `options` go to the readers (`readers.read`); `workers`: started already (their number and
+    memory cap replace `jobs` and `memory_mb`)."""
     todo = pending(store, options)
     if only is not None:
         wanted = set(only)
         todo = [t for t in todo if t[0] in wanted]
     if not todo:
         return []
-    _warm(readers.EXTENSIONS.get(ext, "") for _, _, ext, _, _ in todo)
+    if workers is not None and isolate:
+        jobs, memory_mb = workers.jobs, workers.memory_mb
+    else:
+        _warm(readers.EXTENSIONS.get(ext, "") for _, _, ext, _, _ in todo)
     jobs = max(1, jobs or os.cpu_count() or 1)
     outcomes: list[Outcome] = []
 
@@ -480,7 +527,8 @@ def parse_pending(
 
     ctx = multiprocessing.get_context("fork")
     queue = list(todo)
-    idle: list = []  # workers waiting for a document: (process, conn)
+    # workers waiting for a document: (process, conn)
+    idle: list = workers.take() if workers is not None else []
     busy: dict = {}  # conn → (process, doc_id, source, started, time-out, reading)
 
     def spawn():
