@@ -51,8 +51,8 @@ from pincite.index.generations import (
 )
 from pincite.index.health import whoosh_status
 from pincite.index.schema import build_schema
-from pincite.index.segwriter import BulkSegmentWriter
-from pincite.index.vocabulary import Vocabulary, words_of
+from pincite.index.segwriter import TOKENS, BulkSegmentWriter
+from pincite.index.vocabulary import Vocabulary, cut, words_of
 
 __all__ = [  # names other modules and tests import from here
     "GEN_RE", "INDEX_FORMAT", "LOCK_WAIT", "MARKER", "IndexManager", "IndexStatus",
@@ -185,13 +185,17 @@ class IndexManager(Generations):
         count = words.update
         last_doc = None
         for doc, unit in self._units_for(sorted(doc_ids)):
-            add(**unit_fields(doc, unit, versions[doc.id]))
+            fields = unit_fields(doc, unit, versions[doc.id])
+            # the text cut once, for its postings and its words
+            tokens = fields[TOKENS + field_for(unit.lang or doc.lang)] = cut(unit.text)
+            add(**fields)
             if doc.id != last_doc:
                 last_doc = doc.id
                 count(words_of(doc.title))
-            count(
-                words_of(unit.text + " " + " ".join(unit.headings)) if unit.headings else words_of(unit.text)
-            )
+            words = words_of(unit.text, tokens)
+            if unit.headings:
+                words |= words_of(" ".join(unit.headings))
+            count(words)
             n += 1
         return n
 

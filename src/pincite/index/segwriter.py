@@ -39,6 +39,10 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 REMEMBER = 10_000  # values remembered per field before starting afresh
+# `add_document(**{TOKENS + name: tokens})`: a text field's value already cut into tokens (by
+# `analysis.TOKEN`), for the field's `index(value, tokens=...)` (schema.FastTEXT). Whoosh's own
+# writer, like any field starting with "_", ignores it.
+TOKENS = "_tokens_"
 COMPRESS_FROM = 8  # postings in a block from which it is compressed (Whoosh: 1, every block)
 _TERMINFO = W3TermInfo._struct
 _EXTENT = struct.Struct("!qi")  # a term's postings: offset (pack_long) and length (pack_int)
@@ -102,7 +106,8 @@ class BulkSegmentWriter(SegmentWriter):
                                 memo.clear()
                             items = memo[value] = list(field.index(value))
                     else:
-                        items = field.index(value)
+                        tokens = fields.get(TOKENS + fieldname)
+                        items = field.index(value) if tokens is None else field.index(value, tokens=tokens)
                     for tbytes, freq, weight, vbytes in items:
                         if type(tbytes) is not bytes or (vbytes is not None and type(vbytes) is not bytes):
                             raise TypeError(f"field {fieldname!r} gave a posting that is not bytes")
