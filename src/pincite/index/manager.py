@@ -16,6 +16,7 @@ Only `pincite.index` imports Whoosh's index and writing API.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -126,6 +127,22 @@ def _children_die_with_us() -> Iterator[None]:
         yield
     finally:
         _parallel_parent = 0
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while segments are written: a segment's postings
+    are ~10^5 tuples and lists that live until it is written, and the collector walked them again
+    and again (~400 collections, 0.2 s of a 3,663-unit rebuild). They hold no cycles: reference
+    counting frees them, and anything cyclic is collected once the collector runs again."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def unit_fields(doc: Document, unit: Unit, version: str) -> dict:
@@ -278,8 +295,9 @@ class IndexManager(Generations):
         for run in self._runs(ids, counts, n_segments):
             writer = SEGMENT_WRITER(ix, _lk=False, limitmb=POOL_MB, compound=COMPOUND)
             try:
-                n += self._add_docs(writer, run, versions, words)
-                segments.append(writer._finalize_segment())
+                with _collector_paused():
+                    n += self._add_docs(writer, run, versions, words)
+                    segments.append(writer._finalize_segment())
             except BaseException:
                 try:
                     writer.cancel()
