@@ -5,11 +5,12 @@ docnum, weight, value) tuple, into a pool, sorts the pool at the end, and feeds 
 posting per Python call through `FieldWriter.add_postings` and `W3PostingsWriter.add_posting`
 (each asking the length column for the unit's field length). For the 215,000 postings of the
 real PDFs that was ~60 % of writing the index. `BulkSegmentWriter` keeps each term's postings
-together as units are added (already in docnum order), sorts the terms once, and hands each
-block of 128 postings to Whoosh's own W3 postings writer whole: the blocks are pickled,
-compressed and described by Whoosh's code, so the files are those Whoosh writes, byte for byte
-(tests/test_index_segwriter.py compares them). Everything per unit (stored fields, columns,
-length columns) still goes through Whoosh's per-document writer.
+together as units are added (already in docnum order), sorts the terms once, and writes each
+term's blocks of 128 postings and its term info in one loop (`_write_terms`): the pickles,
+statistics and records of Whoosh's W3 postings and field writers, computed as their code computes
+them (handing them each block cost a dozen Python calls per block and term), so the files are
+those Whoosh writes, byte for byte (tests/test_index_segwriter.py compares them). Everything per
+unit (stored fields, columns, length columns) still goes through Whoosh's per-document writer.
 
 One departure, in the bytes only: a block of fewer than `COMPRESS_FROM` postings is stored without
 zlib. Whoosh compresses every block, and most terms are rare: on the real PDFs 13,400 of 17,750
