@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from collections import Counter
 
 from hypothesis import given, settings
@@ -9,8 +11,9 @@ from hypothesis import strategies as st
 
 from lifecycle_helpers import add, write_docs
 from pincite.corpus.store import Store
+from pincite.index.analysis import TOKEN, fold
 from pincite.index.manager import IndexManager
-from pincite.index.vocabulary import WORDS, Vocabulary, words_of
+from pincite.index.vocabulary import REFOLD, WORDS, Vocabulary, cut, words_of
 from pincite.search.engine import search
 
 
@@ -25,7 +28,58 @@ def levenshtein(a: str, b: str) -> int:
 
 
 def test_words_are_folded_as_the_index_folds_them():
-    assert words_of("Migración, MIGRATION and l'Émigration") == {"migracion", "migration", "and", "l'emigration"}
+    assert words_of("Migración, MIGRATION and l'Émigration") == {
+        "migracion",
+        "migration",
+        "and",
+        "l'emigration",
+    }
+
+
+def _words_of_folded_text(text: str) -> set[str]:
+    return set(re.findall(TOKEN, fold(text)))
+
+
+def test_refold_lists_every_character_that_folding_does_not_map_to_its_own_kind():
+    # words_of folds a text's words one by one unless it holds one of REFOLD: exact when folding
+    # maps each other character to characters of its kind (one joiner to one joiner)
+    word = re.compile(r"\w")
+    joiners = ".'’-"
+
+    def kind(c: str) -> str:
+        return "w" if word.fullmatch(c) else "j" if c in joiners else "o"
+
+    def same_kind(c: str) -> bool:
+        f = fold(c)
+        if kind(c) == "j":
+            return len(f) == 1 and kind(f) == "j"
+        return bool(f) and all(kind(x) == kind(c) for x in f)
+
+    odd = {chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i <= 0xDFFF and not same_kind(chr(i))}
+    assert odd | {"Σ"} == set(REFOLD)  # Σ: lower-cased by what surrounds it (final ς)
+
+
+TRICKY = [
+    "Migración, MIGRATION and l’Émigration — “quoted” it’s",
+    "İstanbul İİ and Istanbul",
+    "cafe\u0301 na\u0308ive a\u0303b x\u0323y",  # combining accents between letters
+    "ΟΔΟΣ ΟΔΟΣ\u00adΑ Σ Α\u00adΣ σοφός",  # Σ's lower case depends on its neighbours
+    "U.N.-led A/68/190 para.10 ½ ² ﬁnance",
+    "",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text("aZé’'.-\u00ad Σİ\u0308ß1ﬁ", max_size=30))
+def test_words_of_equals_cutting_the_folded_text(text):
+    want = _words_of_folded_text(text)
+    assert words_of(text) == want
+    assert words_of(text, cut(text)) == want
+
+
+def test_words_of_tricky_texts():
+    for text in TRICKY:
+        assert words_of(text) == words_of(text, cut(text)) == _words_of_folded_text(text), text
 
 
 def test_prefix_wildcard_and_fuzzy_lookups():

@@ -153,11 +153,12 @@ class StemFoldFilter(_MemoFilter):
         return first, None
 
 
-def positions(analyzer: Analyzer, text: str) -> dict[str, list[int]] | None:
+def positions(analyzer: Analyzer, text: str, tokens: list[str] | None = None) -> dict[str, list[int]] | None:
     """Each term `text` is indexed as, with its token positions, in the order Whoosh's Positions
     format meets them, as `analyzer(text, positions=True, mode="index")` would give them, without
     a Token object and two generator steps per word (about a third of writing the index). None
-    for an analyser that is not one of `analyzer()`'s."""
+    for an analyser that is not one of `analyzer()`'s. `tokens`: the text's, cut by TOKEN
+    (`re.findall(TOKEN, text)`), if already cut."""
     if not (
         isinstance(analyzer, CompositeAnalyzer)
         and len(analyzer.items) == 2
@@ -170,7 +171,10 @@ def positions(analyzer: Analyzer, text: str) -> dict[str, list[int]] | None:
     memo, forms, limit = last.memo, last.forms, last.MEMO
     out: dict[str, list[int]] = {}
     get = out.get
-    for pos, word in enumerate(analyzer.items[0].expression.findall(text)):
+    expression = analyzer.items[0].expression
+    if tokens is None or expression.pattern != TOKEN:
+        tokens = expression.findall(text)
+    for pos, word in enumerate(tokens):
         f = memo.get(word)
         if f is None:
             if len(memo) >= limit:

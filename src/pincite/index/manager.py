@@ -16,6 +16,7 @@ Only `pincite.index` imports Whoosh's index and writing API.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -51,8 +52,8 @@ from pincite.index.generations import (
 )
 from pincite.index.health import whoosh_status
 from pincite.index.schema import build_schema
-from pincite.index.segwriter import BulkSegmentWriter
-from pincite.index.vocabulary import Vocabulary, words_of
+from pincite.index.segwriter import TOKENS, BulkSegmentWriter
+from pincite.index.vocabulary import Vocabulary, cut, words_of
 
 __all__ = [  # names other modules and tests import from here
     "GEN_RE", "INDEX_FORMAT", "LOCK_WAIT", "MARKER", "IndexManager", "IndexStatus",
@@ -128,6 +129,22 @@ def _children_die_with_us() -> Iterator[None]:
         _parallel_parent = 0
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while segments are written: a segment's postings
+    are ~10^5 tuples and lists that live until it is written, and the collector walked them again
+    and again (~400 collections, 0.2 s of a 3,663-unit rebuild). They hold no cycles: reference
+    counting frees them, and anything cyclic is collected once the collector runs again."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def unit_fields(doc: Document, unit: Unit, version: str) -> dict:
     """The Whoosh document for one unit (see pincite.index.schema)."""
     part = unit.part.lower()
@@ -185,13 +202,17 @@ class IndexManager(Generations):
         count = words.update
         last_doc = None
         for doc, unit in self._units_for(sorted(doc_ids)):
-            add(**unit_fields(doc, unit, versions[doc.id]))
+            fields = unit_fields(doc, unit, versions[doc.id])
+            # the text cut once, for its postings and its words
+            tokens = fields[TOKENS + field_for(unit.lang or doc.lang)] = cut(unit.text)
+            add(**fields)
             if doc.id != last_doc:
                 last_doc = doc.id
                 count(words_of(doc.title))
-            count(
-                words_of(unit.text + " " + " ".join(unit.headings)) if unit.headings else words_of(unit.text)
-            )
+            words = words_of(unit.text, tokens)
+            if unit.headings:
+                words |= words_of(" ".join(unit.headings))
+            count(words)
             n += 1
         return n
 
@@ -274,8 +295,9 @@ class IndexManager(Generations):
         for run in self._runs(ids, counts, n_segments):
             writer = SEGMENT_WRITER(ix, _lk=False, limitmb=POOL_MB, compound=COMPOUND)
             try:
-                n += self._add_docs(writer, run, versions, words)
-                segments.append(writer._finalize_segment())
+                with _collector_paused():
+                    n += self._add_docs(writer, run, versions, words)
+                    segments.append(writer._finalize_segment())
             except BaseException:
                 try:
                     writer.cancel()

@@ -21,11 +21,12 @@ class FastTEXT(TEXT):
     postings as TEXT does, computed in one loop over the words (`analysis.positions`) instead of
     through Whoosh's token pipeline. tests/test_index_write.py checks them equal on real units."""
 
-    def index(self, value, **kwargs):
+    def index(self, value, tokens: list[str] | None = None, **kwargs):
+        """`tokens`: the value's, cut by `analysis.TOKEN`, if the caller has them."""
         fmt = self.format
         if kwargs or type(value) is not str or type(fmt) is not formats.Positions:
             return super().index(value, **kwargs)
-        terms = positions(self.analyzer, value)
+        terms = positions(self.analyzer, value, tokens)
         if terms is None:
             return super().index(value, **kwargs)
         fb, encode = fmt.field_boost, fmt.encode

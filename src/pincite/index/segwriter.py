@@ -5,11 +5,12 @@ docnum, weight, value) tuple, into a pool, sorts the pool at the end, and feeds 
 posting per Python call through `FieldWriter.add_postings` and `W3PostingsWriter.add_posting`
 (each asking the length column for the unit's field length). For the 215,000 postings of the
 real PDFs that was ~60 % of writing the index. `BulkSegmentWriter` keeps each term's postings
-together as units are added (already in docnum order), sorts the terms once, and hands each
-block of 128 postings to Whoosh's own W3 postings writer whole: the blocks are pickled,
-compressed and described by Whoosh's code, so the files are those Whoosh writes, byte for byte
-(tests/test_index_segwriter.py compares them). Everything per unit (stored fields, columns,
-length columns) still goes through Whoosh's per-document writer.
+together as units are added (already in docnum order), sorts the terms once, and writes each
+term's blocks of 128 postings and its term info in one loop (`_write_terms`): the pickles,
+statistics and records of Whoosh's W3 postings and field writers, computed as their code computes
+them (handing them each block cost a dozen Python calls per block and term), so the files are
+those Whoosh writes, byte for byte (tests/test_index_segwriter.py compares them). Everything per
+unit (stored fields, columns, length columns) still goes through Whoosh's per-document writer.
 
 One departure, in the bytes only: a block of fewer than `COMPRESS_FROM` postings is stored without
 zlib. Whoosh compresses every block, and most terms are rare: on the real PDFs 13,400 of 17,750
@@ -24,15 +25,28 @@ incremental sync) is Whoosh's own.
 
 from __future__ import annotations
 
+import struct
+import zlib
 from array import array
+from functools import partial
+from hashlib import md5
+from pickle import dumps
 
-from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
 from whoosh.fields import ID, KEYWORD, NUMERIC
+from whoosh.filedb.filetables import _lengths, _pointer, md5_hash
+from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 REMEMBER = 10_000  # values remembered per field before starting afresh
+# `add_document(**{TOKENS + name: tokens})`: a text field's value already cut into tokens (by
+# `analysis.TOKEN`), for the field's `index(value, tokens=...)` (schema.FastTEXT). Whoosh's own
+# writer, like any field starting with "_", ignores it.
+TOKENS = "_tokens_"
 COMPRESS_FROM = 8  # postings in a block from which it is compressed (Whoosh: 1, every block)
+_TERMINFO = W3TermInfo._struct
+_EXTENT = struct.Struct("!qi")  # a term's postings: offset (pack_long) and length (pack_int)
 
 
 def supports(schema) -> bool:
@@ -93,7 +107,8 @@ class BulkSegmentWriter(SegmentWriter):
                                 memo.clear()
                             items = memo[value] = list(field.index(value))
                     else:
-                        items = field.index(value)
+                        tokens = fields.get(TOKENS + fieldname)
+                        items = field.index(value) if tokens is None else field.index(value, tokens=tokens)
                     for tbytes, freq, weight, vbytes in items:
                         if type(tbytes) is not bytes or (vbytes is not None and type(vbytes) is not bytes):
                             raise TypeError(f"field {fieldname!r} gave a posting that is not bytes")
@@ -134,42 +149,153 @@ class BulkSegmentWriter(SegmentWriter):
             if not terms:
                 continue
             fieldobj = self.schema[fieldname]
-            lengths = self._lengths.get(fieldname, {})
             fw.start_field(fieldname, fieldobj)
-            pw = fw._postwriter
-            level = pw._compression
-            try:
-                for tbytes in sorted(terms):
-                    fw.start_term(tbytes)
-                    _fill(pw, terms[tbytes], lengths, level)
-                    fw.finish_term()
-            finally:
-                pw._compression = level
+            _write_terms(fw, terms, self._lengths.get(fieldname, {}))
             fw.finish_field()
+        tindex = fw._tindex
+        tindex._write_hashes = partial(_write_hashes, tindex)  # called by fw.close()
         fw.close()
         self._postings.clear()
         self._lengths.clear()
 
 
-def _fill(pw: W3PostingsWriter, postings: list, lengths: dict[int, int], level: int) -> None:
-    """Give a term's postings (docnum order) to Whoosh's postings writer a block at a time, with
-    the block statistics `W3PostingsWriter.add_posting` would have kept one posting at a time,
-    and the compression level for the block (`level`, or none for a small block)."""
-    limit = pw._blocklimit
-    small = COMPRESS_FROM
-    for start in range(0, len(postings), limit):
-        if start:
-            pw._write_block()
-        block = postings[start : start + limit]
-        pw._compression = level if len(block) >= small else 0
-        ids, weights, values = zip(*block, strict=True)
-        pw._ids = array("I", ids)
-        pw._weights = array("f", weights)
-        pw._values = [v for v in values if v]
-        top = max(weights)
-        pw._maxweight = top if top > 0 else 0
-        if lengths:
-            lens = [n for n in map(lengths.get, ids) if n]
-            if lens:
-                pw._minlength = min(lens)
-                pw._maxlength = max(lens)
+_MAGIC = WHOOSH3_HEADER_MAGIC
+_BUFFER = 1 << 20  # bytes of postings gathered before a write
+
+
+def _write_terms(fw: W3FieldWriter, terms: dict[bytes, list], lengths: dict[int, int]) -> None:
+    """Write a field's terms (term bytes → postings in docnum order) as Whoosh's W3 field and
+    postings writers would, one `start_term`, `add` per posting, `finish_term` at a time: each
+    term's blocks of at most `blocklimit` postings into the postings file (a block of fewer than
+    `COMPRESS_FROM` postings not compressed, see the module's docstring), its term info into the
+    term index. The same pickles, statistics and bytes, in one loop per term instead of a dozen
+    Python calls per block and per posting (they were two fifths of a rebuild)."""
+    pw = fw._postwriter
+    if pw._byteids or pw._inlinelimit > 1:
+        raise ValueError("BulkSegmentWriter: postings with byte ids or inlined postings")
+    limit, small, level = pw._blocklimit, COMPRESS_FROM, pw._compression
+    fixedsize = fw._format.fixed_value_size()
+    postfile, tindex = fw._postfile, fw._tindex
+    tfile = tindex.dbfile
+    fieldkey = pack_ushort(fw._fieldid)
+    if fieldkey + min(terms) <= tindex.lastkey:
+        raise ValueError("BulkSegmentWriter: fields written out of order")
+    hashfn = tindex.hashfn
+    fast_md5 = hashfn is md5_hash
+    buckets, tpositions = tindex.buckets, tindex.index
+    tbase = tfile.tell()
+    tbuf = bytearray()
+    base = postfile.tell()
+    buf = bytearray()
+    tobyte: dict = {None: 0}
+    lengths_get = lengths.get if lengths else None
+    compress, pack_lengths, pack_info, pack_extent = (
+        zlib.compress,
+        _lengths.pack,
+        _TERMINFO.pack,
+        _EXTENT.pack,
+    )
+    key = b""
+    for tbytes in sorted(terms):
+        postings = terms[tbytes]
+        if len(buf) >= _BUFFER:
+            postfile.write(bytes(buf))
+            base += len(buf)
+            buf.clear()
+        start = base + len(buf)
+        buf += _MAGIC
+        total = len(postings)
+        t_weight = 0.0
+        t_minlength = None
+        t_maxlength = 0
+        t_maxweight = 0
+        first = postings[0][0]
+        for at in range(0, total, limit):
+            block = postings[at : at + limit] if total > limit else postings
+            n = len(block)
+            ids, weights, values = zip(*block, strict=True)
+            warr = array("f", weights)
+            top = max(weights)
+            maxweight = top if top > 0 else 0
+            minlength, maxlength = None, 0
+            if lengths_get is not None:
+                lens = [x for x in map(lengths_get, ids) if x]
+                if lens:
+                    minlength, maxlength = min(lens), max(lens)
+            # the block's statistics into the term's (W3TermInfo.add_block)
+            t_weight += sum(warr)
+            t_minlength = minlength if t_minlength is None else min(t_minlength, minlength)
+            t_maxlength = max(t_maxlength, maxlength)
+            t_maxweight = max(t_maxweight, maxweight)
+            # W3PostingsWriter._write_block: _mini_ids, _mini_weights, _mini_values
+            if n == 1:
+                mini_ids = ids
+            else:
+                mini_ids = (ids[0], *[b - a for a, b in zip(ids, ids[1:], strict=False)])
+            if warr.count(1.0) == n:
+                mini_weights = None
+            else:
+                w0 = warr[0]
+                mini_weights = w0 if warr.count(w0) == n else tuple(warr)
+            if fixedsize == 0:
+                mini_values = None
+            else:
+                if not all(values):  # Whoosh keeps the values that are not empty
+                    values = tuple([v for v in values if v])
+                mini_values = values if fixedsize is None or fixedsize < 0 else b"".join(values)
+            data = dumps((mini_ids, mini_weights, mini_values), 2)
+            comp = level if n >= small else 0
+            if comp:
+                data = compress(data, comp)
+            minbyte = tobyte.get(minlength)
+            if minbyte is None:
+                minbyte = tobyte[minlength] = length_to_byte(minlength)
+            maxbyte = tobyte.get(maxlength)
+            if maxbyte is None:
+                maxbyte = tobyte[maxlength] = length_to_byte(maxlength)
+            info = dumps((n, ids[-1], maxweight, comp, minbyte, maxbyte), 2)
+            size = len(info) + len(data)
+            buf += pack_int(-size if at + limit >= total else size)
+            buf += info
+            buf += data
+        # the term info (W3TermInfo.to_bytes, not inlined) into the term index (OrderedHashWriter.add)
+        minbyte = 0 if t_minlength is None else tobyte.get(t_minlength)
+        if minbyte is None:
+            minbyte = tobyte[t_minlength] = length_to_byte(t_minlength)
+        maxbyte = tobyte.get(t_maxlength)
+        if maxbyte is None:
+            maxbyte = tobyte[t_maxlength] = length_to_byte(t_maxlength)
+        value = pack_info(
+            0, t_weight, total, minbyte, maxbyte, t_maxweight, first, postings[-1][0]
+        ) + pack_extent(start, base + len(buf) - start)
+        key = fieldkey + tbytes
+        pos = tbase + len(tbuf)
+        tpositions.append(pos)
+        tbuf += pack_lengths(len(key), len(value))
+        tbuf += key
+        tbuf += value
+        h = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:]) if fast_md5 else hashfn(key)
+        buckets[h & 255].append((h, pos))
+    postfile.write(bytes(buf))
+    tfile.write(bytes(tbuf))
+    tindex.lastkey = key
+
+
+def _write_hashes(tindex) -> None:
+    """`HashWriter._write_hashes` (the 256 hash tables of a term index), each table in one write
+    instead of one per slot."""
+    dbfile = tindex.dbfile
+    null = (0, 0)
+    pack = _pointer.pack
+    for entries in tindex.buckets:
+        pos = dbfile.tell()
+        numslots = 2 * len(entries)
+        tindex.directory.append((pos, numslots))
+        hashtable = [null] * numslots
+        for hashval, position in entries:
+            slot = (hashval >> 8) % numslots
+            while hashtable[slot] != null:
+                slot = (slot + 1) % numslots
+            hashtable[slot] = (hashval, position)
+        if hashtable:
+            dbfile.write(b"".join([pack(h, p) for h, p in hashtable]))

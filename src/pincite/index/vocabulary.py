@@ -31,11 +31,35 @@ from pincite.index.analysis import TOKEN, fold
 
 WORDS = "WORDS"
 _TOKEN = re.compile(TOKEN)
+cut = _TOKEN.findall  # a text's tokens, as the index's tokenizer cuts them
+# The characters that folding does not map to characters of their own kind (word, one of TOKEN's
+# joiners, other): İ lower-cases to i and a combining dot, which is no word character; a few
+# combining accents fold to nothing; Σ lower-cases by what surrounds it. A text without them is cut
+# into the same words folded or not, and its words can be folded one by one (tests/test_vocabulary.py
+# checks the list against every character).
+REFOLD = "\u0130\u0303\u0308\u030a\u030c\u0323\u0329\u0331\u03a3"
+_REFOLD = re.compile(f"[{REFOLD}]")
+_FOLDED: dict[str, str] = {}  # token → folded
+MEMO = 200_000  # tokens remembered before starting afresh
 
 
-def words_of(text: str) -> set[str]:
-    """The distinct words of a text, folded as the index folds them."""
-    return set(_TOKEN.findall(fold(text)))
+def words_of(text: str, tokens: list[str] | None = None) -> set[str]:
+    """The distinct words of a text, folded as the index folds them: the tokens of the folded text.
+    `tokens`: the text's own (`cut(text)`), if already cut. Each distinct token is folded once
+    and remembered, instead of folding the whole text and cutting it again (most of counting
+    words in a rebuild)."""
+    if _REFOLD.search(text) is not None:
+        return set(_TOKEN.findall(fold(text)))
+    memo = _FOLDED
+    if len(memo) >= MEMO:
+        memo.clear()
+    get = memo.get
+    return {get(w) or _fold(w) for w in set(cut(text) if tokens is None else tokens)}
+
+
+def _fold(word: str) -> str:
+    f = _FOLDED[word] = fold(word)
+    return f
 
 
 class Vocabulary:
