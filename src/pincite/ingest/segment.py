@@ -835,7 +835,14 @@ def segment(result: ReadResult, doc_id: str = "doc", name: str = "") -> Segmente
         if v and not meta.get(k):
             meta[k] = v
     # languages: the document's, then each unit's own where it clearly differs
-    langid.prepare([u.text for u in units if not u.lang or (not meta.get("lang") and u.kind != HEADING)])
+    # (texts shorter than unit_language asks about are asked by neither: a tenth of a PDF's units)
+    langid.prepare(
+        [
+            u.text
+            for u in units
+            if len(u.text) >= langid.MIN_CHARS // 2 and (not u.lang or (not meta.get("lang") and u.kind != HEADING))
+        ]
+    )
     doc_lang = meta.get("lang") or langid.document_language([u.text for u in units if u.kind != HEADING])
     meta["lang"] = doc_lang
     main_part = "letter" if meta.get("doctype") == "letter" else ""
