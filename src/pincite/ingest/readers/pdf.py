@@ -248,12 +248,11 @@ def _split_merged_calls(runs: list[Run]) -> list[Run]:
     out: list[Run] = []
     for r in runs:
         prev = out[-1] if out else None
-        m = MERGED_CALL_RE.match(r.text)
         if (
-            m
-            and prev is not None
+            prev is not None
             and r.size < 0.85 * prev.size
             and 0.1 * prev.size < r.y - prev.y < 0.7 * prev.size
+            and (m := MERGED_CALL_RE.match(r.text))
         ):
             call_w = 0.5 * r.size * len(m.group(2))
             out.append(Run(m.group(1) + m.group(2), r.x, r.y, r.size, r.bold, call_w))
@@ -457,7 +456,8 @@ class PageModel:
 
 
 def _norm_furniture(text: str) -> str:
-    return DIGITS_RE.sub("#", SPACES_RE.sub(" ", text.strip().lower()))
+    # " ".join(split()) is SPACES_RE.sub(" ", …) of the stripped text: str.isspace is re's \s
+    return DIGITS_RE.sub("#", " ".join(text.lower().split()))
 
 
 def mark_furniture(pages: list[PageModel]) -> None:
@@ -560,7 +560,7 @@ def mark_notes(pages: list[PageModel], size: float) -> set[str]:
             zone.reverse()
         in_zone = {id(ln) for ln in zone}
         for ln in pg.lines:
-            if id(ln) not in in_zone:
+            if ln.calls and id(ln) not in in_zone:
                 called.update(c for _, c in ln.calls)
         if not zone:
             carry = False
