@@ -319,7 +319,14 @@ def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[
     # a note call set on a line of its own, just above or beside the end of a line: "*"
     out: list[Line] = []
     for ln in lines:
-        if out and CALL_TEXT_RE.match(ln.text) and not ln.text.strip().isdigit() and ln.size < out[-1].size:
+        # (ln.text is stripped: CALL_TEXT_RE matches it only when it is three characters or fewer)
+        if (
+            out
+            and len(ln.text) <= 3
+            and CALL_TEXT_RE.match(ln.text)
+            and not ln.text.strip().isdigit()
+            and ln.size < out[-1].size
+        ):
             if abs(out[-1].y - ln.y) < 1.2 * out[-1].size:
                 out[-1].calls.append((len(out[-1].text), ln.text.strip()))
                 continue
@@ -338,53 +345,59 @@ BLANKS_RE = re.compile(r"[ \t]+")
 
 
 def _make_line(seg: list[Run], page_no: int) -> Line:
+    # each run's stripped text, made once (the passes below ask for it four times)
+    stripped_of = [r.text.strip() for r in seg]
     # the line's type size: the size most of its characters are set in (the first, on a tie)
     chars: dict[float, int] = {}
-    for r in seg:
+    for r, st in zip(seg, stripped_of):
         k = round(r.size, 1)
-        chars[k] = chars.get(k, 0) + len(r.text.strip())
+        chars[k] = chars.get(k, 0) + len(st)
     main_size = max(chars.items(), key=_count_of)[0]
     # its baseline: the median of its runs' in that size; its widest run in that size, the anchor
     ys: list[float] = []
     anchor = seg[0]
     best = (-1, -1)
-    for r in seg:
+    for r, st in zip(seg, stripped_of):
         body = abs(r.size - main_size) < 0.6
         if body:
             ys.append(r.y)
-        key = (body, len(r.text.strip()))
+        key = (body, len(st))
         if key > best:
             anchor, best = r, key
     base = _median(ys) if ys else seg[0].y
     text = ""
+    has_text = False  # text.strip() is not empty: the text has more than spaces
     calls: list[tuple[int, str]] = []
     lead = ""
     prev: Run | None = None
-    words: list[Run] = []  # the runs that are text, not calls: they decide the line's weight
+    words: list[int] = []  # the runs that are text, not calls: they decide the line's weight
     small_size, raise_by = 0.85 * main_size, 0.12 * main_size
-    for r in seg:
+    for i, r in enumerate(seg):
         t = r.text
+        ts = stripped_of[i]
         rise = r.rise = r.y - base
-        raised = r.size < small_size and (rise > raise_by or t.strip() in RAISED_MARKS)
-        if not raised and r is not anchor and text.strip() and CALL_TEXT_RE.match(t):
+        raised = r.size < small_size and (rise > raise_by or ts in RAISED_MARKS)
+        # (CALL_TEXT_RE matches only a text of three characters or fewer once stripped)
+        if not raised and r is not anchor and has_text and len(ts) <= 3 and CALL_TEXT_RE.match(t):
             # a call set in body type and raised by a text rise (Ts) or a moved baseline only:
             # "processes,ᵃ regional bodiesᵇ" (a quarter of an em above the line's widest run)
             raised = r.y - anchor.y > 0.25 * main_size
         if raised:
-            if t.strip().lower() in ORDINALS and ORDINAL_AFTER_RE.search(text):
+            if ts.lower() in ORDINALS and ORDINAL_AFTER_RE.search(text):
                 # 21st, 3.º, 1er, XVIIIe: the space after the ordinal stays (PDFium keeps it in the run)
-                text = text.rstrip() + t.strip() + (" " if t[-1:].isspace() else "")
+                text = text.rstrip() + ts + (" " if t[-1:].isspace() else "")
+                has_text = True
                 prev = r
                 continue
-            m = CALL_AND_TEXT_RE.match(t) if text.strip() else None
+            m = CALL_AND_TEXT_RE.match(t) if has_text else None
             if m:  # pypdf kept the text after a superscript call in the call's run
                 calls.append((len(text.rstrip()), m.group(1)))
                 text = text.rstrip() + m.group(2)
                 prev = r
                 continue
-            if CALL_TEXT_RE.match(t):
-                label = t.strip().replace("∗", "*")
-                if not text.strip():
+            if len(ts) <= 3 and CALL_TEXT_RE.match(t):
+                label = ts.replace("∗", "*")
+                if not has_text:
                     lead = label  # a note body's label, raised at the start of the line
                     continue
                 calls.append((len(text.rstrip()), label))
@@ -397,7 +410,9 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
             if r.seq != prev.seq + 1 and r.x - (prev.x + prev.width) > 0.1 * r.size:
                 text += " "
         text += t
-        words.append(r)
+        if ts:
+            has_text = True
+        words.append(i)
         prev = r
     # calls sit before trailing spaces we strip; offsets are in the stripped text
     stripped = text.strip()
@@ -407,8 +422,9 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
     elif "  " in stripped or "\t" in stripped:
         stripped = BLANKS_RE.sub(" ", stripped)
     bold_chars = italic_chars = all_chars = 0
-    for r in words or seg:
-        n = len(r.text.strip())
+    for i in words or range(len(seg)):
+        r = seg[i]
+        n = len(stripped_of[i])
         all_chars += n
         if r.bold:
             bold_chars += n
