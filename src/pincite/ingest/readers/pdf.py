@@ -349,7 +349,7 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
     stripped_of = [r.text.strip() for r in seg]
     # the line's type size: the size most of its characters are set in (the first, on a tie)
     chars: dict[float, int] = {}
-    for r, st in zip(seg, stripped_of):
+    for r, st in zip(seg, stripped_of, strict=True):
         k = round(r.size, 1)
         chars[k] = chars.get(k, 0) + len(st)
     main_size = max(chars.items(), key=_count_of)[0]
@@ -357,7 +357,7 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
     ys: list[float] = []
     anchor = seg[0]
     best = (-1, -1)
-    for r, st in zip(seg, stripped_of):
+    for r, st in zip(seg, stripped_of, strict=True):
         body = abs(r.size - main_size) < 0.6
         if body:
             ys.append(r.y)
@@ -840,12 +840,6 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             continue
         if cur is not None and cur.meta.get("table"):
             close()
-        # a numbered paragraph may open with a bold run-in heading: its text follows in roman
-        cur_bold = cur is not None and cur.meta.get("emph", False) and not LABEL_START_RE.match(cur.text)
-        item_x = cur.x if cur is not None and DOT_ITEM_RE.match(cur.text) else None
-        label_x = None
-        if cur is not None:
-            label_x = (cur.x, _shape(cur.text)) if LABEL_START_RE.match(cur.text) else cur.meta.get("label_x")
         tail = state.get("tail")
         if cur is None and not started and tail is not None and _enumeration_runs_on(tail[1], ln, lay):
             # "…; (iii) …, e" at the foot of one page, "(iv) o Estado adotasse …" atop the next: the
@@ -856,7 +850,7 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             state["tail"] = (cur, ln)
             prev = ln
             continue
-        if cur is None or prev is None or _breaks(prev, ln, lay, cur_bold, item_x, label_x):
+        if cur is None or prev is None or _breaks(prev, ln, lay, cur):
             close()
             heading = _heading_level(ln, size, lay.full_len)
             cur = new(ln, PARA, heading=heading)
@@ -947,15 +941,9 @@ def _append(b: Block, ln: Line) -> None:
         b.calls = b.calls + tuple((off + o, lab) for o, lab in ln.calls)
 
 
-def _breaks(
-    prev: Line,
-    ln: Line,
-    lay: Layout,
-    cur_bold: bool = False,
-    item_x: float | None = None,
-    label_x: tuple[float, str] | None = None,
-) -> bool:
-    """Does `ln` start a new block after `prev`?"""
+def _breaks(prev: Line, ln: Line, lay: Layout, cur: Block | None = None) -> bool:
+    """Does `ln` start a new block after `prev`, the last line of the block `cur`? What `cur`'s
+    text opens with is asked only where a rule needs it (most lines are decided before)."""
     size, pitch = lay.size, lay.pitch
     gap = prev.y - ln.y
     if LABEL_ONLY_RE.match(prev.text) and 0 <= gap < 2.5 * ln.size:
@@ -969,11 +957,14 @@ def _breaks(
         # a change of weight is a heading's edge when there is space around it, the line before
         # ended a sentence, or the block so far is all bold; otherwise it is emphasis in a sentence
         spaced = gap > 1.15 * lead + 0.5 or prev.text.rstrip()[-1:] in ".;!?"
-        if spaced or (prev.emph and cur_bold):
+        # a numbered paragraph may open with a bold run-in heading: its text follows in roman
+        if spaced or (prev.emph and cur is not None and _bold_block(cur)):
             return True
-    sibling = item_x is not None and abs(ln.x0 - item_x) <= 2  # where the block's own item label stands
     if DOT_ITEM_RE.match(ln.text) and (
-        sibling or abs(ln.x0 - prev.x0) > 2 or prev.text.rstrip()[-1:] in ".;:"
+        # where the block's own item label stands
+        (cur is not None and abs(ln.x0 - cur.x) <= 2 and DOT_ITEM_RE.match(cur.text))
+        or abs(ln.x0 - prev.x0) > 2
+        or prev.text.rstrip()[-1:] in ".;:"
     ):
         # "iv. The right …", "a. Do not …": an item when it stands apart ("Mornah v. Benin" wraps)
         return True
@@ -988,6 +979,7 @@ def _breaks(
         if prev.text.rstrip()[-1:] in ".;:!?" and len(prev.text) < 0.9 * lay.full_len:
             return True
         # "(b) …; " then "(c) ensure …" where (b)'s label stands: the next item of the same list
+        label_x = _label_x(cur) if cur is not None else None
         if (
             label_x is not None
             and abs(ln.x0 - label_x[0]) <= 2
@@ -999,6 +991,16 @@ def _breaks(
     if ln.x0 > prev.x0 + 8 and prev.text.rstrip()[-1:] in ".:;" and not LABEL_START_RE.match(prev.text):
         return True
     return False
+
+
+def _bold_block(cur: Block) -> bool:
+    """Is the block so far set in bold (or italics) throughout, not opened by a list label?"""
+    return cur.meta.get("emph", False) and not LABEL_START_RE.match(cur.text)
+
+
+def _label_x(cur: Block) -> tuple[float, str] | None:
+    """Where the label of the item the block is (or continues) stands, and its form."""
+    return (cur.x, _shape(cur.text)) if LABEL_START_RE.match(cur.text) else cur.meta.get("label_x")
 
 
 def _sentence_item(text: str) -> bool:
