@@ -88,13 +88,13 @@ def test_the_c_walk_refuses_what_is_not_bytes_and_tables_it_cannot_read(tmp_path
         pytest.skip("the C walk is not built")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     w = lang._from_cache(langid)._walk
-    assert lang._langwalk.walk(w.nextmove, w.rowbase, w.output, []) == []
+    assert lang._langwalk.walk(w.nextmove, w.rowbase, w.output, [], Counter) == []
     with pytest.raises(TypeError):
-        lang._langwalk.walk(w.nextmove, w.rowbase, w.output, ["text"])
+        lang._langwalk.walk(w.nextmove, w.rowbase, w.output, ["text"], Counter)
     with pytest.raises(ValueError):  # int32 rows where int64 are expected
-        lang._langwalk.walk(w.nextmove, w.rowbase.astype("int32"), w.output, [b"text"])
+        lang._langwalk.walk(w.nextmove, w.rowbase.astype("int32"), w.output, [b"text"], Counter)
     with pytest.raises(ValueError):  # an automaton whose moves lead outside its tables
-        lang._langwalk.walk(w.nextmove[:10], w.rowbase, w.output, [b"some text"])
+        lang._langwalk.walk(w.nextmove[:10], w.rowbase, w.output, [b"some text"], Counter)
 
 
 def test_prepared_texts_get_the_answers_of_one_by_one(tmp_path, monkeypatch):

@@ -3,8 +3,9 @@
    py3langid steps through a text's bytes one by one, each step a look-up in its automaton:
        state = nextmove[rowbase[state] + byte]; feature = output[state]; kept when >= 0
    This is that loop, for every text of a list, with the model's own arrays (read through the buffer
-   protocol, not copied). It gives each text's features in the order the walk meets them (None when
-   it meets none), which lang.py counts with a Counter as py3langid does. Optional (setup.py): where
+   protocol, not copied). It gives each text's feature counts as py3langid's Counter(indexes) holds
+   them: an instance of the mapping type given (collections.Counter), its keys in the order the walk
+   first met them, or None when it met none. Optional (setup.py): where
    it is not built, lang.py takes the same steps with NumPy, and tests/test_lang.py checks both
    against py3langid's own walk. */
 
@@ -29,8 +30,8 @@ get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, const char *what
 static PyObject *
 walk(PyObject *self, PyObject *args)
 {
-    PyObject *nm_o, *rb_o, *out_o, *texts;
-    if (!PyArg_ParseTuple(args, "OOOO!:walk", &nm_o, &rb_o, &out_o, &PyList_Type, &texts))
+    PyObject *nm_o, *rb_o, *out_o, *texts, *counter;
+    if (!PyArg_ParseTuple(args, "OOOO!O:walk", &nm_o, &rb_o, &out_o, &PyList_Type, &texts, &counter))
         return NULL;
     Py_buffer nm_b, rb_b, out_b;
     if (get_buffer(nm_o, &nm_b, 4, "nextmove") < 0)
@@ -52,8 +53,17 @@ walk(PyObject *self, PyObject *args)
     PyObject *result = PyList_New(n);
     int64_t *feats = NULL;
     Py_ssize_t cap = 0;
-    if (!result)
+    /* counts per feature (the features are the output's values: 0 .. top) */
+    int64_t top = -1;
+    for (Py_ssize_t k = 0; k < n_out; k++)
+        if (output[k] > top)
+            top = output[k];
+    Py_ssize_t *count = PyMem_Calloc((size_t)(top + 2), sizeof(Py_ssize_t));
+    if (!result || !count) {
+        if (!count)
+            PyErr_NoMemory();
         goto fail;
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *t = PyList_GET_ITEM(texts, i);
         if (!PyBytes_Check(t)) {
@@ -82,22 +92,30 @@ walk(PyObject *self, PyObject *args)
             state = nextmove[at];
             if (state >= n_out)
                 goto bad;
-            if (output[state] >= 0)
-                feats[found++] = output[state];
+            int64_t f = output[state];
+            if (f >= 0) {
+                if (count[f]++ == 0)
+                    feats[found++] = f; /* first met: its key's place */
+            }
         }
         PyObject *item;
         if (found) {
-            item = PyList_New(found);
+            item = PyObject_CallNoArgs(counter);
             if (!item)
                 goto fail;
             for (Py_ssize_t k = 0; k < found; k++) {
-                PyObject *v = PyLong_FromLongLong(feats[k]);
-                if (!v) {
+                PyObject *key = PyLong_FromLongLong(feats[k]);
+                PyObject *v = key ? PyLong_FromSsize_t(count[feats[k]]) : NULL;
+                int bad_set = !v || PyObject_SetItem(item, key, v) < 0;
+                Py_XDECREF(key);
+                Py_XDECREF(v);
+                if (bad_set) {
                     Py_DECREF(item);
                     goto fail;
                 }
-                PyList_SET_ITEM(item, k, v);
             }
+            for (Py_ssize_t k = 0; k < found; k++)
+                count[feats[k]] = 0;
         } else {
             Py_INCREF(Py_None);
             item = Py_None;
@@ -105,6 +123,7 @@ walk(PyObject *self, PyObject *args)
         PyList_SET_ITEM(result, i, item);
     }
     PyMem_Free(feats);
+    PyMem_Free(count);
     PyBuffer_Release(&nm_b);
     PyBuffer_Release(&rb_b);
     PyBuffer_Release(&out_b);
@@ -113,6 +132,7 @@ bad:
     PyErr_SetString(PyExc_ValueError, "walk: the automaton leads outside its tables");
 fail:
     PyMem_Free(feats);
+    PyMem_Free(count);
     Py_XDECREF(result);
     PyBuffer_Release(&nm_b);
     PyBuffer_Release(&rb_b);
@@ -122,8 +142,9 @@ fail:
 
 static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS,
-     "walk(nextmove, rowbase, output, texts): each text's features in the order py3langid's walk "
-     "meets them (None when none); nextmove uint32, rowbase and output int64 buffers"},
+     "walk(nextmove, rowbase, output, texts, counter): each text's feature counts, a counter() "
+     "filled in the order py3langid's walk meets them (None when none); nextmove uint32, rowbase "
+     "and output int64 buffers"},
     {NULL, NULL, 0, NULL},
 };
 

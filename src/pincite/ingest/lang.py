@@ -164,8 +164,7 @@ class _Walk:
     def visits(self, data: list[bytes]) -> list[Counter | None]:
         """Each text's feature counts (None when it has none), as `visit_counts` gives them."""
         if _langwalk is not None:
-            found = _langwalk.walk(self.nextmove, self.rowbase, self.output, data)
-            return [Counter(f) if f else None for f in found]
+            return _langwalk.walk(self.nextmove, self.rowbase, self.output, data, Counter)
         return self.visits_numpy(data)
 
     def visits_numpy(self, data: list[bytes]) -> list[Counter | None]:
