@@ -1,6 +1,7 @@
-"""The one compiled part: a C walk over a PDF page's text objects (see the module's source). It is
-optional: where it cannot be built (no C compiler), pincite reads pages through ctypes instead, with
-the same result, more slowly."""
+"""The compiled parts: a C walk over a PDF page's text objects, and py3langid's feature walk over a
+document's texts (see each module's source). Both are optional: where they cannot be built (no C
+compiler), pincite reads pages through ctypes and walks texts with NumPy instead, with the same
+result, more slowly."""
 
 from setuptools import Extension, setup
 
@@ -10,6 +11,11 @@ setup(
             "pincite.ingest.readers._pdfium_walk",
             sources=["src/pincite/ingest/readers/_pdfium_walk.c"],
             optional=True,
-        )
+        ),
+        Extension(
+            "pincite.ingest._langwalk",
+            sources=["src/pincite/ingest/_langwalk.c"],
+            optional=True,
+        ),
     ]
 )

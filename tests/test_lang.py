@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import py3langid.langid as langid
+import pytest
 
 from pincite.ingest import lang
 
@@ -68,11 +71,30 @@ def test_the_walk_of_many_texts_at_once_finds_py3langids_features(tmp_path, monk
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     ident = lang._from_cache(langid)
     data = [ident._encode(t) for t in MIXED]
-    walked = ident._walk.visits(data)
-    for text, got in zip(data, walked, strict=True):
-        want = langid.visit_counts(ident.tk_nextmove, ident._rowbase, ident.tk_output, text)
-        # the same counts in the same order: py3langid's scores are sums in that order
-        assert (list(got.items()) if got else None) == (list(want.items()) if want else None)
+    walks = [ident._walk.visits_numpy(data)]
+    if lang._langwalk is not None:  # the C walk, where setup.py built it
+        assert ident._walk.visits is not ident._walk.visits_numpy
+        walks.append(ident._walk.visits(data))
+    for walked in walks:
+        for text, got in zip(data, walked, strict=True):
+            want = langid.visit_counts(ident.tk_nextmove, ident._rowbase, ident.tk_output, text)
+            # the same counts in the same order: py3langid's scores are sums in that order
+            assert (list(got.items()) if got else None) == (list(want.items()) if want else None)
+            assert got is None or type(got) is Counter
+
+
+def test_the_c_walk_refuses_what_is_not_bytes_and_tables_it_cannot_read(tmp_path, monkeypatch):
+    if lang._langwalk is None:
+        pytest.skip("the C walk is not built")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    w = lang._from_cache(langid)._walk
+    assert lang._langwalk.walk(w.nextmove, w.rowbase, w.output, [], Counter) == []
+    with pytest.raises(TypeError):
+        lang._langwalk.walk(w.nextmove, w.rowbase, w.output, ["text"], Counter)
+    with pytest.raises(ValueError):  # int32 rows where int64 are expected
+        lang._langwalk.walk(w.nextmove, w.rowbase.astype("int32"), w.output, [b"text"], Counter)
+    with pytest.raises(ValueError):  # an automaton whose moves lead outside its tables
+        lang._langwalk.walk(w.nextmove[:10], w.rowbase, w.output, [b"some text"], Counter)
 
 
 def test_prepared_texts_get_the_answers_of_one_by_one(tmp_path, monkeypatch):

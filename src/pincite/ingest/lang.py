@@ -8,8 +8,9 @@ NumPy .npy files, no pickles) in the user's cache, and later loads map them into
 parse workers share the pages. Any problem with the cache falls back to py3langid's own loader.
 
 py3langid finds a text's features by walking its bytes through an automaton in a Python loop, a step
-per byte: most of its time. `prepare` takes those steps for all of a document's texts at once with
-NumPy (see `_Walk`), and py3langid scores them as it always does.
+per byte: most of its time. `prepare` takes those steps for all of a document's texts at once, in C
+(_langwalk.c, built by setup.py) or, where that is not built, with NumPy (see `_Walk`), and
+py3langid scores them as it always does.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ import tempfile
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
+
+try:  # the C walk (setup.py builds it where a compiler is found)
+    from pincite.ingest import _langwalk
+except ImportError:  # pragma: no cover - the same walk with NumPy
+    _langwalk = None
 
 LANGUAGES = ["en", "es", "fr", "pt", "ru", "ar", "zh", "de", "it"]
 MIN_CHARS = 40
@@ -157,6 +163,12 @@ class _Walk:
 
     def visits(self, data: list[bytes]) -> list[Counter | None]:
         """Each text's feature counts (None when it has none), as `visit_counts` gives them."""
+        if _langwalk is not None:
+            return _langwalk.walk(self.nextmove, self.rowbase, self.output, data, Counter)
+        return self.visits_numpy(data)
+
+    def visits_numpy(self, data: list[bytes]) -> list[Counter | None]:
+        """`visits` with NumPy, where the C walk is not built."""
         np = self.np
         order = sorted(range(len(data)), key=lambda i: -len(data[i]))
         lengths = np.array([len(data[i]) for i in order], dtype=np.int64)

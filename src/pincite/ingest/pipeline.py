@@ -9,6 +9,8 @@ recorded against that file, its worker is replaced, and the others go on.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -190,6 +192,26 @@ def add_bytes(
 
 
 # ---- parsing --------------------------------------------------------------------------------------
+# A parse makes a hundred thousand objects or more (runs, lines, blocks, paragraphs) that live until
+# it ends and hardly ever form a cycle: the collector's passes over them, one per 700 allocations by
+# default, freed nothing and took ~3 % of a PDF's parse. During a parse it passes less often; the
+# objects are freed by their reference counts as before.
+PARSE_GC_THRESHOLD = 20_000
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    old = gc.get_threshold()
+    if not old[0] or old[0] >= PARSE_GC_THRESHOLD:  # collection off, or already rarer
+        yield
+        return
+    gc.set_threshold(PARSE_GC_THRESHOLD, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def parse_file(
     path: Path,
     name: str,
@@ -209,8 +231,9 @@ def parse_file(
     fmt = readers.EXTENSIONS.get(path.suffix.lower()) or format_of(data, name, content_type)
     if fmt == "docx":
         _check_docx(data, name)
-    result = readers.read(data, fmt, name, content_type, options)
-    seg = segment(result, doc_id, name)
+    with _fewer_collections():
+        result = readers.read(data, fmt, name, content_type, options)
+        seg = segment(result, doc_id, name)
     meta = dict(seg.meta)
     meta["fmt"] = fmt
     meta.update({k: v for k, v in (overrides or {}).items() if v})

@@ -93,7 +93,7 @@ class Segmented:
 
 # ---- helpers -----------------------------------------------------------------------------------
 def plain(text: str) -> str:
-    return CALL_RE.sub("", text)
+    return CALL_RE.sub("", text) if CALL_OPEN in text else text
 
 
 def calls_of(text: str) -> list[str]:
@@ -628,7 +628,7 @@ def structure(paras: list[Para], doc_id: str) -> list[Unit]:
     titled = False  # the open paragraph is a section's number and title only
 
     def emit(kind: str, ref: str, numbered: bool, p: Para, text: str) -> None:
-        clean = SPACES_RE.sub(" ", plain(text)).strip()
+        clean = " ".join(plain(text).split())  # SPACES_RE.sub(" ", …).strip(): str.isspace is re's \s
         if not clean:
             return
         units.append(
@@ -823,9 +823,11 @@ def segment(result: ReadResult, doc_id: str = "doc", name: str = "") -> Segmente
     front_meta = front(paras, dropped)
     contents(paras, toc, dropped)
     classify(paras)
+    have = set(dropped)
     for p in paras:
-        if p.kind == "drop" and plain(p.text) not in dropped:
+        if p.kind == "drop" and plain(p.text) not in have:
             dropped.append(plain(p.text))
+            have.add(dropped[-1])
     units = structure(paras, doc_id)
     meta = {k: v for k, v in result.meta.items() if v}
     # a title the format states (HTML <title>, DOCX properties) stands; a PDF reader's is a hint
@@ -835,7 +837,14 @@ def segment(result: ReadResult, doc_id: str = "doc", name: str = "") -> Segmente
         if v and not meta.get(k):
             meta[k] = v
     # languages: the document's, then each unit's own where it clearly differs
-    langid.prepare([u.text for u in units if not u.lang or (not meta.get("lang") and u.kind != HEADING)])
+    # (texts shorter than unit_language asks about are asked by neither: a tenth of a PDF's units)
+    langid.prepare(
+        [
+            u.text
+            for u in units
+            if len(u.text) >= langid.MIN_CHARS // 2 and (not u.lang or (not meta.get("lang") and u.kind != HEADING))
+        ]
+    )
     doc_lang = meta.get("lang") or langid.document_language([u.text for u in units if u.kind != HEADING])
     meta["lang"] = doc_lang
     main_part = "letter" if meta.get("doctype") == "letter" else ""

@@ -248,12 +248,11 @@ def _split_merged_calls(runs: list[Run]) -> list[Run]:
     out: list[Run] = []
     for r in runs:
         prev = out[-1] if out else None
-        m = MERGED_CALL_RE.match(r.text)
         if (
-            m
-            and prev is not None
+            prev is not None
             and r.size < 0.85 * prev.size
             and 0.1 * prev.size < r.y - prev.y < 0.7 * prev.size
+            and (m := MERGED_CALL_RE.match(r.text))
         ):
             call_w = 0.5 * r.size * len(m.group(2))
             out.append(Run(m.group(1) + m.group(2), r.x, r.y, r.size, r.bold, call_w))
@@ -320,7 +319,14 @@ def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[
     # a note call set on a line of its own, just above or beside the end of a line: "*"
     out: list[Line] = []
     for ln in lines:
-        if out and CALL_TEXT_RE.match(ln.text) and not ln.text.strip().isdigit() and ln.size < out[-1].size:
+        # (ln.text is stripped: CALL_TEXT_RE matches it only when it is three characters or fewer)
+        if (
+            out
+            and len(ln.text) <= 3
+            and CALL_TEXT_RE.match(ln.text)
+            and not ln.text.strip().isdigit()
+            and ln.size < out[-1].size
+        ):
             if abs(out[-1].y - ln.y) < 1.2 * out[-1].size:
                 out[-1].calls.append((len(out[-1].text), ln.text.strip()))
                 continue
@@ -339,53 +345,59 @@ BLANKS_RE = re.compile(r"[ \t]+")
 
 
 def _make_line(seg: list[Run], page_no: int) -> Line:
+    # each run's stripped text, made once (the passes below ask for it four times)
+    stripped_of = [r.text.strip() for r in seg]
     # the line's type size: the size most of its characters are set in (the first, on a tie)
     chars: dict[float, int] = {}
-    for r in seg:
+    for r, st in zip(seg, stripped_of, strict=True):
         k = round(r.size, 1)
-        chars[k] = chars.get(k, 0) + len(r.text.strip())
+        chars[k] = chars.get(k, 0) + len(st)
     main_size = max(chars.items(), key=_count_of)[0]
     # its baseline: the median of its runs' in that size; its widest run in that size, the anchor
     ys: list[float] = []
     anchor = seg[0]
     best = (-1, -1)
-    for r in seg:
+    for r, st in zip(seg, stripped_of, strict=True):
         body = abs(r.size - main_size) < 0.6
         if body:
             ys.append(r.y)
-        key = (body, len(r.text.strip()))
+        key = (body, len(st))
         if key > best:
             anchor, best = r, key
     base = _median(ys) if ys else seg[0].y
     text = ""
+    has_text = False  # text.strip() is not empty: the text has more than spaces
     calls: list[tuple[int, str]] = []
     lead = ""
     prev: Run | None = None
-    words: list[Run] = []  # the runs that are text, not calls: they decide the line's weight
+    words: list[int] = []  # the runs that are text, not calls: they decide the line's weight
     small_size, raise_by = 0.85 * main_size, 0.12 * main_size
-    for r in seg:
+    for i, r in enumerate(seg):
         t = r.text
+        ts = stripped_of[i]
         rise = r.rise = r.y - base
-        raised = r.size < small_size and (rise > raise_by or t.strip() in RAISED_MARKS)
-        if not raised and r is not anchor and text.strip() and CALL_TEXT_RE.match(t):
+        raised = r.size < small_size and (rise > raise_by or ts in RAISED_MARKS)
+        # (CALL_TEXT_RE matches only a text of three characters or fewer once stripped)
+        if not raised and r is not anchor and has_text and len(ts) <= 3 and CALL_TEXT_RE.match(t):
             # a call set in body type and raised by a text rise (Ts) or a moved baseline only:
             # "processes,ᵃ regional bodiesᵇ" (a quarter of an em above the line's widest run)
             raised = r.y - anchor.y > 0.25 * main_size
         if raised:
-            if t.strip().lower() in ORDINALS and ORDINAL_AFTER_RE.search(text):
+            if ts.lower() in ORDINALS and ORDINAL_AFTER_RE.search(text):
                 # 21st, 3.º, 1er, XVIIIe: the space after the ordinal stays (PDFium keeps it in the run)
-                text = text.rstrip() + t.strip() + (" " if t[-1:].isspace() else "")
+                text = text.rstrip() + ts + (" " if t[-1:].isspace() else "")
+                has_text = True
                 prev = r
                 continue
-            m = CALL_AND_TEXT_RE.match(t) if text.strip() else None
+            m = CALL_AND_TEXT_RE.match(t) if has_text else None
             if m:  # pypdf kept the text after a superscript call in the call's run
                 calls.append((len(text.rstrip()), m.group(1)))
                 text = text.rstrip() + m.group(2)
                 prev = r
                 continue
-            if CALL_TEXT_RE.match(t):
-                label = t.strip().replace("∗", "*")
-                if not text.strip():
+            if len(ts) <= 3 and CALL_TEXT_RE.match(t):
+                label = ts.replace("∗", "*")
+                if not has_text:
                     lead = label  # a note body's label, raised at the start of the line
                     continue
                 calls.append((len(text.rstrip()), label))
@@ -398,7 +410,9 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
             if r.seq != prev.seq + 1 and r.x - (prev.x + prev.width) > 0.1 * r.size:
                 text += " "
         text += t
-        words.append(r)
+        if ts:
+            has_text = True
+        words.append(i)
         prev = r
     # calls sit before trailing spaces we strip; offsets are in the stripped text
     stripped = text.strip()
@@ -408,8 +422,9 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
     elif "  " in stripped or "\t" in stripped:
         stripped = BLANKS_RE.sub(" ", stripped)
     bold_chars = italic_chars = all_chars = 0
-    for r in words or seg:
-        n = len(r.text.strip())
+    for i in words or range(len(seg)):
+        r = seg[i]
+        n = len(stripped_of[i])
         all_chars += n
         if r.bold:
             bold_chars += n
@@ -457,7 +472,8 @@ class PageModel:
 
 
 def _norm_furniture(text: str) -> str:
-    return DIGITS_RE.sub("#", SPACES_RE.sub(" ", text.strip().lower()))
+    # " ".join(split()) is SPACES_RE.sub(" ", …) of the stripped text: str.isspace is re's \s
+    return DIGITS_RE.sub("#", " ".join(text.lower().split()))
 
 
 def mark_furniture(pages: list[PageModel]) -> None:
@@ -560,7 +576,7 @@ def mark_notes(pages: list[PageModel], size: float) -> set[str]:
             zone.reverse()
         in_zone = {id(ln) for ln in zone}
         for ln in pg.lines:
-            if id(ln) not in in_zone:
+            if ln.calls and id(ln) not in in_zone:
                 called.update(c for _, c in ln.calls)
         if not zone:
             carry = False
@@ -824,12 +840,6 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             continue
         if cur is not None and cur.meta.get("table"):
             close()
-        # a numbered paragraph may open with a bold run-in heading: its text follows in roman
-        cur_bold = cur is not None and cur.meta.get("emph", False) and not LABEL_START_RE.match(cur.text)
-        item_x = cur.x if cur is not None and DOT_ITEM_RE.match(cur.text) else None
-        label_x = None
-        if cur is not None:
-            label_x = (cur.x, _shape(cur.text)) if LABEL_START_RE.match(cur.text) else cur.meta.get("label_x")
         tail = state.get("tail")
         if cur is None and not started and tail is not None and _enumeration_runs_on(tail[1], ln, lay):
             # "…; (iii) …, e" at the foot of one page, "(iv) o Estado adotasse …" atop the next: the
@@ -840,7 +850,7 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             state["tail"] = (cur, ln)
             prev = ln
             continue
-        if cur is None or prev is None or _breaks(prev, ln, lay, cur_bold, item_x, label_x):
+        if cur is None or prev is None or _breaks(prev, ln, lay, cur):
             close()
             heading = _heading_level(ln, size, lay.full_len)
             cur = new(ln, PARA, heading=heading)
@@ -931,15 +941,9 @@ def _append(b: Block, ln: Line) -> None:
         b.calls = b.calls + tuple((off + o, lab) for o, lab in ln.calls)
 
 
-def _breaks(
-    prev: Line,
-    ln: Line,
-    lay: Layout,
-    cur_bold: bool = False,
-    item_x: float | None = None,
-    label_x: tuple[float, str] | None = None,
-) -> bool:
-    """Does `ln` start a new block after `prev`?"""
+def _breaks(prev: Line, ln: Line, lay: Layout, cur: Block | None = None) -> bool:
+    """Does `ln` start a new block after `prev`, the last line of the block `cur`? What `cur`'s
+    text opens with is asked only where a rule needs it (most lines are decided before)."""
     size, pitch = lay.size, lay.pitch
     gap = prev.y - ln.y
     if LABEL_ONLY_RE.match(prev.text) and 0 <= gap < 2.5 * ln.size:
@@ -953,11 +957,14 @@ def _breaks(
         # a change of weight is a heading's edge when there is space around it, the line before
         # ended a sentence, or the block so far is all bold; otherwise it is emphasis in a sentence
         spaced = gap > 1.15 * lead + 0.5 or prev.text.rstrip()[-1:] in ".;!?"
-        if spaced or (prev.emph and cur_bold):
+        # a numbered paragraph may open with a bold run-in heading: its text follows in roman
+        if spaced or (prev.emph and cur is not None and _bold_block(cur)):
             return True
-    sibling = item_x is not None and abs(ln.x0 - item_x) <= 2  # where the block's own item label stands
     if DOT_ITEM_RE.match(ln.text) and (
-        sibling or abs(ln.x0 - prev.x0) > 2 or prev.text.rstrip()[-1:] in ".;:"
+        # where the block's own item label stands
+        (cur is not None and abs(ln.x0 - cur.x) <= 2 and DOT_ITEM_RE.match(cur.text))
+        or abs(ln.x0 - prev.x0) > 2
+        or prev.text.rstrip()[-1:] in ".;:"
     ):
         # "iv. The right …", "a. Do not …": an item when it stands apart ("Mornah v. Benin" wraps)
         return True
@@ -972,6 +979,7 @@ def _breaks(
         if prev.text.rstrip()[-1:] in ".;:!?" and len(prev.text) < 0.9 * lay.full_len:
             return True
         # "(b) …; " then "(c) ensure …" where (b)'s label stands: the next item of the same list
+        label_x = _label_x(cur) if cur is not None else None
         if (
             label_x is not None
             and abs(ln.x0 - label_x[0]) <= 2
@@ -983,6 +991,16 @@ def _breaks(
     if ln.x0 > prev.x0 + 8 and prev.text.rstrip()[-1:] in ".:;" and not LABEL_START_RE.match(prev.text):
         return True
     return False
+
+
+def _bold_block(cur: Block) -> bool:
+    """Is the block so far set in bold (or italics) throughout, not opened by a list label?"""
+    return cur.meta.get("emph", False) and not LABEL_START_RE.match(cur.text)
+
+
+def _label_x(cur: Block) -> tuple[float, str] | None:
+    """Where the label of the item the block is (or continues) stands, and its form."""
+    return (cur.x, _shape(cur.text)) if LABEL_START_RE.match(cur.text) else cur.meta.get("label_x")
 
 
 def _sentence_item(text: str) -> bool:

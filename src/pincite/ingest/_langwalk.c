@@ -1,0 +1,197 @@
+/* py3langid's feature walk (`visit_counts`) over many texts, in C (pincite.ingest.lang).
+
+   py3langid steps through a text's bytes one by one, each step a look-up in its automaton:
+       state = nextmove[rowbase[state] + byte]; feature = output[state]; kept when >= 0
+   This is that loop, for every text of a list, with the model's own arrays (read through the buffer
+   protocol, not copied). It gives each text's feature counts as py3langid's Counter(indexes) holds
+   them: an instance of the mapping type given (collections.Counter), its keys in the order the walk
+   first met them, or None when it met none. Optional (setup.py): where
+   it is not built, lang.py takes the same steps with NumPy, and tests/test_lang.py checks both
+   against py3langid's own walk. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+
+#define LANES 8 /* texts walked side by side */
+
+static int
+get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, const char *what)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return -1;
+    if (view->itemsize != itemsize) {
+        PyErr_Format(PyExc_ValueError, "walk: %s has items of %zd bytes, not %zd", what, view->itemsize,
+                     itemsize);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+walk(PyObject *self, PyObject *args)
+{
+    PyObject *nm_o, *rb_o, *out_o, *texts, *counter;
+    if (!PyArg_ParseTuple(args, "OOOO!O:walk", &nm_o, &rb_o, &out_o, &PyList_Type, &texts, &counter))
+        return NULL;
+    Py_buffer nm_b, rb_b, out_b;
+    if (get_buffer(nm_o, &nm_b, 4, "nextmove") < 0)
+        return NULL;
+    if (get_buffer(rb_o, &rb_b, 8, "rowbase") < 0) {
+        PyBuffer_Release(&nm_b);
+        return NULL;
+    }
+    if (get_buffer(out_o, &out_b, 8, "output") < 0) {
+        PyBuffer_Release(&nm_b);
+        PyBuffer_Release(&rb_b);
+        return NULL;
+    }
+    const uint32_t *nextmove = (const uint32_t *)nm_b.buf;
+    const int64_t *rowbase = (const int64_t *)rb_b.buf;
+    const int64_t *output = (const int64_t *)out_b.buf;
+    const Py_ssize_t n_moves = nm_b.len / 4, n_rows = rb_b.len / 8, n_out = out_b.len / 8;
+    Py_ssize_t n = PyList_GET_SIZE(texts);
+    PyObject *result = PyList_New(n);
+    int64_t *feats = NULL;   /* every text's features, text after text, each in the order met */
+    Py_ssize_t *start = NULL; /* text i's features begin at feats[start[i]] ... */
+    Py_ssize_t *found = NULL; /* ... and are found[i] */
+    Py_ssize_t *count = NULL; /* counts per feature (the output's values: 0 .. top) */
+    if (!result)
+        goto fail;
+    start = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
+    found = PyMem_Calloc((size_t)n + 1, sizeof(Py_ssize_t));
+    if (!start || !found) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    start[0] = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PyList_GET_ITEM(texts, i);
+        if (!PyBytes_Check(t)) {
+            PyErr_SetString(PyExc_TypeError, "walk: the texts must be bytes");
+            goto fail;
+        }
+        start[i + 1] = start[i] + PyBytes_GET_SIZE(t); /* a text meets a feature a byte at most */
+    }
+    feats = PyMem_Malloc((size_t)(start[n] + 1) * sizeof(int64_t));
+    int64_t top = -1;
+    for (Py_ssize_t k = 0; k < n_out; k++)
+        if (output[k] > top)
+            top = output[k];
+    count = PyMem_Calloc((size_t)(top + 2), sizeof(Py_ssize_t));
+    if (!feats || !count) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    /* The walks of LANES texts side by side, a byte of each in turn: each step is a look-up in a
+       39 MB table, mostly a cache miss, and the walks of different texts do not wait on each
+       other's. Each text's own steps are taken in its order, as one walk would take them. */
+    for (Py_ssize_t g = 0; g < n; g += LANES) {
+        int m = n - g < LANES ? (int)(n - g) : LANES;
+        const unsigned char *sp[LANES];
+        Py_ssize_t len[LANES], hit[LANES];
+        int64_t state[LANES];
+        Py_ssize_t longest = 0;
+        for (int k = 0; k < m; k++) {
+            PyObject *t = PyList_GET_ITEM(texts, g + k);
+            sp[k] = (const unsigned char *)PyBytes_AS_STRING(t);
+            len[k] = PyBytes_GET_SIZE(t);
+            hit[k] = start[g + k];
+            state[k] = 0;
+            if (len[k] > longest)
+                longest = len[k];
+        }
+        for (Py_ssize_t j = 0; j < longest; j++) {
+            for (int k = 0; k < m; k++) {
+                if (j >= len[k])
+                    continue;
+                int64_t st = state[k];
+                if (st < 0 || st >= n_rows)
+                    goto bad;
+                int64_t at = rowbase[st] + sp[k][j];
+                if (at < 0 || at >= n_moves)
+                    goto bad;
+                uint32_t next = nextmove[at];
+                if ((Py_ssize_t)next >= n_out)
+                    goto bad;
+                state[k] = next;
+                int64_t f = output[next];
+                if (f >= 0)
+                    feats[hit[k]++] = f;
+            }
+        }
+        for (int k = 0; k < m; k++)
+            found[g + k] = hit[k] - start[g + k];
+    }
+    /* each text's counts, keyed in the order the walk first met each feature (Counter(indexes)) */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item;
+        const int64_t *fs = feats + start[i];
+        if (found[i]) {
+            item = PyObject_CallNoArgs(counter);
+            if (!item)
+                goto fail;
+            for (Py_ssize_t k = 0; k < found[i]; k++)
+                count[fs[k]]++;
+            int failed = 0;
+            for (Py_ssize_t k = 0; k < found[i] && !failed; k++) {
+                if (!count[fs[k]])
+                    continue; /* already keyed */
+                PyObject *key = PyLong_FromLongLong(fs[k]);
+                PyObject *v = key ? PyLong_FromSsize_t(count[fs[k]]) : NULL;
+                failed = !v || PyObject_SetItem(item, key, v) < 0;
+                Py_XDECREF(key);
+                Py_XDECREF(v);
+                count[fs[k]] = 0;
+            }
+            if (failed) {
+                Py_DECREF(item);
+                goto fail;
+            }
+        } else {
+            Py_INCREF(Py_None);
+            item = Py_None;
+        }
+        PyList_SET_ITEM(result, i, item);
+    }
+    PyMem_Free(feats);
+    PyMem_Free(start);
+    PyMem_Free(found);
+    PyMem_Free(count);
+    PyBuffer_Release(&nm_b);
+    PyBuffer_Release(&rb_b);
+    PyBuffer_Release(&out_b);
+    return result;
+bad:
+    PyErr_SetString(PyExc_ValueError, "walk: the automaton leads outside its tables");
+fail:
+    PyMem_Free(feats);
+    PyMem_Free(start);
+    PyMem_Free(found);
+    PyMem_Free(count);
+    Py_XDECREF(result);
+    PyBuffer_Release(&nm_b);
+    PyBuffer_Release(&rb_b);
+    PyBuffer_Release(&out_b);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"walk", walk, METH_VARARGS,
+     "walk(nextmove, rowbase, output, texts, counter): each text's feature counts, a counter() "
+     "filled in the order py3langid's walk meets them (None when none); nextmove uint32, rowbase "
+     "and output int64 buffers"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_langwalk",
+    "py3langid's feature walk over many texts in one call (pincite.ingest.lang).", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__langwalk(void)
+{
+    return PyModule_Create(&module);
+}
