@@ -91,3 +91,48 @@ def test_the_un_charter_in_six_languages_is_written_as_whoosh_writes_it(home, mo
     add(s, *sorted((CORPUS_REAL / "txt" / "un_charter").glob("raw_un_charter_*.txt")))
     assert s.unit_total() > 500
     _same_files(s, monkeypatch)
+
+
+def _written(tmp_path, writer_class, docs: list[dict]) -> dict[str, str]:
+    """The files of one segment written by `writer_class` from `docs`, by kind → SHA-256."""
+    from whoosh import index as windex
+
+    from pincite.index.schema import build_schema
+
+    tmp_path.mkdir()
+    ix = windex.create_in(str(tmp_path), build_schema())
+    w = writer_class(ix, _lk=False, compound=False)
+    for d in docs:
+        w.add_document(**d)
+    w.commit()
+    return {
+        f.name.split(".", 1)[1]: hashlib.sha256(f.read_bytes()).hexdigest()
+        for f in tmp_path.iterdir()
+        if f.name.startswith("MAIN_") and "." in f.name
+    }
+
+
+def test_boosts_and_given_tokens_are_written_as_whoosh_writes_them(tmp_path, monkeypatch):
+    # per-document and per-field boosts take the plain path; the tokens a caller cut are the ones
+    # the text field would have cut (Whoosh's writer ignores them)
+    from pincite.index.vocabulary import cut as tokens_of
+
+    texts = ["Migration and return, return again.", "Les migrations: l'attention, la migration.", "x"]
+    docs = []
+    for i, text in enumerate(texts):
+        d = {
+            "doc": f"d{i % 2}",
+            "seq": i,
+            "title": "A title",
+            "headings": "Part I / Return",
+            "year": 2000 + i,
+        }
+        d["text_en" if i != 1 else "text_fr"] = text
+        d[segwriter.TOKENS + ("text_en" if i != 1 else "text_fr")] = tokens_of(text)
+        docs.append(d)
+    docs[1]["_boost"] = 2.0
+    docs[2]["_title_boost"] = 3.0
+    monkeypatch.setattr(segwriter, "COMPRESS_FROM", 1)
+    assert _written(tmp_path / "bulk", BulkSegmentWriter, docs) == _written(
+        tmp_path / "whoosh", SegmentWriter, docs
+    )

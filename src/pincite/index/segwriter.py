@@ -32,12 +32,21 @@ from functools import partial
 from hashlib import md5
 from pickle import dumps
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3FieldWriter,
+    W3PerDocWriter,
+    W3TermInfo,
+    _lenfield,
+)
 from whoosh.fields import ID, KEYWORD, NUMERIC
 from whoosh.filedb.filetables import _lengths, _pointer, md5_hash
 from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
+
+from pincite.index.schema import FastTEXT, _add_items
 
 REMEMBER = 10_000  # values remembered per field before starting afresh
 # `add_document(**{TOKENS + name: tokens})`: a text field's value already cut into tokens (by
@@ -63,17 +72,22 @@ class BulkSegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         if not supports(self.schema):
             raise ValueError("BulkSegmentWriter: the schema has term vectors or spelling fields")
-        if not isinstance(self.fieldwriter, W3FieldWriter):
+        if not isinstance(self.fieldwriter, W3FieldWriter) or not isinstance(
+            self.perdocwriter, W3PerDocWriter
+        ):
             raise ValueError("BulkSegmentWriter writes Whoosh's W3 codec only")
         # field name → term bytes → [(docnum, weight, value), ...] in docnum order
         self._postings: dict[str, dict[bytes, list]] = {}
         # field name → docnum → field length as the length column gives it back
         self._lengths: dict[str, dict[int, int]] = {}
-        self._quantised: dict[int, int] = {}
+        self._quantised: dict[int, tuple[int, int]] = {}  # length → (as read back, its byte)
         # Whoosh's ID, KEYWORD and NUMERIC fields index a value the same way each time, and a unit's
         # document id, version, symbol, type, year and language repeat over the document's units:
         # each value is indexed once (field name → value → postings)
         self._remembered = {name: {} for name, f in self.schema.items() if type(f) in (ID, KEYWORD, NUMERIC)}
+        # pincite's text fields add their postings themselves (FastTEXT.add_postings)
+        self._adders = {name: f.add_postings for name, f in self.schema.items() if isinstance(f, FastTEXT)}
+        self._columns: dict[str, object] = {}  # column name → the per-document writer's column writer
 
     def add_document(self, **fields) -> None:
         self._check_state()
@@ -81,10 +95,18 @@ class BulkSegmentWriter(SegmentWriter):
         schema = self.schema
         docnum = self.docnum
         docboost = self._doc_boost(fields)
-        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        fieldnames = []
+        special = False  # boosts or stored values given per field
+        for name in fields:
+            if name[:1] != "_":
+                fieldnames.append(name)
+            elif not name.startswith(TOKENS):
+                special = True
+        fieldnames.sort()
         self._check_fields(schema, fieldnames)
         all_postings, all_lengths, quantised = self._postings, self._lengths, self._quantised
-        remembered = self._remembered
+        adders, columns = self._adders, self._columns
+        fieldlengths = perdocwriter._fieldlengths
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -94,52 +116,62 @@ class BulkSegmentWriter(SegmentWriter):
                 field = schema[fieldname]
                 length = 0
                 if field.indexed:
-                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    fieldboost = self._field_boost(fields, fieldname, docboost) if special else docboost
                     terms = all_postings.get(fieldname)
                     if terms is None:
                         terms = all_postings[fieldname] = {}
-                    get = terms.get
-                    memo = remembered.get(fieldname)
-                    if memo is not None and type(value) in (str, int):
-                        items = memo.get(value)
-                        if items is None:
-                            if len(memo) >= REMEMBER:
-                                memo.clear()
-                            items = memo[value] = list(field.index(value))
+                    add = adders.get(fieldname)
+                    if add is not None and type(value) is str:
+                        length = add(value, fields.get(TOKENS + fieldname), docnum, fieldboost, terms)
                     else:
-                        tokens = fields.get(TOKENS + fieldname)
-                        items = field.index(value) if tokens is None else field.index(value, tokens=tokens)
-                    for tbytes, freq, weight, vbytes in items:
-                        if type(tbytes) is not bytes or (vbytes is not None and type(vbytes) is not bytes):
-                            raise TypeError(f"field {fieldname!r} gave a posting that is not bytes")
-                        posting = (docnum, weight * fieldboost, vbytes)
-                        plist = get(tbytes)
-                        if plist is None:
-                            terms[tbytes] = [posting]
-                        else:
-                            plist.append(posting)
-                        length += freq
+                        length = self._add_items(fieldname, field, value, fields, docnum, fieldboost, terms)
                     if not field.scorable:
                         length = 0
                     elif length:
                         q = quantised.get(length)
                         if q is None:
-                            q = quantised[length] = byte_to_length(length_to_byte(length))
+                            lb = length_to_byte(length)
+                            q = quantised[length] = (byte_to_length(lb), lb)
                         lengths = all_lengths.get(fieldname)
                         if lengths is None:
                             lengths = all_lengths[fieldname] = {}
-                        lengths[docnum] = q
-                customval = fields.get(f"_stored_{fieldname}", value)
-                perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+                        lengths[docnum] = q[0]
+                customval = fields.get(f"_stored_{fieldname}", value) if special else value
+                if field.stored:
+                    perdocwriter.add_field(fieldname, field, customval, length)
+                elif length:  # W3PerDocWriter.add_field: the length byte into the length column
+                    _column(perdocwriter, columns, _lenfield(fieldname), LENGTHS_COLUMN).add(docnum, q[1])
+                    fieldlengths[fieldname] += length
                 column = field.column_type
                 if column and customval is not None:
-                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+                    _column(perdocwriter, columns, fieldname, column).add(
+                        docnum, field.to_column_value(customval)
+                    )
         except Exception:  # as Whoosh's writer: the build is abandoned (a rebuild removes it)
             perdocwriter.cancel_doc()
             raise
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def _add_items(
+        self, fieldname: str, field, value, fields: dict, docnum: int, boost: float, terms: dict
+    ) -> int:
+        """Add a value's postings from `field.index` to `terms`; the field's length. A value of an
+        ID, KEYWORD or NUMERIC field is indexed once (`_remembered`)."""
+        memo = self._remembered.get(fieldname)
+        if memo is not None and type(value) in (str, int):
+            items = memo.get(value)
+            if items is None:
+                if len(memo) >= REMEMBER:
+                    memo.clear()
+                items = memo[value] = _checked(fieldname, field.index(value))
+        else:
+            tokens = fields.get(TOKENS + fieldname)
+            items = _checked(
+                fieldname, field.index(value) if tokens is None else field.index(value, tokens=tokens)
+            )
+        return _add_items(items, docnum, boost, terms)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
@@ -161,6 +193,24 @@ class BulkSegmentWriter(SegmentWriter):
 
 _MAGIC = WHOOSH3_HEADER_MAGIC
 _BUFFER = 1 << 20  # bytes of postings gathered before a write
+
+
+def _checked(fieldname: str, items) -> list:
+    items = list(items)
+    for tbytes, _, _, vbytes in items:
+        if type(tbytes) is not bytes or (vbytes is not None and type(vbytes) is not bytes):
+            raise TypeError(f"field {fieldname!r} gave a posting that is not bytes")
+    return items
+
+
+def _column(perdocwriter: W3PerDocWriter, columns: dict, name: str, column):
+    """The per-document writer's writer of column `name`, created as `add_column_value` creates it."""
+    got = columns.get(name)
+    if got is None:
+        if not perdocwriter._has_column(name):
+            perdocwriter._create_column(name, column)
+        got = columns[name] = perdocwriter._get_column(name)
+    return got
 
 
 def _write_terms(fw: W3FieldWriter, terms: dict[bytes, list], lengths: dict[int, int]) -> None:
