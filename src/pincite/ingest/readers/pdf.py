@@ -733,9 +733,11 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
     prev: Line | None = None
     size = lay.size
     xs = Counter(round(ln.x0) for ln in body if not ln.role and abs(ln.size - size) < 0.6)
-    margin = (
-        min((x for x, n in xs.items() if n >= max(2, 0.2 * xs.most_common(1)[0][1])), default=0) if xs else 0
-    )
+    if xs:
+        top = max(xs.values())  # (xs.most_common(1)'s count, once, not once per position)
+        margin = min((x for x, n in xs.items() if n >= max(2, 0.2 * top)), default=0)
+    else:
+        margin = 0
 
     table = table_rows([ln for ln in body if not ln.role])
 
@@ -894,24 +896,44 @@ def table_rows(lines: list[Line], window: int = 4) -> set[int]:
     split at the columns. A line that opens with a list label is an item, not a row."""
 
     def columns(ln: Line) -> set[int]:
-        if LABEL_START_RE.match(ln.text) or DOT_ITEM_RE.match(ln.text):
+        if len(ln.runs) == 1:  # its one run starts at x0
             return set()
-        return {round(r.x) for r in ln.runs if r.x > ln.x0 + 20}
+        cols = {round(r.x) for r in ln.runs if r.x > ln.x0 + 20}
+        if cols and (LABEL_START_RE.match(ln.text) or DOT_ITEM_RE.match(ln.text)):
+            return set()
+        return cols
 
     cols = [columns(ln) for ln in lines]
+    # each line's columns widened by a point either side, made once: the columns of a within a
+    # point of one of b's are a & wide(b), one set operation
+    wide: dict[int, set[int]] = {}
+
+    def wide_of(j: int) -> set[int]:
+        w = wide.get(j)
+        if w is None:
+            c = cols[j]
+            w = wide[j] = c | {x - 1 for x in c} | {x + 1 for x in c}
+        return w
+
+    n = len(lines)
     rows: set[int] = set()
-    for i in range(len(lines)):
-        if len(cols[i]) < 2:
+    for i in range(n):
+        ci = cols[i]
+        if len(ci) < 2:
             continue
-        near = [j for j in range(max(0, i - window), min(len(lines), i + window + 1)) if j != i]
-        alike = [
-            j for j in near if len(_close(cols[i], cols[j])) >= max(2, 0.6 * min(len(cols[i]), len(cols[j])))
-        ]
-        if len(alike) >= 2:
-            rows.add(i)
+        alike = 0
+        for j in range(max(0, i - window), min(n, i + window + 1)):
+            cj = cols[j]
+            if j == i or not cj:
+                continue
+            if len(ci & wide_of(j)) >= max(2, 0.6 * min(len(ci), len(cj))):
+                alike += 1
+                if alike >= 2:
+                    rows.add(i)
+                    break
     # a cell that runs onto a line of its own ("(to be confirmed)") starts at a column
     for i, ln in enumerate(lines):
-        if i not in rows and any(j in rows and _close({round(ln.x0)}, cols[j]) for j in (i - 1, i + 1)):
+        if i not in rows and any(j in rows and round(ln.x0) in wide_of(j) for j in (i - 1, i + 1)):
             rows.add(i)
     # three rows at least, one after the other
     keep: set[int] = set()
@@ -923,12 +945,6 @@ def table_rows(lines: list[Line], window: int = 4) -> set[int]:
             group = []
         group.append(i)
     return {id(lines[i]) for i in keep}
-
-
-def _close(a: set[int], b: set[int]) -> set[int]:
-    """The positions of `a` within one point of a position of `b` (whole numbers: three look-ups,
-    not a scan of `b` for each)."""
-    return {x for x in a if x in b or x - 1 in b or x + 1 in b}
 
 
 def _append(b: Block, ln: Line) -> None:
