@@ -47,6 +47,11 @@ from pincite.ingest.blocks import FURNITURE, HARD, MASTHEAD, PAGE, PARA, TOC, Bl
 from pincite.ingest.rules import furniture as furniture_rules
 from pincite.ingest.rules import labels
 
+try:  # build_lines in C (setup.py builds it where a compiler is found)
+    from pincite.ingest.readers import _pdflines
+except ImportError:  # pragma: no cover - the same lines from the Python functions
+    _pdflines = None
+
 log = logging.getLogger(__name__)
 
 # Fewer characters than this per page on average (and in all) is no text layer: a scan.
@@ -72,6 +77,8 @@ def _dot_leader(text: str) -> bool:
     """DOT_LEADER_RE.search, asked only of a text with the dots, ellipses or underscores it needs
     (the search is slow, and most lines have none)."""
     return (text.count(".") >= 4 or "……" in text or text.count("_") >= 6) and bool(DOT_LEADER_RE.search(text))
+
+
 CALL_TEXT_RE = re.compile(r"^\s*(\d{1,3}|[a-z]|\*{1,3}|∗{1,3}|†|‡)\s*$")
 NOTE_LABEL_RE = re.compile(r"^(\d{1,3}/|\d{1,3}\.?|\*{1,3})(?=\s|$)")  # letters only when raised
 ORDINALS = {"st", "nd", "rd", "th", "er", "re", "e", "ème", "o", "a", "os", "as", "º", "ª"}
@@ -121,7 +128,6 @@ class Line:
     def emph(self) -> bool:
         """Set apart from the body type: bold or italic throughout."""
         return self.bold or self.italic
-
 
 
 @contextlib.contextmanager
@@ -266,7 +272,18 @@ def _split_merged_calls(runs: list[Run]) -> list[Run]:
 
 
 def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[Line]:
-    """Runs → lines: runs whose baselines are close share a line; a raised small run is a call."""
+    """Runs → lines: runs whose baselines are close share a line; a raised small run is a call.
+    The C module `_pdflines` makes them where it was built (the same lines: tests/test_pdf.py),
+    this module's Python functions where not, or for runs it does not read (a coordinate that is
+    not a float)."""
+    if _pdflines is not None:
+        got = _pdflines.lines(runs, page_no, masthead_y, _C_LINES)
+        if got is not None:
+            return got
+    return _build_lines(runs, page_no, masthead_y)
+
+
+def _build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[Line]:
     if not runs:
         return []
     order = sorted(runs, key=lambda r: (-r.y, r.x))
@@ -383,25 +400,16 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
             # "processes,ᵃ regional bodiesᵇ" (a quarter of an em above the line's widest run)
             raised = r.y - anchor.y > 0.25 * main_size
         if raised:
-            if ts.lower() in ORDINALS and ORDINAL_AFTER_RE.search(text):
-                # 21st, 3.º, 1er, XVIIIe: the space after the ordinal stays (PDFium keeps it in the run)
-                text = text.rstrip() + ts + (" " if t[-1:].isspace() else "")
-                has_text = True
-                prev = r
-                continue
-            m = CALL_AND_TEXT_RE.match(t) if has_text else None
-            if m:  # pypdf kept the text after a superscript call in the call's run
-                calls.append((len(text.rstrip()), m.group(1)))
-                text = text.rstrip() + m.group(2)
-                prev = r
-                continue
-            if len(ts) <= 3 and CALL_TEXT_RE.match(t):
-                label = ts.replace("∗", "*")
-                if not has_text:
-                    lead = label  # a note body's label, raised at the start of the line
+            got = _raised_run(text, t, ts, has_text)
+            if got is not None:
+                kind, text, v = got
+                if kind == LEAD:
+                    lead = v
                     continue
-                calls.append((len(text.rstrip()), label))
-                text = text.rstrip() + (" " if t.endswith(" ") else "")
+                if kind == CALL:
+                    calls.append(v)
+                else:
+                    has_text = True
                 prev = r
                 continue
         if prev is not None and text and not text.endswith(" ") and not t.startswith(" "):
@@ -445,6 +453,38 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
         italic=italic_chars / all_chars >= 0.9,
         lead=lead,
     )
+
+
+ORDINAL, CALL, LEAD = 0, 1, 2  # what a raised run is (_raised_run)
+
+
+def _raised_run(text: str, t: str, ts: str, has_text: bool) -> tuple[int, str, object] | None:
+    """What a raised small run `t` (`ts` stripped) is to the line's text so far, `text`: (ORDINAL,
+    the text with it, None), (CALL, the text without it, (offset, label)) or (LEAD, `text`, label);
+    None when it is text after all. (_make_line's and the C build_lines' rule.)"""
+    if ts.lower() in ORDINALS and ORDINAL_AFTER_RE.search(text):
+        # 21st, 3.º, 1er, XVIIIe: the space after the ordinal stays (PDFium keeps it in the run)
+        return ORDINAL, text.rstrip() + ts + (" " if t[-1:].isspace() else ""), None
+    m = CALL_AND_TEXT_RE.match(t) if has_text else None
+    if m:  # pypdf kept the text after a superscript call in the call's run
+        kept = text.rstrip()
+        return CALL, kept + m.group(2), (len(kept), m.group(1))
+    if len(ts) <= 3 and CALL_TEXT_RE.match(t):
+        label = ts.replace("∗", "*")
+        if not has_text:
+            return LEAD, text, label  # a note body's label, raised at the start of the line
+        kept = text.rstrip()
+        return CALL, kept + (" " if t.endswith(" ") else ""), (len(kept), label)
+    return None
+
+
+def _collapse_blanks(text: str) -> str:
+    return BLANKS_RE.sub(" ", text)
+
+
+# what the C build_lines asks of Python: the class it makes, how, the rounding of a type size, the
+# patterns it does not match itself
+_C_LINES = (Line, object.__new__, round, LABEL_ONLY_RE.match, _dot_leader, _raised_run, _collapse_blanks)
 
 
 def _count_of(item: tuple[float, int]) -> int:
@@ -790,9 +830,7 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             blocks.append(new(ln, HARD, role=MASTHEAD))
             prev = ln
             continue
-        if TOC_HEAD_RE.match(ln.text) or (
-            _dot_leader(ln.text) and TOC_PAGE_RE.search(ln.text)
-        ):
+        if TOC_HEAD_RE.match(ln.text) or (_dot_leader(ln.text) and TOC_PAGE_RE.search(ln.text)):
             # an entry may run over two lines, the leaders on the second: the first is TOC too
             if (
                 cur is not None
