@@ -1,5 +1,6 @@
 """The C build_lines (`readers/_pdflines.c`) makes the lines the Python functions make: every field of
-every line (types too: an int stays an int), and each run's rise, on every page of the real PDFs
+every line (types too: an int stays an int), each run's rise and the count of the runs' stripped
+characters, on every page of the real PDFs
 and on made-up runs built to reach each rule (raised calls and ordinals, a label or dot leaders
 before a wide gap, lines of their own that are calls, blanks, masthead columns)."""
 
@@ -28,8 +29,8 @@ def _state(lines, runs) -> str:
 
 def _both(runs: list[Run], page: int = 2, masthead_y: float = 1e9) -> tuple[str, str]:
     """The C lines' state and the Python lines' state (each run's rise included)."""
-    got = pdf._pdflines.lines(runs, page, masthead_y, pdf._C_LINES)
-    assert got is not None
+    got, chars = pdf._pdflines.lines(runs, page, masthead_y, pdf._C_LINES, True)
+    assert chars == sum(len(r.text.strip()) for r in runs)
     c = _state(got, runs)
     for r in runs:
         r.rise = -99.0
@@ -168,4 +169,4 @@ def test_runs_the_c_path_does_not_read_are_made_into_lines_in_python():
     assert [ln.text for ln in got] == ["Integer placex"] and got[0].x0 == 72 and type(got[0].x0) is int
     nan = [Run("Not a number", float("nan"), 700.0, 10.0, False, 60.0, 0)]
     assert pdf._pdflines.lines(nan, 2, 1e9, pdf._C_LINES) is None
-    assert pdf.build_lines([], 2) == []
+    assert pdf.build_lines([], 2) == [] and pdf._pdflines.lines([], 2, 1e9, pdf._C_LINES, True) == ([], 0)

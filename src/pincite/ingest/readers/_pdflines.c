@@ -9,8 +9,8 @@
    raised run (`pdf._raised_run`), blanks to collapse. The note-call pattern of a text of three
    characters or fewer (CALL_TEXT_RE) is matched here.
 
-   lines(runs, page_no, masthead_y, ctx) -> list of Line, or None when a run is not what the C
-   path reads (a coordinate that is not a float, a NaN, a seq that is not an int, a text that is
+   lines(runs, page_no, masthead_y, ctx[, with_chars]) -> list of Line (with with_chars, the list
+   and the characters of the runs' stripped texts), or None when a run is not what the C path reads (a coordinate that is not a float, a NaN, a seq that is not an int, a text that is
    not a str): then the Python functions make the lines.
    ctx = (Line, object.__new__, round, label_only, dot_leader, raised_run, collapse_blanks)
 */
@@ -617,7 +617,8 @@ lines(PyObject *self, PyObject *args)
 {
     PyObject *runs_in, *page_no, *ctx_in;
     double masthead_y;
-    if (!PyArg_ParseTuple(args, "OOdO", &runs_in, &page_no, &masthead_y, &ctx_in))
+    int with_chars = 0;
+    if (!PyArg_ParseTuple(args, "OOdO|p", &runs_in, &page_no, &masthead_y, &ctx_in, &with_chars))
         return NULL;
     if (!PyList_Check(runs_in) || !PyTuple_Check(ctx_in) || PyTuple_GET_SIZE(ctx_in) != 7) {
         PyErr_SetString(PyExc_TypeError, "lines(runs: list, page_no, masthead_y: float, ctx: 7-tuple)");
@@ -627,7 +628,7 @@ lines(PyObject *self, PyObject *args)
     PyObject *label_only = ctx[3], *dot_leader = ctx[4];
     Py_ssize_t n = PyList_GET_SIZE(runs_in);
     if (n == 0)
-        return PyList_New(0);
+        return with_chars ? Py_BuildValue("([]n)", (Py_ssize_t)0) : PyList_New(0);
     int masthead = 0;
     if (PyLong_CheckExact(page_no)) {
         int overflow;
@@ -825,7 +826,14 @@ lines(PyObject *self, PyObject *args)
             goto done;
         }
     }
-    out = res;
+    if (with_chars) {
+        Py_ssize_t chars = 0; /* sum(len(r.text.strip()) for r in runs) */
+        for (Py_ssize_t i = 0; i < n; i++)
+            chars += rs[i].slen;
+        out = Py_BuildValue("(Nn)", res, chars);
+    }
+    else
+        out = res;
 done:
     if (ls)
         free_lines(ls, nl);
@@ -844,8 +852,9 @@ done:
 
 static PyMethodDef methods[] = {
     {"lines", lines, METH_VARARGS,
-     "lines(runs, page_no, masthead_y, ctx): the page's lines, as pdf.build_lines makes them (see the "
-     "module's source), or None where the Python functions must make them"},
+     "lines(runs, page_no, masthead_y, ctx[, with_chars]): the page's lines, as pdf.build_lines makes "
+     "them (see the module's source), and with with_chars the characters of the runs' stripped "
+     "texts; or None where the Python functions must make them"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1346,8 +1346,14 @@ def _read(page_runs_: Iterator[PageRuns], name: str) -> ReadResult:
     pages: list[PageModel] = []
     chars = 0
     for i, w, h, bottom, runs in page_runs_:
-        chars += sum(len(r.text.strip()) for r in runs)
-        pages.append(PageModel(i, w, h, bottom, build_lines(runs, i, bottom + 0.55 * h)))
+        got = _pdflines.lines(runs, i, bottom + 0.55 * h, _C_LINES, True) if _pdflines is not None else None
+        if got is None:
+            chars += sum(len(r.text.strip()) for r in runs)
+            lines = _build_lines(runs, i, bottom + 0.55 * h)
+        else:
+            lines, n = got
+            chars += n  # (the C build_lines counts the runs' stripped characters too)
+        pages.append(PageModel(i, w, h, bottom, lines))
     if chars < min(MIN_TEXT_CHARS, MIN_TEXT_CHARS_PER_PAGE * len(pages)):
         raise DocumentError(name, NEEDS_OCR_HINT, status=NEEDS_OCR)
     mark_furniture(pages)
