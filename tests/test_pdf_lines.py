@@ -170,3 +170,16 @@ def test_runs_the_c_path_does_not_read_are_made_into_lines_in_python():
     nan = [Run("Not a number", float("nan"), 700.0, 10.0, False, 60.0, 0)]
     assert pdf._pdflines.lines(nan, 2, 1e9, pdf._C_LINES) is None
     assert pdf.build_lines([], 2) == [] and pdf._pdflines.lines([], 2, 1e9, pdf._C_LINES, True) == ([], 0)
+
+
+def test_a_running_head_key_opens_with_what_its_text_opens_with():
+    """mark_furniture makes a line's key (pdf._norm_furniture) only when the line opens with the
+    first character of a common key: its own first character lower-cased, or "#" for a digit."""
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        for text in (c + "bc 12", " \t" + c):
+            first = text.lstrip()[:1]
+            want = ("#" if first.isdecimal() else first.lower()[:1]) if first else ""
+            assert pdf._norm_furniture(text)[:1] == want, hex(cp)

@@ -549,9 +549,19 @@ def mark_furniture(pages: list[PageModel]) -> None:
     common = {k for k, n in heads.items() if n >= 3 and len(k) >= 8}
     if not common:
         return
+    # a key opens with its text's first character, lower-cased, or "#" for a digit (re's \d): the
+    # key of a line that opens with no common key's first character is not made
+    firsts = {k[0] for k in common}
     for pg in pages:
         for ln in pg.lines:
-            if not ln.role and not ln.lead and _norm_furniture(ln.text) in common:
+            if ln.role or ln.lead:
+                continue
+            c = ln.text.lstrip()[:1]
+            if (
+                c
+                and ("#" if c.isdecimal() else c.lower()[:1]) in firsts
+                and _norm_furniture(ln.text) in common
+            ):
                 ln.role = FURNITURE
 
 
