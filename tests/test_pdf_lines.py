@@ -183,3 +183,52 @@ def test_a_running_head_key_opens_with_what_its_text_opens_with():
             first = text.lstrip()[:1]
             want = ("#" if first.isdecimal() else first.lower()[:1]) if first else ""
             assert pdf._norm_furniture(text)[:1] == want, hex(cp)
+
+
+def _rows_both(lines) -> tuple[set, set]:
+    got = pdf._pdflines.table_rows(lines, 4, pdf.LABEL_START_RE.match, pdf.DOT_ITEM_RE.match)
+    assert got is not None
+    return got, pdf._table_rows(lines, 4)
+
+
+@needs_c
+@needs_shared
+def test_the_same_table_rows_on_every_real_page():
+    rows = 0
+    for f in sorted((CORPUS_REAL / "pdf").rglob("*.pdf")):
+        try:
+            for no, _, h, bottom, runs in pdf._pages_pdfium(f.read_bytes(), f.name):
+                lines = pdf.build_lines(runs, no, bottom + 0.55 * h)
+                c, py = _rows_both(lines)
+                assert c == py, (f.name, no)
+                rows += len(c)
+        except pdf.DocumentError:
+            continue
+    assert rows > 50  # the real PDFs have tables
+
+
+@needs_c
+def test_the_same_table_rows_from_made_up_lines():
+    """Columns at whole points and halves (round() halves to even), a point apart, labels, lines
+    of one run, cells on a line of their own; and an int position, which the C path leaves."""
+    rng = random.Random(11)
+    texts = ["Row text", "Cell", "x", "Row text", "(a) item", "iv. The item", "12. Para"]
+    for case in range(3000):
+        lines = []
+        base = rng.sample([100.0, 130.5, 150.0, 181.5, 200.5, 230.0, 260.0], rng.randint(2, 5))
+        for _ in range(rng.randint(0, 14)):
+            x0 = rng.choice([72.0, 72.0, 72.5, 73.5, 100.0, 150.4, 129.5])
+            if rng.random() < 0.6:  # a row of the table: most of its columns, a point or half off
+                xs = [
+                    x + rng.choice([0.0, 0.0, 0.5, 1.0, -1.0, 1.5, 2.0]) for x in base if rng.random() < 0.8
+                ]
+            else:
+                xs = [rng.choice([92.0, 93.0, 100.5, 151.0, 300.0]) for _ in range(rng.randint(0, 5))]
+            runs = [Run("w", x, 700.0, 10.0, False, 5.0, k) for k, x in enumerate([x0, *xs])]
+            lines.append(pdf.Line(runs=runs, page=1, text=rng.choice(texts), x0=x0))
+        c, py = _rows_both(lines)
+        assert c == py, case
+    ints = [pdf.Line(runs=[Run("a", 72, 700.0, 10.0, False, 5.0, 0)] * 2, page=1, text="a", x0=72)]
+    assert pdf._pdflines.table_rows(ints, 4, pdf.LABEL_START_RE.match, pdf.DOT_ITEM_RE.match) == set()
+    nan = [pdf.Line(runs=[Run("a", float("nan"), 700.0, 10.0, False, 5.0, 0)] * 2, page=1, text="a", x0=72.0)]
+    assert pdf._pdflines.table_rows(nan, 4, pdf.LABEL_START_RE.match, pdf.DOT_ITEM_RE.match) is None

@@ -13,6 +13,10 @@
    and the characters of the runs' stripped texts), or None when a run is not what the C path reads (a coordinate that is not a float, a NaN, a seq that is not an int, a text that is
    not a str): then the Python functions make the lines.
    ctx = (Line, object.__new__, round, label_only, dot_leader, raised_run, collapse_blanks)
+
+   table_rows(lines, window, label_start_match, dot_item_match) -> pdf.table_rows' answer (the ids
+   of the lines that are rows), the columns as sorted arrays of whole points, or None when a
+   position is not a float or an int (then the Python function decides).
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -850,11 +854,210 @@ done:
     return out;
 }
 
+/* ---- table_rows ---------------------------------------------------------------------------------- */
+/* a number of Python's: a float or an int within 2^53 (exact as a double); 0, 1 not one, -1 error */
+static int
+exact_number(PyObject *v, double *out)
+{
+    if (PyFloat_CheckExact(v)) {
+        *out = PyFloat_AS_DOUBLE(v);
+        return isfinite(*out) ? 0 : 1;
+    }
+    if (PyLong_CheckExact(v)) {
+        int overflow = 0;
+        long long n = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (n == -1 && PyErr_Occurred())
+            return -1;
+        if (overflow || n > (1LL << 53) || n < -(1LL << 53))
+            return 1;
+        *out = (double)n;
+        return 0;
+    }
+    return 1;
+}
+
+static int
+cmp_ll(const void *a, const void *b)
+{
+    long long p = *(const long long *)a, q = *(const long long *)b;
+    return p < q ? -1 : p > q;
+}
+
+/* how many of a's positions lie within one of a position of b (both sorted, without repeats) */
+static Py_ssize_t
+close_count(const long long *a, Py_ssize_t na, const long long *b, Py_ssize_t nb)
+{
+    Py_ssize_t count = 0, p = 0;
+    for (Py_ssize_t i = 0; i < na; i++) {
+        while (p < nb && b[p] < a[i] - 1)
+            p++;
+        if (p < nb && b[p] <= a[i] + 1)
+            count++;
+    }
+    return count;
+}
+
+static PyObject *
+table_rows(PyObject *self, PyObject *args)
+{
+    PyObject *lines_in, *label_start, *dot_item;
+    Py_ssize_t window;
+    if (!PyArg_ParseTuple(args, "O!nOO", &PyList_Type, &lines_in, &window, &label_start, &dot_item))
+        return NULL;
+    PyObject *lines_l = PySequence_List(lines_in); /* the callbacks cannot change it under us */
+    if (!lines_l)
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(lines_l);
+    long long **cols = PyMem_Calloc(n ? n : 1, sizeof(long long *));
+    Py_ssize_t *ncols = PyMem_Calloc(n ? n : 1, sizeof(Py_ssize_t));
+    long long *x0r = PyMem_Calloc(n ? n : 1, sizeof(long long)); /* round(x0) */
+    char *row = PyMem_Calloc(n + 1, 1);
+    PyObject *out = NULL;
+    if (!cols || !ncols || !x0r || !row) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *ln = PyList_GET_ITEM(lines_l, i);
+        PyObject *runs = PyObject_GetAttr(ln, s_runs);
+        PyObject *x0o = runs ? PyObject_GetAttr(ln, s_x0) : NULL;
+        double x0;
+        int st = x0o ? exact_number(x0o, &x0) : -1;
+        Py_XDECREF(x0o);
+        if (st == 0 && !PyList_Check(runs))
+            st = 1;
+        if (st != 0) {
+            Py_XDECREF(runs);
+            if (st > 0) {
+                out = Py_None;
+                Py_INCREF(out);
+            }
+            goto done;
+        }
+        x0r[i] = (long long)nearbyint(x0);
+        Py_ssize_t nr = PyList_GET_SIZE(runs);
+        if (nr == 1) { /* its one run starts at x0 */
+            Py_DECREF(runs);
+            continue;
+        }
+        long long *c = PyMem_Malloc(sizeof(long long) * (nr ? nr : 1));
+        if (!c) {
+            Py_DECREF(runs);
+            PyErr_NoMemory();
+            goto done;
+        }
+        cols[i] = c;
+        Py_ssize_t m = 0;
+        for (Py_ssize_t k = 0; k < nr; k++) {
+            PyObject *xo = PyObject_GetAttr(PyList_GET_ITEM(runs, k), s_x);
+            double x;
+            st = xo ? exact_number(xo, &x) : -1;
+            Py_XDECREF(xo);
+            if (st != 0) {
+                Py_DECREF(runs);
+                if (st > 0) {
+                    out = Py_None;
+                    Py_INCREF(out);
+                }
+                goto done;
+            }
+            if (x > x0 + 20)
+                c[m++] = (long long)nearbyint(x); /* round(x), an int: halves to even */
+        }
+        Py_DECREF(runs);
+        qsort(c, m, sizeof(long long), cmp_ll);
+        Py_ssize_t u = 0;
+        for (Py_ssize_t k = 0; k < m; k++)
+            if (u == 0 || c[k] != c[u - 1])
+                c[u++] = c[k];
+        if (u) { /* a line that opens with a list label is an item, not a row */
+            PyObject *text = PyObject_GetAttr(ln, s_text);
+            if (!text)
+                goto done;
+            int t = truth_of_call(label_start, text);
+            if (t == 0)
+                t = truth_of_call(dot_item, text);
+            Py_DECREF(text);
+            if (t < 0)
+                goto done;
+            if (t)
+                u = 0;
+        }
+        ncols[i] = u;
+    }
+    /* rows: at least two lines of the window around share most of their columns */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (ncols[i] < 2)
+            continue;
+        int alike = 0;
+        Py_ssize_t lo = i - window > 0 ? i - window : 0, hi = i + window + 1 < n ? i + window + 1 : n;
+        for (Py_ssize_t j = lo; j < hi; j++) {
+            if (j == i || !ncols[j])
+                continue;
+            double need = 0.6 * (double)(ncols[i] < ncols[j] ? ncols[i] : ncols[j]);
+            if (need < 2)
+                need = 2;
+            if ((double)close_count(cols[i], ncols[i], cols[j], ncols[j]) >= need && ++alike >= 2) {
+                row[i] = 1;
+                break;
+            }
+        }
+    }
+    /* a cell that runs onto a line of its own starts at a column (in order: a line made a row
+       here counts for the next) */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (row[i])
+            continue;
+        for (Py_ssize_t j = i - 1; j <= i + 1; j += 2)
+            if (j >= 0 && j < n && row[j] && close_count(&x0r[i], 1, cols[j], ncols[j])) {
+                row[i] = 1;
+                break;
+            }
+    }
+    /* three rows at least, one after the other */
+    out = PySet_New(NULL);
+    if (!out)
+        goto done;
+    for (Py_ssize_t i = 0; i < n;) {
+        if (!row[i]) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i;
+        while (j < n && row[j])
+            j++;
+        if (j - i >= 3)
+            for (Py_ssize_t k = i; k < j; k++) {
+                PyObject *id = PyLong_FromVoidPtr(PyList_GET_ITEM(lines_l, k));
+                if (!id || PySet_Add(out, id) < 0) {
+                    Py_XDECREF(id);
+                    Py_CLEAR(out);
+                    goto done;
+                }
+                Py_DECREF(id);
+            }
+        i = j;
+    }
+done:
+    if (cols)
+        for (Py_ssize_t i = 0; i < n; i++)
+            PyMem_Free(cols[i]);
+    PyMem_Free(cols);
+    PyMem_Free(ncols);
+    PyMem_Free(x0r);
+    PyMem_Free(row);
+    Py_DECREF(lines_l);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"lines", lines, METH_VARARGS,
      "lines(runs, page_no, masthead_y, ctx[, with_chars]): the page's lines, as pdf.build_lines makes "
      "them (see the module's source), and with with_chars the characters of the runs' stripped "
      "texts; or None where the Python functions must make them"},
+    {"table_rows", table_rows, METH_VARARGS,
+     "table_rows(lines, window, label_start_match, dot_item_match): pdf.table_rows' set of the ids "
+     "of the lines that are table rows, or None where the Python function must decide"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -941,8 +941,16 @@ def table_rows(lines: list[Line], window: int = 4) -> set[int]:
     """Lines of a table: their runs start at the same inner x positions (columns) as the runs of
     at least two lines around them, most of them shared, three rows or more together. Prose lines
     split into runs at arbitrary places (a justified line may be set word by word); table rows
-    split at the columns. A line that opens with a list label is an item, not a row."""
+    split at the columns. A line that opens with a list label is an item, not a row. (The C
+    module `_pdflines` decides where it was built: the same rows, tests/test_pdf_lines.py.)"""
+    if _pdflines is not None:
+        got = _pdflines.table_rows(lines, window, LABEL_START_RE.match, DOT_ITEM_RE.match)
+        if got is not None:
+            return got
+    return _table_rows(lines, window)
 
+
+def _table_rows(lines: list[Line], window: int = 4) -> set[int]:
     def columns(ln: Line) -> set[int]:
         if len(ln.runs) == 1:  # its one run starts at x0
             return set()
