@@ -273,14 +273,20 @@ def _split_merged_calls(runs: list[Run]) -> list[Run]:
 
 def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[Line]:
     """Runs → lines: runs whose baselines are close share a line; a raised small run is a call.
-    The C module `_pdflines` makes them where it was built (the same lines: tests/test_pdf.py),
+    The C module `_pdflines` makes them where it was built (the same lines: tests/test_pdf_lines.py),
     this module's Python functions where not, or for runs it does not read (a coordinate that is
-    not a float)."""
+    not a float, a NaN)."""
+    return _lines_and_chars(runs, page_no, masthead_y)[0]
+
+
+def _lines_and_chars(runs: list[Run], page_no: int, masthead_y: float) -> tuple[list[Line], int]:
+    """build_lines' lines, and the characters of the runs' stripped texts (the text-layer test),
+    which the C module counts as it reads the runs."""
     if _pdflines is not None:
-        got = _pdflines.lines(runs, page_no, masthead_y, _C_LINES)
+        got = _pdflines.lines(runs, page_no, masthead_y, _C_LINES, True)
         if got is not None:
             return got
-    return _build_lines(runs, page_no, masthead_y)
+    return _build_lines(runs, page_no, masthead_y), sum(len(r.text.strip()) for r in runs)
 
 
 def _build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[Line]:
@@ -1364,13 +1370,8 @@ def _read(page_runs_: Iterator[PageRuns], name: str) -> ReadResult:
     pages: list[PageModel] = []
     chars = 0
     for i, w, h, bottom, runs in page_runs_:
-        got = _pdflines.lines(runs, i, bottom + 0.55 * h, _C_LINES, True) if _pdflines is not None else None
-        if got is None:
-            chars += sum(len(r.text.strip()) for r in runs)
-            lines = _build_lines(runs, i, bottom + 0.55 * h)
-        else:
-            lines, n = got
-            chars += n  # (the C build_lines counts the runs' stripped characters too)
+        lines, n = _lines_and_chars(runs, i, bottom + 0.55 * h)
+        chars += n
         pages.append(PageModel(i, w, h, bottom, lines))
     if chars < min(MIN_TEXT_CHARS, MIN_TEXT_CHARS_PER_PAGE * len(pages)):
         raise DocumentError(name, NEEDS_OCR_HINT, status=NEEDS_OCR)
