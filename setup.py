@@ -1,7 +1,7 @@
-"""The compiled parts: a C walk over a PDF page's text objects, and py3langid's feature walk over a
-document's texts (see each module's source). Both are optional: where they cannot be built (no C
-compiler), pincite reads pages through ctypes and walks texts with NumPy instead, with the same
-result, more slowly."""
+"""The compiled parts: a C walk over a PDF page's text objects, a page's runs made into lines, and
+py3langid's feature walk over a document's texts (see each module's source). All are optional: where
+they cannot be built (no C compiler), pincite reads pages through ctypes, makes lines in Python and
+walks texts with NumPy instead, with the same result, more slowly."""
 
 from setuptools import Extension, setup
 
@@ -10,6 +10,11 @@ setup(
         Extension(
             "pincite.ingest.readers._pdfium_walk",
             sources=["src/pincite/ingest/readers/_pdfium_walk.c"],
+            optional=True,
+        ),
+        Extension(
+            "pincite.ingest.readers._pdflines",
+            sources=["src/pincite/ingest/readers/_pdflines.c"],
             optional=True,
         ),
         Extension(

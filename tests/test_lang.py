@@ -83,6 +83,33 @@ def test_the_walk_of_many_texts_at_once_finds_py3langids_features(tmp_path, monk
             assert got is None or type(got) is Counter
 
 
+def test_the_walk_s_arrays_score_as_py3langid_scores_its_counter(tmp_path, monkeypatch):
+    """`arrays` gives what py3langid's _sparse_score makes of the Counter (np.fromiter of its keys
+    and counts), and `_scores_of` them its scores, bit for bit, with the C walk and without."""
+    import numpy as np
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    ident = lang._from_cache(langid)
+    data = [ident._encode(t) for t in MIXED]
+    found = [ident._walk.arrays(data)]
+    if lang._langwalk is not None:
+        monkeypatch.setattr(lang, "_langwalk", None)
+        found.append(ident._walk.arrays(data))  # the NumPy walk's
+        monkeypatch.undo()
+    for arrays in found:
+        for text, got in zip(data, arrays, strict=True):
+            want = langid.visit_counts(ident.tk_nextmove, ident._rowbase, ident.tk_output, text)
+            if not want:
+                assert got is None
+                continue
+            keys = np.fromiter(want.keys(), dtype=np.intp, count=len(want))
+            counts = np.fromiter(want.values(), dtype=np.float32, count=len(want))
+            assert got[0].dtype == keys.dtype and got[1].dtype == counts.dtype
+            assert got[0].tolist() == keys.tolist() and got[1].tolist() == counts.tolist()
+            mine, theirs = ident._scores_of(*got), ident._sparse_score(want, ident.nb_ptc)
+            assert mine.dtype == theirs.dtype and mine.tobytes() == theirs.tobytes()
+
+
 def test_the_c_walk_refuses_what_is_not_bytes_and_tables_it_cannot_read(tmp_path, monkeypatch):
     if lang._langwalk is None:
         pytest.skip("the C walk is not built")

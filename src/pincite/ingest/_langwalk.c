@@ -5,7 +5,8 @@
    This is that loop, for every text of a list, with the model's own arrays (read through the buffer
    protocol, not copied). It gives each text's feature counts as py3langid's Counter(indexes) holds
    them: an instance of the mapping type given (collections.Counter), its keys in the order the walk
-   first met them, or None when it met none. Optional (setup.py): where
+   first met them, or None when it met none; or, asked for no mapping type, the arrays py3langid's
+   scoring makes of that Counter (its keys as intp, its counts as float32), as bytes. Optional (setup.py): where
    it is not built, lang.py takes the same steps with NumPy, and tests/test_lang.py checks both
    against py3langid's own walk. */
 
@@ -128,7 +129,40 @@ walk(PyObject *self, PyObject *args)
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *item;
         const int64_t *fs = feats + start[i];
-        if (found[i]) {
+        if (found[i] && counter == Py_None) {
+            /* (features, counts) as the bytes of an intp and a float32 array, in that order: what
+               py3langid's _sparse_score makes of the Counter with np.fromiter */
+            for (Py_ssize_t k = 0; k < found[i]; k++)
+                count[fs[k]]++;
+            Py_ssize_t distinct = 0;
+            for (Py_ssize_t k = 0; k < found[i]; k++)
+                if (count[fs[k]] > 0) {
+                    distinct++;
+                    count[fs[k]] = -count[fs[k]]; /* met: negative until written */
+                }
+            PyObject *keys = PyBytes_FromStringAndSize(NULL, distinct * (Py_ssize_t)sizeof(Py_ssize_t));
+            PyObject *vals = keys ? PyBytes_FromStringAndSize(NULL, distinct * (Py_ssize_t)sizeof(float)) : NULL;
+            if (!vals) {
+                Py_XDECREF(keys);
+                goto fail;
+            }
+            Py_ssize_t *kp = (Py_ssize_t *)PyBytes_AS_STRING(keys);
+            float *vp = (float *)PyBytes_AS_STRING(vals);
+            Py_ssize_t d = 0;
+            for (Py_ssize_t k = 0; k < found[i]; k++) {
+                if (count[fs[k]] >= 0)
+                    continue; /* already written */
+                kp[d] = (Py_ssize_t)fs[k];
+                vp[d] = (float)(-count[fs[k]]);
+                d++;
+                count[fs[k]] = 0;
+            }
+            item = PyTuple_Pack(2, keys, vals);
+            Py_DECREF(keys);
+            Py_DECREF(vals);
+            if (!item)
+                goto fail;
+        } else if (found[i]) {
             item = PyObject_CallNoArgs(counter);
             if (!item)
                 goto fail;
@@ -180,8 +214,9 @@ fail:
 static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS,
      "walk(nextmove, rowbase, output, texts, counter): each text's feature counts, a counter() "
-     "filled in the order py3langid's walk meets them (None when none); nextmove uint32, rowbase "
-     "and output int64 buffers"},
+     "filled in the order py3langid's walk meets them (None when none), or with counter None the "
+     "bytes of an intp array of those features and of a float32 array of their counts; nextmove "
+     "uint32, rowbase and output int64 buffers"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -119,19 +119,26 @@ _CLASS = None
 
 def _identifier_class(langid):
     """py3langid's identifier, with the features of texts walked beforehand (`prepare`) taken
-    from `_pending` (encoded text → feature counts) instead of walked again; everything else,
-    the scores above all, is py3langid's own."""
+    from `_pending` (encoded text → its features and their counts, as arrays) instead of walked
+    again; everything else is py3langid's own, and the scores its operations."""
     global _CLASS
     if _CLASS is None:
+        import numpy as np
 
         class Identifier(langid.LanguageIdentifier):
             __slots__ = ("_pending", "_walk")
 
             def _raw_score(self, text):
-                visits = self._pending.get(text)
-                if visits:
-                    return self._sparse_score(visits, self.nb_ptc)
+                got = self._pending.get(text)
+                if got is not None:
+                    return self._scores_of(*got)
                 return super()._raw_score(text)  # not walked, or no features: py3langid's own
+
+            def _scores_of(self, features, counts):
+                """py3langid's _sparse_score of the Counter whose keys and counts, in order, are
+                these arrays (intp, float32): the same operations on the same arrays it makes of
+                the Counter with np.fromiter (tests/test_lang.py checks the scores bit for bit)."""
+                return np.log1p(counts) @ self.nb_ptc[features] + self.nb_pc
 
         _CLASS = Identifier
     return _CLASS
@@ -166,6 +173,28 @@ class _Walk:
         if _langwalk is not None:
             return _langwalk.walk(self.nextmove, self.rowbase, self.output, data, Counter)
         return self.visits_numpy(data)
+
+    def arrays(self, data: list[bytes]) -> list[tuple | None]:
+        """Each text's features and their counts (None when it has none) as the arrays py3langid's
+        scoring makes of `visits`' Counter (intp, float32, in its order); the C walk writes them
+        itself, without the Counter."""
+        np = self.np
+        if _langwalk is not None:
+            return [
+                None
+                if got is None
+                else (np.frombuffer(got[0], dtype=np.intp), np.frombuffer(got[1], dtype=np.float32))
+                for got in _langwalk.walk(self.nextmove, self.rowbase, self.output, data, None)
+            ]
+        return [
+            None
+            if v is None
+            else (
+                np.fromiter(v.keys(), dtype=np.intp, count=len(v)),
+                np.fromiter(v.values(), dtype=np.float32, count=len(v)),
+            )
+            for v in self.visits_numpy(data)
+        ]
 
     def visits_numpy(self, data: list[bytes]) -> list[Counter | None]:
         """`visits` with NumPy, where the C walk is not built."""
@@ -266,7 +295,7 @@ def prepare(texts: list[str]) -> None:
     encoded = [ident._encode(t) for t in todo]
     for a in range(0, len(todo), 256):  # at most ~0.5 MB of text at a time
         chunk = encoded[a : a + 256]
-        ident._pending = dict(zip(chunk, walk.visits(chunk), strict=True))
+        ident._pending = dict(zip(chunk, walk.arrays(chunk), strict=True))
         try:
             for t in todo[a : a + 256]:
                 _detect(t)

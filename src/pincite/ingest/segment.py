@@ -178,8 +178,10 @@ def _starts_item(text: str) -> bool:
 def _capitals_line(text: str) -> bool:
     """A short line set in capitals ("JUDGMENT", "PART II"): a heading's shape."""
     t = plain(text).strip()
+    if len(t.split(None, 6)) > 6:  # (first: the text may be a whole paragraph, asked at a page break)
+        return False
     letters = [c for c in t if c.isalpha()]
-    return len(t.split()) <= 6 and len(letters) >= 3 and not any(c.islower() for c in letters)
+    return len(letters) >= 3 and not any(c.islower() for c in letters)
 
 
 def _continues(prev: Para, nxt: Block, text: str) -> bool:

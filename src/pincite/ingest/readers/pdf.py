@@ -47,6 +47,11 @@ from pincite.ingest.blocks import FURNITURE, HARD, MASTHEAD, PAGE, PARA, TOC, Bl
 from pincite.ingest.rules import furniture as furniture_rules
 from pincite.ingest.rules import labels
 
+try:  # build_lines in C (setup.py builds it where a compiler is found)
+    from pincite.ingest.readers import _pdflines
+except ImportError:  # pragma: no cover - the same lines from the Python functions
+    _pdflines = None
+
 log = logging.getLogger(__name__)
 
 # Fewer characters than this per page on average (and in all) is no text layer: a scan.
@@ -72,6 +77,8 @@ def _dot_leader(text: str) -> bool:
     """DOT_LEADER_RE.search, asked only of a text with the dots, ellipses or underscores it needs
     (the search is slow, and most lines have none)."""
     return (text.count(".") >= 4 or "……" in text or text.count("_") >= 6) and bool(DOT_LEADER_RE.search(text))
+
+
 CALL_TEXT_RE = re.compile(r"^\s*(\d{1,3}|[a-z]|\*{1,3}|∗{1,3}|†|‡)\s*$")
 NOTE_LABEL_RE = re.compile(r"^(\d{1,3}/|\d{1,3}\.?|\*{1,3})(?=\s|$)")  # letters only when raised
 ORDINALS = {"st", "nd", "rd", "th", "er", "re", "e", "ème", "o", "a", "os", "as", "º", "ª"}
@@ -121,7 +128,6 @@ class Line:
     def emph(self) -> bool:
         """Set apart from the body type: bold or italic throughout."""
         return self.bold or self.italic
-
 
 
 @contextlib.contextmanager
@@ -266,7 +272,24 @@ def _split_merged_calls(runs: list[Run]) -> list[Run]:
 
 
 def build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[Line]:
-    """Runs → lines: runs whose baselines are close share a line; a raised small run is a call."""
+    """Runs → lines: runs whose baselines are close share a line; a raised small run is a call.
+    The C module `_pdflines` makes them where it was built (the same lines: tests/test_pdf_lines.py),
+    this module's Python functions where not, or for runs it does not read (a coordinate that is
+    not a float, a NaN)."""
+    return _lines_and_chars(runs, page_no, masthead_y)[0]
+
+
+def _lines_and_chars(runs: list[Run], page_no: int, masthead_y: float) -> tuple[list[Line], int]:
+    """build_lines' lines, and the characters of the runs' stripped texts (the text-layer test),
+    which the C module counts as it reads the runs."""
+    if _pdflines is not None:
+        got = _pdflines.lines(runs, page_no, masthead_y, _C_LINES, True)
+        if got is not None:
+            return got
+    return _build_lines(runs, page_no, masthead_y), sum(len(r.text.strip()) for r in runs)
+
+
+def _build_lines(runs: list[Run], page_no: int, masthead_y: float = 1e9) -> list[Line]:
     if not runs:
         return []
     order = sorted(runs, key=lambda r: (-r.y, r.x))
@@ -383,25 +406,16 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
             # "processes,ᵃ regional bodiesᵇ" (a quarter of an em above the line's widest run)
             raised = r.y - anchor.y > 0.25 * main_size
         if raised:
-            if ts.lower() in ORDINALS and ORDINAL_AFTER_RE.search(text):
-                # 21st, 3.º, 1er, XVIIIe: the space after the ordinal stays (PDFium keeps it in the run)
-                text = text.rstrip() + ts + (" " if t[-1:].isspace() else "")
-                has_text = True
-                prev = r
-                continue
-            m = CALL_AND_TEXT_RE.match(t) if has_text else None
-            if m:  # pypdf kept the text after a superscript call in the call's run
-                calls.append((len(text.rstrip()), m.group(1)))
-                text = text.rstrip() + m.group(2)
-                prev = r
-                continue
-            if len(ts) <= 3 and CALL_TEXT_RE.match(t):
-                label = ts.replace("∗", "*")
-                if not has_text:
-                    lead = label  # a note body's label, raised at the start of the line
+            got = _raised_run(text, t, ts, has_text)
+            if got is not None:
+                kind, text, v = got
+                if kind == LEAD:
+                    lead = v
                     continue
-                calls.append((len(text.rstrip()), label))
-                text = text.rstrip() + (" " if t.endswith(" ") else "")
+                if kind == CALL:
+                    calls.append(v)
+                else:
+                    has_text = True
                 prev = r
                 continue
         if prev is not None and text and not text.endswith(" ") and not t.startswith(" "):
@@ -445,6 +459,38 @@ def _make_line(seg: list[Run], page_no: int) -> Line:
         italic=italic_chars / all_chars >= 0.9,
         lead=lead,
     )
+
+
+ORDINAL, CALL, LEAD = 0, 1, 2  # what a raised run is (_raised_run)
+
+
+def _raised_run(text: str, t: str, ts: str, has_text: bool) -> tuple[int, str, object] | None:
+    """What a raised small run `t` (`ts` stripped) is to the line's text so far, `text`: (ORDINAL,
+    the text with it, None), (CALL, the text without it, (offset, label)) or (LEAD, `text`, label);
+    None when it is text after all. (_make_line's and the C build_lines' rule.)"""
+    if ts.lower() in ORDINALS and ORDINAL_AFTER_RE.search(text):
+        # 21st, 3.º, 1er, XVIIIe: the space after the ordinal stays (PDFium keeps it in the run)
+        return ORDINAL, text.rstrip() + ts + (" " if t[-1:].isspace() else ""), None
+    m = CALL_AND_TEXT_RE.match(t) if has_text else None
+    if m:  # pypdf kept the text after a superscript call in the call's run
+        kept = text.rstrip()
+        return CALL, kept + m.group(2), (len(kept), m.group(1))
+    if len(ts) <= 3 and CALL_TEXT_RE.match(t):
+        label = ts.replace("∗", "*")
+        if not has_text:
+            return LEAD, text, label  # a note body's label, raised at the start of the line
+        kept = text.rstrip()
+        return CALL, kept + (" " if t.endswith(" ") else ""), (len(kept), label)
+    return None
+
+
+def _collapse_blanks(text: str) -> str:
+    return BLANKS_RE.sub(" ", text)
+
+
+# what the C build_lines asks of Python: the class it makes, how, the rounding of a type size, the
+# patterns it does not match itself
+_C_LINES = (Line, object.__new__, round, LABEL_ONLY_RE.match, _dot_leader, _raised_run, _collapse_blanks)
 
 
 def _count_of(item: tuple[float, int]) -> int:
@@ -509,9 +555,19 @@ def mark_furniture(pages: list[PageModel]) -> None:
     common = {k for k, n in heads.items() if n >= 3 and len(k) >= 8}
     if not common:
         return
+    # a key opens with its text's first character, lower-cased, or "#" for a digit (re's \d): the
+    # key of a line that opens with no common key's first character is not made
+    firsts = {k[0] for k in common}
     for pg in pages:
         for ln in pg.lines:
-            if not ln.role and not ln.lead and _norm_furniture(ln.text) in common:
+            if ln.role or ln.lead:
+                continue
+            c = ln.text.lstrip()[:1]
+            if (
+                c
+                and ("#" if c.isdecimal() else c.lower()[:1]) in firsts
+                and _norm_furniture(ln.text) in common
+            ):
                 ln.role = FURNITURE
 
 
@@ -733,9 +789,11 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
     prev: Line | None = None
     size = lay.size
     xs = Counter(round(ln.x0) for ln in body if not ln.role and abs(ln.size - size) < 0.6)
-    margin = (
-        min((x for x, n in xs.items() if n >= max(2, 0.2 * xs.most_common(1)[0][1])), default=0) if xs else 0
-    )
+    if xs:
+        top = max(xs.values())  # (xs.most_common(1)'s count, once, not once per position)
+        margin = min((x for x, n in xs.items() if n >= max(2, 0.2 * top)), default=0)
+    else:
+        margin = 0
 
     table = table_rows([ln for ln in body if not ln.role])
 
@@ -788,9 +846,7 @@ def blocks_of_page(pg: PageModel, lay: Layout, first_page: bool, blocks: list[Bl
             blocks.append(new(ln, HARD, role=MASTHEAD))
             prev = ln
             continue
-        if TOC_HEAD_RE.match(ln.text) or (
-            _dot_leader(ln.text) and TOC_PAGE_RE.search(ln.text)
-        ):
+        if TOC_HEAD_RE.match(ln.text) or (_dot_leader(ln.text) and TOC_PAGE_RE.search(ln.text)):
             # an entry may run over two lines, the leaders on the second: the first is TOC too
             if (
                 cur is not None
@@ -891,27 +947,55 @@ def table_rows(lines: list[Line], window: int = 4) -> set[int]:
     """Lines of a table: their runs start at the same inner x positions (columns) as the runs of
     at least two lines around them, most of them shared, three rows or more together. Prose lines
     split into runs at arbitrary places (a justified line may be set word by word); table rows
-    split at the columns. A line that opens with a list label is an item, not a row."""
+    split at the columns. A line that opens with a list label is an item, not a row. (The C
+    module `_pdflines` decides where it was built: the same rows, tests/test_pdf_lines.py.)"""
+    if _pdflines is not None:
+        got = _pdflines.table_rows(lines, window, LABEL_START_RE.match, DOT_ITEM_RE.match)
+        if got is not None:
+            return got
+    return _table_rows(lines, window)
 
+
+def _table_rows(lines: list[Line], window: int = 4) -> set[int]:
     def columns(ln: Line) -> set[int]:
-        if LABEL_START_RE.match(ln.text) or DOT_ITEM_RE.match(ln.text):
+        if len(ln.runs) == 1:  # its one run starts at x0
             return set()
-        return {round(r.x) for r in ln.runs if r.x > ln.x0 + 20}
+        cols = {round(r.x) for r in ln.runs if r.x > ln.x0 + 20}
+        if cols and (LABEL_START_RE.match(ln.text) or DOT_ITEM_RE.match(ln.text)):
+            return set()
+        return cols
 
     cols = [columns(ln) for ln in lines]
+    # each line's columns widened by a point either side, made once: the columns of a within a
+    # point of one of b's are a & wide(b), one set operation
+    wide: dict[int, set[int]] = {}
+
+    def wide_of(j: int) -> set[int]:
+        w = wide.get(j)
+        if w is None:
+            c = cols[j]
+            w = wide[j] = c | {x - 1 for x in c} | {x + 1 for x in c}
+        return w
+
+    n = len(lines)
     rows: set[int] = set()
-    for i in range(len(lines)):
-        if len(cols[i]) < 2:
+    for i in range(n):
+        ci = cols[i]
+        if len(ci) < 2:
             continue
-        near = [j for j in range(max(0, i - window), min(len(lines), i + window + 1)) if j != i]
-        alike = [
-            j for j in near if len(_close(cols[i], cols[j])) >= max(2, 0.6 * min(len(cols[i]), len(cols[j])))
-        ]
-        if len(alike) >= 2:
-            rows.add(i)
+        alike = 0
+        for j in range(max(0, i - window), min(n, i + window + 1)):
+            cj = cols[j]
+            if j == i or not cj:
+                continue
+            if len(ci & wide_of(j)) >= max(2, 0.6 * min(len(ci), len(cj))):
+                alike += 1
+                if alike >= 2:
+                    rows.add(i)
+                    break
     # a cell that runs onto a line of its own ("(to be confirmed)") starts at a column
     for i, ln in enumerate(lines):
-        if i not in rows and any(j in rows and _close({round(ln.x0)}, cols[j]) for j in (i - 1, i + 1)):
+        if i not in rows and any(j in rows and round(ln.x0) in wide_of(j) for j in (i - 1, i + 1)):
             rows.add(i)
     # three rows at least, one after the other
     keep: set[int] = set()
@@ -923,12 +1007,6 @@ def table_rows(lines: list[Line], window: int = 4) -> set[int]:
             group = []
         group.append(i)
     return {id(lines[i]) for i in keep}
-
-
-def _close(a: set[int], b: set[int]) -> set[int]:
-    """The positions of `a` within one point of a position of `b` (whole numbers: three look-ups,
-    not a scan of `b` for each)."""
-    return {x for x in a if x in b or x - 1 in b or x + 1 in b}
 
 
 def _append(b: Block, ln: Line) -> None:
@@ -1292,8 +1370,9 @@ def _read(page_runs_: Iterator[PageRuns], name: str) -> ReadResult:
     pages: list[PageModel] = []
     chars = 0
     for i, w, h, bottom, runs in page_runs_:
-        chars += sum(len(r.text.strip()) for r in runs)
-        pages.append(PageModel(i, w, h, bottom, build_lines(runs, i, bottom + 0.55 * h)))
+        lines, n = _lines_and_chars(runs, i, bottom + 0.55 * h)
+        chars += n
+        pages.append(PageModel(i, w, h, bottom, lines))
     if chars < min(MIN_TEXT_CHARS, MIN_TEXT_CHARS_PER_PAGE * len(pages)):
         raise DocumentError(name, NEEDS_OCR_HINT, status=NEEDS_OCR)
     mark_furniture(pages)

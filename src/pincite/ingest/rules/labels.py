@@ -45,6 +45,7 @@ class Label:
 
 
 # fmt: off
+# (each label opens with a digit, "(", "[" or a lower-case letter: `parse` asks no rule of another text)
 RULES: list[Rule] = [
     # "5., 6., 7., 8., 9." — one answer to several recommendations
     Rule("num-group", re.compile(r"^(\d{1,3}\.(?:\s*,\s*\d{1,3}\.)+(?:\s*(?:,\s*)?(?:and|y|et|e)\s+\d{1,3}\.)?)(?=\s|$)\s*"), 1),
@@ -100,6 +101,9 @@ def _group_value(printed: str) -> str:
 
 def parse(text: str, kinds: tuple[str, ...] = ("item",)) -> Label | None:
     """The label a text opens with, by the first rule of the table that fits."""
+    first = text[:1]
+    if not (first.isdecimal() or ("a" <= first <= "z" or first in "([") and first):
+        return None  # every rule's label opens with a digit (re's \d), ( [ or a-z: most texts do not
     for rule in RULES:
         if rule.kind not in kinds:
             continue
