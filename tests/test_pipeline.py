@@ -137,3 +137,22 @@ def test_workers_with_nothing_to_parse_are_ended_at_once(tmp_path):
     import multiprocessing
 
     assert not multiprocessing.active_children()
+
+
+def test_the_collector_is_made_rarer_for_a_block_and_put_back():
+    import gc
+
+    from pincite import collector
+
+    before = gc.get_threshold()
+    with collector.rarer(before[0] * 10):
+        assert gc.get_threshold() == (before[0] * 10, *before[1:])
+    assert gc.get_threshold() == before
+    with collector.rarer(1):  # already rarer than that: left alone
+        assert gc.get_threshold() == before
+    gc.disable()
+    try:
+        with collector.rarer(before[0] * 10):  # off: left off and alone
+            assert gc.get_threshold() == before and not gc.isenabled()
+    finally:
+        gc.enable()

@@ -9,8 +9,6 @@ recorded against that file, its worker is replaced, and the others go on.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -26,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pincite import collector
 from pincite.corpus.model import FAILED, OK
 from pincite.corpus.store import Store
 from pincite.errors import DocumentError, StoreError
@@ -199,19 +198,6 @@ def add_bytes(
 PARSE_GC_THRESHOLD = 20_000
 
 
-@contextlib.contextmanager
-def _fewer_collections():
-    old = gc.get_threshold()
-    if not old[0] or old[0] >= PARSE_GC_THRESHOLD:  # collection off, or already rarer
-        yield
-        return
-    gc.set_threshold(PARSE_GC_THRESHOLD, *old[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
-
-
 def parse_file(
     path: Path,
     name: str,
@@ -231,7 +217,7 @@ def parse_file(
     fmt = readers.EXTENSIONS.get(path.suffix.lower()) or format_of(data, name, content_type)
     if fmt == "docx":
         _check_docx(data, name)
-    with _fewer_collections():
+    with collector.rarer(PARSE_GC_THRESHOLD):
         result = readers.read(data, fmt, name, content_type, options)
         seg = segment(result, doc_id, name)
     meta = dict(seg.meta)
