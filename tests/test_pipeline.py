@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 
 from pincite.corpus.store import Store
 from pincite.ingest import pipeline
@@ -156,3 +157,42 @@ def test_the_collector_is_made_rarer_for_a_block_and_put_back():
             assert gc.get_threshold() == before and not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_an_ingest_forks_its_workers_before_loading_the_index_and_loads_it_while_they_parse(tmp_path):
+    """The parent of an ingest imports neither Whoosh (the index) nor the segmenter before its parse
+    workers start: each is ~0.1 s of start-up before any document is parsed. The workers load the
+    segmenter themselves; the parent loads the index while they parse (`meanwhile`), and the
+    ingest still indexes every document."""
+    import subprocess
+    import sys
+
+    d = make_files(tmp_path, ["one", "two"])
+    code = f"""
+import sys
+from pathlib import Path
+from pincite.ingest import pipeline
+from pincite.workspace import Workspace
+seen = {{}}
+started = pipeline.Workers.__init__
+def watch(self, *a, **k):
+    seen["at fork"] = sorted(m for m in ("whoosh", "pincite.index", "pincite.ingest.segment") if m in sys.modules)
+    started(self, *a, **k)
+pipeline.Workers.__init__ = watch
+parse = pipeline.parse_pending
+def parse_watched(*a, meanwhile=None, **k):
+    def then():
+        seen["busy"] = sum(1 for c in pipeline.multiprocessing.active_children())
+        meanwhile()
+        seen["loaded"] = "whoosh" in sys.modules
+    return parse(*a, meanwhile=then, **k)
+pipeline.parse_pending = parse_watched
+report = Workspace({str(tmp_path / "h")!r}).ingest([Path({str(d)!r})], jobs=2)
+print(seen["at fork"], seen["busy"], seen["loaded"], report.index.units)
+"""
+    import pincite
+
+    env = {**os.environ, "PYTHONPATH": str(Path(pincite.__file__).parents[1])}  # this checkout's pincite
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[]", "2", "True", "2"]

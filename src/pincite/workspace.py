@@ -17,15 +17,34 @@ from typing import TYPE_CHECKING
 from pincite.corpus.model import FOOTNOTE, HEADING, OK, PARAGRAPH, STATUSES, Document, Unit
 from pincite.corpus.store import Store, default_home
 from pincite.errors import Ambiguous, BadQuery, NotFound, StoreError
-from pincite.index.backend import LOCK_WAIT, SyncReport, open_backend
 from pincite.progress import QUIET, Progress
 from pincite.search import citation
 
 if TYPE_CHECKING:  # the ingestion pipeline loads parsers and language models, the search engine
     # Whoosh's query classes: each only where needed (an ingest never searches)
+    from pincite.index.backend import SyncReport
     from pincite.ingest import pipeline
     from pincite.ingest.discover import FileSelection
     from pincite.search.engine import Results
+
+
+def open_backend(store: Store):
+    """The store's index backend (`pincite.index.backend.open_backend`). Imported when first asked
+    for: the index loads Whoosh (~0.1 s), which an ingest needs only once its documents are parsed,
+    and then loads while the parse workers work (`Workspace.ingest`), not before they start."""
+    from pincite.index.backend import open_backend as backend_of
+
+    return backend_of(store)
+
+
+def _load_index() -> None:
+    """Import the index (Whoosh), as `open_backend` will: done while the workers parse."""
+    import pincite.index.backend  # noqa: F401
+
+
+def _waiting(wait: float | None) -> dict:
+    """`wait` for a backend's `sync`: its own default (`backend.LOCK_WAIT`) when None."""
+    return {} if wait is None else {"wait": wait}
 
 
 def samples_dir() -> Path:
@@ -135,6 +154,7 @@ class Workspace:
                     progress=lambda o: st.tick(o.location),
                     options=options,
                     workers=workers,
+                    meanwhile=_load_index,
                 )
             waiting = sum(1 for o in out if o.waiting)
             failed = sum(1 for o in out if o.failed)
@@ -143,13 +163,13 @@ class Workspace:
         return out
 
     def reindex(
-        self, *, rebuild: bool = False, jobs: int | None = None, wait: float = LOCK_WAIT, progress: Progress = QUIET
+        self, *, rebuild: bool = False, jobs: int | None = None, wait: float | None = None, progress: Progress = QUIET
     ) -> tuple[list[pipeline.Outcome], SyncReport]:
         self.store.require_writable()
         parsed = self._parse(jobs, progress)
         try:
             with progress.stage("index", unit="document", line=False):
-                return parsed, open_backend(self.store).sync(rebuild=rebuild, wait=wait)
+                return parsed, open_backend(self.store).sync(rebuild=rebuild, **_waiting(wait))
         except StoreError:  # damaged unit text (read here or in a writer process)? parse it again
             from pincite.ingest import pipeline
 
@@ -158,11 +178,11 @@ class Workspace:
                 raise
             self.store.mark_damaged(bad)
             parsed += pipeline.parse_pending(self.store, jobs=jobs, only=bad)
-            report = open_backend(self.store).sync(rebuild=rebuild, wait=wait)
+            report = open_backend(self.store).sync(rebuild=rebuild, **_waiting(wait))
             report.recovered.append(f"damaged text of {', '.join(bad)} in the catalogue: parsed again")
             return parsed, report
 
-    def remove(self, doc_ids: Iterable[str], *, wait: float = LOCK_WAIT) -> tuple[list[str], SyncReport]:
+    def remove(self, doc_ids: Iterable[str], *, wait: float | None = None) -> tuple[list[str], SyncReport]:
         """Take documents out of the catalogue, the index and raw/ (bytes no other document has).
         Unknown ids remove nothing. A removed file stays out of later ingests of its folder until it
         is ingested by name again."""
@@ -174,7 +194,7 @@ class Workspace:
             raise NotFound(f"no document with id {names} (see `pincite docs`); nothing removed")
         for d in ids:
             self.store.remove(d)
-        return ids, open_backend(self.store).sync(wait=wait)
+        return ids, open_backend(self.store).sync(**_waiting(wait))
 
     def status(self, *, verify: bool = False) -> dict:
         """Documents by status, units, and the index compared with the catalogue."""

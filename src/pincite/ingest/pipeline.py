@@ -31,7 +31,7 @@ from pincite.errors import DocumentError, StoreError
 from pincite.ingest import readers, valid
 from pincite.ingest.discover import SIDECAR_SUFFIX, FileSelection
 from pincite.ingest.discover import iter_files as walk_files
-from pincite.ingest.segment import PARSER_VERSION, segment
+from pincite.ingest.version import PARSER_VERSION
 
 OVERRIDE_KEYS = ("title", "date", "symbol", "doctype", "issuer", "lang")
 DEFAULT_TIMEOUT = 120.0
@@ -217,6 +217,8 @@ def parse_file(
     fmt = readers.EXTENSIONS.get(path.suffix.lower()) or format_of(data, name, content_type)
     if fmt == "docx":
         _check_docx(data, name)
+    from pincite.ingest.segment import segment  # here: the parent of an ingest never segments
+
     with collector.rarer(PARSE_GC_THRESHOLD):
         result = readers.read(data, fmt, name, content_type, options)
         seg = segment(result, doc_id, name)
@@ -379,7 +381,7 @@ def _warm(formats: Iterable[str] = ()) -> None:
     importing pypdf or BeautifulSoup and loading the language model again."""
     import importlib
 
-    from pincite.ingest import lang
+    from pincite.ingest import lang, segment  # noqa: F401 - loaded for the workers
 
     lang._identifier()
     for fmt in set(formats):
@@ -490,11 +492,13 @@ def parse_pending(
     progress: Callable[[Outcome], None] | None = None,
     options: dict | None = None,
     workers: Workers | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Outcome]:
     """Parse every document whose units are missing or were made by another parser version, or
     (PDFs) read with another engine than the one asked for, or without the OCR asked for.
     `options` go to the readers (`readers.read`); `workers`: started already (their number and
-    memory cap replace `jobs` and `memory_mb`)."""
+    memory cap replace `jobs` and `memory_mb`); `meanwhile`: the parent's own work, done once the
+    first documents are with the workers (not when parsing in this process)."""
     todo = pending(store, options)
     if only is not None:
         wanted = set(only)
@@ -583,6 +587,9 @@ def parse_pending(
             busy[conn] = (proc, doc_id, source, time.monotonic(), limit(opts), reading_of(ext, opts))
 
     try:
+        assign()
+        if meanwhile is not None:
+            meanwhile()
         while queue or busy:
             assign()
             done = []

@@ -33,8 +33,7 @@ from pincite.ingest.blocks import (
     ReadResult,
 )
 from pincite.ingest.rules import furniture, labels, notes, parts, titles
-
-PARSER_VERSION = "seg-5"
+from pincite.ingest.version import PARSER_VERSION  # noqa: F401 - where it is looked for
 
 CALL_OPEN, CALL_CLOSE = "\ue000", "\ue001"
 CALL_RE = re.compile(f"{CALL_OPEN}([^{CALL_CLOSE}]*){CALL_CLOSE}")
