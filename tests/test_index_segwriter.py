@@ -194,14 +194,15 @@ def test_the_real_pdfs_index_is_the_same_from_the_c_and_the_python_terms_writers
 _SHARED = b"\x00\x00\x00\x02\x80\x02]q\x00(K\x01K\x05e."  # one value object in many postings
 
 
-def _made_up_postings(seed: int) -> tuple[dict, dict]:
+def _made_up_postings(seed: int, far: bool = True) -> tuple[dict, dict]:
     """Postings of every shape: terms of 1 to 1,000 postings (blocks of 128, partial blocks, blocks
     of fewer than COMPRESS_FROM), weights of 1.0, of one other value, whole, fractional, zero and
     negative, values empty, None, of one byte (distinct objects, whose strs in the pickle are
     CPython's one str per latin-1 character, fetched back from the memo the second time), with
     bytes above 0x7f, the same object in many postings, docnum gaps of every pickle int size, lengths
     given, 0, missing or past the last length byte, term bytes of 0 to 200 bytes (MD5's padding at
-    55, 56 and 64), and enough terms for the term index's positions to pass 65,535."""
+    55, 56 and 64), and enough terms for the term index's positions to pass 65,535. Not `far`: no
+    docnum past 2**24 (the C path then reads the lengths into an array, not from the dict)."""
     rnd = random.Random(seed)
     sizes = [1, 2, 3, 4, 5, 7, 8, 9, 127, 128, 129, 255, 256, 257, 300, 1000]
     weights = [
@@ -237,7 +238,7 @@ def _made_up_postings(seed: int) -> tuple[dict, dict]:
         docnum, postings = rnd.randrange(3), []
         for i in range(n):
             postings.append((docnum, w(i), v(i)))
-            docnum += rnd.choice(gaps) if t % 7 == 0 else rnd.choice(gaps[:3])
+            docnum += rnd.choice(gaps if far else gaps[:-1]) if t % 7 == 0 else rnd.choice(gaps[:3])
             if docnum >= 1 << 31:
                 break
         term = (b"t%04d" % t) + bytes(rnd.randrange(256) for _ in range(t % 201))
@@ -255,6 +256,8 @@ def _made_up_postings(seed: int) -> tuple[dict, dict]:
     for t in range(3000):  # many short terms
         text[b"z%05d" % t] = [(t, 1.0, _SHARED)]
     text[b""] = [(0, 1.0, b"\x80")]
+    last = max(lengths) + 1  # the last docnum with a length, alone in its term
+    text[b"last"], lengths[last] = [(last, 1.0, b"\x00\x00\x00\x01")], 9
     return {"text_en": text, "partkey": fixed, "doc": exists}, {"text_en": lengths}
 
 
@@ -283,12 +286,13 @@ def _made_up_files(tmp_path: Path, postings: dict, lengths: dict, docs: int = 4)
 
 
 @needs_c
-@pytest.mark.parametrize("compress_from", [1, segwriter.COMPRESS_FROM])
+@pytest.mark.parametrize(("compress_from", "far"), [(1, True), (segwriter.COMPRESS_FROM, True), (1, False)])
 def test_made_up_postings_of_every_shape_are_written_the_same_in_c_and_in_python(
-    tmp_path, monkeypatch, compress_from
+    tmp_path, monkeypatch, compress_from, far
 ):
     monkeypatch.setattr(segwriter, "COMPRESS_FROM", compress_from)
-    postings, lengths = _made_up_postings(seed=compress_from)
+    postings, lengths = _made_up_postings(seed=compress_from, far=far)
+    assert (max(lengths["text_en"]) >= 1 << 24) == far
     fell_back = []
     python_terms = segwriter._write_terms_python
     monkeypatch.setattr(segwriter, "_write_terms_python", lambda *a: (fell_back.append(1), python_terms(*a)))

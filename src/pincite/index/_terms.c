@@ -363,6 +363,7 @@ static int pk_bytes(Pickler *k, PyObject *obj, const unsigned char *s, Py_ssize_
 /* ---- one field's terms -------------------------------------------------------------------- */
 
 #define FALLBACK 1 /* not what this path reads: the Python function decides */
+#define LEN_ARRAY_MAX (1 << 24) /* docnums of the lengths read into an array */
 
 typedef struct {
     long id;
@@ -373,6 +374,9 @@ typedef struct {
 
 typedef struct {
     PyObject *lengths;       /* dict docnum -> length, or NULL */
+    long *len_of;            /* or the same as an array by docnum (0: none), when every key and
+                                value is an int (and no key is past LEN_ARRAY_MAX) */
+    Py_ssize_t len_n;
     PyObject *length_to_byte;
     PyObject *tobyte;        /* dict length -> byte */
     Py_ssize_t limit, small;
@@ -381,10 +385,20 @@ typedef struct {
     z_stream zs;
     int zs_ready;
     Buf data, zbuf, joined;
-    Pickler pk;
+    Pickler pk, info; /* of the blocks' data and info */
 } Ctx;
 
 /* length_to_byte(length) through a cache; -1 on an error */
+static int to_byte(Ctx *c, PyObject *length);
+
+static int to_byte_of(Ctx *c, long v) {
+    PyObject *o = PyLong_FromLong(v);
+    if (!o) return -1;
+    int b = to_byte(c, o);
+    Py_DECREF(o);
+    return b;
+}
+
 static int to_byte(Ctx *c, PyObject *length) {
     PyObject *got = PyDict_GetItemWithError(c->tobyte, length);
     if (!got) {
@@ -467,16 +481,22 @@ static int read_posting(PyObject *t, Posting *p, int need_values) {
 typedef struct {
     double weight, maxweight; /* maxweight as max(0, ...) of the blocks' */
     int has_min;
-    long minlength, maxlength;
-    PyObject *minobj, *maxobj; /* the int objects (borrowed from the lengths dict) */
+    long minlength, maxlength; /* maxlength as max(0, ...) */
 } Stats;
 
 static int write_block(Ctx *c, Posting *p, Py_ssize_t n, int last, Stats *st, Buf *out) {
     /* lengths */
     int has_min = 0;
     long minl = 0, maxl = 0;
-    PyObject *minobj = NULL, *maxobj = NULL;
-    if (c->lengths) {
+    if (c->len_of) { /* as below, the dict read into an array */
+        for (Py_ssize_t i = 0; i < n; i++) {
+            long v = p[i].id < c->len_n ? c->len_of[p[i].id] : 0;
+            if (v == 0) continue;
+            if (!has_min || v < minl) minl = v;
+            if (!has_min || v > maxl) maxl = v;
+            has_min = 1;
+        }
+    } else if (c->lengths) {
         for (Py_ssize_t i = 0; i < n; i++) {
             PyObject *key = PyLong_FromLong(p[i].id);
             if (!key) return -1;
@@ -491,14 +511,8 @@ static int write_block(Ctx *c, Posting *p, Py_ssize_t n, int last, Stats *st, Bu
             long v = PyLong_AsLongAndOverflow(x, &overflow);
             if (overflow) return FALLBACK;
             if (v == 0) continue; /* `if x`: a length of 0 is left out */
-            if (!has_min || v < minl) {
-                minl = v;
-                minobj = x;
-            }
-            if (!has_min || v > maxl) {
-                maxl = v;
-                maxobj = x;
-            }
+            if (!has_min || v < minl) minl = v;
+            if (!has_min || v > maxl) maxl = v;
             has_min = 1;
         }
     }
@@ -515,13 +529,9 @@ static int write_block(Ctx *c, Posting *p, Py_ssize_t n, int last, Stats *st, Bu
         if (st->has_min) return FALLBACK; /* min(an int, None): Python raises */
     } else if (!st->has_min || minl < st->minlength) {
         st->minlength = minl;
-        st->minobj = minobj;
         st->has_min = 1;
     }
-    if (has_min && maxl > st->maxlength) {
-        st->maxlength = maxl;
-        st->maxobj = maxobj;
-    }
+    if (has_min && maxl > st->maxlength) st->maxlength = maxl;
     if (maxweight > st->maxweight) st->maxweight = maxweight;
 
     /* the data pickle: (mini_ids, mini_weights, mini_values) */
@@ -618,28 +628,19 @@ static int write_block(Ctx *c, Posting *p, Py_ssize_t n, int last, Stats *st, Bu
     }
 
     /* the info pickle: (n, last id, maxweight, comp, minbyte, maxbyte) */
-    int minbyte = 0, maxbyte;
-    if (has_min && (minbyte = to_byte(c, minobj)) < 0) return -1;
-    if (has_min) {
-        if ((maxbyte = to_byte(c, maxobj)) < 0) return -1;
-    } else {
-        PyObject *zero = PyLong_FromLong(0);
-        if (!zero) return -1;
-        maxbyte = to_byte(c, zero);
-        Py_DECREF(zero);
-        if (maxbyte < 0) return -1;
-    }
+    int minbyte = 0, maxbyte; /* length_to_byte of the block's lengths (None: 0), as ints */
+    if (has_min && (minbyte = to_byte_of(c, minl)) < 0) return -1;
+    if ((maxbyte = to_byte_of(c, has_min ? maxl : 0)) < 0) return -1;
     Py_ssize_t at = out->n;
     if (buf_grow(out, 4) < 0) return -1;
     out->n += 4; /* the size, below */
-    Pickler info;
-    pk_init(&info); /* ints and a float only: nothing fetched back */
-    pk_start(&info, out);
-    if (buf_put(out, "\x80\x02(", 3) < 0 || pk_int(&info, (long)n) < 0 || pk_int(&info, p[n - 1].id) < 0)
+    Pickler *info = &c->info; /* ints and a float only: nothing fetched back */
+    pk_start(info, out);
+    if (buf_put(out, "\x80\x02(", 3) < 0 || pk_int(info, (long)n) < 0 || pk_int(info, p[n - 1].id) < 0)
         return -1;
-    if ((maxweight_is_float ? pk_float(&info, maxweight) : pk_int(&info, 0)) < 0) return -1;
-    if (pk_int(&info, comp) < 0 || pk_int(&info, minbyte) < 0 || pk_int(&info, maxbyte) < 0) return -1;
-    if (buf_byte(out, 't') < 0 || pk_put(&info) < 0 || buf_byte(out, '.') < 0) return -1;
+    if ((maxweight_is_float ? pk_float(info, maxweight) : pk_int(info, 0)) < 0) return -1;
+    if (pk_int(info, comp) < 0 || pk_int(info, minbyte) < 0 || pk_int(info, maxbyte) < 0) return -1;
+    if (buf_byte(out, 't') < 0 || pk_put(info) < 0 || buf_byte(out, '.') < 0) return -1;
     Py_ssize_t total = out->n - at - 4 + size;
     if (total > 0x7fffffffLL) {
         PyErr_SetString(PyExc_OverflowError, "a posting block too big");
@@ -649,7 +650,31 @@ static int write_block(Ctx *c, Posting *p, Py_ssize_t n, int last, Stats *st, Bu
     return buf_put(out, bytes, size);
 }
 
+/* the lengths dict as an array by docnum, where every key and value is an int (a key past
+   LEN_ARRAY_MAX or of another type, or a value not an int: the dict is read as Python reads it) */
+static int lengths_array(Ctx *c) {
+    PyObject *key, *value;
+    Py_ssize_t at = 0, top = -1;
+    while (PyDict_Next(c->lengths, &at, &key, &value)) {
+        int o1, o2;
+        if (!PyLong_CheckExact(key) || !PyLong_CheckExact(value)) return 0;
+        long k = PyLong_AsLongAndOverflow(key, &o1);
+        (void)PyLong_AsLongAndOverflow(value, &o2);
+        if (o1 || o2 || k < 0 || k >= LEN_ARRAY_MAX) return 0;
+        if (k > top) top = k;
+    }
+    if (!(c->len_of = PyMem_Calloc(top + 1, sizeof(long)))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    c->len_n = top + 1;
+    at = 0;
+    while (PyDict_Next(c->lengths, &at, &key, &value)) c->len_of[PyLong_AsLong(key)] = PyLong_AsLong(value);
+    return 0;
+}
+
 static void ctx_free(Ctx *c) {
+    PyMem_Free(c->len_of);
     if (c->zs_ready) deflateEnd(&c->zs);
     PyMem_Free(c->data.p);
     PyMem_Free(c->zbuf.p);
@@ -689,12 +714,14 @@ static PyObject *write_terms(PyObject *self, PyObject *args) {
     c.level = level;
     c.fixedsize = fixedsize;
     pk_init(&c.pk);
+    pk_init(&c.info);
     Buf post = {0}, trm = {0}, pos = {0}, hashes = {0};
     Posting *ps = NULL;
     Py_ssize_t pscap = 0;
     PyObject *keys = NULL, *result = NULL, *lastkey = NULL;
     int status = 0;
     if (!(c.tobyte = PyDict_New())) goto done;
+    if (c.lengths && lengths_array(&c) < 0) goto done;
     if (!(keys = PyDict_Keys(terms))) goto done;
     Py_ssize_t nterms = PyList_GET_SIZE(keys);
     for (Py_ssize_t t = 0; t < nterms; t++)
@@ -732,23 +759,15 @@ static PyObject *write_terms(PyObject *self, PyObject *args) {
             if ((status = read_posting(PyList_GET_ITEM(postings, i), &ps[i], c.fixedsize != 0)) != 0) goto done;
         long long start = base + post.n;
         if (buf_put(&post, MAGIC, 4) < 0) goto done;
-        Stats st = {0.0, 0.0, 0, 0, 0, NULL, NULL};
+        Stats st = {0.0, 0.0, 0, 0, 0};
         for (Py_ssize_t at = 0; at < total; at += limit) {
             Py_ssize_t n = total - at < limit ? total - at : limit;
             if ((status = write_block(&c, ps + at, n, at + limit >= total, &st, &post)) != 0) goto done;
         }
         /* the term info (W3TermInfo: !BfIBBfII) and the postings' extent (!qi) */
         int minbyte = 0, maxbyte;
-        if (st.has_min && (minbyte = to_byte(&c, st.minobj)) < 0) goto done;
-        if (st.maxobj) {
-            if ((maxbyte = to_byte(&c, st.maxobj)) < 0) goto done;
-        } else {
-            PyObject *zero = PyLong_FromLong(0);
-            if (!zero) goto done;
-            maxbyte = to_byte(&c, zero);
-            Py_DECREF(zero);
-            if (maxbyte < 0) goto done;
-        }
+        if (st.has_min && (minbyte = to_byte_of(&c, st.minlength)) < 0) goto done;
+        if ((maxbyte = to_byte_of(&c, st.maxlength)) < 0) goto done;
         float w32 = (float)st.weight, mw32 = (float)st.maxweight;
         if ((isinf(w32) && !isinf(st.weight)) || (isinf(mw32) && !isinf(st.maxweight))) {
             status = FALLBACK; /* struct.pack("f") raises */

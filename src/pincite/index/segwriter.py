@@ -45,7 +45,7 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.fields import ID, KEYWORD, NUMERIC
-from whoosh.filedb.filetables import _lengths, _pointer, md5_hash
+from whoosh.filedb.filetables import _dir_entry, _lengths, _pointer, md5_hash
 from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -198,6 +198,7 @@ class BulkSegmentWriter(SegmentWriter):
             fw.finish_field()
         tindex = fw._tindex
         tindex._write_hashes = partial(_write_hashes, tindex)  # called by fw.close()
+        tindex._write_directory = partial(_write_directory, tindex)  # and then this
         fw.close()
         self._postings.clear()
         self._lengths.clear()
@@ -420,3 +421,10 @@ def _write_hashes_python(tindex) -> None:
             hashtable[slot] = (hashval, position)
         if hashtable:
             dbfile.write(b"".join([pack(h, p) for h, p in hashtable]))
+
+
+def _write_directory(tindex) -> None:
+    """`HashWriter._write_directory` (where each of the 256 hash tables is) in one write instead of
+    256."""
+    pack = _dir_entry.pack
+    tindex.dbfile.write(b"".join([pack(pos, slots) for pos, slots in tindex.directory]))
