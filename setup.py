@@ -1,7 +1,9 @@
-"""The compiled parts: a C walk over a PDF page's text objects, a page's runs made into lines, and
-py3langid's feature walk over a document's texts (see each module's source). All are optional: where
-they cannot be built (no C compiler), pincite reads pages through ctypes, makes lines in Python and
-walks texts with NumPy instead, with the same result, more slowly."""
+"""The compiled parts: a C walk over a PDF page's text objects, a page's runs made into lines,
+py3langid's feature walk over a document's texts, and an index segment's terms written as Whoosh
+writes them (see each module's source; the last links zlib). All are optional: where they cannot be
+built (no C compiler, or no zlib headers for the last), pincite reads pages through ctypes, makes
+lines in Python, walks texts with NumPy and writes terms in Python instead, with the same result,
+more slowly."""
 
 from setuptools import Extension, setup
 
@@ -20,6 +22,12 @@ setup(
         Extension(
             "pincite.ingest._langwalk",
             sources=["src/pincite/ingest/_langwalk.c"],
+            optional=True,
+        ),
+        Extension(
+            "pincite.index._terms",
+            sources=["src/pincite/index/_terms.c"],
+            libraries=["z"],
             optional=True,
         ),
     ]

@@ -9,8 +9,12 @@ together as units are added (already in docnum order), sorts the terms once, and
 term's blocks of 128 postings and its term info in one loop (`_write_terms`): the pickles,
 statistics and records of Whoosh's W3 postings and field writers, computed as their code computes
 them (handing them each block cost a dozen Python calls per block and term), so the files are
-those Whoosh writes, byte for byte (tests/test_index_segwriter.py compares them). Everything per
-unit (stored fields, columns, length columns) still goes through Whoosh's per-document writer.
+those Whoosh writes, byte for byte (tests/test_index_segwriter.py compares them). That loop, and
+the term index's hash tables, run in C (`_terms.c`) where setup.py built it: the same bytes
+(its own protocol 2 pickles, one zlib state reset for each block instead of a new one, MD5), a
+fifth of a rebuild's instructions less; the Python functions stay for where it is not built, and
+for postings the C path does not read. Everything per unit (stored fields, columns, length
+columns) still goes through Whoosh's per-document writer.
 
 One departure, in the bytes only: a block of fewer than `COMPRESS_FROM` postings is stored without
 zlib. Whoosh compresses every block, and most terms are rare: on the real PDFs 13,400 of 17,750
@@ -41,12 +45,20 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.fields import ID, KEYWORD, NUMERIC
-from whoosh.filedb.filetables import _lengths, _pointer, md5_hash
+from whoosh.filedb.filetables import _dir_entry, _lengths, _pointer, md5_hash
 from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from pincite.index.schema import FastTEXT, _add_items
+
+try:  # the loops of _write_terms and _write_hashes in C (setup.py builds it where it can)
+    from pincite.index import _terms
+except ImportError:  # pragma: no cover - no C compiler where pincite was installed
+    _terms = None
+else:  # its compressed blocks are zlib.compress's only with the same zlib
+    if _terms.zlib_version() != zlib.ZLIB_RUNTIME_VERSION:  # pragma: no cover
+        _terms = None
 
 REMEMBER = 10_000  # values remembered per field before starting afresh
 # `add_document(**{TOKENS + name: tokens})`: a text field's value already cut into tokens (by
@@ -186,6 +198,7 @@ class BulkSegmentWriter(SegmentWriter):
             fw.finish_field()
         tindex = fw._tindex
         tindex._write_hashes = partial(_write_hashes, tindex)  # called by fw.close()
+        tindex._write_directory = partial(_write_directory, tindex)  # and then this
         fw.close()
         self._postings.clear()
         self._lengths.clear()
@@ -219,17 +232,64 @@ def _write_terms(fw: W3FieldWriter, terms: dict[bytes, list], lengths: dict[int,
     term's blocks of at most `blocklimit` postings into the postings file (a block of fewer than
     `COMPRESS_FROM` postings not compressed, see the module's docstring), its term info into the
     term index. The same pickles, statistics and bytes, in one loop per term instead of a dozen
-    Python calls per block and per posting (they were two fifths of a rebuild)."""
+    Python calls per block and per posting (they were two fifths of a rebuild); in C (`_terms`)
+    where it is built and the postings are what it reads, else in Python (`_write_terms_python`)."""
     pw = fw._postwriter
     if pw._byteids or pw._inlinelimit > 1:
         raise ValueError("BulkSegmentWriter: postings with byte ids or inlined postings")
+    tindex = fw._tindex
+    fieldkey = pack_ushort(fw._fieldid)
+    if fieldkey + min(terms) <= tindex.lastkey:
+        raise ValueError("BulkSegmentWriter: fields written out of order")
+    if _terms is not None and tindex.hashfn is md5_hash:
+        fixedsize = fw._format.fixed_value_size()
+        postfile, tfile = fw._postfile, tindex.dbfile
+        got = _terms.write_terms(
+            terms,
+            lengths or None,
+            pw._blocklimit,
+            COMPRESS_FROM,
+            pw._compression,
+            -1 if fixedsize is None or fixedsize < 0 else fixedsize,
+            fieldkey,
+            postfile.tell(),
+            tfile.tell(),
+            length_to_byte,
+            tindex.buckets,
+        )
+        if got is not None:
+            postings, records, positions, tindex.lastkey = got
+            postfile.write(postings)
+            tfile.write(records)
+            _extend(tindex.index, array("q", positions))
+            return
+    _write_terms_python(fw, terms, lengths)
+
+
+def _extend(growable, positions: array) -> None:
+    """`GrowableArray.extend` of increasing positions: the array retyped once, for the last (as
+    appending them one by one retypes it, for each that does not fit, to the type of the first
+    that fits it)."""
+    if not positions:
+        return
+    try:
+        array(growable.typecode, positions[-1:])
+    except OverflowError:
+        growable._retype(positions[-1])
+    if isinstance(growable.array, array):
+        growable.array.extend(array(growable.array.typecode, positions))
+    else:  # pragma: no cover - GrowableArray's list, for numbers no array holds
+        growable.array.extend(positions)
+
+
+def _write_terms_python(fw: W3FieldWriter, terms: dict[bytes, list], lengths: dict[int, int]) -> None:
+    """`_write_terms` in Python."""
+    pw = fw._postwriter
     limit, small, level = pw._blocklimit, COMPRESS_FROM, pw._compression
     fixedsize = fw._format.fixed_value_size()
     postfile, tindex = fw._postfile, fw._tindex
     tfile = tindex.dbfile
     fieldkey = pack_ushort(fw._fieldid)
-    if fieldkey + min(terms) <= tindex.lastkey:
-        raise ValueError("BulkSegmentWriter: fields written out of order")
     hashfn = tindex.hashfn
     fast_md5 = hashfn is md5_hash
     buckets, tpositions = tindex.buckets, tindex.index
@@ -332,8 +392,20 @@ def _write_terms(fw: W3FieldWriter, terms: dict[bytes, list], lengths: dict[int,
 
 
 def _write_hashes(tindex) -> None:
-    """`HashWriter._write_hashes` (the 256 hash tables of a term index), each table in one write
-    instead of one per slot."""
+    """`HashWriter._write_hashes` (the 256 hash tables of a term index), all tables in one write
+    instead of one per slot; in C where it is built (`_write_hashes_python` otherwise)."""
+    if _terms is not None:
+        got = _terms.hash_tables(tindex.buckets, tindex.dbfile.tell())
+        if got is not None:
+            tables, directory = got
+            tindex.directory.extend(directory)
+            tindex.dbfile.write(tables)
+            return
+    _write_hashes_python(tindex)
+
+
+def _write_hashes_python(tindex) -> None:
+    """`_write_hashes` in Python, each table in one write."""
     dbfile = tindex.dbfile
     null = (0, 0)
     pack = _pointer.pack
@@ -349,3 +421,10 @@ def _write_hashes(tindex) -> None:
             hashtable[slot] = (hashval, position)
         if hashtable:
             dbfile.write(b"".join([pack(h, p) for h, p in hashtable]))
+
+
+def _write_directory(tindex) -> None:
+    """`HashWriter._write_directory` (where each of the 256 hash tables is) in one write instead of
+    256."""
+    pack = _dir_entry.pack
+    tindex.dbfile.write(b"".join([pack(pos, slots) for pos, slots in tindex.directory]))
