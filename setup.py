@@ -1,7 +1,8 @@
-"""The compiled parts: a C walk over a PDF page's text objects, a page's runs made into lines, and
-py3langid's feature walk over a document's texts (see each module's source). All are optional: where
-they cannot be built (no C compiler), pincite reads pages through ctypes, makes lines in Python and
-walks texts with NumPy instead, with the same result, more slowly."""
+"""The compiled parts: a C walk over a PDF page's text objects, a page's runs made into lines,
+py3langid's feature walk over a document's texts, and a unit's words and postings for the index (see
+each module's source). All are optional: where they cannot be built (no C compiler), pincite reads
+pages through ctypes, makes lines in Python, walks texts with NumPy and cuts and counts words in
+Python instead, with the same result, more slowly."""
 
 from setuptools import Extension, setup
 
@@ -15,6 +16,11 @@ setup(
         Extension(
             "pincite.ingest.readers._pdflines",
             sources=["src/pincite/ingest/readers/_pdflines.c"],
+            optional=True,
+        ),
+        Extension(
+            "pincite.index._postings",
+            sources=["src/pincite/index/_postings.c"],
             optional=True,
         ),
         Extension(

@@ -153,21 +153,29 @@ class StemFoldFilter(_MemoFilter):
         return first, None
 
 
-def positions(analyzer: Analyzer, text: str, tokens: list[str] | None = None) -> dict[str, list[int]] | None:
-    """Each term `text` is indexed as, with its token positions, in the order Whoosh's Positions
-    format meets them, as `analyzer(text, positions=True, mode="index")` would give them, without
-    a Token object and two generator steps per word (about a third of writing the index). None
-    for an analyser that is not one of `analyzer()`'s. `tokens`: the text's, cut by TOKEN
-    (`re.findall(TOKEN, text)`), if already cut."""
-    if not (
+def memo_filter(analyzer: Analyzer) -> _MemoFilter | None:
+    """The memo filter of an analyser that is one of `analyzer()`'s (a regex tokenizer that finds
+    tokens, then a `_MemoFilter`), or None."""
+    if (
         isinstance(analyzer, CompositeAnalyzer)
         and len(analyzer.items) == 2
         and type(analyzer.items[0]) is RegexTokenizer
         and not analyzer.items[0].gaps
         and isinstance(analyzer.items[1], _MemoFilter)
     ):
+        return analyzer.items[1]
+    return None
+
+
+def positions(analyzer: Analyzer, text: str, tokens: list[str] | None = None) -> dict[str, list[int]] | None:
+    """Each term `text` is indexed as, with its token positions, in the order Whoosh's Positions
+    format meets them, as `analyzer(text, positions=True, mode="index")` would give them, without
+    a Token object and two generator steps per word (about a third of writing the index). None
+    for an analyser that is not one of `analyzer()`'s. `tokens`: the text's, cut by TOKEN
+    (`re.findall(TOKEN, text)`), if already cut."""
+    last = memo_filter(analyzer)
+    if last is None:
         return None
-    last = analyzer.items[1]
     memo, forms, limit = last.memo, last.forms, last.MEMO
     out: dict[str, list[int]] = {}
     get = out.get
