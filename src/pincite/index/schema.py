@@ -100,7 +100,9 @@ def _add_positions(
         tokens = expression.findall(value)
     elif type(tokens) is not list:
         tokens = _postings.cut(value)
-    return _postings.add_positions(tokens, last.memo, last.forms, last.MEMO, terms, docnum, 1.0 * fb * boost, fb, boost)
+    return _postings.add_positions(
+        tokens, last.memo, last.forms, last.MEMO, terms, docnum, 1.0 * fb * boost, fb, boost
+    )
 
 
 def _add_items(items, docnum: int, boost: float, terms: dict) -> int:
