@@ -199,8 +199,16 @@ def test_folded_words_equal_pythons(text):
 def test_folded_words_memo_starts_afresh(monkeypatch):
     monkeypatch.setattr(vocabulary, "MEMO", 2)
     memo: dict = {"x": "x", "y": "y"}
-    assert C.fold_words(["Émigré", "Émigré", "B"], memo, analysis.fold, 2) == {"emigre", "b"}
+    text = "Émigré Émigré B"
+    assert C.fold_words(text, C.cut(text), memo, analysis.fold, 2, vocabulary.REFOLD) == {"emigre", "b"}
     assert memo == {"Émigré": "emigre", "B": "b"}
+
+
+@pytest.mark.parametrize("text", ["İstanbul", "a\u0308", "ΟΔΟΣ", "x \u0331"])
+def test_a_text_to_fold_whole_is_left_to_python(text):
+    memo: dict = {}
+    assert C.fold_words(text, C.cut(text), memo, analysis.fold, 2, vocabulary.REFOLD) is None
+    assert memo == {}
 
 
 # ---- the real PDFs -------------------------------------------------------------------------------

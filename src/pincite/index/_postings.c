@@ -25,10 +25,10 @@
        appended as (docnum, weight * boost, value) to terms[term bytes]; the frequencies summed.
        None, with nothing added, when an item is not a tuple of four (Python then does it).
 
-   fold_words(tokens, memo, fold, limit) -> set of str
-       vocabulary.words_of for a text without any of REFOLD: the memo cleared first when it
-       holds `limit` tokens, then each token's folding, from the memo or fold(token) (then
-       remembered).
+   fold_words(text, tokens, memo, fold, limit, refold) -> set of str or None
+       vocabulary.words_of: None when the text holds a character of `refold` (REFOLD), else the
+       memo cleared when it holds `limit` tokens, then each token's folding, from the memo or
+       fold(token) (then remembered).
 
    encode_positions(positions) -> bytes
        Positions.encode of a list of ascending ints (for the tests).
@@ -491,13 +491,42 @@ add_items(PyObject *self, PyObject *args)
 
 /* ---- fold_words --------------------------------------------------------------------------------- */
 
+/* does text hold a character of chars? (none can be in a text whose characters are all below them) */
+static int
+holds_any(PyObject *text, PyObject *chars)
+{
+    Py_ssize_t nc = PyUnicode_GET_LENGTH(chars), n = PyUnicode_GET_LENGTH(text);
+    int ckind = PyUnicode_KIND(chars), kind = PyUnicode_KIND(text);
+    const void *cdata = PyUnicode_DATA(chars), *data = PyUnicode_DATA(text);
+    Py_UCS4 least = 0x110000;
+    for (Py_ssize_t k = 0; k < nc; k++) {
+        Py_UCS4 c = PyUnicode_READ(ckind, cdata, k);
+        if (c < least)
+            least = c;
+    }
+    if (PyUnicode_MAX_CHAR_VALUE(text) < least)
+        return 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < least)
+            continue;
+        for (Py_ssize_t k = 0; k < nc; k++)
+            if (c == PyUnicode_READ(ckind, cdata, k))
+                return 1;
+    }
+    return 0;
+}
+
 static PyObject *
 fold_words(PyObject *self, PyObject *args)
 {
-    PyObject *tokens, *memo, *fold;
+    PyObject *text, *tokens, *memo, *fold, *refold;
     Py_ssize_t limit;
-    if (!PyArg_ParseTuple(args, "O!O!On", &PyList_Type, &tokens, &PyDict_Type, &memo, &fold, &limit))
+    if (!PyArg_ParseTuple(args, "UO!O!OnU", &text, &PyList_Type, &tokens, &PyDict_Type, &memo, &fold, &limit,
+                          &refold))
         return NULL;
+    if (holds_any(text, refold))
+        Py_RETURN_NONE;
     if (PyDict_GET_SIZE(memo) >= limit)
         PyDict_Clear(memo);
     PyObject *out = PySet_New(NULL);
@@ -542,7 +571,8 @@ static PyMethodDef methods[] = {
     {"add_items", add_items, METH_VARARGS,
      "add_items(items, docnum, boost, terms): schema._add_items; None where an item is not a tuple of four"},
     {"fold_words", fold_words, METH_VARARGS,
-     "fold_words(tokens, memo, fold, limit): the tokens' distinct foldings (vocabulary.words_of)"},
+     "fold_words(text, tokens, memo, fold, limit, refold): the tokens' distinct foldings (vocabulary.words_of), "
+     "or None when the text holds a character of refold"},
     {"encode_positions", encode_positions, METH_O, "encode_positions(positions): Positions.encode(positions)"},
     {NULL, NULL, 0, NULL},
 };

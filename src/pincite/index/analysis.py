@@ -32,7 +32,15 @@ TOKEN = r"\w+(?:[.'’-]\w+)*"
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, as the index does."""
-    return text.lower().translate(accent_map)
+    low = text.lower()
+    # accent_map changes no ASCII character but a few capitals, and lower() leaves none
+    return low if low.isascii() else low.translate(accent_map)
+
+
+def _unaccented(text: str) -> str:
+    """`text.translate(accent_map)`, without the translation where it changes nothing (ASCII
+    without capitals: a translation looks each character up in a dict)."""
+    return text if text.isascii() and text.islower() else text.translate(accent_map)
 
 
 # Snowball's algorithm names. The stemmers are PyStemmer's (Snowball's C code, ~10x faster than
@@ -144,8 +152,8 @@ class StemFoldFilter(_MemoFilter):
             if pattern.search(word):
                 word = pattern.sub(singular, word)
                 break
-        first = self.stem(word).translate(accent_map)
-        folded = word.translate(accent_map)
+        first = _unaccented(self.stem(word))
+        folded = _unaccented(word)
         if folded != word:
             second = self.stem(folded)
             if second != first:

@@ -54,11 +54,13 @@ def words_of(text: str, tokens: list[str] | None = None) -> set[str]:
     `tokens`: the text's own (`cut(text)`), if already cut. Each distinct token is folded once
     and remembered, instead of folding the whole text and cutting it again (most of counting
     words in a rebuild)."""
-    if _REFOLD.search(text) is not None:
-        return set(_TOKEN.findall(fold(text)))
     if _postings is not None:
         tokens = cut(text) if tokens is None else tokens if type(tokens) is list else list(tokens)
-        return _postings.fold_words(tokens, _FOLDED, fold, MEMO)
+        got = _postings.fold_words(text, tokens, _FOLDED, fold, MEMO, REFOLD)
+        if got is not None:
+            return got
+    if _REFOLD.search(text) is not None:
+        return set(_TOKEN.findall(fold(text)))
     memo = _FOLDED
     if len(memo) >= MEMO:
         memo.clear()
