@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from whoosh.writing import SegmentWriter
 
 from conftest import CORPUS_REAL, needs_shared
@@ -136,3 +137,21 @@ def test_boosts_and_given_tokens_are_written_as_whoosh_writes_them(tmp_path, mon
     assert _written(tmp_path / "bulk", BulkSegmentWriter, docs) == _written(
         tmp_path / "whoosh", SegmentWriter, docs
     )
+
+
+def test_an_unknown_field_is_refused_before_the_unit_is_begun(tmp_path):
+    from whoosh import index as windex
+    from whoosh.fields import UnknownFieldError
+
+    from pincite.index.schema import build_schema
+
+    tmp_path.mkdir(exist_ok=True)
+    ix = windex.create_in(str(tmp_path), build_schema())
+    w = BulkSegmentWriter(ix)
+    try:
+        with pytest.raises(UnknownFieldError):
+            w.add_document(doc="d", seq=0, nowhere="x")
+        w.add_document(doc="d", seq=0, text_en="still written")  # the writer goes on
+        assert w.docnum == 1 and w.perdocwriter._doccount == 1
+    finally:
+        w.cancel()
