@@ -148,6 +148,35 @@ def test_postings_equal_pythons_when_the_memo_starts_afresh(monkeypatch, python_
     _same_postings("pt", MADE_UP * 2, python_only)
 
 
+def test_postings_equal_pythons_when_the_term_bytes_start_afresh(monkeypatch, python_only):
+    monkeypatch.setattr(schema, "BYTES_KEPT", 2)
+    _same_postings("en", MADE_UP * 2, python_only)
+
+
+class _Odd(str):
+    pass
+
+
+class _OddForms(analysis.FoldFilter):
+    """forms() as a filter of someone else's might give them: a list, a str of a subclass."""
+
+    def forms(self, text):
+        return [text.lower(), None] if len(text) % 2 else (_Odd(text.upper()), None)
+
+
+def test_forms_the_c_loop_does_not_know_are_left_to_python(python_only):
+    from whoosh.analysis import RegexTokenizer
+
+    def added() -> tuple[dict, int]:
+        f = FastTEXT(analyzer=RegexTokenizer(TOKEN) | _OddForms(OTHER))
+        terms: dict = {}
+        return terms, f.add_postings(MADE_UP[4], None, 0, 1.0, terms)
+
+    c = added()
+    python_only()
+    assert c == added() and c[1] > 0
+
+
 def test_repeated_fields_add_the_same_postings(python_only):
     texts = ["Charter of the United Nations", "Charter of the United Nations", "Carta / Preamble", ""]
     _same_postings("en", texts, python_only, field=RepeatedTEXT)

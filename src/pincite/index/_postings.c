@@ -10,15 +10,18 @@
        word characters, then as long as a joiner is followed by a word character, the joiner and
        the next run: what the greedy pattern matches, since nothing after it can fail.
 
-   add_positions(tokens, memo, forms, limit, terms, docnum, once, fb, boost) -> int
+   add_positions(tokens, memo, forms, limit, terms, docnum, once, fb, boost, kept, kept_limit)
+       -> int or None
        schema.FastTEXT.add_postings over analysis.positions: each token looked up in the
        analyser's memo (on a miss, the memo cleared when it holds `limit` words, then
        memo[token] = forms(token)); each term's positions in the order the terms are first met;
        each term's posting (docnum, weight, value) appended to terms[term as UTF-8] (a new list
-       when the term is new). weight: `once` for a term met once, float(n) * fb * boost for n
-       times; value: Positions.encode(positions), pack_uint(n) + pickle.dumps(deltas, 2), the
-       pickle written here byte for byte as the pickle module writes a list of ints. Returns the
-       field's length (the positions of all terms).
+       when the term is new; the term's bytes remembered in `kept`, cleared when it holds
+       `kept_limit`). weight: `once` for a term met once, float(n) * fb * boost for n times;
+       value: Positions.encode(positions), pack_uint(n) + pickle.dumps(deltas, 2), the pickle
+       written here byte for byte as the pickle module writes a list of ints. Returns the
+       field's length (the positions of all terms), or None, with nothing added, when forms()
+       gave something else than a tuple of str (then Python's loop does it).
 
    add_items(items, docnum, boost, terms) -> int or None
        schema._add_items: each (term bytes, frequency, weight, value) of a field's `index`
@@ -287,6 +290,9 @@ append_posting(PyObject *terms, PyObject *tbytes, PyObject *docnum, PyObject *we
     PyTuple_SET_ITEM(posting, 0, docnum);
     PyTuple_SET_ITEM(posting, 1, weight);
     PyTuple_SET_ITEM(posting, 2, value);
+    /* what the collector does to a tuple of atoms the first time it meets one */
+    if (PyLong_CheckExact(docnum) && PyFloat_CheckExact(weight) && (PyBytes_CheckExact(value) || value == Py_None))
+        PyObject_GC_UnTrack(posting);
     PyObject *plist = PyDict_GetItemWithError(terms, tbytes);
     int rc;
     if (plist != NULL)
@@ -308,29 +314,159 @@ append_posting(PyObject *terms, PyObject *tbytes, PyObject *docnum, PyObject *we
     return rc;
 }
 
+/* a unit's terms in the order met, each with its positions: an open-addressing table over
+   `order`, terms compared as str (the same characters), held by reference */
+typedef struct {
+    PyObject *term;
+    Py_hash_t hash;
+    Py_ssize_t count;
+} Term;
+
+typedef struct {
+    Term *order;       /* in the order met */
+    Py_ssize_t n, cap;
+    Py_ssize_t *slots; /* index into order + 1, or 0 */
+    Py_ssize_t mask;
+} Terms;
+
+static int
+terms_init(Terms *t, Py_ssize_t expect)
+{
+    Py_ssize_t size = 16;
+    while (size < 2 * expect + 2)
+        size *= 2;
+    t->n = 0;
+    t->cap = expect + 1;
+    t->mask = size - 1;
+    t->order = PyMem_Malloc(sizeof(Term) * t->cap);
+    t->slots = PyMem_Calloc(size, sizeof(Py_ssize_t));
+    if (t->order == NULL || t->slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+static void
+terms_free(Terms *t)
+{
+    if (t->order != NULL)
+        for (Py_ssize_t i = 0; i < t->n; i++)
+            Py_DECREF(t->order[i].term);
+    PyMem_Free(t->order);
+    PyMem_Free(t->slots);
+}
+
+static inline int
+same_str(PyObject *a, PyObject *b)
+{
+    if (a == b)
+        return 1;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
+    return n == PyUnicode_GET_LENGTH(b) && PyUnicode_KIND(a) == PyUnicode_KIND(b) &&
+           memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), n * PyUnicode_KIND(a)) == 0;
+}
+
+/* the number of `term` (an exact str), added when new; -1 on an error */
+static Py_ssize_t
+terms_number(Terms *t, PyObject *term)
+{
+    Py_hash_t h = PyObject_Hash(term);
+    if (h == -1)
+        return -1;
+    size_t i = (size_t)h & t->mask;
+    for (;;) {
+        Py_ssize_t at = t->slots[i];
+        if (at == 0)
+            break;
+        Term *e = &t->order[at - 1];
+        if (e->hash == h && same_str(e->term, term))
+            return at - 1;
+        i = (i + 1) & t->mask;
+    }
+    if (t->n == t->cap || 2 * (t->n + 1) > t->mask) {
+        Py_ssize_t cap = 2 * t->cap, size = 2 * (t->mask + 1);
+        Term *order = PyMem_Realloc(t->order, sizeof(Term) * cap);
+        if (order == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        t->order = order;
+        t->cap = cap;
+        Py_ssize_t *slots = PyMem_Calloc(size, sizeof(Py_ssize_t));
+        if (slots == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        PyMem_Free(t->slots);
+        t->slots = slots;
+        t->mask = size - 1;
+        for (Py_ssize_t k = 0; k < t->n; k++) {
+            size_t j = (size_t)t->order[k].hash & t->mask;
+            while (slots[j] != 0)
+                j = (j + 1) & t->mask;
+            slots[j] = k + 1;
+        }
+        i = (size_t)h & t->mask;
+        while (slots[i] != 0)
+            i = (i + 1) & t->mask;
+    }
+    Py_INCREF(term);
+    t->order[t->n].term = term;
+    t->order[t->n].hash = h;
+    t->order[t->n].count = 0;
+    t->slots[i] = ++t->n;
+    return t->n - 1;
+}
+
+/* a term's UTF-8 bytes, remembered in `kept` (str → bytes, cleared when it holds `limit`): one
+   bytes object per term, its hash computed once */
+static PyObject *
+term_bytes(PyObject *kept, Py_ssize_t limit, PyObject *term)
+{
+    PyObject *got = PyDict_GetItemWithError(kept, term);
+    if (got != NULL) {
+        Py_INCREF(got);
+        return got;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    got = PyUnicode_AsUTF8String(term);
+    if (got == NULL)
+        return NULL;
+    if (PyDict_GET_SIZE(kept) >= limit)
+        PyDict_Clear(kept);
+    if (PyDict_SetItem(kept, term, got) < 0) {
+        Py_DECREF(got);
+        return NULL;
+    }
+    return got;
+}
+
 static PyObject *
 add_positions(PyObject *self, PyObject *args)
 {
-    PyObject *tokens, *memo, *forms, *terms, *docnum, *once;
-    Py_ssize_t limit;
+    PyObject *tokens, *memo, *forms, *terms, *docnum, *once, *kept;
+    Py_ssize_t limit, kept_limit;
     double fb, boost;
-    if (!PyArg_ParseTuple(args, "O!O!OnO!OO!dd", &PyList_Type, &tokens, &PyDict_Type, &memo, &forms, &limit,
-                          &PyDict_Type, &terms, &docnum, &PyFloat_Type, &once, &fb, &boost))
+    if (!PyArg_ParseTuple(args, "O!O!OnO!OO!ddO!n", &PyList_Type, &tokens, &PyDict_Type, &memo, &forms, &limit,
+                          &PyDict_Type, &terms, &docnum, &PyFloat_Type, &once, &fb, &boost, &PyDict_Type, &kept,
+                          &kept_limit))
         return NULL;
     Py_ssize_t ntok = PyList_GET_SIZE(tokens);
-    PyObject *index = PyDict_New(); /* term → its number, in the order met */
-    PyObject *order = PyList_New(0); /* the terms by number */
+    Terms t = {NULL, 0, 0, NULL, 0};
     /* each (term number, position) met, in the order met */
     Py_ssize_t cap = ntok * 2 + 1, nmet = 0;
     Py_ssize_t *met_term = PyMem_Malloc(sizeof(Py_ssize_t) * cap);
     Py_ssize_t *met_pos = PyMem_Malloc(sizeof(Py_ssize_t) * cap);
-    Py_ssize_t *count = NULL, *start = NULL, *grouped = NULL;
+    Py_ssize_t *start = NULL, *grouped = NULL;
     PyObject *result = NULL;
-    if (index == NULL || order == NULL || met_term == NULL || met_pos == NULL) {
-        if (!PyErr_Occurred())
-            PyErr_NoMemory();
+    if (met_term == NULL || met_pos == NULL) {
+        PyErr_NoMemory();
         goto done;
     }
+    if (terms_init(&t, ntok) < 0)
+        goto done;
     for (Py_ssize_t pos = 0; pos < ntok; pos++) {
         PyObject *word = PyList_GET_ITEM(tokens, pos);
         PyObject *f = PyDict_GetItemWithError(memo, word);
@@ -351,30 +487,22 @@ add_positions(PyObject *self, PyObject *args)
         }
         if (!PyTuple_Check(f)) {
             Py_DECREF(f);
-            PyErr_SetString(PyExc_TypeError, "add_positions: forms() gave no tuple");
+            result = Py_NewRef(Py_None); /* not forms() as analysis has them: Python's loop */
             goto done;
         }
         for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(f); k++) {
             PyObject *term = PyTuple_GET_ITEM(f, k);
             if (term == Py_None)
                 break;
-            PyObject *num = PyDict_GetItemWithError(index, term);
-            Py_ssize_t t;
-            if (num != NULL)
-                t = PyLong_AsSsize_t(num);
-            else {
-                if (PyErr_Occurred()) {
-                    Py_DECREF(f);
-                    goto done;
-                }
-                t = PyList_GET_SIZE(order);
-                num = PyLong_FromSsize_t(t);
-                if (num == NULL || PyDict_SetItem(index, term, num) < 0 || PyList_Append(order, term) < 0) {
-                    Py_XDECREF(num);
-                    Py_DECREF(f);
-                    goto done;
-                }
-                Py_DECREF(num);
+            if (!PyUnicode_CheckExact(term)) {
+                Py_DECREF(f);
+                result = Py_NewRef(Py_None);
+                goto done;
+            }
+            Py_ssize_t num = terms_number(&t, term);
+            if (num < 0) {
+                Py_DECREF(f);
+                goto done;
             }
             if (nmet == cap) {
                 Py_ssize_t *a, *b;
@@ -391,39 +519,31 @@ add_positions(PyObject *self, PyObject *args)
                     goto done;
                 }
             }
-            met_term[nmet] = t;
+            t.order[num].count++;
+            met_term[nmet] = num;
             met_pos[nmet] = pos;
             nmet++;
         }
         Py_DECREF(f);
     }
     /* the positions grouped by term, each group in the order met (ascending) */
-    Py_ssize_t nterms = PyList_GET_SIZE(order);
-    count = PyMem_Calloc(nterms + 1, sizeof(Py_ssize_t));
-    start = PyMem_Malloc(sizeof(Py_ssize_t) * (nterms + 1));
+    start = PyMem_Malloc(sizeof(Py_ssize_t) * (t.n + 1));
     grouped = PyMem_Malloc(sizeof(Py_ssize_t) * (nmet + 1));
-    if (count == NULL || start == NULL || grouped == NULL) {
+    if (start == NULL || grouped == NULL) {
         PyErr_NoMemory();
         goto done;
     }
-    for (Py_ssize_t i = 0; i < nmet; i++)
-        count[met_term[i]]++;
     Py_ssize_t acc = 0;
-    for (Py_ssize_t t = 0; t < nterms; t++) {
-        start[t] = acc;
-        acc += count[t];
+    for (Py_ssize_t k = 0; k < t.n; k++) {
+        start[k] = acc;
+        acc += t.order[k].count;
     }
     for (Py_ssize_t i = 0; i < nmet; i++)
         grouped[start[met_term[i]]++] = met_pos[i];
-    for (Py_ssize_t t = 0; t < nterms; t++) {
-        Py_ssize_t n = count[t];
-        const Py_ssize_t *p = grouped + start[t] - n;
-        PyObject *term = PyList_GET_ITEM(order, t);
-        if (!PyUnicode_Check(term)) {
-            PyErr_SetString(PyExc_TypeError, "add_positions: a term that is not a str");
-            goto done;
-        }
-        PyObject *tbytes = PyUnicode_AsUTF8String(term);
+    for (Py_ssize_t k = 0; k < t.n; k++) {
+        Py_ssize_t n = t.order[k].count;
+        const Py_ssize_t *p = grouped + start[k] - n;
+        PyObject *tbytes = term_bytes(kept, kept_limit, t.order[k].term);
         if (tbytes == NULL)
             goto done;
         PyObject *weight, *value;
@@ -443,11 +563,9 @@ add_positions(PyObject *self, PyObject *args)
     }
     result = PyLong_FromSsize_t(nmet);
 done:
-    Py_XDECREF(index);
-    Py_XDECREF(order);
+    terms_free(&t);
     PyMem_Free(met_term);
     PyMem_Free(met_pos);
-    PyMem_Free(count);
     PyMem_Free(start);
     PyMem_Free(grouped);
     return result;

@@ -101,8 +101,22 @@ def _add_positions(
     elif type(tokens) is not list:
         tokens = _postings.cut(value)
     return _postings.add_positions(
-        tokens, last.memo, last.forms, last.MEMO, terms, docnum, 1.0 * fb * boost, fb, boost
+        tokens,
+        last.memo,
+        last.forms,
+        last.MEMO,
+        terms,
+        docnum,
+        1.0 * fb * boost,
+        fb,
+        boost,
+        _BYTES,
+        BYTES_KEPT,
     )
+
+
+_BYTES: dict[str, bytes] = {}  # term → its UTF-8 bytes, for `_postings.add_positions`
+BYTES_KEPT = 200_000  # terms whose bytes are remembered before starting afresh
 
 
 def _add_items(items, docnum: int, boost: float, terms: dict) -> int:
