@@ -4,11 +4,26 @@ weights and encoded positions), for every analyser and on real text."""
 
 from __future__ import annotations
 
+import re
+import sys
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh.fields import TEXT
+from whoosh.support.charset import accent_map
 
 from conftest import CORPUS_REAL, needs_shared
-from pincite.index.analysis import OTHER, STEMMED, _MemoFilter, analyzer
+from pincite.index.analysis import (
+    OTHER,
+    STEMMED,
+    TOKEN,
+    StemFoldFilter,
+    _MemoFilter,
+    _unaccented,
+    analyzer,
+    fold,
+)
 from pincite.index.schema import FastTEXT, RepeatedTEXT
 
 LANGS = (*STEMMED, OTHER)
@@ -57,3 +72,49 @@ def test_fast_text_postings_equal_whooshs_on_the_un_charter(lang):
     ]
     assert len(paragraphs) > 500
     _same(lang, paragraphs)
+
+
+# ---- folding: the translation skipped only where it changes nothing ------------------------------
+def test_every_character_is_folded_as_lower_then_translate():
+    for i in range(sys.maxunicode + 1):
+        if not 0xD800 <= i <= 0xDFFF:
+            c = chr(i)
+            assert fold(c) == c.lower().translate(accent_map), hex(i)
+            assert _unaccented(c) == c.translate(accent_map), hex(i)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text("aZHIJNPSTWYhijnpstwy1 é-İ̈ß", max_size=12) | st.text(max_size=12))
+def test_text_is_folded_as_lower_then_translate(text):
+    assert fold(text) == text.lower().translate(accent_map)
+    assert _unaccented(text) == text.translate(accent_map)
+
+
+def _forms_translating_everything(f: StemFoldFilter, text: str) -> tuple[str, str | None]:
+    """StemFoldFilter.forms as it was, translating every stem and word."""
+    word = text.lower()
+    if f.elision is not None:
+        word = f.elision.sub("", word)
+    for pattern, singular in f.plurals:
+        if pattern.search(word):
+            word = pattern.sub(singular, word)
+            break
+    first = f.stem(word).translate(accent_map)
+    folded = word.translate(accent_map)
+    if folded != word:
+        second = f.stem(folded)
+        if second != first:
+            return first, second
+    return first, None
+
+
+@pytest.mark.parametrize("lang", STEMMED)
+def test_stems_are_folded_as_when_every_stem_was_translated(lang):
+    f = StemFoldFilter(lang)
+    words = {w for text in MADE_UP for w in re.findall(TOKEN, text)}
+    words |= {"HIJ", "Nations", "SYSTEM", "2018", "A/68", "l'Union", "Ações", "PÁGINA", "naïve", "ÎLE"}
+    if CORPUS_REAL.is_dir():
+        for path in sorted((CORPUS_REAL / "txt" / "un_charter").glob("raw_un_charter_*.txt")):
+            words |= set(re.findall(TOKEN, path.read_text(encoding="utf-8")))
+    for w in sorted(words):
+        assert f.forms(w) == _forms_translating_everything(f, w), w

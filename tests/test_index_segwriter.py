@@ -377,3 +377,21 @@ def test_the_c_terms_writer_is_built_where_a_compiler_is():
     if not (shutil.which("cc") or shutil.which("gcc")) or not headers or not zlib_h:
         pytest.skip("no C compiler, no Python headers or no zlib headers here")
     assert segwriter._terms is not None
+
+
+def test_an_unknown_field_is_refused_before_the_unit_is_begun(tmp_path):
+    from whoosh import index as windex
+    from whoosh.fields import UnknownFieldError
+
+    from pincite.index.schema import build_schema
+
+    tmp_path.mkdir(exist_ok=True)
+    ix = windex.create_in(str(tmp_path), build_schema())
+    w = BulkSegmentWriter(ix)
+    try:
+        with pytest.raises(UnknownFieldError):
+            w.add_document(doc="d", seq=0, nowhere="x")
+        w.add_document(doc="d", seq=0, text_en="still written")  # the writer goes on
+        assert w.docnum == 1 and w.perdocwriter._doccount == 1
+    finally:
+        w.cancel()

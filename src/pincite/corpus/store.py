@@ -18,7 +18,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -83,6 +83,8 @@ CREATE TABLE IF NOT EXISTS units (
 """
 _UNIT_COLUMNS = ("doc", "seq", "kind", "ref", "numbered", "text", "part", "headings", "lang", "notes", "page",
                  "last_page", "qual", "ocr")  # fmt: skip
+# the columns in Unit's order, which SELECT * is not once a catalogue was migrated
+_SELECT_UNITS = f"SELECT {', '.join(_UNIT_COLUMNS)} FROM units"
 _MIGRATIONS = [  # (table, column, definition): what each schema added, applied in order when missing
     ("sources", "content_type", "TEXT NOT NULL DEFAULT ''"),
     ("documents", "name", "TEXT NOT NULL DEFAULT ''"),
@@ -692,7 +694,7 @@ class Store:
     def units(self, doc_id: str | None = None, *, between: tuple[str, str] | None = None) -> Iterator[Unit]:
         """Units in document order: of one document, of the documents whose ids lie `between` two
         ids (inclusive), or all."""
-        sql = "SELECT * FROM units"
+        sql = _SELECT_UNITS
         args: tuple = ()
         if doc_id is not None:
             sql += " WHERE doc = ?"
@@ -700,8 +702,10 @@ class Store:
         elif between is not None:
             sql += " WHERE doc >= ? AND doc <= ?"
             args = between
+        cursor = self.db.cursor()
+        cursor.row_factory = None  # plain tuples: a row read by name was most of making a unit
         try:
-            for r in self.db.execute(sql + " ORDER BY doc, seq", args):
+            for r in cursor.execute(sql + " ORDER BY doc, seq", args):
                 yield _unit_from_row(r)
         except sqlite3.OperationalError as e:
             if "decode" not in str(e):
@@ -741,7 +745,7 @@ class Store:
                 db.execute("UPDATE documents SET parser='' WHERE id=?", (d,))
 
     def unit(self, doc_id: str, seq: int) -> Unit | None:
-        r = self.db.execute("SELECT * FROM units WHERE doc = ? AND seq = ?", (doc_id, seq)).fetchone()
+        r = self.db.execute(_SELECT_UNITS + " WHERE doc = ? AND seq = ?", (doc_id, seq)).fetchone()
         return _unit_from_row(r) if r else None
 
     def page(self, keys: list[tuple[str, int]]) -> tuple[dict[str, Document], dict[tuple[str, int], Unit]]:
@@ -776,20 +780,22 @@ class Store:
         return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
 
 
-def _unit_from_row(r: sqlite3.Row) -> Unit:
+def _unit_from_row(r: Sequence) -> Unit:
+    """A unit from a row of `_SELECT_UNITS` (its columns in `_UNIT_COLUMNS`' order)."""
+    doc, seq, kind, ref, numbered, text, part, headings, lang, notes, page, last_page, qual, ocr = r
     return Unit(
-        doc=r["doc"],
-        seq=r["seq"],
-        kind=r["kind"],
-        ref=r["ref"],
-        numbered=bool(r["numbered"]),
-        text=r["text"],
-        part=r["part"],
-        headings=tuple(json.loads(r["headings"])),
-        lang=r["lang"],
-        notes=tuple(json.loads(r["notes"])),
-        page=r["page"],
-        last_page=r["last_page"],
-        qual=r["qual"],
-        ocr=bool(r["ocr"]),
+        doc=doc,
+        seq=seq,
+        kind=kind,
+        ref=ref,
+        numbered=bool(numbered),
+        text=text,
+        part=part,
+        headings=() if headings == "[]" else tuple(json.loads(headings)),
+        lang=lang,
+        notes=() if notes == "[]" else tuple(json.loads(notes)),
+        page=page,
+        last_page=last_page,
+        qual=qual,
+        ocr=bool(ocr),
     )

@@ -32,7 +32,15 @@ TOKEN = r"\w+(?:[.'’-]\w+)*"
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, as the index does."""
-    return text.lower().translate(accent_map)
+    low = text.lower()
+    # accent_map changes no ASCII character but a few capitals, and lower() leaves none
+    return low if low.isascii() else low.translate(accent_map)
+
+
+def _unaccented(text: str) -> str:
+    """`text.translate(accent_map)`, without the translation where it changes nothing (ASCII
+    without capitals: a translation looks each character up in a dict)."""
+    return text if text.isascii() and text.islower() else text.translate(accent_map)
 
 
 # Snowball's algorithm names. The stemmers are PyStemmer's (Snowball's C code, ~10x faster than
@@ -144,13 +152,27 @@ class StemFoldFilter(_MemoFilter):
             if pattern.search(word):
                 word = pattern.sub(singular, word)
                 break
-        first = self.stem(word).translate(accent_map)
-        folded = word.translate(accent_map)
+        first = _unaccented(self.stem(word))
+        folded = _unaccented(word)
         if folded != word:
             second = self.stem(folded)
             if second != first:
                 return first, second
         return first, None
+
+
+def memo_filter(analyzer: Analyzer) -> _MemoFilter | None:
+    """The memo filter of an analyser that is one of `analyzer()`'s (a regex tokenizer that finds
+    tokens, then a `_MemoFilter`), or None."""
+    if (
+        isinstance(analyzer, CompositeAnalyzer)
+        and len(analyzer.items) == 2
+        and type(analyzer.items[0]) is RegexTokenizer
+        and not analyzer.items[0].gaps
+        and isinstance(analyzer.items[1], _MemoFilter)
+    ):
+        return analyzer.items[1]
+    return None
 
 
 def positions(analyzer: Analyzer, text: str, tokens: list[str] | None = None) -> dict[str, list[int]] | None:
@@ -159,15 +181,9 @@ def positions(analyzer: Analyzer, text: str, tokens: list[str] | None = None) ->
     a Token object and two generator steps per word (about a third of writing the index). None
     for an analyser that is not one of `analyzer()`'s. `tokens`: the text's, cut by TOKEN
     (`re.findall(TOKEN, text)`), if already cut."""
-    if not (
-        isinstance(analyzer, CompositeAnalyzer)
-        and len(analyzer.items) == 2
-        and type(analyzer.items[0]) is RegexTokenizer
-        and not analyzer.items[0].gaps
-        and isinstance(analyzer.items[1], _MemoFilter)
-    ):
+    last = memo_filter(analyzer)
+    if last is None:
         return None
-    last = analyzer.items[1]
     memo, forms, limit = last.memo, last.forms, last.MEMO
     out: dict[str, list[int]] = {}
     get = out.get

@@ -190,7 +190,8 @@ class IndexManager(Generations):
         n = 0
         add = writer.add_document
         count = words.update
-        last_doc = None
+        last_doc = last_headings = None
+        heading_words: set[str] = set()
         for doc, unit in self._units_for(sorted(doc_ids)):
             fields = unit_fields(doc, unit, versions[doc.id])
             # the text cut once, for its postings and its words
@@ -201,7 +202,10 @@ class IndexManager(Generations):
                 count(words_of(doc.title))
             words = words_of(unit.text, tokens)
             if unit.headings:
-                words |= words_of(" ".join(unit.headings))
+                if unit.headings != last_headings:  # the same over a run of paragraphs
+                    last_headings = unit.headings
+                    heading_words = words_of(" ".join(unit.headings))
+                words |= heading_words
             count(words)
             n += 1
         return n

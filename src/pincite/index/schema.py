@@ -8,7 +8,12 @@ from whoosh import columns, formats
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.system import pack_uint
 
-from pincite.index.analysis import OTHER, STEMMED, analyzer, positions
+from pincite.index.analysis import OTHER, STEMMED, TOKEN, analyzer, memo_filter, positions
+
+try:  # the per-unit loops in C (src/pincite/index/_postings.c): optional, the same postings
+    from pincite.index import _postings
+except ImportError:  # pragma: no cover - built wherever there is a C compiler
+    _postings = None
 
 # Field boosts are applied at query time (pincite.search.engine.BOOSTS), so tuning needs no rebuild.
 
@@ -28,6 +33,10 @@ class FastTEXT(TEXT):
         weight * boost, value)` appended to `terms` (term bytes → postings), the field's length
         returned; in one loop over the terms instead of two (pincite.index.segwriter)."""
         fmt = self.format
+        if _postings is not None and type(fmt) is formats.Positions:
+            length = _add_positions(self.analyzer, fmt, value, tokens, docnum, boost, terms)
+            if length is not None:
+                return length
         found = positions(self.analyzer, value, tokens) if type(fmt) is formats.Positions else None
         if found is None:
             return _add_items(super().index(value), docnum, boost, terms)
@@ -76,8 +85,48 @@ class FastTEXT(TEXT):
 _ONCE: dict[int, bytes] = {}  # position → the encoding of a word met once, at that position
 
 
+def _add_positions(
+    analyzer, fmt, value: str, tokens: list[str] | None, docnum: int, boost: float, terms: dict
+) -> int | None:
+    """`FastTEXT.add_postings` in C (`_postings.add_positions`): the same postings, appended in
+    the same order; None where the C module does not apply (an analyser that is not one of
+    `analysis.analyzer()`'s, a boost that is not a float)."""
+    last = memo_filter(analyzer)
+    fb = fmt.field_boost
+    if last is None or type(boost) is not float or type(fb) is not float:
+        return None
+    expression = analyzer.items[0].expression
+    if expression.pattern != TOKEN:
+        tokens = expression.findall(value)
+    elif type(tokens) is not list:
+        tokens = _postings.cut(value)
+    return _postings.add_positions(
+        tokens,
+        last.memo,
+        last.forms,
+        last.MEMO,
+        terms,
+        docnum,
+        1.0 * fb * boost,
+        fb,
+        boost,
+        _BYTES,
+        BYTES_KEPT,
+    )
+
+
+_BYTES: dict[str, bytes] = {}  # term → its UTF-8 bytes, for `_postings.add_positions`
+BYTES_KEPT = 200_000  # terms whose bytes are remembered before starting afresh
+
+
 def _add_items(items, docnum: int, boost: float, terms: dict) -> int:
     """`add_postings` from a field's `index` items (term bytes, frequency, weight, value)."""
+    if _postings is not None:
+        if type(items) is not list:
+            items = list(items)
+        length = _postings.add_items(items, docnum, boost, terms)
+        if length is not None:
+            return length
     get = terms.get
     length = 0
     for tbytes, freq, weight, vbytes in items:
@@ -106,18 +155,21 @@ class RepeatedTEXT(FastTEXT):
     rebuild. The remembered value is left out of the pickled schema."""
 
     def index(self, value, **kwargs):
+        return iter(self._items(value, **kwargs))
+
+    def _items(self, value, **kwargs) -> list:
         key = (value, tuple(sorted(kwargs.items())))
         last = self.__dict__.get("_last")
         if last is not None and last[0] == key:
-            return iter(last[1])
+            return last[1]
         items = list(super().index(value, **kwargs))
         self._last = (key, items)
-        return iter(items)
+        return items
 
     def add_postings(
         self, value: str, tokens: list[str] | None, docnum: int, boost: float, terms: dict
     ) -> int:
-        return _add_items(self.index(value), docnum, boost, terms)
+        return _add_items(self._items(value), docnum, boost, terms)
 
     def __getstate__(self):
         d = self.__dict__.copy()

@@ -100,13 +100,30 @@ class BulkSegmentWriter(SegmentWriter):
         # pincite's text fields add their postings themselves (FastTEXT.add_postings)
         self._adders = {name: f.add_postings for name, f in self.schema.items() if isinstance(f, FastTEXT)}
         self._columns: dict[str, object] = {}  # column name → the per-document writer's column writer
+        self._plans: dict[str, tuple] = {}  # field name → what add_document needs of it (`_plan`)
+
+    def _plan(self, fieldname: str) -> tuple:
+        """What `add_document` needs of a field, looked up once: (field, its adder, its remembered
+        values, indexed, scorable, stored, column type, length column name, remembered column
+        values)."""
+        field = self.schema[fieldname]
+        memo = self._remembered.get(fieldname)
+        return (
+            field,
+            self._adders.get(fieldname),
+            memo,
+            field.indexed,
+            field.scorable,
+            field.stored,
+            field.column_type,
+            _lenfield(fieldname),
+            {} if memo is not None else None,
+        )
 
     def add_document(self, **fields) -> None:
         self._check_state()
         perdocwriter = self.perdocwriter
-        schema = self.schema
         docnum = self.docnum
-        docboost = self._doc_boost(fields)
         fieldnames = []
         special = False  # boosts or stored values given per field
         for name in fields:
@@ -114,10 +131,15 @@ class BulkSegmentWriter(SegmentWriter):
                 fieldnames.append(name)
             elif not name.startswith(TOKENS):
                 special = True
+        docboost = self._doc_boost(fields) if special else 1.0
         fieldnames.sort()
-        self._check_fields(schema, fieldnames)
+        plans = self._plans
+        for name in fieldnames:
+            if name not in plans:
+                self._check_fields(self.schema, [name])
+                plans[name] = self._plan(name)
         all_postings, all_lengths, quantised = self._postings, self._lengths, self._quantised
-        adders, columns = self._adders, self._columns
+        columns = self._columns
         fieldlengths = perdocwriter._fieldlengths
         perdocwriter.start_doc(docnum)
         try:
@@ -125,19 +147,25 @@ class BulkSegmentWriter(SegmentWriter):
                 value = fields.get(fieldname)
                 if value is None:
                     continue
-                field = schema[fieldname]
+                field, add, memo, indexed, scorable, stored, column, lenname, colmemo = plans[fieldname]
                 length = 0
-                if field.indexed:
+                if indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost) if special else docboost
                     terms = all_postings.get(fieldname)
                     if terms is None:
                         terms = all_postings[fieldname] = {}
-                    add = adders.get(fieldname)
                     if add is not None and type(value) is str:
                         length = add(value, fields.get(TOKENS + fieldname), docnum, fieldboost, terms)
+                    elif memo is not None and type(value) in (str, int):  # as _add_items, one call fewer
+                        items = memo.get(value)
+                        if items is None:
+                            if len(memo) >= REMEMBER:
+                                memo.clear()
+                            items = memo[value] = _checked(fieldname, field.index(value))
+                        length = _add_items(items, docnum, fieldboost, terms)
                     else:
                         length = self._add_items(fieldname, field, value, fields, docnum, fieldboost, terms)
-                    if not field.scorable:
+                    if not scorable:
                         length = 0
                     elif length:
                         q = quantised.get(length)
@@ -149,16 +177,24 @@ class BulkSegmentWriter(SegmentWriter):
                             lengths = all_lengths[fieldname] = {}
                         lengths[docnum] = q[0]
                 customval = fields.get(f"_stored_{fieldname}", value) if special else value
-                if field.stored:
+                if stored:
                     perdocwriter.add_field(fieldname, field, customval, length)
                 elif length:  # W3PerDocWriter.add_field: the length byte into the length column
-                    _column(perdocwriter, columns, _lenfield(fieldname), LENGTHS_COLUMN).add(docnum, q[1])
+                    writer = columns.get(lenname) or _column(perdocwriter, columns, lenname, LENGTHS_COLUMN)
+                    writer.add(docnum, q[1])
                     fieldlengths[fieldname] += length
-                column = field.column_type
                 if column and customval is not None:
-                    _column(perdocwriter, columns, fieldname, column).add(
-                        docnum, field.to_column_value(customval)
-                    )
+                    writer = columns.get(fieldname) or _column(perdocwriter, columns, fieldname, column)
+                    # an ID, KEYWORD or NUMERIC value's column value, like its postings, made once
+                    if colmemo is not None and type(customval) in (str, int):
+                        cv = colmemo.get(customval)
+                        if cv is None:
+                            if len(colmemo) >= REMEMBER:
+                                colmemo.clear()
+                            cv = colmemo[customval] = field.to_column_value(customval)
+                    else:
+                        cv = field.to_column_value(customval)
+                    writer.add(docnum, cv)
         except Exception:  # as Whoosh's writer: the build is abandoned (a rebuild removes it)
             perdocwriter.cancel_doc()
             raise

@@ -29,9 +29,15 @@ from whoosh.automata.lev import levenshtein_automaton
 
 from pincite.index.analysis import TOKEN, fold
 
+try:  # the per-unit loops in C (src/pincite/index/_postings.c): optional, the same words
+    from pincite.index import _postings
+except ImportError:  # pragma: no cover - built wherever there is a C compiler
+    _postings = None
+
 WORDS = "WORDS"
 _TOKEN = re.compile(TOKEN)
-cut = _TOKEN.findall  # a text's tokens, as the index's tokenizer cuts them
+# a text's tokens, as the index's tokenizer cuts them: `_TOKEN.findall`, or the same list cut in C
+cut = _TOKEN.findall if _postings is None else _postings.cut
 # The characters that folding does not map to characters of their own kind (word, one of TOKEN's
 # joiners, other): İ lower-cases to i and a combining dot, which is no word character; a few
 # combining accents fold to nothing; Σ lower-cases by what surrounds it. A text without them is cut
@@ -48,6 +54,11 @@ def words_of(text: str, tokens: list[str] | None = None) -> set[str]:
     `tokens`: the text's own (`cut(text)`), if already cut. Each distinct token is folded once
     and remembered, instead of folding the whole text and cutting it again (most of counting
     words in a rebuild)."""
+    if _postings is not None:
+        tokens = cut(text) if tokens is None else tokens if type(tokens) is list else list(tokens)
+        got = _postings.fold_words(text, tokens, _FOLDED, fold, MEMO, REFOLD)
+        if got is not None:
+            return got
     if _REFOLD.search(text) is not None:
         return set(_TOKEN.findall(fold(text)))
     memo = _FOLDED
