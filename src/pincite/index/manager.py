@@ -349,6 +349,7 @@ class IndexManager(Generations):
                     send.close()
                     kids.append(kid)
                     pipes.append(recv)
+                self.store.checkpoint()  # I/O for this process while the writers work
                 for kid, recv in zip(kids, pipes, strict=True):
                     try:
                         status, got, units, kid_words = recv.recv()
