@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+
 from pincite.corpus.model import Unit
 from pincite.corpus.store import SCHEMA_VERSION, Store, doc_id_for
 
@@ -91,3 +94,29 @@ def test_a_catalogue_of_schema_1_gains_the_content_type_column(tmp_path):
     again.register("/x/b.html", "b" * 64, ".html", content_type="text/html; charset=koi8-r")
     assert again.content_type("/x/b.html") == "text/html; charset=koi8-r"
     assert again.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0] == str(SCHEMA_VERSION)
+
+
+
+def _units_in_the_file_alone(home, dest) -> int:
+    """Units in a copy of the catalogue file without its write-ahead log."""
+    dest.mkdir()
+    shutil.copy(home / "catalogue.sqlite", dest / "catalogue.sqlite")
+    conn = sqlite3.connect(dest / "catalogue.sqlite")
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'units'").fetchone():
+            return 0
+        return conn.execute("SELECT count(*) FROM units").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_checkpoint_copies_the_write_ahead_log_into_the_catalogue(tmp_path):
+    s = Store(tmp_path / "h")
+    a, _ = s.put_raw(b"x")
+    s.register("/d.md", a)
+    units = [Unit("d", i, "paragraph", str(i), True, "Text " * 50, "", (), "en", (), 1) for i in range(1, 200)]
+    s.save_parsed("d", {}, units, parser="p")
+    assert _units_in_the_file_alone(tmp_path / "h", tmp_path / "before") == 0  # in the log only
+    s.checkpoint()
+    assert _units_in_the_file_alone(tmp_path / "h", tmp_path / "after") == 199
+    assert len(list(s.units("d"))) == 199
