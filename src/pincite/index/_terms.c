@@ -205,25 +205,23 @@ static void pk_start(Pickler *k, Buf *b) { /* a new pickle into b */
     }
 }
 
-static int pk_put(Pickler *k) { /* BINPUT / LONG_BINPUT of the next memo index */
-    Py_ssize_t i = k->memo++;
+static int pk_memo(Pickler *k, Py_ssize_t i, unsigned char one_byte, unsigned char four_bytes) {
+    /* a memo opcode with index i: its 1-byte form below 256, else its 4-byte form */
     if (i < 256) {
-        unsigned char o[2] = {'q', (unsigned char)i};
+        unsigned char o[2] = {one_byte, (unsigned char)i};
         return buf_put(k->b, o, 2);
     }
-    unsigned char o[5] = {'r'};
+    unsigned char o[5] = {four_bytes};
     put_le32(o + 1, (uint32_t)i);
     return buf_put(k->b, o, 5);
 }
 
+static int pk_put(Pickler *k) { /* BINPUT / LONG_BINPUT of the next memo index */
+    return pk_memo(k, k->memo++, 'q', 'r');
+}
+
 static int pk_get(Pickler *k, Py_ssize_t i) { /* BINGET / LONG_BINGET */
-    if (i < 256) {
-        unsigned char o[2] = {'h', (unsigned char)i};
-        return buf_put(k->b, o, 2);
-    }
-    unsigned char o[5] = {'j'};
-    put_le32(o + 1, (uint32_t)i);
-    return buf_put(k->b, o, 5);
+    return pk_memo(k, i, 'h', 'j');
 }
 
 static int pk_int(Pickler *k, long v) { /* BININT1, BININT2, BININT (v fits 32 signed bits) */
