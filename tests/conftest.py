@@ -101,3 +101,14 @@ def backend_home(request, tmp_path_factory):
     other = tmp_path_factory.mktemp("pgreader") / "home"
     other.mkdir()
     return ["--home", str(other), "--database", url]
+
+
+MADE_UP = [  # texts for comparing the index code paths (tests/test_index_*.py add their own)
+    "",
+    "   ",
+    "Réunion sur la sécurité: l'attention qu'il porte aux migrations, jusqu'à présent.",
+    "As nações e a nação; informações, razões e opiniões sobre migração.",
+    "The migrants' return-and-reintegration (A/68/190, para. 10 (a)) was U.N.-led in 2018.",
+    "Migración, reunión, reunion: MIGRACIÓN y migracion; 1.5 % de 2.000.",
+    "Права человека и миграция — 国际移民 — الهجرة الدولية",
+]

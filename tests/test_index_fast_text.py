@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from whoosh.fields import TEXT
 from whoosh.support.charset import accent_map
 
+import conftest
 from conftest import CORPUS_REAL, needs_shared
 from pincite.index.analysis import (
     OTHER,
@@ -27,16 +28,7 @@ from pincite.index.analysis import (
 from pincite.index.schema import FastTEXT, RepeatedTEXT
 
 LANGS = (*STEMMED, OTHER)
-MADE_UP = [
-    "",
-    "   ",
-    "Réunion sur la sécurité: l'attention qu'il porte aux migrations, jusqu'à présent.",
-    "As nações e a nação; informações, razões e opiniões sobre migração.",
-    "The migrants' return-and-reintegration (A/68/190, para. 10 (a)) was U.N.-led in 2018.",
-    "Migración, reunión, reunion: MIGRACIÓN y migracion; 1.5 % de 2.000.",
-    "Права человека и миграция — 国际移民 — الهجرة الدولية",
-    "word word word Word WORD wörd",
-]
+MADE_UP = [*conftest.MADE_UP, "word word word Word WORD wörd"]
 
 
 def _same(lang: str, texts: list[str]) -> None:

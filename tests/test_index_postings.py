@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.formats import Positions
 
+import conftest
 from conftest import CORPUS_REAL, needs_shared
 from pincite.index import analysis, schema, vocabulary
 from pincite.index.analysis import OTHER, STEMMED, TOKEN, _MemoFilter
@@ -31,13 +32,7 @@ LANGS = (*STEMMED, OTHER)
 _TOKEN = re.compile(TOKEN)
 
 MADE_UP = [
-    "",
-    "   ",
-    "Réunion sur la sécurité: l'attention qu'il porte aux migrations, jusqu'à présent.",
-    "As nações e a nação; informações, razões e opiniões sobre migração.",
-    "The migrants' return-and-reintegration (A/68/190, para. 10 (a)) was U.N.-led in 2018.",
-    "Migración, reunión, reunion: MIGRACIÓN y migracion; 1.5 % de 2.000.",
-    "Права человека и миграция — 国际移民 — الهجرة الدولية",
+    *conftest.MADE_UP,
     "word word word Word WORD wörd " * 400,  # more than a pickle batch of 1,000 positions
     "a- -b 'c' d.. e.-f g’h ’i_j __ _ x\u00ady ½ ² ﬁnance 𝐀𝐁 𝟏2 \U00020000\U00020001",
 ]
