@@ -96,12 +96,11 @@ def test_a_catalogue_of_schema_1_gains_the_content_type_column(tmp_path):
     assert again.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0] == str(SCHEMA_VERSION)
 
 
-
-def _units_in_the_file_alone(home, dest) -> int:
-    """Units in a copy of the catalogue file without its write-ahead log."""
+def _units_in_the_file_alone(store: Store, dest) -> int:
+    """Units in a copy of the store's catalogue file without its write-ahead log."""
     dest.mkdir()
-    shutil.copy(home / "catalogue.sqlite", dest / "catalogue.sqlite")
-    conn = sqlite3.connect(dest / "catalogue.sqlite")
+    copy = shutil.copy(store.db_path, dest)
+    conn = sqlite3.connect(copy)
     try:
         if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'units'").fetchone():
             return 0
@@ -116,7 +115,7 @@ def test_checkpoint_copies_the_write_ahead_log_into_the_catalogue(tmp_path):
     s.register("/d.md", a)
     units = [Unit("d", i, "paragraph", str(i), True, "Text " * 50, "", (), "en", (), 1) for i in range(1, 200)]
     s.save_parsed("d", {}, units, parser="p")
-    assert _units_in_the_file_alone(tmp_path / "h", tmp_path / "before") == 0  # in the log only
+    assert _units_in_the_file_alone(s, tmp_path / "before") == 0  # in the log only
     s.checkpoint()
-    assert _units_in_the_file_alone(tmp_path / "h", tmp_path / "after") == 199
+    assert _units_in_the_file_alone(s, tmp_path / "after") == 199
     assert len(list(s.units("d"))) == 199
