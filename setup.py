@@ -27,6 +27,7 @@ setup(
         Extension(
             "pincite.ingest._langwalk",
             sources=["src/pincite/ingest/_langwalk.c"],
+            libraries=["m"],
             optional=True,
         ),
         Extension(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import py3langid.langid as langid
 import pytest
@@ -132,10 +136,85 @@ def test_prepared_texts_get_the_answers_of_one_by_one(tmp_path, monkeypatch):
     try:
         lang.prepare(MIXED)
         assert all(lang._bounded(t) in lang._MEMO for t in MIXED if t.strip())
+        prepared = dict(lang._MEMO)
+        lang._MEMO.clear()
         for text in MIXED:
-            got = lang.detect(text)
+            got = lang.detect(text)  # one by one
+            assert got == prepared.get(lang._bounded(text), got)
             want = official.classify(lang._bounded(text))
-            assert got == (str(want[0]), float(want[1]))
+            assert got[0] == want[0] and got[1] == pytest.approx(float(want[1]), abs=1e-5)
     finally:
         lang._identifier.cache_clear()
         lang._MEMO.clear()
+
+
+def test_pincite_finds_py3langids_model_file_without_importing_it():
+    assert lang._model_source() == langid.MODEL_DIR / langid.MODEL_FILE
+
+
+needs_c_walk = pytest.mark.skipif(lang._langwalk is None, reason="the C walk is not built")
+
+
+@needs_c_walk
+def test_the_c_classifier_gives_py3langids_languages_and_probabilities(tmp_path, monkeypatch):
+    """Restricted to LANGUAGES, without py3langid: its language for every text and its probability
+    to 1e-5 (the C sums are taken in double precision, NumPy's in float32 in its own order)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    official = langid._load_identifier(norm_probs=True, langs=lang.LANGUAGES)
+    fast = lang._Fast.load()
+    again = lang._Fast.load()  # from the tables the first load wrote
+    assert isinstance(fast, lang._Fast) and fast.classes == official.nb_classes
+    texts = [lang._bounded(t) for t in MIXED] + [t[:n] for t in SAMPLES for n in (12, 30, 45)]
+    got = fast.classify_all(texts)
+    assert again.classify_all(texts) == got
+    for text, (code, prob) in zip(texts, got, strict=True):
+        want = official.classify(text)
+        assert code == want[0], text
+        assert prob == pytest.approx(float(want[1]), abs=1e-5), text
+    # a text without a feature: every language alike, the first one, as py3langid answers
+    assert fast.classify("...") == (official.classify("...")[0], pytest.approx(1 / 9))
+
+
+@needs_c_walk
+def test_a_damaged_table_of_the_c_classifier_falls_back_to_py3langid(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert lang._Fast.load() is not None
+    (table,) = tmp_path.glob("pincite/langid-*/fast-*/ptc.npy")
+    table.write_bytes(table.read_bytes()[:1000])  # shorter than its header says
+    lang._identifier.cache_clear()
+    try:
+        assert not isinstance(lang._identifier(), lang._Fast)
+        assert lang.detect(SAMPLES[1])[0] == "en"
+    finally:
+        lang._identifier.cache_clear()
+
+
+@needs_c_walk
+def test_the_c_classifier_refuses_tables_that_do_not_fit(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    nextmove, rowbase, output, ptc, pc = lang._Fast.load().tables
+    assert lang._langwalk.classify(nextmove, rowbase, output, ptc, pc, []) == []
+    with pytest.raises(ValueError):  # fewer rows of scores than the automaton has features
+        lang._langwalk.classify(nextmove, rowbase, output, ptc[:90], pc, [b"some text"])
+    with pytest.raises(ValueError):  # no languages
+        lang._langwalk.classify(nextmove, rowbase, output, ptc, pc[:0], [b"some text"])
+    with pytest.raises(TypeError):
+        lang._langwalk.classify(nextmove, rowbase, output, ptc, pc, ["not bytes"])
+
+
+@needs_c_walk
+def test_a_parse_worker_loads_neither_numpy_nor_py3langid(tmp_path):
+    """What a parse worker loads before its first document (`pipeline._warm`), in a fresh process
+    with the cache written: NumPy and py3langid cost ~0.2 s of every worker's start."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    code = (
+        "import sys; from pincite.ingest import lang, pipeline; pipeline._warm(('pdf',)); "
+        f"print(type(lang._identifier()).__name__, lang.detect({SAMPLES[2]!r})[0], "
+        "sorted(m for m in ('numpy', 'py3langid') if m in sys.modules))"
+    )
+    src = str(Path(lang.__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert first.stdout.split()[:2] == ["_Fast", "fr"]  # the first load writes the tables, with NumPy
+    later = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert later.stdout.strip() == "_Fast fr []"

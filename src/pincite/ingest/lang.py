@@ -11,14 +11,24 @@ py3langid finds a text's features by walking its bytes through an automaton in a
 per byte: most of its time. `prepare` takes those steps for all of a document's texts at once, in C
 (_langwalk.c, built by setup.py) or, where that is not built, with NumPy (see `_Walk`), and
 py3langid scores them as it always does.
+
+Where the C walk is built, the workers need neither py3langid nor NumPy (~0.2 s of every parse
+worker's start, and NumPy's per-text overhead, ~0.25 s of an ingest of the real PDFs): the first
+load also writes the model restricted to LANGUAGES (`_Fast`, its tables as .npy files read here
+with `mmap`), and `_langwalk.classify` walks and scores the texts as py3langid's `classify` does.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import lzma
+import mmap
 import os
 import shutil
+import sys
 import tempfile
+import unicodedata
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -48,6 +58,12 @@ ARRAYS = (
 )  # the model's, as py3langid names them
 
 
+def _cache_path(src: Path) -> Path:
+    """The cache folder of py3langid's model file `src` (named for its size and time)."""
+    st = src.stat()
+    return _cache_dir() / f"langid-{st.st_size}-{int(st.st_mtime)}"
+
+
 def _cached_model(langid) -> Path | None:
     """The decompressed model in the cache, made on first use: a folder of one uncompressed .npy file
     per array, which later loads map instead of reading (the automaton alone is 39 MB: reading and
@@ -56,8 +72,7 @@ def _cached_model(langid) -> Path | None:
     import numpy as np
 
     src = langid.MODEL_DIR / langid.MODEL_FILE
-    st = src.stat()
-    dest = _cache_dir() / f"langid-{st.st_size}-{int(st.st_mtime)}"
+    dest = _cache_path(src)
     if (dest / "complete").is_file():
         return dest
     try:
@@ -232,8 +247,134 @@ class _Walk:
         return out
 
 
+# py3langid's model, as its langid.MODEL_DIR / MODEL_FILE name it, found without importing it
+# (which imports NumPy); tests/test_lang.py checks that the two agree
+_MODEL_FILE = ("data", "model.npz.xz")
+# the .npy types `_npy` reads, as memoryview formats and their sizes (little-endian, as the model's are)
+_NPY_FORMATS = {"<u4": ("I", 4), "<i8": ("q", 8), "<f4": ("f", 4)}
+
+
+def _model_source() -> Path | None:
+    import importlib.util
+
+    spec = importlib.util.find_spec("py3langid")
+    if spec is None or not spec.origin:
+        return None
+    src = Path(spec.origin).parent.joinpath(*_MODEL_FILE)
+    return src if src.is_file() else None
+
+
+def _npy(path: Path) -> memoryview:
+    """A one-dimensional view of the values of an .npy file (of a type in _NPY_FORMATS, in C order),
+    mapped into memory, not read: forked workers share its pages."""
+    with open(path, "rb") as f:
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    if mm[:6] != b"\x93NUMPY" or mm[6] not in (1, 2, 3):
+        raise ValueError(f"{path}: not an .npy file")
+    width = 2 if mm[6] == 1 else 4
+    size = int.from_bytes(mm[8 : 8 + width], "little")
+    header = ast.literal_eval(mm[8 + width : 8 + width + size].decode("latin-1"))
+    fmt, itemsize = _NPY_FORMATS.get(header.get("descr"), (None, 0))
+    if fmt is None or header.get("fortran_order") or sys.byteorder != "little":
+        raise ValueError(f"{path}: not an array this reader knows")
+    count = 1
+    for n in header["shape"]:
+        count *= n
+    start = 8 + width + size
+    end = start + count * itemsize
+    if end > len(mm):
+        raise ValueError(f"{path}: shorter than its header says")
+    return memoryview(mm)[start:end].cast(fmt)
+
+
+def _encode(text: str) -> bytes:
+    """A text as py3langid's `_encode` gives it to its walk: capitals lowered, NFC, UTF-8."""
+    if text.isupper():
+        text = text.lower()
+    return unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
+
+
+class _Fast:
+    """py3langid's identifier restricted to LANGUAGES (`set_languages`), without py3langid or NumPy:
+    its tables (the automaton, the features' scores per language) mapped from the cache and the
+    texts walked and scored by `_langwalk.classify`. Made, once per model and list of languages,
+    from py3langid's own identifier (`_write`)."""
+
+    FILES = ("ptc", "pc", "rowbase", "output")
+
+    def __init__(self, nextmove, rowbase, output, ptc, pc, classes: list[str]) -> None:
+        self.tables = (nextmove, rowbase, output, ptc, pc)
+        self.classes = classes
+        if len(pc) != len(classes) or len(ptc) % len(classes):
+            raise ValueError("the model's tables do not fit its languages")
+
+    @classmethod
+    def load(cls) -> _Fast | None:
+        """From the cache (written first if need be); None without the C walk or a cache."""
+        src = _model_source()
+        if _langwalk is None or src is None:
+            return None
+        base = _cache_path(src)
+        folder = base / f"fast-{'-'.join(LANGUAGES)}"
+        if not (folder / "complete").is_file() and not cls._write(base, folder):
+            return None
+        meta = json.loads((folder / "classes.json").read_text())
+        tables = {name: _npy(folder / f"{name}.npy") for name in cls.FILES}
+        return cls(_npy(base / "nextmove.npy"), **tables, classes=meta["classes"])
+
+    @staticmethod
+    def _write(base: Path, folder: Path) -> bool:
+        """Write the restricted tables from py3langid's identifier as `_from_cache` makes it (NumPy
+        and py3langid are imported for it, this once). False when the cache cannot be written or
+        the restricted model has a language twice (py3langid folds such columns: left to it)."""
+        import numpy as np
+        import py3langid.langid as langid
+
+        ident = _from_cache(langid)
+        if ident is None or ident._walk is None or ident._alias_pairs:
+            return False
+        try:
+            tmp = Path(tempfile.mkdtemp(dir=base, prefix=".tmp-fast-"))
+        except OSError:
+            return False
+        try:
+            arrays = {
+                "ptc": np.ascontiguousarray(ident.nb_ptc, dtype=np.float32),
+                "pc": np.ascontiguousarray(ident.nb_pc, dtype=np.float32),
+                "rowbase": ident._walk.rowbase,
+                "output": ident._walk.output,
+            }
+            for name, arr in arrays.items():
+                np.save(tmp / f"{name}.npy", arr, allow_pickle=False)
+            (tmp / "classes.json").write_text(json.dumps({"classes": list(ident.nb_classes)}))
+            (tmp / "complete").write_text("")
+            try:
+                os.replace(tmp, folder)
+            except OSError:  # another process made it first
+                if not (folder / "complete").is_file():
+                    raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return True
+
+    def classify_all(self, texts: list[str]) -> list[tuple[str, float]]:
+        """(language, probability) of each text, as py3langid's `classify` gives them."""
+        got = _langwalk.classify(*self.tables, [_encode(t) for t in texts])
+        classes = self.classes
+        return [(classes[i], p) for i, p in got]
+
+    def classify(self, text: str) -> tuple[str, float]:
+        return self.classify_all([text])[0]
+
+
 @lru_cache(maxsize=1)
 def _identifier():
+    try:
+        fast = _Fast.load()
+    except Exception:  # noqa: BLE001 - a damaged cache or another py3langid layout: py3langid's way
+        fast = None
+    if fast is not None:
+        return fast
     import py3langid.langid as langid  # imported here: it loads a model, which the CLI rarely needs
 
     try:
@@ -276,24 +417,35 @@ def _detect(text: str) -> tuple[str, float]:
     else:
         lang, prob = _identifier().classify(text)
         got = (str(lang), float(prob))
+    _remember(text, got)
+    return got
+
+
+def _remember(text: str, got: tuple[str, float]) -> None:
     if len(_MEMO) >= MEMO_SIZE:
         _MEMO.clear()
     _MEMO[text] = got
-    return got
 
 
 def prepare(texts: list[str]) -> None:
     """Classify the texts `detect` will be asked about (a document's units) in one walk: the
     answers are py3langid's, as `detect` would give them one by one."""
     ident = _identifier()
+    fast = isinstance(ident, _Fast)
     walk = getattr(ident, "_walk", None)
-    if walk is None:
+    if walk is None and not fast:
         return
     todo = list(dict.fromkeys(t for t in map(_bounded, texts) if t not in _MEMO and t.strip()))
     if len(todo) < 2:
         return
+    if fast:
+        for a in range(0, len(todo), 256):  # at most ~0.5 MB of text at a time
+            chunk = todo[a : a + 256]
+            for t, got in zip(chunk, ident.classify_all(chunk), strict=True):
+                _remember(t, got)
+        return
     encoded = [ident._encode(t) for t in todo]
-    for a in range(0, len(todo), 256):  # at most ~0.5 MB of text at a time
+    for a in range(0, len(todo), 256):
         chunk = encoded[a : a + 256]
         ident._pending = dict(zip(chunk, walk.arrays(chunk), strict=True))
         try:

@@ -22,7 +22,6 @@ import math
 import re
 from itertools import repeat
 
-import numpy as np
 import pypdfium2.raw as pr
 
 from pincite.corpus.model import NEEDS_PASSWORD
@@ -253,6 +252,8 @@ class Page:
         text = buf.raw[: 2 * max(0, got - 1)].decode("utf-16-le", "replace")
         if len(text) != n:  # characters outside the BMP: ask for each one
             text = "".join(chr(f.GetUnicode(tp, i)) for i in range(n))
+        import numpy as np  # here: the C walk, which needs none, is the usual path
+
         owner = np.fromiter(
             map(f.GetTextObjectN, repeat(ctypes.c_void_p(tp), n), range(n)), dtype=np.uint64, count=n
         )
