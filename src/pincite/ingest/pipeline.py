@@ -394,10 +394,8 @@ def reading_of(ext: str, options: dict | None = None) -> str:
     whether OCR was on (`seg-4+pdfium+ocr`). `options` are the reader's (`readers.read`)."""
     if readers.EXTENSIONS.get(ext.lower()) != "pdf":
         return PARSER_VERSION
-    from pincite.ingest.readers.pdf import default_engine
-
     options = options or {}
-    return f"{PARSER_VERSION}+{options.get('engine') or default_engine()}" + (
+    return f"{PARSER_VERSION}+{options.get('engine') or readers.default_engine()}" + (
         "+ocr" if options.get("ocr") else ""
     )
 

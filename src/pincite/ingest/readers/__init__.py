@@ -28,6 +28,19 @@ EXTENSIONS = {
 
 SUFFIX_FOR = {"text": ".txt", "markdown": ".md", "pdf": ".pdf", "html": ".html", "docx": ".docx"}
 
+# The PDF engines (readers/pdf.py); here, so that what a document is recorded as read with
+# (`pipeline.reading_of`) is known without loading the PDF reader (~60 ms) in the ingest's parent.
+ENGINES = ("pdfium", "pypdf")
+DEFAULT_ENGINE = "pdfium"
+ENGINE_ENV = "PINCITE_PDF_ENGINE"
+
+
+def default_engine() -> str:
+    """The engine used when none is asked for: PINCITE_PDF_ENGINE if set, else DEFAULT_ENGINE."""
+    import os
+
+    return os.environ.get(ENGINE_ENV, "").strip().lower() or DEFAULT_ENGINE
+
 
 def sniff(data: bytes, name: str = "", content_type: str = "") -> str:
     """The format of a file, from its bytes first, then its name, then the declared type."""

@@ -44,6 +44,7 @@ from pincite.corpus.model import NEEDS_OCR, NEEDS_PASSWORD
 from pincite.errors import DocumentError
 from pincite.ingest import metadata as md
 from pincite.ingest.blocks import FURNITURE, HARD, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
+from pincite.ingest.readers import DEFAULT_ENGINE, ENGINE_ENV, ENGINES, default_engine  # noqa: F401
 from pincite.ingest.rules import furniture as furniture_rules
 from pincite.ingest.rules import labels
 
@@ -1225,16 +1226,7 @@ def _masthead_line(ln: Line, size: float) -> bool:
 # ---- read ------------------------------------------------------------------------------------------
 # Two engines read a page into runs: PDFium (pypdfium2) and pypdf. Everything from the runs on is
 # shared, so the segmenter cannot tell which engine read the page.
-ENGINES = ("pdfium", "pypdf")
-DEFAULT_ENGINE = "pdfium"
-ENGINE_ENV = "PINCITE_PDF_ENGINE"
-
-
-def default_engine() -> str:
-    """The engine used when none is asked for: PINCITE_PDF_ENGINE if set, else DEFAULT_ENGINE."""
-    import os
-
-    return os.environ.get(ENGINE_ENV, "").strip().lower() or DEFAULT_ENGINE
+# The engines, and the one used when none is asked for, are the readers' (readers/__init__.py).
 
 
 def read(
