@@ -173,6 +173,14 @@ def _cause(e: sqlite3.Error) -> str:
         return "read-only"
     return ""
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False), made once
+
+
+def _json_list(items) -> str:
+    """A unit's headings or notes as the catalogue keeps them (a JSON list; most units have no notes)."""
+    return _ENCODE(list(items)) if items else "[]"
+
+
 class Store:
     """A pincite home. Thread-safe for reads; one process writes at a time (SQLite's own lock)."""
 
@@ -520,9 +528,9 @@ class Store:
                 int(u.numbered),
                 u.text,
                 u.part,
-                json.dumps(list(u.headings), ensure_ascii=False),
+                _json_list(u.headings),
                 u.lang,
-                json.dumps(list(u.notes), ensure_ascii=False),
+                _json_list(u.notes),
                 u.page,
                 u.last_page,
                 u.qual,
