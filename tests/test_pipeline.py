@@ -76,6 +76,27 @@ def test_only_new_or_changed_documents_are_parsed(tmp_path):
     assert [o.doc for o in pipeline.parse_pending(store, isolate=False)] == ["two"]
 
 
+def test_files_copied_side_by_side_are_registered_in_their_order(tmp_path):
+    """The store's copies are made by several threads (`KEEPERS`); the catalogue registers the
+    files one after another in the order of the walk: identical bytes are one document, new where
+    the walk met them first, however the copies raced."""
+    names = [f"n{i:02d}" for i in range(3 * pipeline.KEEPERS)]
+    d = make_files(tmp_path, names)
+    for twin in ("n03", "n07"):
+        (d / f"{twin}-copy.txt").write_bytes((d / f"{twin}.txt").read_bytes())
+    store = Store(tmp_path / "h")
+    out = pipeline.add_paths(store, [d])
+    walked = [str(p.resolve()) for p in sorted(d.iterdir())]
+    assert [o.location for o in out] == walked
+    by_name = {Path(o.location).name: o for o in out}
+    for twin in ("n03", "n07"):
+        first, then = sorted((by_name[f"{twin}.txt"], by_name[f"{twin}-copy.txt"]), key=out.index)
+        assert first.change == "new" and then.change == "alias" and then.doc == first.doc
+    kept = {o.doc for o in out if o.doc}
+    assert len(kept) == len(names)
+    assert len(list(store.raw_dir.rglob("*.txt"))) == len(kept)
+
+
 def test_sidecar_metadata_overrides_and_reparses_when_it_changes(tmp_path):
     d = make_files(tmp_path, ["talk"])
     side = d / "talk.txt.meta.toml"

@@ -21,6 +21,7 @@ import time
 import tomllib
 import traceback
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -110,22 +111,34 @@ def add_paths(
     until it is given by name again."""
     removed = store.removed_sources()
     out: list[Outcome] = []
-    for path, err, named in walk_files(paths, selection):
-        out.append(_add_one(store, path, err, named, removed))
-        if progress:
-            progress(out[-1])
+    files = list(walk_files(paths, selection))
+    # the files are read, hashed and copied into the store (each fsynced: I/O waits, without the
+    # GIL) by a few threads; the catalogue registers them here, one after another, in their order
+    with ThreadPoolExecutor(max_workers=KEEPERS) as pool:
+        kept = pool.map(lambda f: _keep(store, *f, removed), files)
+        try:
+            for got in kept:
+                out.append(got if isinstance(got, Outcome) else _register(store, *got, removed))
+                if progress:
+                    progress(out[-1])
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return out
 
 
-def _add_one(store: Store, path: Path, err: str, named: bool, removed: set[str]) -> Outcome:
+KEEPERS = 4  # threads that copy files into the store while the catalogue registers them
+
+
+def _keep(store: Store, path: Path, err: str, named: bool, removed: set[str]) -> Outcome | tuple:
+    """A file's bytes kept in the store under their hash: (location, its format's suffix, sha, the
+    sidecar's overrides), or the Outcome of a file that is not kept."""
     # a name that is not UTF-8 gets \xNN escapes: the location is text the catalogue can hold
     location = valid.location(path.absolute() if err else path.resolve())
     if err:
         return Outcome(location, change="skipped", status=FAILED, message=err)
-    if location in removed:
-        if not named:
-            return Outcome(location, change="removed")
-        store.restore_source(location)
+    if location in removed and not named:
+        return Outcome(location, change="removed")
     try:
         with open(path, "rb") as f:
             head = f.read(65536)
@@ -138,7 +151,16 @@ def _add_one(store: Store, path: Path, err: str, named: bool, removed: set[str])
         if _disk_full(e):
             raise StoreError(f"could not keep {location} in {store.raw_dir}: {e.strerror}") from e
         return Outcome(location, status=FAILED, message=e.strerror or str(e))
-    reg = store.register(location, sha, readers.SUFFIX_FOR[fmt])
+    return location, readers.SUFFIX_FOR[fmt], sha, overrides
+
+
+def _register(
+    store: Store, location: str, suffix: str, sha: str, overrides: dict, removed: set[str]
+) -> Outcome:
+    """A kept file's source and document in the catalogue (a removed one, given by name, is back)."""
+    if location in removed:
+        store.restore_source(location)
+    reg = store.register(location, sha, suffix)
     if overrides != store.overrides(reg.doc):
         if reg.change in ("alias", "same") and store.shared(reg.doc):
             # The same bytes elsewhere with other metadata: this copy becomes a document of its
