@@ -124,6 +124,40 @@ def _check_form_page(page, monkeypatch) -> None:
 
 
 @needs_walk
+def test_texts_with_nothing_to_translate_are_kept_as_they_are():
+    """The C loop leaves a text made only of characters of the kept range as it is instead of
+    translating it; any other text is translated (`_TRANSLATE`: controls, the private-use area)."""
+    from pincite.ingest.readers.pdf import EM_PER_CHAR, Run
+
+    lo, hi = pdfium._KEPT
+    assert lo < hi and hi in pdfium._TRANSLATE and not any(lo <= k < hi for k in pdfium._TRANSLATE)
+    f = pdfium._fns()
+    with _first_page(_form_pdf(), "forms.pdf") as page:
+
+        def runs(table, *kept):
+            args = (
+                page._page_ptr,
+                page._text_ptr,
+                f.addresses,
+                (0,),
+                Run,
+                pdfium._style_of,
+                table,
+                EM_PER_CHAR,
+            )
+            return pdfium._walk.runs(*args, *kept)
+
+        assert (
+            runs(pdfium._TRANSLATE, lo, hi) == runs(pdfium._TRANSLATE) == page.runs()
+        )  # none kept: all translated
+        # a table that deletes "e", with the range below "e" kept: texts with an "e" lose it, "12" is kept
+        table, kept = {ord("e"): None}, (0x20, ord("e"))
+        got = [r.text for r in runs(table, *kept)]
+        assert got == [r.text for r in runs(table)]
+        assert " 12" in got and " First lin on th pag" in got
+
+
+@needs_walk
 def test_the_c_walk_of_a_page_without_text_is_empty():
     data = serialise(
         [

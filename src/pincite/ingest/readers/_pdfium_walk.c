@@ -412,13 +412,31 @@ rounded(double v) /* round(v), as Python's round() of a float: half to even, err
     return PyLong_FromDouble(r);
 }
 
+/* Is every character of `s` in [from, to)? (False for an empty range.) */
+static int
+all_between(PyObject *s, Py_UCS4 from, Py_UCS4 to)
+{
+    if (from >= to)
+        return 0;
+    const int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < from || c >= to)
+            return 0;
+    }
+    return 1;
+}
+
 static PyObject *
 runs(PyObject *self, PyObject *args)
 {
     PyObject *page_o, *text_o, *functions, *orient_o, *run_cls, *style_of, *table;
     double em_per_char;
-    if (!PyArg_ParseTuple(args, "OOOOOOOd:runs", &page_o, &text_o, &functions, &orient_o, &run_cls,
-                          &style_of, &table, &em_per_char))
+    unsigned int kept_from = 0, kept_to = 0; /* characters in [from, to) are no key of `table` */
+    if (!PyArg_ParseTuple(args, "OOOOOOOd|II:runs", &page_o, &text_o, &functions, &orient_o, &run_cls,
+                          &style_of, &table, &em_per_char, &kept_from, &kept_to))
         return NULL;
     int allowed[4] = {0, 0, 0, 0}; /* 0, 90, 180, 270 */
     PyObject *fast = PySequence_Fast(orient_o, "orientations: a sequence of 0, 90, 180, 270");
@@ -466,8 +484,11 @@ runs(PyObject *self, PyObject *args)
         double eff = size * scale;
         if (eff <= 0.5)
             continue;
-        PyObject *t = PyUnicode_Translate(text, table, "ignore") /* as str.translate: None deletes */;
-        if (!t)
+        PyObject *t; /* text.translate(table): None deletes */
+        if (all_between(text, kept_from, kept_to)) { /* nothing to translate: most texts */
+            t = text;
+            Py_INCREF(t);
+        } else if (!(t = PyUnicode_Translate(text, table, "ignore")))
             goto fail;
         Py_ssize_t a, b;
         if (all_space(t, &a, &b)) {
