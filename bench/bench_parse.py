@@ -13,6 +13,7 @@ commit before a change) as a contender, to compare a change with its baseline in
 
     python bench/bench_parse.py [corpus-real/pdf] [--repeats 5] [--engine pdfium] [--against DIR]
     python bench/bench_parse.py [corpus-real/pdf] --profile [--engine pdfium] [--top 40]
+    python bench/bench_parse.py [corpus-real/pdf] --shares [--repeats 5]
 """
 
 from __future__ import annotations
@@ -106,6 +107,49 @@ def profile(folder: Path, engine: str, top: int) -> None:
     stats.sort_stats("tottime").print_stats(top)
 
 
+def shares(folder: Path, repeats: int) -> None:
+    """The PDFium engine's parse split by where its CPU goes, timed in this process around the two
+    calls into PDFium that load a page (`pdfium.Page.__init__`: FPDF_LoadPage and FPDFText_LoadPage)
+    and the page's runs (`Page.runs`: the C walk over its text objects); the rest is pincite's reading
+    of lines, blocks and notes and the segmenter. Unlike cProfile, nothing but those two is wrapped."""
+    from pincite.ingest.readers import pdfium
+
+    logging.disable(logging.WARNING)
+    files = pdfs(folder)
+    warm("pdfium")
+    spent = {"load": 0.0, "runs": 0.0}
+    load, runs = pdfium.Page.__init__, pdfium.Page.runs
+
+    def timed_load(self, *a, **k):
+        c = time.process_time()
+        try:
+            load(self, *a, **k)
+        finally:
+            spent["load"] += time.process_time() - c
+
+    def timed_runs(self, *a, **k):
+        c = time.process_time()
+        try:
+            return runs(self, *a, **k)
+        finally:
+            spent["runs"] += time.process_time() - c
+
+    pdfium.Page.__init__, pdfium.Page.runs = timed_load, timed_runs
+    rows = []
+    for _ in range(repeats):
+        spent.update(load=0.0, runs=0.0)
+        c = time.process_time()
+        parse_all(files, "pdfium")
+        total = time.process_time() - c
+        rows.append((total, spent["load"], spent["runs"]))
+    total, load_s, runs_s = (statistics.median(r[i] for r in rows) for i in range(3))
+    print(
+        f"parse {total:.2f} CPU s (median of {repeats}): PDFium page and text-page loading {load_s:.2f} s "
+        f"({load_s / total:.0%}), the runs {runs_s:.2f} s ({runs_s / total:.0%}), "
+        f"the rest {total - load_s - runs_s:.2f} s ({(total - load_s - runs_s) / total:.0%})"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
@@ -114,6 +158,7 @@ def main() -> None:
     ap.add_argument("--against", action="append", type=Path, default=[], help="another src folder to time")
     ap.add_argument("--profile", action="store_true", help="profile one engine in this process")
     ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--shares", action="store_true", help="split the PDFium parse's CPU (this process)")
     ap.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     engines = args.engine or list(ENGINES)
@@ -122,6 +167,9 @@ def main() -> None:
         return
     if args.profile:
         profile(args.folder, engines[0], args.top)
+        return
+    if args.shares:
+        shares(args.folder, args.repeats)
         return
     contenders: list[tuple[str, Path | None]] = [("this tree", None)]
     contenders += [(str(p), p.resolve()) for p in args.against]
