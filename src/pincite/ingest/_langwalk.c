@@ -253,6 +253,7 @@ classify(PyObject *self, PyObject *args)
     int64_t *feats = NULL;
     Py_ssize_t *start = NULL, *found = NULL, *count = NULL;
     double *score = NULL;
+    float *prob = NULL;
     if (get_buffer(nm_o, &nm_b, 4, "nextmove") < 0)
         goto done;
     held = 1;
@@ -284,15 +285,15 @@ classify(PyObject *self, PyObject *args)
     }
     count = PyMem_Calloc((size_t)(top + 2), sizeof(Py_ssize_t));
     score = PyMem_Malloc((size_t)langs * sizeof(double));
+    prob = PyMem_Malloc((size_t)langs * sizeof(float));
     Py_ssize_t n = PyList_GET_SIZE(texts);
     result = PyList_New(n);
-    if (!count || !score || !result) {
+    if (!count || !score || !prob || !result) {
         if (!PyErr_Occurred())
             PyErr_NoMemory();
         Py_CLEAR(result);
         goto done;
     }
-    float *prob = (float *)score; /* room enough: a double per language */
     for (Py_ssize_t i = 0; i < n; i++) {
         const int64_t *fs = feats + start[i];
         Py_ssize_t best = 0;
@@ -344,6 +345,7 @@ done:
     PyMem_Free(found);
     PyMem_Free(count);
     PyMem_Free(score);
+    PyMem_Free(prob);
     if (held >= 5)
         PyBuffer_Release(&pc_b);
     if (held >= 4)
