@@ -218,3 +218,19 @@ def test_a_parse_worker_loads_neither_numpy_nor_py3langid(tmp_path):
     assert first.stdout.split()[:2] == ["_Fast", "fr"]  # the first load writes the tables, with NumPy
     later = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert later.stdout.strip() == "_Fast fr []"
+
+
+def test_without_the_c_module_py3langid_identifies(tmp_path, monkeypatch):
+    """Where setup.py could not build _langwalk, py3langid's own identifier (with NumPy) answers."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(lang, "_langwalk", None)
+    lang._identifier.cache_clear()
+    lang._MEMO.clear()
+    try:
+        assert lang._Fast.load() is None
+        assert not isinstance(lang._identifier(), lang._Fast)
+        lang.prepare(MIXED)
+        assert [lang.detect(t)[0] for t in SAMPLES] == ["es", "en", "fr", "pt"]
+    finally:
+        lang._identifier.cache_clear()
+        lang._MEMO.clear()
