@@ -142,7 +142,7 @@ def test_prepared_texts_get_the_answers_of_one_by_one(tmp_path, monkeypatch):
             got = lang.detect(text)  # one by one
             assert got == prepared.get(lang._bounded(text), got)
             want = official.classify(lang._bounded(text))
-            assert got[0] == want[0] and got[1] == pytest.approx(float(want[1]), abs=1e-5)
+            assert got[0] == want[0] and got[1] == pytest.approx(float(want[1]), abs=TOLERANCE)
     finally:
         lang._identifier.cache_clear()
         lang._MEMO.clear()
@@ -152,13 +152,18 @@ def test_pincite_finds_py3langids_model_file_without_importing_it():
     assert lang._model_source() == langid.MODEL_DIR / langid.MODEL_FILE
 
 
+# how far the C classifier's probabilities may be from py3langid's: its float32 sums of a text's
+# features (several hundred for 600 characters, scores of ~5,000) round differently from exact ones
+# by up to ~1e-4 (8e-5 seen on 25,000 random texts; 2.1e-6 on the real corpus, bench/lang_parity.py)
+TOLERANCE = 2e-4
+
 needs_c_walk = pytest.mark.skipif(lang._langwalk is None, reason="the C walk is not built")
 
 
 @needs_c_walk
 def test_the_c_classifier_gives_py3langids_languages_and_probabilities(tmp_path, monkeypatch):
     """Restricted to LANGUAGES, without py3langid: its language for every text and its probability
-    to 1e-5 (the C sums are taken in double precision, NumPy's in float32 in its own order)."""
+    to TOLERANCE (the C sums are taken in double precision, NumPy's in float32 in its own order)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     official = langid._load_identifier(norm_probs=True, langs=lang.LANGUAGES)
     fast = lang._Fast.load()
@@ -170,7 +175,7 @@ def test_the_c_classifier_gives_py3langids_languages_and_probabilities(tmp_path,
     for text, (code, prob) in zip(texts, got, strict=True):
         want = official.classify(text)
         assert code == want[0], text
-        assert prob == pytest.approx(float(want[1]), abs=1e-5), text
+        assert prob == pytest.approx(float(want[1]), abs=TOLERANCE), text
     # a text without a feature: every language alike, the first one, as py3langid answers
     assert fast.classify("...") == (official.classify("...")[0], pytest.approx(1 / 9))
 
@@ -231,6 +236,50 @@ def test_without_the_c_module_py3langid_identifies(tmp_path, monkeypatch):
         assert not isinstance(lang._identifier(), lang._Fast)
         lang.prepare(MIXED)
         assert [lang.detect(t)[0] for t in SAMPLES] == ["es", "en", "fr", "pt"]
+    finally:
+        lang._identifier.cache_clear()
+        lang._MEMO.clear()
+
+
+def _first_load(conn) -> None:
+    lang._identifier.cache_clear()
+    try:
+        conn.send(type(lang._identifier()).__name__)
+    except Exception as e:  # noqa: BLE001 - reported to the test
+        conn.send(f"{type(e).__name__}: {e}")
+
+
+@needs_c_walk
+def test_workers_loading_the_model_at_once_all_take_the_c_classifier(tmp_path, monkeypatch):
+    """An ingest's workers load the model together on a machine's first ingest: none of them
+    removes a cache another has made, and all answer through the same classifier."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    for round_ in range(2):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"cache{round_}"))
+        pipes = [ctx.Pipe(duplex=False) for _ in range(4)]
+        procs = [ctx.Process(target=_first_load, args=(send,)) for _, send in pipes]
+        for p in procs:
+            p.start()
+        got = [recv.recv() for recv, _ in pipes]
+        for p in procs:
+            p.join(30)
+        assert got == ["_Fast"] * 4
+
+
+def test_an_extension_built_before_the_c_classifier_leaves_it_to_py3langid(tmp_path, monkeypatch):
+    """An editable install not built again has a _langwalk with the walk and no classify."""
+    import types
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    if lang._langwalk is not None:
+        monkeypatch.setattr(lang, "_langwalk", types.SimpleNamespace(walk=lang._langwalk.walk))
+    lang._identifier.cache_clear()
+    lang._MEMO.clear()
+    try:
+        assert lang._Fast.load() is None
+        assert lang.detect(SAMPLES[2])[0] == "fr"
     finally:
         lang._identifier.cache_clear()
         lang._MEMO.clear()

@@ -86,6 +86,8 @@ def _cached_model(langid) -> Path | None:
                     np.save(tmp / f"{name}.npy", data[name], allow_pickle=False)
             (tmp / "model.npz").unlink()
             (tmp / "complete").write_text("")
+            if (dest / "complete").is_file():  # another process made it meanwhile: theirs is in use
+                return dest
             if dest.is_dir() and not dest.is_symlink():  # left incomplete by something else: not ours to keep
                 shutil.rmtree(dest, ignore_errors=True)
             try:
@@ -310,34 +312,44 @@ class _Fast:
 
     @classmethod
     def load(cls) -> _Fast | None:
-        """From the cache (written first if need be); None without the C walk or a cache."""
+        """From the cache (written first if need be); None without the C classifier (not built, or
+        an extension built before it) or a cache. The workers of an ingest load it at once: a
+        folder another one replaced while this one read it is read again."""
         src = _model_source()
-        if _langwalk is None or src is None:
+        if getattr(_langwalk, "classify", None) is None or src is None:
             return None
         base = _cache_path(src)
         folder = base / f"fast-{'-'.join(LANGUAGES)}"
-        if not (folder / "complete").is_file() and not cls._write(base, folder):
-            return None
-        meta = json.loads((folder / "classes.json").read_text())
-        tables = {name: _npy(folder / f"{name}.npy") for name in cls.FILES}
-        return cls(_npy(base / "nextmove.npy"), **tables, classes=meta["classes"])
+        for again in (False, True):
+            try:
+                if not (folder / "complete").is_file() and not cls._write(base, folder):
+                    return None
+                meta = json.loads((folder / "classes.json").read_text())
+                tables = {name: _npy(folder / f"{name}.npy") for name in cls.FILES}
+                return cls(_npy(base / "nextmove.npy"), **tables, classes=meta["classes"])
+            except FileNotFoundError:
+                if again:
+                    raise
+        return None
 
     @staticmethod
     def _write(base: Path, folder: Path) -> bool:
         """Write the restricted tables from py3langid's identifier as `_from_cache` makes it (NumPy
         and py3langid are imported for it, this once). False when the cache cannot be written or
         the restricted model has a language twice (py3langid folds such columns: left to it)."""
+        try:  # first: a cache that cannot be written costs no model load here (and beside `base`,
+            # which a process that finds it incomplete replaces whole)
+            base.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=base.parent, prefix=".tmp-fast-"))
+        except OSError:
+            return False
         import numpy as np
         import py3langid.langid as langid
 
-        ident = _from_cache(langid)
-        if ident is None or ident._walk is None or ident._alias_pairs:
-            return False
         try:
-            tmp = Path(tempfile.mkdtemp(dir=base, prefix=".tmp-fast-"))
-        except OSError:
-            return False
-        try:
+            ident = _from_cache(langid)
+            if ident is None or ident._walk is None or ident._alias_pairs:
+                return False
             arrays = {
                 "ptc": np.ascontiguousarray(ident.nb_ptc, dtype=np.float32),
                 "pc": np.ascontiguousarray(ident.nb_pc, dtype=np.float32),
@@ -429,7 +441,8 @@ def _remember(text: str, got: tuple[str, float]) -> None:
 
 def prepare(texts: list[str]) -> None:
     """Classify the texts `detect` will be asked about (a document's units) in one walk: the
-    answers are py3langid's, as `detect` would give them one by one."""
+    answers `detect` would give them one by one (py3langid's; with the C classifier, probabilities
+    within ~1e-4 of its own)."""
     ident = _identifier()
     fast = isinstance(ident, _Fast)
     walk = getattr(ident, "_walk", None)
