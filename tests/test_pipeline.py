@@ -97,6 +97,25 @@ def test_files_copied_side_by_side_are_registered_in_their_order(tmp_path):
     assert len(list(store.raw_dir.rglob("*.txt"))) == len(kept)
 
 
+def test_files_are_copied_only_a_few_ahead_of_the_catalogue(tmp_path):
+    """When registering fails (here the progress callback), the copies stop too: at most the files
+    already handed to the threads are in the store, not the whole folder."""
+    d = make_files(tmp_path, [f"f{i:02d}" for i in range(10 * pipeline.KEEPERS)])
+    store = Store(tmp_path / "h")
+
+    def fail(_outcome):
+        raise RuntimeError("the progress display broke")
+
+    try:
+        pipeline.add_paths(store, [d], progress=fail)
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the callback's error was not raised")
+    copied = len(list(store.raw_dir.rglob("*.txt")))
+    assert 1 <= copied <= 1 + 2 * pipeline.KEEPERS
+
+
 def test_sidecar_metadata_overrides_and_reparses_when_it_changes(tmp_path):
     d = make_files(tmp_path, ["talk"])
     side = d / "talk.txt.meta.toml"

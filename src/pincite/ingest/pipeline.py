@@ -20,6 +20,7 @@ import sys
 import time
 import tomllib
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -111,23 +112,36 @@ def add_paths(
     until it is given by name again."""
     removed = store.removed_sources()
     out: list[Outcome] = []
-    files = list(walk_files(paths, selection))
+    files = iter(walk_files(paths, selection))
     # the files are read, hashed and copied into the store (each fsynced: I/O waits, without the
-    # GIL) by a few threads; the catalogue registers them here, one after another, in their order
+    # GIL) by a few threads, a few files ahead of the catalogue, which registers them here one
+    # after another in the walk's order
     with ThreadPoolExecutor(max_workers=KEEPERS) as pool:
-        kept = pool.map(lambda f: _keep(store, *f, removed), files)
+        ahead: deque = deque()
+
+        def more() -> None:
+            while len(ahead) < 2 * KEEPERS:
+                f = next(files, None)
+                if f is None:
+                    return
+                ahead.append(pool.submit(_keep, store, *f, removed))
+
         try:
-            for got in kept:
+            more()
+            while ahead:
+                got = ahead.popleft().result()
+                more()
                 out.append(got if isinstance(got, Outcome) else _register(store, *got, removed))
                 if progress:
                     progress(out[-1])
         except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
+            for waiting in ahead:  # those not started are not copied (at most KEEPERS are under way)
+                waiting.cancel()
             raise
     return out
 
 
-KEEPERS = 4  # threads that copy files into the store while the catalogue registers them
+KEEPERS = 4  # threads that copy files into the store while the catalogue registers them (2x that ahead)
 
 
 def _keep(store: Store, path: Path, err: str, named: bool, removed: set[str]) -> Outcome | tuple:
