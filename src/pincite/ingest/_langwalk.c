@@ -31,6 +31,31 @@ get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, const char *what
     return 0;
 }
 
+/* The model's tables as the functions below take them: the automaton's first (nextmove uint32,
+   rowbase and output int64), then, for classify, the scores (ptc and pc, float32). */
+enum { NEXTMOVE, ROWBASE, OUTPUT, PTC, PC, N_TABLES };
+static const Py_ssize_t TABLE_ITEMSIZE[N_TABLES] = {4, 8, 8, 4, 4};
+static const char *const TABLE_NAME[N_TABLES] = {"nextmove", "rowbase", "output", "ptc", "pc"};
+
+static void
+release_tables(Py_buffer *views, int n)
+{
+    while (n-- > 0)
+        PyBuffer_Release(&views[n]);
+}
+
+/* The first n tables' buffers: all of them, or none and -1 with an exception set. */
+static int
+get_tables(PyObject *const *objs, Py_buffer *views, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (get_buffer(objs[i], &views[i], TABLE_ITEMSIZE[i], TABLE_NAME[i]) < 0) {
+            release_tables(views, i);
+            return -1;
+        }
+    return 0;
+}
+
 /* The walks of every text of `texts` (bytes): the features each meets, text after text, each in
    the order met, into *feats_out; text i's begin at (*start_out)[i] and are (*found_out)[i]. The
    walks of LANES texts go side by side, a byte of each in turn: each step is a look-up in a 39 MB
@@ -38,10 +63,14 @@ get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, const char *what
    text's own steps are taken in its order, as one walk would take them. -1 with an exception set;
    the arrays are the caller's to free (PyMem_Free) either way. *top_out: the highest feature. */
 static int
-walk_texts(const uint32_t *nextmove, Py_ssize_t n_moves, const int64_t *rowbase, Py_ssize_t n_rows,
-           const int64_t *output, Py_ssize_t n_out, PyObject *texts, int64_t **feats_out,
-           Py_ssize_t **start_out, Py_ssize_t **found_out, int64_t *top_out)
+walk_texts(const Py_buffer *tables, PyObject *texts, int64_t **feats_out, Py_ssize_t **start_out,
+           Py_ssize_t **found_out, int64_t *top_out)
 {
+    const uint32_t *nextmove = (const uint32_t *)tables[NEXTMOVE].buf;
+    const int64_t *rowbase = (const int64_t *)tables[ROWBASE].buf;
+    const int64_t *output = (const int64_t *)tables[OUTPUT].buf;
+    const Py_ssize_t n_moves = tables[NEXTMOVE].len / 4, n_rows = tables[ROWBASE].len / 8,
+                     n_out = tables[OUTPUT].len / 8;
     Py_ssize_t n = PyList_GET_SIZE(texts);
     Py_ssize_t *start = *start_out = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
     Py_ssize_t *found = *found_out = PyMem_Calloc((size_t)n + 1, sizeof(Py_ssize_t));
@@ -115,25 +144,13 @@ bad:
 static PyObject *
 walk(PyObject *self, PyObject *args)
 {
-    PyObject *nm_o, *rb_o, *out_o, *texts, *counter;
-    if (!PyArg_ParseTuple(args, "OOOO!O:walk", &nm_o, &rb_o, &out_o, &PyList_Type, &texts, &counter))
+    PyObject *objs[OUTPUT + 1], *texts, *counter;
+    if (!PyArg_ParseTuple(args, "OOOO!O:walk", &objs[NEXTMOVE], &objs[ROWBASE], &objs[OUTPUT], &PyList_Type,
+                          &texts, &counter))
         return NULL;
-    Py_buffer nm_b, rb_b, out_b;
-    if (get_buffer(nm_o, &nm_b, 4, "nextmove") < 0)
+    Py_buffer tables[OUTPUT + 1];
+    if (get_tables(objs, tables, OUTPUT + 1) < 0)
         return NULL;
-    if (get_buffer(rb_o, &rb_b, 8, "rowbase") < 0) {
-        PyBuffer_Release(&nm_b);
-        return NULL;
-    }
-    if (get_buffer(out_o, &out_b, 8, "output") < 0) {
-        PyBuffer_Release(&nm_b);
-        PyBuffer_Release(&rb_b);
-        return NULL;
-    }
-    const uint32_t *nextmove = (const uint32_t *)nm_b.buf;
-    const int64_t *rowbase = (const int64_t *)rb_b.buf;
-    const int64_t *output = (const int64_t *)out_b.buf;
-    const Py_ssize_t n_moves = nm_b.len / 4, n_rows = rb_b.len / 8, n_out = out_b.len / 8;
     Py_ssize_t n = PyList_GET_SIZE(texts);
     PyObject *result = PyList_New(n);
     int64_t *feats = NULL;   /* every text's features, text after text, each in the order met */
@@ -143,7 +160,7 @@ walk(PyObject *self, PyObject *args)
     if (!result)
         goto fail;
     int64_t top;
-    if (walk_texts(nextmove, n_moves, rowbase, n_rows, output, n_out, texts, &feats, &start, &found, &top) < 0)
+    if (walk_texts(tables, texts, &feats, &start, &found, &top) < 0)
         goto fail;
     count = PyMem_Calloc((size_t)(top + 2), sizeof(Py_ssize_t));
     if (!count) {
@@ -218,9 +235,7 @@ walk(PyObject *self, PyObject *args)
     PyMem_Free(start);
     PyMem_Free(found);
     PyMem_Free(count);
-    PyBuffer_Release(&nm_b);
-    PyBuffer_Release(&rb_b);
-    PyBuffer_Release(&out_b);
+    release_tables(tables, OUTPUT + 1);
     return result;
 fail:
     PyMem_Free(feats);
@@ -228,9 +243,7 @@ fail:
     PyMem_Free(found);
     PyMem_Free(count);
     Py_XDECREF(result);
-    PyBuffer_Release(&nm_b);
-    PyBuffer_Release(&rb_b);
-    PyBuffer_Release(&out_b);
+    release_tables(tables, OUTPUT + 1);
     return NULL;
 }
 
@@ -245,42 +258,28 @@ fail:
 static PyObject *
 classify(PyObject *self, PyObject *args)
 {
-    PyObject *nm_o, *rb_o, *out_o, *ptc_o, *pc_o, *texts;
-    if (!PyArg_ParseTuple(args, "OOOOOO!:classify", &nm_o, &rb_o, &out_o, &ptc_o, &pc_o, &PyList_Type, &texts))
+    PyObject *objs[N_TABLES], *texts;
+    if (!PyArg_ParseTuple(args, "OOOOOO!:classify", &objs[NEXTMOVE], &objs[ROWBASE], &objs[OUTPUT], &objs[PTC],
+                          &objs[PC], &PyList_Type, &texts))
         return NULL;
-    Py_buffer nm_b, rb_b, out_b, ptc_b, pc_b;
-    int held = 0;
+    Py_buffer tables[N_TABLES];
+    if (get_tables(objs, tables, N_TABLES) < 0)
+        return NULL;
     PyObject *result = NULL;
     int64_t *feats = NULL;
     Py_ssize_t *start = NULL, *found = NULL, *count = NULL;
     double *score = NULL;
     float *prob = NULL;
-    if (get_buffer(nm_o, &nm_b, 4, "nextmove") < 0)
-        goto done;
-    held = 1;
-    if (get_buffer(rb_o, &rb_b, 8, "rowbase") < 0)
-        goto done;
-    held = 2;
-    if (get_buffer(out_o, &out_b, 8, "output") < 0)
-        goto done;
-    held = 3;
-    if (get_buffer(ptc_o, &ptc_b, 4, "ptc") < 0)
-        goto done;
-    held = 4;
-    if (get_buffer(pc_o, &pc_b, 4, "pc") < 0)
-        goto done;
-    held = 5;
-    const Py_ssize_t langs = pc_b.len / 4;
+    const Py_ssize_t langs = tables[PC].len / 4;
     if (langs < 1) {
         PyErr_SetString(PyExc_ValueError, "classify: no languages");
         goto done;
     }
-    const float *ptc = (const float *)ptc_b.buf, *pc = (const float *)pc_b.buf;
+    const float *ptc = (const float *)tables[PTC].buf, *pc = (const float *)tables[PC].buf;
     int64_t top;
-    if (walk_texts((const uint32_t *)nm_b.buf, nm_b.len / 4, (const int64_t *)rb_b.buf, rb_b.len / 8,
-                   (const int64_t *)out_b.buf, out_b.len / 8, texts, &feats, &start, &found, &top) < 0)
+    if (walk_texts(tables, texts, &feats, &start, &found, &top) < 0)
         goto done;
-    if ((top + 1) * langs > ptc_b.len / 4) {
+    if ((top + 1) * langs > tables[PTC].len / 4) {
         PyErr_SetString(PyExc_ValueError, "classify: the automaton's features outnumber ptc's rows");
         goto done;
     }
@@ -347,16 +346,7 @@ done:
     PyMem_Free(count);
     PyMem_Free(score);
     PyMem_Free(prob);
-    if (held >= 5)
-        PyBuffer_Release(&pc_b);
-    if (held >= 4)
-        PyBuffer_Release(&ptc_b);
-    if (held >= 3)
-        PyBuffer_Release(&out_b);
-    if (held >= 2)
-        PyBuffer_Release(&rb_b);
-    if (held >= 1)
-        PyBuffer_Release(&nm_b);
+    release_tables(tables, N_TABLES);
     return result;
 }
 
