@@ -451,18 +451,16 @@ def prepare(texts: list[str]) -> None:
     todo = list(dict.fromkeys(t for t in map(_bounded, texts) if t not in _MEMO and t.strip()))
     if len(todo) < 2:
         return
-    if fast:
-        for a in range(0, len(todo), 256):  # at most ~0.5 MB of text at a time
-            chunk = todo[a : a + 256]
+    for a in range(0, len(todo), 256):  # at most ~0.5 MB of text at a time
+        chunk = todo[a : a + 256]
+        if fast:
             for t, got in zip(chunk, ident.classify_all(chunk), strict=True):
                 _remember(t, got)
-        return
-    encoded = [ident._encode(t) for t in todo]
-    for a in range(0, len(todo), 256):
-        chunk = encoded[a : a + 256]
-        ident._pending = dict(zip(chunk, walk.arrays(chunk), strict=True))
+            continue
+        encoded = [ident._encode(t) for t in chunk]
+        ident._pending = dict(zip(encoded, walk.arrays(encoded), strict=True))
         try:
-            for t in todo[a : a + 256]:
+            for t in chunk:
                 _detect(t)
         finally:
             ident._pending = {}
