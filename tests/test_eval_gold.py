@@ -11,8 +11,8 @@ import pytest
 
 from conftest import CORPUS_REAL, needs_shared
 from pincite.corpus.model import FOOTNOTE, HEADING, PARAGRAPH, Unit
+from pincite.ingest import readers
 from pincite.ingest.evaluate import evaluate, gold_pairs, score
-from pincite.ingest.readers import pdf as pdf_reader
 
 FLOORS = tomllib.loads((Path(__file__).parent / "floors.toml").read_text(encoding="utf-8"))
 
@@ -55,18 +55,18 @@ def test_scorer_needs_the_number_and_the_first_words(tmp_path):
     assert s.furniture == ["Page 3", "GE.19-13879 resumed text"] and s.masthead == 0
 
 
-@pytest.fixture(scope="module", params=pdf_reader.ENGINES)
+@pytest.fixture(scope="module", params=readers.ENGINES)
 def scores(request):
     """Scores with each PDF engine: the floors hold for both."""
-    old = os.environ.get(pdf_reader.ENGINE_ENV)
-    os.environ[pdf_reader.ENGINE_ENV] = request.param
+    old = os.environ.get(readers.ENGINE_ENV)
+    os.environ[readers.ENGINE_ENV] = request.param
     try:
         return {s.doc: s for s in evaluate(CORPUS_REAL)}
     finally:
         if old is None:
-            del os.environ[pdf_reader.ENGINE_ENV]
+            del os.environ[readers.ENGINE_ENV]
         else:
-            os.environ[pdf_reader.ENGINE_ENV] = old
+            os.environ[readers.ENGINE_ENV] = old
 
 
 @needs_shared

@@ -25,16 +25,16 @@ from pincite.ingest.segment import segment
 PDF = CORPUS_REAL / "pdf"
 
 
-@pytest.fixture(scope="module", params=pdf_reader.ENGINES, autouse=True)
+@pytest.fixture(scope="module", params=readers.ENGINES, autouse=True)
 def engine(request):
     """Run the module once per PDF engine (the default engine is read from the environment)."""
-    old = os.environ.get(pdf_reader.ENGINE_ENV)
-    os.environ[pdf_reader.ENGINE_ENV] = request.param
+    old = os.environ.get(readers.ENGINE_ENV)
+    os.environ[readers.ENGINE_ENV] = request.param
     yield request.param
     if old is None:
-        del os.environ[pdf_reader.ENGINE_ENV]
+        del os.environ[readers.ENGINE_ENV]
     else:
-        os.environ[pdf_reader.ENGINE_ENV] = old
+        os.environ[readers.ENGINE_ENV] = old
 
 
 def parse_bytes(data: bytes, name: str = "test.pdf"):

@@ -44,7 +44,7 @@ from pincite.corpus.model import NEEDS_OCR, NEEDS_PASSWORD
 from pincite.errors import DocumentError
 from pincite.ingest import metadata as md
 from pincite.ingest.blocks import FURNITURE, HARD, MASTHEAD, PAGE, PARA, TOC, Block, ReadResult
-from pincite.ingest.readers import DEFAULT_ENGINE, ENGINE_ENV, ENGINES, default_engine  # noqa: F401
+from pincite.ingest.readers import ENGINES, default_engine
 from pincite.ingest.rules import furniture as furniture_rules
 from pincite.ingest.rules import labels
 
