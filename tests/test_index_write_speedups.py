@@ -162,6 +162,46 @@ def test_shares_are_consecutive_balanced_and_never_more_than_the_processes(home,
     assert len(two) == 2 and max(two) <= 0.75 * sum(two)
 
 
+def test_shares_have_the_lightest_heaviest_run_there_is():
+    """`_runs` against every way of cutting small random lists into consecutive runs: its heaviest
+    run weighs what the best cut's does (the greedy cut it replaced overshot whenever a heavy document
+    sat at the boundary)."""
+    import itertools
+    import random
+
+    rnd = random.Random(11)
+    for _ in range(400):
+        ids = [f"d{i:02d}" for i in range(rnd.randint(1, 12))]
+        weights = {d: rnd.choice([0, 1, 3, 40, 300, 1200]) for d in ids}
+        n = rnd.randint(1, 4)
+        shares = IndexManager._runs(ids, weights, n)
+        assert [d for share in shares for d in share] == ids and all(shares) and len(shares) <= n
+        best = min(
+            max(sum(weights[d] for d in ids[a:b]) for a, b in zip((0, *cuts), (*cuts, len(ids)), strict=True))
+            for k in range(min(n, len(ids)))
+            for cuts in itertools.combinations(range(1, len(ids)), k)
+        )
+        assert max(sum(weights[d] for d in share) for share in shares) == best
+
+
+def test_writers_share_documents_by_the_text_they_write(home, tmp_path):
+    """A document of long paragraphs costs its writer more than one of as many short ones: the
+    catalogue gives each document's characters, and a unit weighs its text and UNIT_CHARS more."""
+    from lifecycle_helpers import write_docs
+
+    from pincite.index.manager import UNIT_CHARS
+
+    s = Store(home)
+    add(s, *write_docs(tmp_path / "a", 2, paras=5, seed=3))
+    sizes = s.unit_sizes()
+    assert sizes.keys() == s.unit_counts().keys()
+    for doc, (n, chars) in sizes.items():
+        assert n == s.unit_counts()[doc]
+        assert chars == sum(len(u.text) for u in s.units(doc))
+    costs = IndexManager._costs({"short": (10, 500), "long": (10, 20_000)})
+    assert costs == {"short": 10 * UNIT_CHARS + 500, "long": 10 * UNIT_CHARS + 20_000}
+
+
 def test_segments_are_separate_files_read_on_demand(home):
     """No compound segment files: Whoosh copies a compound segment's postings into memory whenever a
     reader opens it (every search process read the whole index first)."""

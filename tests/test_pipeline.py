@@ -76,6 +76,20 @@ def test_only_new_or_changed_documents_are_parsed(tmp_path):
     assert [o.doc for o in pipeline.parse_pending(store, isolate=False)] == ["two"]
 
 
+def test_workers_take_the_largest_files_first(tmp_path):
+    """A large document taken last would keep one core busy alone at the end of the parse: the
+    workers take documents by size, largest first (one worker: they finish in that order)."""
+    d = tmp_path / "docs"
+    d.mkdir()
+    sizes = {"a-small": 1, "b-large": 40, "c-tiny": 0, "d-middle": 10}  # not in the order of their ids
+    for name, paras in sizes.items():
+        (d / f"{name}.txt").write_text(GOOD + "".join(f"\n\n{i + 2}. Paragraph {i} of {name}." for i in range(paras)))
+    store = Store(tmp_path / "h")
+    pipeline.add_paths(store, [d])
+    done = [Path(o.location).stem for o in pipeline.parse_pending(store, jobs=1, timeout=30)]
+    assert done == sorted(sizes, key=lambda n: -sizes[n])
+
+
 def test_files_copied_side_by_side_are_registered_in_their_order(tmp_path):
     """The store's copies are made by several threads (`KEEPERS`); the catalogue registers the
     files one after another in the order of the walk: identical bytes are one document, new where

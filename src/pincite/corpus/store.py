@@ -788,6 +788,15 @@ class Store:
         sql = "SELECT u.doc, COUNT(*) FROM units u JOIN documents d ON d.id = u.doc WHERE d.status = ? GROUP BY u.doc"
         return {doc: n for doc, n in self.db.execute(sql, (OK,))}
 
+    def unit_sizes(self) -> dict[str, tuple[int, int]]:
+        """Per document in good standing (status ok), its number of units and the characters of their
+        texts: what writing its units into the index costs (pincite.index.manager)."""
+        sql = (
+            "SELECT u.doc, COUNT(*), SUM(LENGTH(u.text)) FROM units u JOIN documents d ON d.id = u.doc "
+            "WHERE d.status = ? GROUP BY u.doc"
+        )
+        return {doc: (n, chars or 0) for doc, n, chars in self.db.execute(sql, (OK,))}
+
     def unit_total(self) -> int:
         """Units of documents in good standing: what a full index holds."""
         sql = "SELECT COUNT(*) FROM units u JOIN documents d ON d.id = u.doc WHERE d.status = ?"

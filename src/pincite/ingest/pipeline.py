@@ -341,6 +341,13 @@ def _parsed(
         return ("error", FAILED, f"parser error: {type(e).__name__}: {e}{where}"), False
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # the worker reports what is wrong with it
+        return 0
+
+
 def _cap_memory(memory_mb: int) -> None:
     if memory_mb:
         limit = memory_mb * 1024 * 1024
@@ -573,7 +580,9 @@ def parse_pending(
         return outcomes
 
     ctx = multiprocessing.get_context("fork")
-    queue = list(todo)
+    # the largest files first: the last documents a worker takes are then small ones, and the
+    # workers end close together (a large document taken last keeps one core busy alone)
+    queue = sorted(todo, key=lambda t: -_size(store.raw_path(t[1], t[2])))
     # workers waiting for a document: (process, conn)
     idle: list = workers.take() if workers is not None else []
     busy: dict = {}  # conn → (process, doc_id, source, started, time-out, reading)
