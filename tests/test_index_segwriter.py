@@ -16,6 +16,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from whoosh import columns
 from whoosh.writing import SegmentWriter
 
 from conftest import CORPUS_REAL, needs_shared
@@ -395,3 +396,55 @@ def test_an_unknown_field_is_refused_before_the_unit_is_begun(tmp_path):
         assert w.docnum == 1 and w.perdocwriter._doccount == 1
     finally:
         w.cancel()
+
+
+COLUMN_CASES = [  # (column, doccount, {docnum: value}): what a segment's columns are given
+    (columns.NumericColumn("I"), 5, {0: 3, 1: 0, 3: 7}),  # a default in between, none at the end
+    (columns.NumericColumn("B", default=0), 4, {}),  # nothing but defaults
+    (columns.NumericColumn("i", default=-1), 3, {0: -1, 2: 2**31 - 1}),
+    (columns.NumericColumn("d"), 3, {1: 2.5}),
+    (columns.VarBytesColumn(), 6, {0: b"en", 2: b"", 3: b"fr"}),  # gaps, an empty value, none at the end
+    (columns.VarBytesColumn(), 0, {}),
+    (columns.VarBytesColumn(), 3, {0: b"x" * 300, 2: b"y"}),  # lengths past a byte
+    (columns.VarBytesColumn(), 2, {0: b"z" * 70_000, 1: b"w"}),  # lengths past two bytes
+    (columns.VarBytesColumn(write_offsets_cutoff=4), 6, {1: b"ab", 4: b"c" * 400}),  # offsets written
+    (columns.VarBytesColumn(allow_offsets=False, write_offsets_cutoff=4), 6, {1: b"ab"}),
+    (columns.VarBytesColumn(write_offsets_cutoff=4), 6, {1: b"ab", 2: b"c"}),  # offsets, a tail that fits
+    (columns.VarBytesColumn(write_offsets_cutoff=4), 5, {0: b"a", 4: b"b" * 300}),  # offsets, no tail
+]
+
+
+def _random_column_case(rnd: random.Random):
+    doccount = rnd.randint(0, 40)
+    docs = sorted(rnd.sample(range(doccount), rnd.randint(0, doccount)))
+    if rnd.random() < 0.5:
+        column = columns.NumericColumn(rnd.choice("BHiI"), default=rnd.choice([0, 1]))
+        top = {"B": 255, "H": 65535, "i": 2**31 - 1, "I": 2**32 - 1}[column._typecode]
+        return column, doccount, {d: rnd.choice([0, 1, top, rnd.randint(0, top)]) for d in docs}
+    column = columns.VarBytesColumn(write_offsets_cutoff=rnd.choice([2**15, 3, 10]))
+    sizes = [0, 1, 5, 200, 300, 70_000]
+    return column, doccount, {d: b"v" * rnd.choice(sizes) for d in docs}
+
+
+COLUMN_CASES += [_random_column_case(random.Random(seed)) for seed in range(60)]
+
+
+@pytest.mark.parametrize(("column", "doccount", "values"), COLUMN_CASES)
+def test_columns_written_at_the_end_are_the_bytes_whooshs_writers_write(column, doccount, values):
+    from io import BytesIO
+
+    from whoosh.filedb.structfile import StructFile
+
+    from pincite.index.segwriter import _AT_END
+
+    def written(make) -> bytes:
+        f = StructFile(BytesIO())
+        writer = make(f)
+        for docnum in sorted(values):
+            writer.add(docnum, values[docnum])
+        writer.finish(doccount)
+        return f.file.getvalue()
+
+    whoosh = written(column.writer)
+    ours = written(lambda f: _AT_END[type(column)](f, column))
+    assert ours == whoosh
