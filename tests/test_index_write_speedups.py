@@ -188,7 +188,6 @@ def test_writers_share_documents_by_the_text_they_write(home, tmp_path):
     """A document of long paragraphs costs its writer more than one of as many short ones: the
     catalogue gives each document's characters, and a unit weighs its text and UNIT_CHARS more."""
     from lifecycle_helpers import write_docs
-
     from pincite.index.manager import UNIT_CHARS
 
     s = Store(home)
