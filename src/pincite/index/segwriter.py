@@ -34,6 +34,7 @@ import zlib
 from array import array
 from functools import partial
 from hashlib import md5
+from itertools import accumulate
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import (
@@ -269,20 +270,33 @@ def _column(perdocwriter: W3PerDocWriter, columns: dict, name: str, column):
     return got
 
 
-class _NumbersAtEnd:
+class _AtEnd:
+    """A column writer that keeps each unit's value (docnum order) until `finish` writes them."""
+
+    __slots__ = ("_dbfile", "_docs", "_values")
+
+    def __init__(self, dbfile) -> None:
+        self._dbfile = dbfile
+        self._docs: list[int] = []
+        self._values: list = []
+
+    def add(self, docnum: int, value) -> None:
+        self._docs.append(docnum)
+        self._values.append(value)
+
+
+class _NumbersAtEnd(_AtEnd):
     """Whoosh's `NumericColumn.Writer`, the values kept until `finish` and written in one go: each
     unit's value (a unit without one, the default) up to the last unit whose value is not the
     default, packed big-endian (`"!" + typecode`), the same bytes. Whoosh's writer makes four
     Python calls a value; a rebuild adds ~10 column values a unit (~17 % of adding units)."""
 
-    __slots__ = ("_dbfile", "_typecode", "_default", "_docs", "_values")
+    __slots__ = ("_typecode", "_default")
 
     def __init__(self, dbfile, column: NumericColumn) -> None:
-        self._dbfile = dbfile
+        super().__init__(dbfile)
         self._typecode = column._typecode
         self._default = column._default
-        self._docs: list[int] = []
-        self._values: list = []
 
     def add(self, docnum: int, value) -> None:
         if value != self._default:  # as Whoosh: the default is not written, but filled in
@@ -298,54 +312,41 @@ class _NumbersAtEnd:
         self._dbfile.write(struct.pack(f"!{len(row)}{self._typecode}", *row))
 
 
-class _BytesAtEnd:
+class _BytesAtEnd(_AtEnd):
     """Whoosh's `VarBytesColumn.Writer`, the values kept until `finish` and written in one go: the
     values one after another, each unit's length (0 without a value) as a `GrowableArray` (the
     smallest type that holds them), big-endian, and its type code; past `cutoff` units the offsets
-    the same way, their type code and "X": the same bytes."""
+    (each unit's, the lengths before it) the same way, their type code and "X": the same bytes."""
 
-    __slots__ = ("_dbfile", "_offsets", "_cutoff", "_docs", "_values")
+    __slots__ = ("_offsets", "_cutoff")
 
     def __init__(self, dbfile, column: VarBytesColumn) -> None:
-        self._dbfile = dbfile
+        super().__init__(dbfile)
         self._offsets = column.allow_offsets
         self._cutoff = column.write_offsets_cutoff
-        self._docs: list[int] = []
-        self._values: list[bytes] = []
-
-    def add(self, docnum: int, value: bytes) -> None:
-        self._docs.append(docnum)
-        self._values.append(value)
 
     def finish(self, doccount: int) -> None:
-        lengths = [0] * max(doccount, self._docs[-1] + 1 if self._docs else 0)
-        offsets = [0] * len(lengths)
-        base = at = 0
+        at = self._docs[-1] + 1 if self._docs else 0  # the units up to the last with a value
+        lengths = [0] * max(doccount, at)
         for docnum, value in zip(self._docs, self._values, strict=True):
-            for missing in range(at, docnum):  # Whoosh's fill: no length, the offset so far
-                offsets[missing] = base
             lengths[docnum] = len(value)
-            offsets[docnum] = base
-            base += len(value)
-            at = docnum + 1
-        for missing in range(at, len(offsets)):
-            offsets[missing] = base
         dbfile = self._dbfile
         dbfile.write(b"".join(self._values))
         lengths_array = _growable(lengths)
         dbfile.write_array(lengths_array)
-        taken = None
+        offsets = None
         if self._offsets and doccount > self._cutoff:
+            every = list(accumulate(lengths, initial=0))[:-1]  # each unit's: the lengths before it
             # Whoosh's finish takes the offsets' array before filling in the units after the last
             # value: where that fill outgrows the array's type, the array written is the one taken,
             # without them
-            taken = _growable(offsets[:at])
-            if at < len(offsets) and _typecode(base) in _WIDER[taken.typecode]:
-                taken = _growable(offsets)
-            dbfile.write_array(taken)
+            taken, offsets = _growable(every[:at]), _growable(every)
+            if offsets.typecode != taken.typecode:
+                offsets = taken
+            dbfile.write_array(offsets)
         dbfile.write(lengths_array.typecode.encode("ascii"))
-        if taken is not None:
-            dbfile.write(taken.typecode.encode("ascii") + b"X")
+        if offsets is not None:
+            dbfile.write(offsets.typecode.encode("ascii") + b"X")
 
 
 def _growable(numbers: list[int]) -> array:
@@ -359,10 +360,6 @@ def _typecode(top: int) -> str:
     if top >= 2**32:
         raise OverflowError(f"{top!r} is too big to fit in an array")
     return "B" if top < 256 else "H" if top < 2**16 else "i" if top < 2**31 else "I"
-
-
-# a type code → the type codes of numbers that fit in it (the retypes only widen)
-_WIDER = {"B": "B", "H": "BH", "i": "BHi", "I": "BHiI"}
 
 
 _AT_END = {NumericColumn: _NumbersAtEnd, VarBytesColumn: _BytesAtEnd}
