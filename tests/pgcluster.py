@@ -45,7 +45,8 @@ class Cluster:
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         cmd = [str(a) for a in args]
         if self.as_root:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+            # runuser is in /usr/sbin, which a PATH set for a user (not root) leaves out
+            cmd = [shutil.which("runuser") or "/usr/sbin/runuser", "-u", "postgres", "--", *cmd]
         return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=120)
 
     def start(self) -> Cluster:
