@@ -70,10 +70,12 @@ SNOWBALL = {
 
 
 def stemmer(lang: str):
-    """The stemming function for a language (str → str)."""
+    """The stemming function for a language (str → str). Without PyStemmer's own cache: its callers
+    remember each word's forms themselves (`_MemoFilter`), and each word it had not cached cost a
+    KeyError raised and caught inside it, three times the stemming (1.8 against 0.6 us a word)."""
     name = SNOWBALL.get(lang)
     if name in Stemmer.algorithms():
-        return Stemmer.Stemmer(name).stemWord
+        return Stemmer.Stemmer(name, 0).stemWord
     return stemmer_for_language(lang)
 
 
