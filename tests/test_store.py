@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
 import shutil
 import sqlite3
 
 from pincite.corpus.model import Unit
-from pincite.corpus.store import SCHEMA_VERSION, Store, doc_id_for
+from pincite.corpus.store import SCHEMA_VERSION, Store, _copy_into, doc_id_for
 
 
 def test_raw_files_are_kept_by_hash(tmp_path):
@@ -15,6 +18,28 @@ def test_raw_files_are_kept_by_hash(tmp_path):
     assert path.read_bytes() == b"hello" and path.name == f"{sha}.txt"
     assert s.put_raw(b"hello", ".txt") == (sha, path)
     assert not list(path.parent.glob(".tmp-*"))
+
+
+def test_a_file_is_kept_whole_under_the_hash_of_its_bytes(tmp_path):
+    # several megabytes of bytes that do not repeat: a copy cut short or out of order shows
+    data = os.urandom(3 * (1 << 20) + 12345)
+    src = tmp_path / "report.pdf"
+    src.write_bytes(data)
+    s = Store(tmp_path / "h")
+    sha, path = s.put_raw_file(src, ".pdf")
+    assert sha == hashlib.sha256(data).hexdigest() and path.name == f"{sha}.pdf"
+    assert path.read_bytes() == data
+    assert s.put_raw_file(src, ".pdf") == (sha, path)
+    assert not list(path.parent.glob(".tmp-*"))
+
+
+def test_a_copy_the_kernel_cannot_make_goes_through_a_buffer(tmp_path):
+    data = os.urandom((1 << 20) + 7)
+    out_path = tmp_path / "out"
+    with open(out_path, "wb") as out:
+        out.write(b"head:")
+        _copy_into(io.BytesIO(data), out)  # no file descriptor: sendfile is refused at once
+    assert out_path.read_bytes() == b"head:" + data
 
 
 def test_same_source_same_bytes_is_unchanged_and_new_bytes_replace(tmp_path):
