@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import shutil
 import sqlite3
 
+import pytest
+
 from pincite.corpus.model import Unit
-from pincite.corpus.store import SCHEMA_VERSION, Store, _copy_into, doc_id_for
+from pincite.corpus.store import SCHEMA_VERSION, Store, doc_id_for
+from pincite.errors import DocumentError
 
 
 def test_raw_files_are_kept_by_hash(tmp_path):
@@ -33,13 +35,15 @@ def test_a_file_is_kept_whole_under_the_hash_of_its_bytes(tmp_path):
     assert not list(path.parent.glob(".tmp-*"))
 
 
-def test_a_copy_the_kernel_cannot_make_goes_through_a_buffer(tmp_path):
-    data = os.urandom((1 << 20) + 7)
-    out_path = tmp_path / "out"
-    with open(out_path, "wb") as out:
-        out.write(b"head:")
-        _copy_into(io.BytesIO(data), out)  # no file descriptor: sendfile is refused at once
-    assert out_path.read_bytes() == b"head:" + data
+def test_a_file_that_no_longer_hashes_as_it_did_is_not_kept(tmp_path):
+    # what put_raw_file meets when a file changes between its hash and its copy: nothing is kept
+    src = tmp_path / "report.pdf"
+    src.write_bytes(b"%PDF-1.4 the bytes as they are now")
+    s = Store(tmp_path / "h")
+    stale = hashlib.sha256(b"%PDF-1.4 the bytes as they were").hexdigest()
+    with pytest.raises(DocumentError, match="changed while it was being read"):
+        s._write_atomic(s.raw_path(stale, ".pdf"), source=src, sha=stale)
+    assert not [p for p in s.raw_dir.rglob("*") if p.is_file()]
 
 
 def test_same_source_same_bytes_is_unchanged_and_new_bytes_replace(tmp_path):
