@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from pincite.corpus.model import Unit
-from pincite.corpus.store import SCHEMA_VERSION, Store, doc_id_for
+from pincite.corpus.store import SCHEMA_VERSION, Store, _checked_chunks, doc_id_for
 from pincite.errors import DocumentError
 
 
@@ -42,7 +42,7 @@ def test_a_file_that_no_longer_hashes_as_it_did_is_not_kept(tmp_path):
     s = Store(tmp_path / "h")
     stale = hashlib.sha256(b"%PDF-1.4 the bytes as they were").hexdigest()
     with pytest.raises(DocumentError, match="changed while it was being read"):
-        s._write_atomic(s.raw_path(stale, ".pdf"), source=src, sha=stale)
+        s._write_atomic(s.raw_path(stale, ".pdf"), _checked_chunks(src, stale))
     assert not [p for p in s.raw_dir.rglob("*") if p.is_file()]
 
 

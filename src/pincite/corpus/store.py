@@ -123,18 +123,21 @@ def sha256_file(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _copy_hashed(src, out) -> str:
-    """Copy the rest of open file `src` into open file `out` through one buffer, reused, and return
-    the SHA-256 of the bytes copied."""
+def _checked_chunks(path: Path, sha: str) -> Iterator[memoryview]:
+    """A file's bytes, read through one buffer, reused (each chunk is written before the next is
+    read), hashed as they go: after the last, a DocumentError if they do not hash to `sha` (the file
+    changed since it was hashed), so that `Store._write_atomic` keeps nothing."""
     import hashlib
 
     h = hashlib.sha256()
     buf = bytearray(1 << 18)
     view = memoryview(buf)
-    while n := src.readinto(buf):
-        h.update(view[:n])
-        out.write(view[:n])
-    return h.hexdigest()
+    with open(path, "rb", buffering=0) as f:
+        while n := f.readinto(buf):
+            h.update(view[:n])
+            yield view[:n]
+    if h.hexdigest() != sha:
+        raise DocumentError(str(path), "the file changed while it was being read: ingest it again")
 
 
 def slugify(text: str, limit: int = 60) -> str:
@@ -348,12 +351,8 @@ class Store:
     def raw_path(self, sha: str, ext: str = "") -> Path:
         return self.raw_dir / sha[:2] / f"{sha}{ext}"
 
-    def _write_atomic(
-        self, path: Path, chunks: Iterable[bytes] = (), source: Path | None = None, sha: str = ""
-    ) -> None:
-        """Write `chunks`, or the bytes of file `source` (which must hash to `sha`), to a temporary
-        file beside `path`, fsync it, then rename it into place. A source whose bytes no longer hash
-        to `sha` (it changed since it was hashed) is a DocumentError, and nothing is kept."""
+    def _write_atomic(self, path: Path, chunks: Iterable[bytes]) -> None:
+        """Write to a temporary file beside `path`, fsync it, then rename it into place."""
         path.parent.mkdir(parents=True, exist_ok=True)
         import tempfile
 
@@ -362,12 +361,6 @@ class Store:
             with os.fdopen(fd, "wb") as out:
                 for chunk in chunks:
                     out.write(chunk)
-                if source is not None:
-                    with open(source, "rb", buffering=0) as f:
-                        if _copy_hashed(f, out) != sha:
-                            raise DocumentError(
-                                str(source), "the file changed while it was being read: ingest it again"
-                            )
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(tmp, path)
@@ -389,7 +382,7 @@ class Store:
         sha = sha256_file(src)
         path = self.raw_path(sha, ext)
         if not path.exists():
-            self._write_atomic(path, source=src, sha=sha)
+            self._write_atomic(path, _checked_chunks(src, sha))
         return sha, path
 
     # -- sources and documents ----------------------------------------------------------------
