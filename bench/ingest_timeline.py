@@ -54,24 +54,27 @@ def _child(log: str, t0: float, args: list[str]) -> None:
         owner = importlib.import_module(module)
         owner = getattr(owner, cls) if cls else owner
         raw = owner.__dict__[name]
+        static = isinstance(raw, staticmethod)  # _commit_segments: wrapped as what it is
+        func = raw.__func__ if static else raw
 
-        @functools.wraps(raw)
+        @functools.wraps(func)
         def traced(*a, **k):
             note(f"> {name}")
             try:
-                return raw(*a, **k)
+                return func(*a, **k)
             finally:
                 note(f"< {name}")
 
-        setattr(owner, name, traced)
+        setattr(owner, name, staticmethod(traced) if static else traced)
 
     note("> main")  # the parent's first event: its pid is the parent's
-    from pincite.cli import cli
+    from pincite import cli
 
     for spec in WRAPPED:
         wrap(*spec)
+    sys.argv = ["pincite", *args]
     try:
-        cli(args=args, standalone_mode=False, obj={}, prog_name="pincite")
+        cli.main()  # as the `pincite` command runs: its end (`cli._leave`) is in "process ends"
     finally:
         note("< main")
 
@@ -150,9 +153,10 @@ def main() -> None:
                 *opts.extra,
                 str(opts.folder),
             ]
-            # the ingest's own status: 1 when some documents were not read (the scans without --ocr)
             rc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            if not log.is_file():
+            # a traceback is the tracing's fault (it once broke a static method, and the index was
+            # never committed): no phases are read from such a run
+            if not log.is_file() or "Traceback" in rc.stderr:
                 sys.exit(f"the traced ingest failed (exit {rc.returncode}): {rc.stderr[-2000:]}")
             print(f"run {run} (exit {rc.returncode}): {_report(log, time.time() - t0)}")
         finally:

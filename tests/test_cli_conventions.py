@@ -333,6 +333,52 @@ def test_version_and_completion():
     assert "_PINCITE_COMPLETE=bash_source" in readme and "| exit code |" in readme
 
 
+# ---- the process's end ----------------------------------------------------------------------------------
+def _main(args: list[str], **kw) -> subprocess.CompletedProcess:
+    """The `pincite` command as a user runs it: `main()`, which ends the process without its teardown."""
+    return subprocess.run([sys.executable, "-c", "from pincite.cli import main; main()", *args],
+                          capture_output=True, text=True, timeout=120, **kw)  # fmt: skip
+
+
+def test_the_command_ends_with_its_own_exit_code_and_all_its_output(home, tmp_path):
+    src = tmp_path / "docs"
+    shutil.copytree(SAMPLES, src)
+    assert _main(["ingest", "-q", str(src)]).returncode == 0
+    # the catalogue was closed as the command ended: SQLite folded its write-ahead log back in
+    assert (home / "catalogue.sqlite").is_file() and not (home / "catalogue.sqlite-wal").exists()
+    everything = _main(["search", "migration", "-n", "1000", "--format", "jsonl"])
+    rows = [json.loads(line) for line in everything.stdout.splitlines()]  # all of it, every line whole
+    assert everything.returncode == 0 and len(rows) > 20 and all(r["cite"] for r in rows)
+    assert _main(["search", "zzqqxxvv"]).returncode == 1
+    usage = _main(["search", "--no-such-option"])
+    assert usage.returncode == 2 and "No such option" in usage.stderr and "Traceback" not in usage.stderr
+
+
+def test_a_reader_that_stops_reading_gets_no_traceback(home, tmp_path):
+    import fcntl
+
+    src = tmp_path / "docs"
+    shutil.copytree(SAMPLES, src)
+    assert _main(["ingest", "-q", str(src)]).returncode == 0
+    read, write = os.pipe()
+    fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, 4096)  # a page: the results do not fit, the writer must wait
+    proc = subprocess.Popen([sys.executable, "-c", "from pincite.cli import main; main()", "search", "migration",
+                             "-n", "1000", "--format", "jsonl"], stdout=write, stderr=subprocess.PIPE)  # fmt: skip
+    os.close(write)
+    first = os.read(read, 200)  # `| head -c 200`: a little of it, and the pipe closed
+    os.close(read)
+    err = proc.stderr.read().decode()
+    assert first.startswith(b'{"')
+    # click takes the closed pipe for the reader's choice, not a failure: 0, as before `main` ended early
+    assert proc.wait(timeout=60) == 0 and "Traceback" not in err and "Exception ignored" not in err
+
+
+def test_the_samples_catalogue_is_closed_too(home):
+    r = _main(["search", "labour mobility"])
+    assert r.returncode == 0 and "bundled sample corpus" in r.stderr
+    assert (home / "samples" / "catalogue.sqlite").is_file() and not (home / "samples" / "catalogue.sqlite-wal").exists()
+
+
 # ---- open ------------------------------------------------------------------------------------------------
 @pytest.fixture
 def pdf_home(home, tmp_path):

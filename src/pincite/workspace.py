@@ -86,6 +86,17 @@ class Workspace:
         # a PostgreSQL database shared by many homes (pincite.index.postgres), or "" for the embedded index
         self.store.database = database if database is not None else os.environ.get("PINCITE_DATABASE", "")
         self.using_samples = False
+        self._opened: list[Store] = []  # the samples' catalogue, when `reader` built it
+
+    def close(self) -> None:
+        """Close the catalogues this workspace opened (SQLite copies its write-ahead log into the
+        catalogue as the last connection closes). The CLI calls it at the end of every command
+        (`pincite.cli._ws`): its process then ends without tearing its objects down one by one
+        (`pincite.cli.main`). A shared database's connections are the process's, closed as it
+        exits (`pincite.index.postgres`)."""
+        for store in [*self._opened, self.store]:
+            store.close()
+        self._opened.clear()
 
     # -- writing ----------------------------------------------------------------------------------
     def ingest(
@@ -228,6 +239,7 @@ class Workspace:
         from pincite.ingest import pipeline
 
         store = Store(self.home / "samples")
+        self._opened.append(store)
         pipeline.add_paths(store, [samples_dir()])
         pipeline.parse_pending(store, isolate=False)
         open_backend(store).sync()

@@ -33,6 +33,7 @@ in order under its own advisory lock.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import time
@@ -838,6 +839,19 @@ class PostgresBackend:
 _READERS: dict[str, PgReader] = {}
 _CATALOGUES: dict[tuple[str, str], PgCatalogue] = {}
 KEPT_CATALOGUES = 4
+
+
+def _close_kept() -> None:
+    """Close the connections kept for the process (a reader's snapshot, the catalogues) as it exits,
+    so that the server sees each session end: the CLI's process does not wait for its objects to
+    be freed one by one (`pincite.cli.main`), which closed them before."""
+    for kept in [*_READERS.values(), *_CATALOGUES.values()]:
+        kept.close()
+    _READERS.clear()
+    _CATALOGUES.clear()
+
+
+atexit.register(_close_kept)
 
 
 def _reader_for(url: str) -> PgReader | None:
