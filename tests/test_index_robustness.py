@@ -334,3 +334,26 @@ def test_a_full_disk_leaves_the_previous_generation_live_and_searchable(template
     assert hits.returncode == 0 and json.loads(hits.stdout)
     assert run_cli(home, "index").returncode == 0
     assert index_state(home)[1] == template[2] and healthy(home)
+
+
+def test_files_a_writer_settled_are_listed_as_it_listed_them(tmp_path):
+    """An index writer process syncs and hashes its own segment files as it finishes
+    (`_settle`); the generation's list of files takes those entries and reads only the others,
+    or one whose size is no longer the one listed."""
+    import hashlib
+
+    from pincite.index.generations import _file_list, _settle
+
+    gen = tmp_path / "gen-000001"
+    gen.mkdir()
+    (gen / "MAIN_a.trm").write_bytes(b"x" * 10)
+    (gen / "_MAIN_1.toc").write_bytes(b"y" * 5)
+    settled = _settle(gen, ["MAIN_a.trm"])
+    assert settled == {"MAIN_a.trm": [10, hashlib.sha256(b"x" * 10).hexdigest()]}
+    listed = _file_list(gen, {}, None, {"MAIN_a.trm": [10, "as its writer listed it"]})
+    assert listed == {
+        "MAIN_a.trm": [10, "as its writer listed it"],
+        "_MAIN_1.toc": [5, hashlib.sha256(b"y" * 5).hexdigest()],
+    }
+    (gen / "MAIN_a.trm").write_bytes(b"x" * 11)
+    assert _file_list(gen, {}, None, settled)["MAIN_a.trm"] == [11, hashlib.sha256(b"x" * 11).hexdigest()]

@@ -27,7 +27,7 @@ import re
 import shutil
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -57,18 +57,36 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_tree(path: Path) -> None:
+def _fsync_tree(path: Path, settled: dict | None = None) -> None:
+    """Make every file of `path` durable, and the directory; `settled`: files already synced."""
     for f in path.iterdir():
-        if f.is_file():
+        if f.is_file() and not (settled and f.name in settled):
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
     _fsync_dir(path)
 
 
-def _file_list(path: Path, known: dict, known_dir: Path | None = None) -> dict[str, list]:
+def _settle(path: Path, names: Iterable[str]) -> dict[str, list]:
+    """Make these files of `path` durable and list them as `_file_list` does (name → [size,
+    sha256]): done by the process that wrote them, as it finishes (an index writer), so that the
+    generation's files are synced and hashed in parallel rather than one after another at its end."""
+    import hashlib
+
+    out = {}
+    for name in names:
+        with open(path / name, "rb") as fh:
+            os.fsync(fh.fileno())
+            out[name] = [os.fstat(fh.fileno()).st_size, hashlib.file_digest(fh, "sha256").hexdigest()]
+    return out
+
+
+def _file_list(
+    path: Path, known: dict, known_dir: Path | None = None, settled: dict | None = None
+) -> dict[str, list]:
     """Every file of a generation (but its marker and lock): name → [size, sha256]. A file that is
     the same file (a hard link) as the one of that name in `known_dir`, listed in `known`, keeps its
-    hash: Whoosh never rewrites a file, so only the new ones are read."""
+    hash: Whoosh never rewrites a file, so only the new ones are read. `settled`: files listed by
+    the writer that made them (`_settle`), read no more when their size is the same."""
     import hashlib
 
     out = {}
@@ -76,6 +94,10 @@ def _file_list(path: Path, known: dict, known_dir: Path | None = None) -> dict[s
         if not f.is_file() or f.name == MARKER or f.name.endswith("WRITELOCK"):
             continue
         st = f.stat()
+        done = settled.get(f.name) if settled else None
+        if done and done[0] == st.st_size:
+            out[f.name] = done
+            continue
         old = known.get(f.name)
         if old and known_dir is not None and old[0] == st.st_size:
             try:

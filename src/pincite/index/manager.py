@@ -49,6 +49,7 @@ from pincite.index.generations import (
     _file_list,
     _fsync_dir,
     _fsync_tree,
+    _settle,
     _why,
     _write_failed,
 )
@@ -217,12 +218,19 @@ class IndexManager(Generations):
         return n
 
     def _finish(
-        self, path: Path, units: int, docs: int, known: dict | None = None, known_dir: Path | None = None
+        self,
+        path: Path,
+        units: int,
+        docs: int,
+        known: dict | None = None,
+        known_dir: Path | None = None,
+        settled: dict | None = None,
     ) -> None:
         """Make a written generation durable, check it, and mark it whole. `known`: the list of
-        files of the generation it was cloned from (their hashes need not be computed again)."""
-        _fsync_tree(path)
-        files = _file_list(path, known or {}, known_dir)
+        files of the generation it was cloned from (their hashes need not be computed again);
+        `settled`: files its writer processes synced and listed (`_settle`)."""
+        _fsync_tree(path, settled)
+        files = _file_list(path, known or {}, known_dir, settled)
         ix = self._open_path(path)
         with ix.searcher() as s:
             got = s.doc_count()
@@ -338,21 +346,30 @@ class IndexManager(Generations):
         self, path: Path, doc_ids: list[str], versions: dict[str, str], counts: dict[str, int], conn
     ) -> None:
         """In a forked process: write these documents' units as segments of the new generation and
-        send back (segments, units, words). Its own catalogue connection: SQLite connections must
-        not cross a fork."""
+        send back (segments, units, words, files): its segments' files synced and listed
+        (`_settle`), while the other writers still work. Its own catalogue connection: SQLite
+        connections must not cross a fork."""
         try:
             mine = IndexManager(Store(self.store.home, create=False))
             words: Counter = Counter()
             segments, n = mine._write_segments(path, doc_ids, versions, counts, words)
-            conn.send(("ok", segments, n, words))
+            storage = windex.open_dir(str(path)).storage
+            files = _settle(path, [name for seg in segments for name in seg.list_files(storage)])
+            conn.send(("ok", segments, n, words, files))
         except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises it
             why = _why(e) if isinstance(e, OSError) else f"{type(e).__name__}: {e}"
-            conn.send(("error", why, 0, None))
+            conn.send(("error", why, 0, None, None))
         finally:
             conn.close()
 
     def _new_segments(
-        self, path: Path, doc_ids: list[str], versions: dict[str, str], counts: dict[str, int], words: Counter
+        self,
+        path: Path,
+        doc_ids: list[str],
+        versions: dict[str, str],
+        counts: dict[str, int],
+        words: Counter,
+        settled: dict | None = None,
     ) -> tuple[list, int]:
         """The segments holding these documents' units, written into the new generation by one
         writer process per core (`_procs_for`), each from its own share of the catalogue: runs of
@@ -362,7 +379,8 @@ class IndexManager(Generations):
         Whoosh's own `procs=N, multisegment=True` writer has its parent build and pickle every
         document for its workers; on two cores that third busy process cost a third of the gain
         (see BENCHMARKS.md). Here each worker reads the catalogue itself. `counts`: units per
-        document (`Store.unit_counts`)."""
+        document (`Store.unit_counts`); `settled` gets the files the writer processes synced and
+        listed (`_settle`)."""
         ids = sorted(doc_ids)
         procs = self._procs_for(sum(counts.get(d, 0) for d in ids))
         if procs == 1:
@@ -387,7 +405,7 @@ class IndexManager(Generations):
                 self.store.checkpoint()  # I/O for this process while the writers work
                 for kid, recv in zip(kids, pipes, strict=True):
                     try:
-                        status, got, units, kid_words = recv.recv()
+                        status, got, units, kid_words, kid_files = recv.recv()
                     except EOFError:
                         kid.join(5)
                         raise StoreError(
@@ -399,6 +417,8 @@ class IndexManager(Generations):
                     segments += got
                     n += units
                     words.update(kid_words)
+                    if settled is not None:
+                        settled.update(kid_files)
             finally:
                 for kid in kids:
                     kid.join(1)
@@ -429,7 +449,10 @@ class IndexManager(Generations):
             path.mkdir()
             ix = windex.create_in(str(path), build_schema())
             words: Counter = Counter()
-            segments, n = self._new_segments(path, list(versions), versions, self.store.unit_counts(), words)
+            settled: dict = {}
+            segments, n = self._new_segments(
+                path, list(versions), versions, self.store.unit_counts(), words, settled
+            )
             writer = ix.writer()
             try:
                 self._commit_segments(writer, segments)
@@ -440,7 +463,7 @@ class IndexManager(Generations):
                     pass
                 raise
             Vocabulary(words).save(path)
-            self._finish(path, n, len(versions))
+            self._finish(path, n, len(versions), settled=settled)
         self._switch(name)
         self.cleanup()
         report.generation = name
@@ -491,6 +514,7 @@ class IndexManager(Generations):
                 except LockError as e:  # nobody else should hold it: we hold the directory lock
                     raise IndexBusy(f"the index is busy (waited {wait:g} s); try again") from e
                 words: Counter = Counter()
+                settled: dict = {}
                 todo = report.added + report.replaced
                 counts = self.store.unit_counts() if len(todo) > 1 else {}
                 bulk = sum(counts.get(d, 0) for d in todo) >= BULK_UNITS
@@ -499,7 +523,7 @@ class IndexManager(Generations):
                     for d in report.replaced + report.removed:
                         deleted += writer.delete_by_term("doc", d)
                     if bulk:  # a large batch: new segments, written as a rebuild writes them
-                        segments, report.units = self._new_segments(path, todo, wanted, counts, words)
+                        segments, report.units = self._new_segments(path, todo, wanted, counts, words, settled)
                         self._commit_segments(writer, segments)
                     else:
                         report.units = self._add_docs(writer, todo, wanted, words)
@@ -512,7 +536,12 @@ class IndexManager(Generations):
                     raise
                 Vocabulary.load(self.root / live).merged(words).save(path)
                 self._finish(
-                    path, before - deleted + report.units, len(wanted), self._manifest(live), self.root / live
+                    path,
+                    before - deleted + report.units,
+                    len(wanted),
+                    self._manifest(live),
+                    self.root / live,
+                    settled,
                 )
             self._switch(name)
             self.cleanup()
