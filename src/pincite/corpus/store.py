@@ -27,6 +27,12 @@ from pathlib import Path
 from pincite.corpus.model import OK, Document, Unit
 from pincite.errors import DocumentError, StoreError
 
+# Pages the write-ahead log may hold before a commit copies them into the catalogue (SQLite's
+# default is 1,000, 4 MB): an ingest of the 32 real PDFs wrote that much three times while its
+# workers parsed, and the copy (with two fdatasyncs) fell into whichever document's save was then
+# under way, the last one among them, which nothing overlaps. With 64 MB the log is copied while
+# the index writers work (`checkpoint`) and as the catalogue is closed.
+WAL_PAGES = 16_384
 SCHEMA_VERSION = 3  # 2: sources.content_type (the HTTP header, for the charset)
 # 3: documents.name (how citations name it), units.last_page and units.qual (citation qualifier)
 
@@ -281,6 +287,7 @@ class Store:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
         conn.execute("PRAGMA foreign_keys=ON")
         return conn
 
