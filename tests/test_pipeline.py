@@ -22,6 +22,21 @@ def make_files(tmp_path, names):
     return d
 
 
+def children() -> set[int]:
+    """This process's child processes, zombies included (Linux /proc); compare with those there
+    before a test (a server another test started may be one)."""
+    me, out = os.getpid(), set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+                out.add(int(entry))
+    return out
+
+
 def test_hang_crash_and_memory_bomb_are_recorded_and_the_rest_go_in(tmp_path, monkeypatch):
     d = make_files(tmp_path, ["hang", "crash", "bomb", "fine", "also"])
     real = pipeline.parse_file
@@ -154,11 +169,7 @@ def test_a_broken_sidecar_is_named(tmp_path):
 
 
 def test_workers_started_before_the_files_parse_them_and_are_gone_after(tmp_path, monkeypatch):
-    """`Workers` start before the documents are known (they load the language model and the PDF
-    reader while the files are added); they parse as fresh workers do, the memory cap and the time-out
-    still hold, and none is left running after."""
-    import multiprocessing
-
+    before = children()
     d = make_files(tmp_path, ["one", "two", "hang"])
     real = pipeline.parse_file
 
@@ -170,17 +181,76 @@ def test_workers_started_before_the_files_parse_them_and_are_gone_after(tmp_path
     monkeypatch.setattr(pipeline, "parse_file", slow)
     store = Store(tmp_path / "h")
     with pipeline.Workers(2, memory_mb=600) as workers:
-        started = {p.pid for p, _ in workers.idle}
-        assert len(started) == 2 and all(p.is_alive() for p, _ in workers.idle)
         pipeline.add_paths(store, [d])
         out = {o.doc: o for o in pipeline.parse_pending(store, timeout=3, workers=workers)}
     assert not out["one"].failed and not out["two"].failed
     assert "longer than 3 s" in out["hang"].message
     assert [u.text for u in store.units("two")][0].startswith("A paragraph about two migration")
-    assert not multiprocessing.active_children()
+    assert children() == before  # every worker reaped, the zygote's adopted ones too
+
+
+def test_documents_given_while_the_files_are_added_are_parsed_once_with_the_same_faults_caught(
+    tmp_path, monkeypatch
+):
+    """An ingest gives the first new documents to the workers as soon as they are registered
+    (`Workers.give`), before `parse_pending`: each is parsed once, and a hang, a crash or a memory
+    bomb among them is caught as in any other worker (the zygote's workers, adopted, on Linux)."""
+    before = children()
+    d = make_files(tmp_path, ["bomb", "crash", "fine", "hang", "also"])
+    real = pipeline.parse_file
+    seen = tmp_path / "parsed"
+    seen.mkdir()
+
+    def faulty(path, name, doc_id, overrides=None, content_type="", options=None):
+        (seen / f"{doc_id}.{os.getpid()}").touch()  # forked workers inherit this fault injection
+        if doc_id == "hang":
+            time.sleep(60)
+        if doc_id == "crash":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if doc_id == "bomb":
+            blob = bytearray(2 * 1024**3)  # past the cap below
+            blob[-1] = 1
+        return real(path, name, doc_id, overrides)
+
+    monkeypatch.setattr(pipeline, "parse_file", faulty)
+    store = Store(tmp_path / "h")
+    given = []
+    t0 = time.monotonic()
+    with pipeline.Workers(2, memory_mb=600) as workers:
+
+        def give(doc_id, sha, ext, location):
+            given.append(workers.give(store, doc_id, sha, ext, location, None))
+
+        pipeline.add_paths(store, [d], new=give)
+        out = {o.doc: o for o in pipeline.parse_pending(store, timeout=3, workers=workers)}
+    assert given == [True, True, False, False, False]  # one for each worker, then parse_pending's
+    assert time.monotonic() - t0 < 30
+    assert "longer than 3 s" in out["hang"].message
+    assert "crashed" in out["crash"].message and "signal 9" in out["crash"].message
+    assert "memory" in out["bomb"].message.lower()
+    assert not out["fine"].failed and not out["also"].failed
+    assert sorted(p.name.split(".")[0] for p in seen.iterdir()) == sorted(out)  # each document once
+    assert children() == before
+
+
+def test_a_zygote_that_dies_before_its_workers_are_forked_costs_nothing(tmp_path):
+    """The documents given to workers that never came (their zygote killed) are parsed by workers
+    the parse forks itself."""
+    before = children()
+    d = make_files(tmp_path, ["one", "two", "three"])
+    store = Store(tmp_path / "h")
+    with pipeline.Workers(2) as workers:
+        if workers._zygote is not None:
+            workers._zygote.kill()
+        pipeline.add_paths(store, [d], new=lambda *a: workers.give(store, *a, None))
+        out = pipeline.parse_pending(store, timeout=30, workers=workers)
+    assert sorted(o.doc for o in out if not o.failed) == ["one", "three", "two"]
+    assert all(store.units(doc) for doc in ("one", "two", "three"))
+    assert children() == before
 
 
 def test_workers_with_nothing_to_parse_are_ended_at_once(tmp_path):
+    before = children()
     d = make_files(tmp_path, ["one"])
     store = Store(tmp_path / "h")
     pipeline.add_paths(store, [d])
@@ -189,9 +259,7 @@ def test_workers_with_nothing_to_parse_are_ended_at_once(tmp_path):
     with pipeline.Workers(2) as workers:
         assert pipeline.parse_pending(store, workers=workers) == []
     assert time.monotonic() - t0 < 10
-    import multiprocessing
-
-    assert not multiprocessing.active_children()
+    assert children() == before
 
 
 def test_the_collector_is_made_rarer_for_a_block_and_put_back():
@@ -215,17 +283,22 @@ def test_the_collector_is_made_rarer_for_a_block_and_put_back():
 
 def test_an_ingest_forks_its_workers_before_loading_the_index_and_loads_it_while_they_parse(tmp_path):
     """The parent of an ingest imports neither Whoosh (the index) nor the segmenter before its parse
-    workers start: each is ~0.1 s of start-up before any document is parsed. The workers load the
-    segmenter themselves; the parent loads the index while they parse (`meanwhile`), and the
-    ingest still indexes every document."""
+    workers start: each is ~0.1 s of start-up before any document is parsed. The workers' side
+    loads the segmenter (their zygote, on Linux, once for both); the parent loads the index while
+    they parse (`meanwhile`: both workers are its children then, busy), and the ingest still
+    indexes every document."""
     import subprocess
     import sys
 
     d = make_files(tmp_path, ["one", "two"])
     code = f"""
-import sys
+import os, sys
 from pathlib import Path
 from pincite.ingest import pipeline
+def children():
+    me = os.getpid()
+    return [e for e in os.listdir("/proc") if e.isdigit() and os.path.exists(f"/proc/{{e}}/stat")
+            and int(open(f"/proc/{{e}}/stat").read().rsplit(")", 1)[1].split()[1]) == me]
 from pincite.workspace import Workspace
 seen = {{}}
 started = pipeline.Workers.__init__
@@ -236,7 +309,7 @@ pipeline.Workers.__init__ = watch
 parse = pipeline.parse_pending
 def parse_watched(*a, meanwhile=None, **k):
     def then():
-        seen["busy"] = sum(1 for c in pipeline.multiprocessing.active_children())
+        seen["busy"] = len(children())
         meanwhile()
         seen["loaded"] = "whoosh" in sys.modules
     return parse(*a, meanwhile=then, **k)

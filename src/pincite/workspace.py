@@ -120,8 +120,16 @@ class Workspace:
         # the parse workers start now and get ready while the files are added (not with Dask)
         with pipeline.Workers(jobs) if not dask else nullcontext() as workers:
             with progress.stage("files") as st:
+
+                def give(doc_id: str, sha: str, ext: str, location: str) -> None:
+                    workers.give(self.store, doc_id, sha, ext, location, options)
+
                 report.added = pipeline.add_paths(
-                    self.store, paths, report.selection, progress=lambda o: st.tick(o.location)
+                    self.store,
+                    paths,
+                    report.selection,
+                    progress=lambda o: st.tick(o.location),
+                    new=give if workers is not None else None,
                 )
                 left = len(report.selection.skipped) + len(report.selection.excluded) + len(report.removed)
                 st.detail = f" ({left} left out)" if left else ""

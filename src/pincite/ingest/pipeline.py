@@ -105,9 +105,11 @@ def add_paths(
     paths: Iterable[Path],
     selection: FileSelection | None = None,
     progress: Callable[[Outcome], None] | None = None,
+    new: Callable[[str, str, str, str], None] | None = None,
 ) -> list[Outcome]:
     """Add files and folders to the store (of folders, the files `selection` takes). Nothing is
-    parsed yet: see `parse_pending`.
+    parsed yet: see `parse_pending`. `new(doc_id, sha, ext, location)` is told of each document new
+    to the store as soon as it is registered (`Workers.give` starts parsing it).
 
     A file whose document was removed (`pincite remove`) is left out of folders (change `removed`)
     until it is given by name again."""
@@ -133,6 +135,8 @@ def add_paths(
                 got = ahead.popleft().result()
                 more()
                 out.append(got if isinstance(got, Outcome) else _register(store, *got, removed))
+                if new is not None and out[-1].change == "new":
+                    new(out[-1].doc, got[2], got[1], out[-1].location)
                 if progress:
                     progress(out[-1])
         except BaseException:
@@ -480,39 +484,251 @@ def pending(store: Store, options: dict | None = None) -> list[tuple[str, str, s
     with OCR keeps OCR when it is read again (for a new engine or parser version)."""
     out = []
     for doc_id, sha, ext, source, recorded in store.readings():
-        if _read_again(recorded, ext, options):
-            opts = dict(options or {})
-            if "ocr" in recorded.split("+")[1:] and readers.EXTENSIONS.get(ext.lower()) == "pdf":
-                opts["ocr"] = True
+        opts = _reading_options(recorded, ext, options)
+        if opts is not None:
             out.append((doc_id, sha, ext, source, opts))
     return out
 
 
+def _reading_options(recorded: str, ext: str, options: dict | None) -> dict | None:
+    """The reader's options for a document read as `recorded` ('' never), or None when it need
+    not be read again (`_read_again`)."""
+    if not _read_again(recorded, ext, options):
+        return None
+    opts = dict(options or {})
+    if "ocr" in recorded.split("+")[1:] and readers.EXTENSIONS.get(ext.lower()) == "pdf":
+        opts["ocr"] = True
+    return opts
+
+
+def _task(store: Store, doc_id: str, sha: str, ext: str, source: str, opts: dict) -> tuple:
+    """What a worker is sent for one document (`_answer`)."""
+    return (
+        str(store.raw_path(sha, ext)),
+        source,
+        doc_id,
+        store.overrides(doc_id),
+        store.content_type(source),
+        opts or None,
+    )
+
+
+PR_SET_CHILD_SUBREAPER = 36  # prctl: orphaned descendants become this process's children
+
+
+_HATCHING = [0]  # zygotes whose workers this process is waiting to adopt
+
+
+def _subreaper(on: bool) -> bool:
+    """Make this process adopt its orphaned descendants (Linux) while a zygote's workers are on
+    their way, and stop when none is; whether it could."""
+    if not sys.platform.startswith("linux"):
+        return False
+    if not on:
+        _HATCHING[0] -= 1
+        if _HATCHING[0]:
+            return True
+    elif _HATCHING[0]:
+        _HATCHING[0] += 1
+        return True
+    try:
+        import ctypes
+
+        ok = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        ok = False
+    if on and ok:
+        _HATCHING[0] += 1
+    return ok
+
+
+class Adopted:
+    """A parse worker forked by the zygote (`_zygote`) and adopted by this process when the zygote
+    ended: what `parse_pending` asks of a `multiprocessing.Process` (kill, join, exitcode,
+    is_alive), through its pid."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.exitcode: int | None = None
+
+    def _reap(self, block: bool) -> None:
+        if self.exitcode is not None:
+            return
+        try:
+            pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:  # reaped already (not ours to wait for): it is gone
+            self.exitcode = self.exitcode if self.exitcode is not None else 0
+            return
+        if pid:
+            self.exitcode = os.waitstatus_to_exitcode(status)
+
+    def is_alive(self) -> bool:
+        self._reap(block=False)
+        return self.exitcode is None
+
+    def join(self, timeout: float | None = None) -> None:
+        if timeout is None:
+            self._reap(block=True)
+            return
+        deadline = time.monotonic() + timeout
+        while self.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.001)
+
+    def kill(self) -> None:
+        if self.is_alive():
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _zygote(conns: list, memory_mb: int, parent: int, report) -> None:
+    """In a process forked when an ingest starts: load what a parse worker needs (`_warm`) once,
+    then fork the workers from this warm process, one per connection, send their pids to the parent
+    and end, so that the parent (a subreaper) adopts them. Two workers warming themselves did the
+    same loading twice, while the parent added the files on the same two cores."""
+    _die_with_parent(parent)
+    try:
+        _warm(("pdf",))
+    except Exception:  # noqa: BLE001 - the first document loads what it needs, and says what failed
+        pass
+    zygote = os.getpid()
+    pids = []
+    # the forks and their report all or nothing: a SIGTERM (`Workers.close`) waits until the
+    # parent can know every worker it will adopt
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    for i, conn in enumerate(conns):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+                for j, other in enumerate(conns):
+                    if j != i:
+                        other.close()
+                report.close()
+                _adopted_worker(conn, memory_mb, parent, zygote)
+                code = 0
+            finally:
+                os._exit(code)
+        pids.append(pid)
+    for conn in conns:
+        conn.close()
+    report.send(pids)
+    report.close()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+def _adopted_worker(conn, memory_mb: int, parent: int, zygote: int) -> None:
+    """A worker forked by the zygote: once the zygote has ended and the ingest adopted it, the
+    worker loop (`_worker`), warm already. Ends if the ingest died meanwhile."""
+    deadline = time.monotonic() + 30
+    while (ppid := os.getppid()) != parent:
+        if ppid != zygote or time.monotonic() > deadline:
+            os._exit(1)  # neither the zygote nor the ingest: the ingest is gone
+        time.sleep(0.0005)
+    _worker(conn, memory_mb, parent)
+
+
 class Workers:
-    """Parse workers started before the documents to parse are known, so that each loads what it
-    needs (the language model, the PDF engine: ~0.2 s) while the parent adds the files, instead of
-    the parent loading it after, alone, before forking. Hand them to `parse_pending`; `close()`
-    ends those it did not use (a run with nothing to parse waits for none of them)."""
+    """Parse workers started before the documents to parse are known, so that what they need (the
+    language model, the PDF engine and the segmenter's rules: ~0.05 s) is loaded while the parent
+    adds the files, instead of by the parent after, alone, before forking. On Linux one process
+    (`_zygote`) loads it and forks the workers; elsewhere each worker loads it. Hand them to
+    `parse_pending`; `close()` ends those it did not use (a run with nothing to parse waits for none
+    of them)."""
 
     def __init__(self, jobs: int | None = None, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.memory_mb = memory_mb
         self.idle: list = []
+        # documents given before `parse_pending` (`give`): connection → (doc_id, source, ext,
+        # options, when given)
+        self.given: dict = {}
+        self._zygote = None
         ctx = multiprocessing.get_context("fork")
+        if _subreaper(True):
+            try:
+                pipes = [ctx.Pipe() for _ in range(self.jobs)]
+                self._report, report = ctx.Pipe(duplex=False)
+                self._zygote = ctx.Process(
+                    target=_zygote, args=([c for _, c in pipes], memory_mb, os.getpid(), report), daemon=True
+                )
+                self._zygote.start()
+            except BaseException:
+                _subreaper(False)
+                raise
+            report.close()
+            for _, child in pipes:
+                child.close()
+            self._conns = [conn for conn, _ in pipes]
+            return
         for _ in range(self.jobs):
             conn, child = ctx.Pipe()
             proc = ctx.Process(target=_worker, args=(child, memory_mb, os.getpid(), True), daemon=True)
             proc.start()
             child.close()
             self.idle.append((proc, conn))
+        self._conns = [conn for _, conn in self.idle]
 
-    def take(self) -> list:
+    def give(self, store: Store, doc_id: str, sha: str, ext: str, source: str, options: dict | None) -> bool:
+        """Send a document new to the store (`add_paths`' `new`) to a worker that has none yet, while
+        the files are still being added: the parse starts as soon as a worker is ready, not once
+        every file is in. A worker still getting ready (the zygote's) finds it waiting in its pipe.
+        False when every worker has one already: `parse_pending` gives out the rest."""
+        opts = _reading_options("", ext, options)
+        free = [conn for conn in self._conns if conn not in self.given]
+        if opts is None or not free:
+            return False
+        try:
+            free[0].send(_task(store, doc_id, sha, ext, source, opts))
+        except OSError:  # the worker is gone: parse_pending parses the document
+            return False
+        self.given[free[0]] = (doc_id, source, ext, opts, time.monotonic())
+        return True
+
+    def _hatched(self, wait: bool = True) -> None:
+        """The zygote's workers, adopted: in `idle` (none if the zygote died: the parse then forks
+        its own)."""
+        if self._zygote is None:
+            return
+        zygote, self._zygote = self._zygote, None
+        pids: list[int] = []
+        if not wait and not self._report.poll(0):
+            zygote.terminate()  # still loading: it ends before forking, or reports what it forked
+        try:
+            if wait or self._report.poll(0):
+                pids = self._report.recv()
+        except (EOFError, OSError):
+            pass
+        zygote.join()  # its children are ours from its end on
+        if not pids and self._report.poll(0):  # reported as it was told to end
+            try:
+                pids = self._report.recv()
+            except (EOFError, OSError):
+                pass
+        self._report.close()
+        _subreaper(False)
+        if len(pids) != len(self._conns):
+            for conn in self._conns:
+                conn.close()
+            self.given.clear()  # nobody read them: parse_pending gives them out again
+            return
+        self.idle = [(Adopted(pid), conn) for pid, conn in zip(pids, self._conns, strict=True)]
+
+    def take(self) -> tuple[list, list]:
+        """The workers, for `parse_pending`: those waiting for a document, [(process, conn)], and
+        those given one already, [(process, conn, (doc_id, source, ext, options, when given))]."""
+        self._hatched()
         idle, self.idle = self.idle, []
-        return idle
+        given, self.given = self.given, {}
+        return [w for w in idle if w[1] not in given], [(p, c, given[c]) for p, c in idle if c in given]
 
     def close(self) -> None:
-        for proc, conn in self.take():
-            proc.kill()  # holds nothing: it has not been given a document
+        self._hatched(wait=False)
+        idle, given = self.take()
+        for proc, conn, *_ in idle + given:
+            proc.kill()  # holds nothing the store keeps: parse_pending never took it
             conn.close()
             proc.join(5)
 
@@ -584,9 +800,14 @@ def parse_pending(
     # the largest files first: the last documents a worker takes are then small ones, and the
     # workers end close together (a large document taken last keeps one core busy alone)
     queue = sorted(todo, key=lambda t: -_size(store.raw_path(t[1], t[2])))
-    # workers waiting for a document: (process, conn)
-    idle: list = workers.take() if workers is not None else []
+    # workers waiting for a document: (process, conn); and those given one while the files were added
+    idle, given = workers.take() if workers is not None else ([], [])
     busy: dict = {}  # conn → (process, doc_id, source, started, time-out, reading)
+    for proc, conn, (doc_id, source, ext, opts, when) in given:
+        busy[conn] = (proc, doc_id, source, when, limit(opts), reading_of(ext, opts))
+    if given:
+        taken = {g[2][0] for g in given}
+        queue = [t for t in queue if t[0] not in taken]
 
     def spawn():
         conn, child = ctx.Pipe()
@@ -606,14 +827,7 @@ def parse_pending(
             fresh = not idle
             proc, conn = idle.pop() if idle else spawn()
             doc_id, sha, ext, source, opts = queue.pop(0)
-            task = (
-                str(store.raw_path(sha, ext)),
-                source,
-                doc_id,
-                store.overrides(doc_id),
-                store.content_type(source),
-                opts or None,
-            )
+            task = _task(store, doc_id, sha, ext, source, opts)
             try:
                 conn.send(task)
             except OSError as e:  # the worker died while it waited: the document goes to another
