@@ -197,17 +197,29 @@ def main() -> int:
     base = statistics.median(times["recollindex"]) if "recollindex" in times else None
     cpu_base = statistics.median(cpus["recollindex"]) if "recollindex" in cpus else None
     print(
-        "| contender | median s | pages/s | runs (s) | ratio to recollindex | CPU s (all cores) | CPU ratio |\n"
-        "|---|---|---|---|---|---|---|"
+        "| contender | median s | pages/s | runs (s) | ratio to recollindex | paired ratio | CPU s (all cores) | CPU ratio |\n"
+        "|---|---|---|---|---|---|---|---|"
     )
     for name, ts in times.items():
         med, cpu = statistics.median(ts), statistics.median(cpus[name])
         ratio = f"{med / base:.2f}x" if base else "-"
+        # each run against recollindex's run of the same repeat (a minute's load touches both), the
+        # median of those ratios: steadier than the ratio of the medians on a machine whose speed drifts
+        paired = (
+            f"{statistics.median(t / r for t, r in zip(ts, times['recollindex'], strict=True)):.2f}x" if base else "-"
+        )
         cratio = f"{cpu / cpu_base:.2f}x" if cpu_base else "-"
         runs = ", ".join(f"{t:.2f}" for t in ts)
-        print(f"| {name} | {med:.2f} | {pages / med:.1f} | {runs} | {ratio} | {cpu:.2f} | {cratio} |")
+        print(f"| {name} | {med:.2f} | {pages / med:.1f} | {runs} | {ratio} | {paired} | {cpu:.2f} | {cratio} |")
     for name, st in status.items():
         print(f"{name}: {st.get('by_status')}, {st.get('units')} units")
+    baseline = next((n for n in times if "baseline" in n), None)
+    if baseline and "pincite ingest, pdfium" in times:
+        pairs = [t / b for t, b in zip(times["pincite ingest, pdfium"], times[baseline], strict=True)]
+        print(
+            f"pincite ingest, pdfium against the baseline, repeat by repeat: median ratio "
+            f"{statistics.median(pairs):.3f} (faster in {sum(p < 1 for p in pairs)} of {len(pairs)})"
+        )
     return 0
 
 
