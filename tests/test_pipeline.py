@@ -262,6 +262,28 @@ def test_workers_with_nothing_to_parse_are_ended_at_once(tmp_path):
     assert children() == before
 
 
+def test_a_command_collects_less_often_unless_told_otherwise():
+    import gc
+
+    from pincite import collector
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        collector.for_a_command()
+        assert gc.get_threshold() == (collector.COMMAND_THRESHOLD, 10, 10)
+        gc.set_threshold(10 * collector.COMMAND_THRESHOLD, 10, 10)  # rarer already: left alone
+        collector.for_a_command()
+        assert gc.get_threshold()[0] == 10 * collector.COMMAND_THRESHOLD
+        gc.set_threshold(700, 10, 10)
+        gc.disable()  # off (PYTHONGC-like choices of the user's): left off, threshold untouched
+        collector.for_a_command()
+        assert not gc.isenabled() and gc.get_threshold()[0] == 700
+    finally:
+        gc.enable()
+        gc.set_threshold(*before)
+
+
 def test_the_collector_is_made_rarer_for_a_block_and_put_back():
     import gc
 

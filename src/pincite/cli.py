@@ -907,6 +907,9 @@ def main() -> None:
     connections by their own exit handler."""
     import atexit
 
+    from pincite import collector
+
+    collector.for_a_command()
     atexit.register(_leave)  # the first registered, so the last run
     try:
         cli(obj={}, prog_name="pincite")
