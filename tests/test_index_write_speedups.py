@@ -209,3 +209,65 @@ def test_segments_are_separate_files_read_on_demand(home):
     files = [p.name for p in IndexManager(s).current_path().iterdir()]
     assert not [f for f in files if f.endswith(".seg")]
     assert [f for f in files if f.endswith(".pst")] and [f for f in files if f.endswith(".trm")]
+
+
+def _index_contents(store: Store) -> tuple:
+    """Everything the live generation holds: each term's postings (document numbers and weights),
+    each unit's field lengths and `seq` column, the unit count."""
+    ix = IndexManager(store).open()
+    with ix.reader() as r:
+        terms = {}
+        for field, term in r.all_terms():
+            m, got = r.postings(field, term), []
+            while m.is_active():
+                got.append((m.id(), round(m.weight(), 6)))
+                m.next()
+            terms[(field, term)] = got
+        lengths = {
+            (n, f): r.doc_field_length(n, f)
+            for n in range(r.doc_count_all())
+            for f in r.schema.names()
+            if r.schema[f].scorable
+        }
+        seqs = list(r.column_reader("seq"))
+        return terms, lengths, seqs, r.doc_count()
+
+
+@pytest.mark.parametrize("procs", ["1", "2"])
+def test_an_ingest_writes_the_units_it_parsed_as_a_rebuild_reads_them_back(home, monkeypatch, procs):
+    """The units an ingest has just parsed go into the index without being read back from the
+    catalogue (`parse_pending`'s `keep`, `sync(parsed=...)`), in one process or in two writer
+    processes: the index holds what a rebuild from the catalogue writes."""
+    from pincite.workspace import Workspace
+
+    monkeypatch.setenv("PINCITE_INDEX_PROCS", procs)
+    real_units = Store.units
+
+    def no_reading_back(self, *a, **k):
+        raise AssertionError("the ingest read its units back from the catalogue")
+
+    monkeypatch.setattr(Store, "units", no_reading_back)  # the forked writers inherit it
+    ws = Workspace(home)
+    report = ws.ingest([SAMPLES], jobs=2)
+    assert report.index.units > 100 and not report.failures
+    ingested = _index_contents(ws.store)
+    monkeypatch.setattr(Store, "units", real_units)
+    IndexManager(ws.store, procs=int(procs)).rebuild()
+    assert _index_contents(ws.store) == ingested
+
+
+def test_units_kept_from_a_parse_are_written_only_if_the_catalogue_still_holds_that_version(home):
+    """Another process may have stored a document again since this one parsed it: its kept units
+    are then not the catalogue's, and the catalogue's are read instead."""
+    from pincite.corpus.model import Unit
+
+    s = Store(home)
+    add(s, SAMPLES)
+    versions = s.versions()
+    doc = sorted(versions)[0]
+    stale = [Unit(doc=doc, seq=0, kind="paragraph", ref="1", numbered=True, text="Units of an older parse.")]
+    m = IndexManager(s)
+    m._parsed = {doc: ("another version", stale)}
+    assert [u.text for _, u in m._units_for([doc], versions)] == [u.text for u in s.units(doc)]
+    m._parsed = {doc: (versions[doc], stale)}
+    assert [u.text for _, u in m._units_for([doc], versions)] == ["Units of an older parse."]

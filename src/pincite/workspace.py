@@ -133,9 +133,10 @@ class Workspace:
                 )
                 left = len(report.selection.skipped) + len(report.selection.excluded) + len(report.removed)
                 st.detail = f" ({left} left out)" if left else ""
-            report.parsed = self._parse(jobs, progress, options, dask, workers)
+            kept: dict = {}  # the units just parsed, written into the index without reading them back
+            report.parsed = self._parse(jobs, progress, options, dask, workers, kept)
         with progress.stage("index", unit="document", line=False):
-            report.index = open_backend(self.store).sync()
+            report.index = open_backend(self.store).sync(parsed=kept)
         parsed = {o.doc: o for o in report.parsed}
         docs = {d.id: d for d in self.store.documents()}  # one read, not one per file
         for o in report.added:
@@ -155,6 +156,7 @@ class Workspace:
         options: dict | None = None,
         dask: str | None = None,
         workers: pipeline.Workers | None = None,
+        keep: dict | None = None,
     ) -> list[pipeline.Outcome]:
         from pincite.ingest import pipeline
 
@@ -174,6 +176,7 @@ class Workspace:
                     options=options,
                     workers=workers,
                     meanwhile=_load_index,
+                    keep=keep,
                 )
             waiting = sum(1 for o in out if o.waiting)
             failed = sum(1 for o in out if o.failed)

@@ -94,8 +94,10 @@ class Backend(Protocol):
 
     name: str  # "whoosh" or "postgres"
 
-    def sync(self, *, rebuild: bool = False, wait: float = LOCK_WAIT) -> SyncReport:
-        """Bring the index up to date with the store: add new, replace changed, drop removed."""
+    def sync(self, *, rebuild: bool = False, wait: float = LOCK_WAIT, parsed: dict | None = None) -> SyncReport:
+        """Bring the index up to date with the store: add new, replace changed, drop removed.
+        `parsed`: units this process has just stored, {doc_id: (version, units)}, which a backend
+        may write instead of reading them back (only where the version is the store's)."""
 
     def rebuild(
         self, progress: Callable[[str], None] | None = None, *, wait: float = LOCK_WAIT

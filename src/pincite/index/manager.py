@@ -174,11 +174,32 @@ class IndexManager(Generations):
         if procs is None and os.environ.get("PINCITE_INDEX_PROCS", "").isdigit():
             procs = int(os.environ["PINCITE_INDEX_PROCS"])
         self.procs = procs  # writer processes for rebuilds; None chooses by size
+        # units just stored by this process, {doc_id: (version, units)} (`sync`'s `parsed`)
+        self._parsed: dict = {}
 
     # -- generations ----------------------------------------------------------------------------
     # -- writing ------------------------------------------------------------------------------------
-    def _units_for(self, doc_ids: list[str]) -> Iterator[tuple[Document, Unit]]:
+    def _units_for(self, doc_ids: list[str], versions: dict[str, str]) -> Iterator[tuple[Document, Unit]]:
+        """Each unit of these documents with its document, in document and unit order: a
+        document's units kept from its parse (`_parsed`) when they are of the version the store
+        holds now, else read from the store."""
         wanted = set(doc_ids)
+        kept = self._parsed
+
+        def fresh(doc_id: str) -> list[Unit] | None:
+            hit = kept.get(doc_id)
+            return hit[1] if hit is not None and hit[0] == versions.get(doc_id) else None
+
+        if kept and all(fresh(d) is not None for d in wanted):
+            if len(wanted) <= BATCH_DOCS:
+                docs = {d: doc for d in doc_ids if (doc := self.store.document(d)) is not None}
+            else:
+                docs = {d.id: d for d in self.store.documents(status=OK) if d.id in wanted}
+            for doc_id in doc_ids:
+                if doc_id in docs:
+                    for unit in fresh(doc_id):
+                        yield docs[doc_id], unit
+            return
         if len(wanted) <= BATCH_DOCS:
             for doc_id in doc_ids:
                 doc = self.store.document(doc_id)
@@ -199,7 +220,7 @@ class IndexManager(Generations):
         count = words.update
         last_doc = last_headings = None
         heading_words: set[str] = set()
-        for doc, unit in self._units_for(sorted(doc_ids)):
+        for doc, unit in self._units_for(sorted(doc_ids), versions):
             fields = unit_fields(doc, unit, versions[doc.id])
             # the text cut once, for its postings and its words
             tokens = fields[TOKENS + field_for(unit.lang or doc.lang)] = cut(unit.text)
@@ -351,6 +372,7 @@ class IndexManager(Generations):
         connections must not cross a fork."""
         try:
             mine = IndexManager(Store(self.store.home, create=False))
+            mine._parsed = self._parsed  # this process's copy of the parent's
             words: Counter = Counter()
             segments, n = mine._write_segments(path, doc_ids, versions, counts, words)
             storage = windex.open_dir(str(path)).storage
@@ -479,8 +501,17 @@ class IndexManager(Generations):
         """Build a fresh generation from the store, check it, then switch to it."""
         return self.sync(rebuild=True, wait=wait)
 
-    def sync(self, *, rebuild: bool = False, wait: float = LOCK_WAIT) -> SyncReport:
-        """Bring the index up to date with the store: add new, replace changed, drop removed."""
+    def sync(self, *, rebuild: bool = False, wait: float = LOCK_WAIT, parsed: dict | None = None) -> SyncReport:
+        """Bring the index up to date with the store: add new, replace changed, drop removed.
+        `parsed`: units this process has just stored (`Backend.sync`), written without reading
+        them back where their version is the store's."""
+        self._parsed = parsed or {}
+        try:
+            return self._sync(rebuild, wait)
+        finally:
+            self._parsed = {}
+
+    def _sync(self, rebuild: bool, wait: float) -> SyncReport:
         with self.lock(wait):
             t0 = time.perf_counter()
             report = SyncReport(recovered=self.recover())

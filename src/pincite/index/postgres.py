@@ -284,9 +284,10 @@ class PostgresBackend:
     def rebuild(self, progress=None, *, wait: float = LOCK_WAIT) -> SyncReport:
         return self.sync(rebuild=True, wait=wait)
 
-    def sync(self, *, rebuild: bool = False, wait: float = LOCK_WAIT) -> SyncReport:
+    def sync(self, *, rebuild: bool = False, wait: float = LOCK_WAIT, parsed: dict | None = None) -> SyncReport:
         """Publish the home's documents: add new, replace changed, drop the ones this home removed.
-        One transaction: readers see all of it or none of it."""
+        One transaction: readers see all of it or none of it. (`parsed` is not used: the units are
+        read back from the store.)"""
         t0 = time.perf_counter()
         report = SyncReport()
         origin = origin_of(self.store) if not self.store.read_only else ""

@@ -237,6 +237,8 @@ def add_bytes(
 # default, freed nothing and took ~3 % of a PDF's parse. During a parse it passes less often; the
 # objects are freed by their reference counts as before.
 PARSE_GC_THRESHOLD = 20_000
+# units `parse_pending` keeps for the index at most (`keep`): ~1 KB each in memory
+KEEP_UNITS = 200_000
 
 
 def parse_file(
@@ -751,12 +753,15 @@ def parse_pending(
     options: dict | None = None,
     workers: Workers | None = None,
     meanwhile: Callable[[], None] | None = None,
+    keep: dict | None = None,
 ) -> list[Outcome]:
     """Parse every document whose units are missing or were made by another parser version, or
     (PDFs) read with another engine than the one asked for, or without the OCR asked for.
     `options` go to the readers (`readers.read`); `workers`: started already (their number and
     memory cap replace `jobs` and `memory_mb`); `meanwhile`: the parent's own work, done once the
-    first documents are with the workers (not when parsing in this process)."""
+    first documents are with the workers (not when parsing in this process); `keep` gets the
+    units of each document stored, {doc_id: (version, units)} (`Store.versions`' version), up to
+    KEEP_UNITS in all: the index can write them without reading them back."""
     todo = pending(store, options)
     if only is not None:
         wanted = set(only)
@@ -774,9 +779,15 @@ def parse_pending(
         # OCR takes seconds a page (an 11-page scan took ~2 min on a loaded machine)
         return max(timeout, OCR_TIMEOUT) if opts.get("ocr") else timeout
 
+    shas = {t[0]: t[1] for t in todo}
+    kept = [0]
+
     def record(doc_id: str, source: str, result: tuple, reading: str) -> None:
         oc = save_outcome(store, doc_id, source, result, reading)
         outcomes.append(oc)
+        if keep is not None and oc.status == OK and result[0] == "ok" and kept[0] < KEEP_UNITS:
+            keep[doc_id] = (f"{shas.get(doc_id)}:{reading}", result[2])
+            kept[0] += len(result[2])
         if progress:
             progress(oc)
 
