@@ -135,8 +135,9 @@ class Workspace:
                 st.detail = f" ({left} left out)" if left else ""
             kept: dict = {}  # the units just parsed, written into the index without reading them back
             report.parsed = self._parse(jobs, progress, options, dask, workers, kept)
-        with progress.stage("index", unit="document", line=False):
-            report.index = open_backend(self.store).sync(parsed=kept)
+            # the workers' ends are waited for after the index is written, not before
+            with progress.stage("index", unit="document", line=False):
+                report.index = open_backend(self.store).sync(parsed=kept)
         parsed = {o.doc: o for o in report.parsed}
         docs = {d.id: d for d in self.store.documents()}  # one read, not one per file
         for o in report.added:

@@ -647,6 +647,8 @@ class Workers:
         # documents given before `parse_pending` (`give`): connection → (doc_id, source, ext,
         # options, when given)
         self.given: dict = {}
+        # workers parse_pending told to end: their exits (a few ms each) are waited for by `close`
+        self.ending: list = []
         self._zygote = None
         ctx = multiprocessing.get_context("fork")
         if _subreaper(True):
@@ -731,6 +733,13 @@ class Workers:
         idle, given = self.take()
         for proc, conn, *_ in idle + given:
             proc.kill()  # holds nothing the store keeps: parse_pending never took it
+            conn.close()
+            proc.join(5)
+        ending, self.ending = self.ending, []
+        for proc, conn in ending:
+            proc.join(1)
+            if proc.is_alive():
+                proc.kill()
             conn.close()
             proc.join(5)
 
@@ -893,11 +902,14 @@ def parse_pending(
                 conn.send(None)
             except OSError:
                 pass
-        for proc, conn in idle:
-            proc.join(1)
-            if proc.is_alive():
-                proc.kill()
-            retire(proc, conn)
+        if workers is not None:  # told to end: reaped by `Workers.close`, not waited for here
+            workers.ending += idle
+        else:
+            for proc, conn in idle:
+                proc.join(1)
+                if proc.is_alive():
+                    proc.kill()
+                retire(proc, conn)
         for conn, (proc, *_) in busy.items():
             retire(proc, conn, kill=True)
     return outcomes
