@@ -112,3 +112,17 @@ MADE_UP = [  # texts for comparing the index code paths (tests/test_index_*.py a
     "Migración, reunión, reunion: MIGRACIÓN y migracion; 1.5 % de 2.000.",
     "Права человека и миграция — 国际移民 — الهجرة الدولية",
 ]
+
+
+def children_of(pid: int) -> set[int]:
+    """The child processes of `pid`, zombies included (Linux /proc)."""
+    out = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.add(int(entry))
+    return out

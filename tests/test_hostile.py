@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import children_of
 from crawlsite import Reply, Site, html
 from hostile import huge_docx, pincite, plant_toc, surrogate_pdf
 from pdfmaker import make_pdf
@@ -294,19 +295,6 @@ def test_a_page_served_as_html_without_an_html_name_is_parsed_as_html(tmp_path):
 
 
 # ---- 5: workers die with their parent ---------------------------------------------------------------
-def _children(pid: int) -> list[int]:
-    out = []
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                stat = Path(f"/proc/{d}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(d))
-    return out
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_parse_workers_die_with_a_killed_ingest_and_let_go_of_its_output(tmp_path):
@@ -325,10 +313,20 @@ def test_parse_workers_die_with_a_killed_ingest_and_let_go_of_its_output(tmp_pat
         stderr=subprocess.PIPE,
         env=env,
     )
+    def live(pids) -> list[int]:  # a zombie (the zygote that forked the workers, not reaped yet) is no worker
+        out = []
+        for k in pids:
+            try:
+                if "Z" not in Path(f"/proc/{k}/stat").read_text().rsplit(")", 1)[1][:3]:
+                    out.append(k)
+            except OSError:
+                pass
+        return sorted(out)
+
     deadline = time.monotonic() + 60
     kids: list[int] = []
     while time.monotonic() < deadline and len(kids) < 2:
-        kids = _children(proc.pid)
+        kids = live(children_of(proc.pid))
         time.sleep(0.05)
     assert len(kids) == 2, "the workers never started"
     time.sleep(0.3)
@@ -346,7 +344,7 @@ def test_parse_workers_die_with_a_killed_ingest_and_let_go_of_its_output(tmp_pat
     proc.stderr.close()
     assert eof, "the ingest's stdout stayed open after it was killed"
     time.sleep(0.5)
-    alive = [k for k in kids if Path(f"/proc/{k}").exists() and "Z" not in Path(f"/proc/{k}/stat").read_text().rsplit(")", 1)[1][:3]]
+    alive = live(kids)
     assert not alive, f"workers {alive} outlived the ingest"
 
 

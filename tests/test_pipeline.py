@@ -8,6 +8,7 @@ import signal
 import time
 from pathlib import Path
 
+from conftest import children_of
 from pincite.corpus.store import Store
 from pincite.ingest import pipeline
 
@@ -23,35 +24,33 @@ def make_files(tmp_path, names):
 
 
 def children() -> set[int]:
-    """This process's child processes, zombies included (Linux /proc); compare with those there
-    before a test (a server another test started may be one)."""
-    me, out = os.getpid(), set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
-                out.add(int(entry))
-    return out
+    """This process's child processes, zombies included; compare with those there before a test
+    (a server another test started may be one)."""
+    return children_of(os.getpid())
 
 
-def test_hang_crash_and_memory_bomb_are_recorded_and_the_rest_go_in(tmp_path, monkeypatch):
-    d = make_files(tmp_path, ["hang", "crash", "bomb", "fine", "also"])
-    real = pipeline.parse_file
+def faulty_parse(real, seen: Path | None = None):
+    """parse_file with faults for the documents named hang, crash and bomb (a memory bomb past a
+    600 MB cap); `seen` gets a file per document parsed (doc.pid). Forked workers inherit it."""
 
     def faulty(path, name, doc_id, overrides=None, content_type="", options=None):
+        if seen is not None:
+            (seen / f"{doc_id}.{os.getpid()}").touch()
         if doc_id == "hang":
             time.sleep(60)
         if doc_id == "crash":
             os.kill(os.getpid(), signal.SIGKILL)
         if doc_id == "bomb":
-            blob = bytearray(2 * 1024**3)  # past the cap below
+            blob = bytearray(2 * 1024**3)  # past the cap
             blob[-1] = 1
         return real(path, name, doc_id, overrides)
 
-    monkeypatch.setattr(pipeline, "parse_file", faulty)
+    return faulty
+
+
+def test_hang_crash_and_memory_bomb_are_recorded_and_the_rest_go_in(tmp_path, monkeypatch):
+    d = make_files(tmp_path, ["hang", "crash", "bomb", "fine", "also"])
+    monkeypatch.setattr(pipeline, "parse_file", faulty_parse(pipeline.parse_file))
     store = Store(tmp_path / "h")
     pipeline.add_paths(store, [d])
     t0 = time.monotonic()
@@ -197,22 +196,9 @@ def test_documents_given_while_the_files_are_added_are_parsed_once_with_the_same
     bomb among them is caught as in any other worker (the zygote's workers, adopted, on Linux)."""
     before = children()
     d = make_files(tmp_path, ["bomb", "crash", "fine", "hang", "also"])
-    real = pipeline.parse_file
     seen = tmp_path / "parsed"
     seen.mkdir()
-
-    def faulty(path, name, doc_id, overrides=None, content_type="", options=None):
-        (seen / f"{doc_id}.{os.getpid()}").touch()  # forked workers inherit this fault injection
-        if doc_id == "hang":
-            time.sleep(60)
-        if doc_id == "crash":
-            os.kill(os.getpid(), signal.SIGKILL)
-        if doc_id == "bomb":
-            blob = bytearray(2 * 1024**3)  # past the cap below
-            blob[-1] = 1
-        return real(path, name, doc_id, overrides)
-
-    monkeypatch.setattr(pipeline, "parse_file", faulty)
+    monkeypatch.setattr(pipeline, "parse_file", faulty_parse(pipeline.parse_file, seen))
     store = Store(tmp_path / "h")
     given = []
     t0 = time.monotonic()
