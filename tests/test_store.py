@@ -148,3 +148,22 @@ def test_checkpoint_copies_the_write_ahead_log_into_the_catalogue(tmp_path):
     s.checkpoint()
     assert _units_in_the_file_alone(s, tmp_path / "after") == 199
     assert len(list(s.units("d"))) == 199
+
+
+def test_a_unit_evolved_is_the_unit_dataclasses_replace_makes():
+    from dataclasses import replace
+
+    import pytest
+
+    from pincite.corpus.model import Unit
+
+    u = Unit(doc="d", seq=3, kind="paragraph", ref="8 (c)", numbered=True, text="A text.", headings=("I. Title",))
+    for changes in ({"lang": "fr"}, {"part": "annex", "lang": "en"}, {"qual": "2"}, {"ocr": True}, {}):
+        got = u.evolve(**changes)
+        assert got == replace(u, **changes) and type(got) is Unit and got is not u
+        assert hash(got) == hash(replace(u, **changes))
+    assert u.lang == "" and u.part == ""  # the original unchanged
+    with pytest.raises(TypeError, match="languag"):
+        u.evolve(language="fr")
+    with pytest.raises(AttributeError):  # still frozen
+        u.evolve(lang="fr").lang = "es"

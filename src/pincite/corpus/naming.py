@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import replace
 
 from pincite.corpus.model import Unit
 
@@ -111,7 +110,7 @@ def disambiguate(units: list[Unit]) -> list[Unit]:
         group = [units[i] for i in members]
         quals = _qualifiers(group)
         for i, q in zip(members, quals, strict=True):
-            out[i] = replace(out[i], qual=q)
+            out[i] = out[i].evolve(qual=q)
     return out
 
 

@@ -850,6 +850,6 @@ def segment(result: ReadResult, doc_id: str = "doc", name: str = "") -> Segmente
     meta["lang"] = doc_lang
     main_part = "letter" if meta.get("doctype") == "letter" else ""
     final = naming.disambiguate(
-        [replace(u, part=u.part or main_part, lang=u.lang or langid.unit_language(u.text, doc_lang)) for u in units]
+        [u.evolve(part=u.part or main_part, lang=u.lang or langid.unit_language(u.text, doc_lang)) for u in units]
     )
     return Segmented(meta=meta, units=final, dropped=dropped)

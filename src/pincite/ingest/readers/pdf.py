@@ -599,7 +599,10 @@ def line_pitch(pages: list[PageModel], size: float) -> dict[float, float]:
             if prev is not None and abs(prev.size - ln.size) < 0.3:
                 g = prev.y - ln.y
                 if 0.8 * ln.size < g < 2.5 * ln.size:
-                    gaps.setdefault(round(ln.size), Counter())[round(g * 2) / 2] += 1
+                    c = gaps.get(key := round(ln.size))
+                    if c is None:  # (setdefault would make a Counter for every line)
+                        c = gaps[key] = Counter()
+                    c[round(g * 2) / 2] += 1
             prev = ln
     out = {k: c.most_common(1)[0][0] for k, c in gaps.items() if sum(c.values()) >= 3}
     out.setdefault(round(size), 1.2 * size)
