@@ -559,7 +559,7 @@ class Adopted:
         try:
             pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
         except ChildProcessError:  # reaped already (not ours to wait for): it is gone
-            self.exitcode = self.exitcode if self.exitcode is not None else 0
+            self.exitcode = 0
             return
         if pid:
             self.exitcode = os.waitstatus_to_exitcode(status)
@@ -600,7 +600,13 @@ def _zygote(conns: list, memory_mb: int, parent: int, report) -> None:
     # parent can know every worker it will adopt
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     for i, conn in enumerate(conns):
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # none of them, then: the parse forks its own
+            for forked in pids:
+                os.kill(forked, signal.SIGKILL)
+                os.waitpid(forked, 0)
+            raise
         if pid == 0:
             code = 1
             try:
