@@ -369,8 +369,9 @@ def test_a_reader_that_stops_reading_gets_no_traceback(home, tmp_path):
     os.close(read)
     err = proc.stderr.read().decode()
     assert first.startswith(b'{"')
-    # click takes the closed pipe for the reader's choice, not a failure: 0, as before `main` ended early
-    assert proc.wait(timeout=60) == 0 and "Traceback" not in err and "Exception ignored" not in err
+    # click's own answer to a closed pipe: 1 (EPIPE caught in the command), or 0 when the rest of the
+    # output was already in the pipe as it closed; never a traceback, nor Python's 120 for a failed flush
+    assert proc.wait(timeout=60) in (0, 1) and "Traceback" not in err and "Exception ignored" not in err
 
 
 def test_the_samples_catalogue_is_closed_too(home):
