@@ -219,6 +219,27 @@ def test_documents_given_while_the_files_are_added_are_parsed_once_with_the_same
     assert children() == before
 
 
+def test_a_document_sent_ahead_to_a_worker_that_dies_is_parsed_by_the_next(tmp_path, monkeypatch):
+    """A busy worker is sent its next document before it is done (`parse_pending`'s `ahead`): when
+    it crashes, runs out of memory or time on the one it has, the one sent ahead goes to another
+    worker, parsed once; the others are parsed as before."""
+    d = tmp_path / "in"
+    d.mkdir()
+    for name, paras in {"crash": 40, "bomb": 30, "hang": 20, "one": 3, "two": 2, "three": 1}.items():
+        (d / f"{name}.txt").write_text(GOOD.replace("circular", name) + "".join(f"\n\n{i + 2}. More {i}." for i in range(paras)))
+    seen = tmp_path / "parsed"
+    seen.mkdir()
+    monkeypatch.setattr(pipeline, "parse_file", faulty_parse(pipeline.parse_file, seen))
+    store = Store(tmp_path / "h")
+    pipeline.add_paths(store, [d])
+    # one worker at a time: each takes the largest left, and the next largest is sent ahead to it
+    out = {o.doc: o for o in pipeline.parse_pending(store, jobs=1, timeout=3, memory_mb=600)}
+    assert "crashed" in out["crash"].message and "memory" in out["bomb"].message.lower()
+    assert "longer than 3 s" in out["hang"].message
+    assert all(not out[n].failed for n in ("one", "two", "three"))
+    assert sorted(p.name.split(".")[0] for p in seen.iterdir()) == sorted(out)  # each once
+
+
 def test_a_zygote_that_dies_before_its_workers_are_forked_costs_nothing(tmp_path):
     """The documents given to workers that never came (their zygote killed) are parsed by workers
     the parse forks itself."""
