@@ -638,6 +638,22 @@ def _adopted_worker(conn, memory_mb: int, parent: int, zygote: int) -> None:
     _worker(conn, memory_mb, parent)
 
 
+def _retire(proc, conn, kill: bool = False) -> None:
+    """A worker done with: killed first if `kill`, its connection closed, its end waited for."""
+    if kill:
+        proc.kill()
+    conn.close()
+    proc.join(5)
+
+
+def _let_go(proc, conn) -> None:
+    """A worker told to end (sent None): given a second to, killed if it has not."""
+    proc.join(1)
+    if proc.is_alive():
+        proc.kill()
+    _retire(proc, conn)
+
+
 class Workers:
     """Parse workers started before the documents to parse are known, so that what they need (the
     language model, the PDF engine and the segmenter's rules: ~0.05 s) is loaded while the parent
@@ -703,20 +719,14 @@ class Workers:
         if self._zygote is None:
             return
         zygote, self._zygote = self._zygote, None
-        pids: list[int] = []
         if not wait and not self._report.poll(0):
             zygote.terminate()  # still loading: it ends before forking, or reports what it forked
-        try:
-            if wait or self._report.poll(0):
-                pids = self._report.recv()
+            zygote.join()
+        try:  # its report, or the end of its connection (it died first): this process holds no end
+            pids = self._report.recv()
         except (EOFError, OSError):
-            pass
+            pids = []
         zygote.join()  # its children are ours from its end on
-        if not pids and self._report.poll(0):  # reported as it was told to end
-            try:
-                pids = self._report.recv()
-            except (EOFError, OSError):
-                pass
         self._report.close()
         _subreaper(False)
         if len(pids) != len(self._conns):
@@ -738,16 +748,10 @@ class Workers:
         self._hatched(wait=False)
         idle, given = self.take()
         for proc, conn, *_ in idle + given:
-            proc.kill()  # holds nothing the store keeps: parse_pending never took it
-            conn.close()
-            proc.join(5)
+            _retire(proc, conn, kill=True)  # holds nothing the store keeps: parse_pending never took it
         ending, self.ending = self.ending, []
         for proc, conn in ending:
-            proc.join(1)
-            if proc.is_alive():
-                proc.kill()
-            conn.close()
-            proc.join(5)
+            _let_go(proc, conn)
 
     def __enter__(self) -> Workers:
         return self
@@ -795,14 +799,15 @@ def parse_pending(
         return max(timeout, OCR_TIMEOUT) if opts.get("ocr") else timeout
 
     shas = {t[0]: t[1] for t in todo}
-    kept = [0]
+    kept = 0  # units in `keep`
 
     def record(doc_id: str, source: str, result: tuple, reading: str) -> None:
+        nonlocal kept
         oc = save_outcome(store, doc_id, source, result, reading)
         outcomes.append(oc)
-        if keep is not None and oc.status == OK and result[0] == "ok" and kept[0] < KEEP_UNITS:
+        if keep is not None and oc.status == OK and result[0] == "ok" and kept < KEEP_UNITS:
             keep[doc_id] = (f"{shas.get(doc_id)}:{reading}", result[2])
-            kept[0] += len(result[2])
+            kept += len(result[2])
         if progress:
             progress(oc)
 
@@ -829,8 +834,12 @@ def parse_pending(
     # workers waiting for a document: (process, conn); and those given one while the files were added
     idle, given = workers.take() if workers is not None else ([], [])
     busy: dict = {}  # conn → (process, doc_id, source, started, time-out, reading)
-    for proc, conn, (doc_id, source, ext, opts, when) in given:
+
+    def start(proc, conn, doc_id: str, source: str, ext: str, opts: dict, when: float) -> None:
         busy[conn] = (proc, doc_id, source, when, limit(opts), reading_of(ext, opts))
+
+    for proc, conn, (doc_id, source, ext, opts, when) in given:
+        start(proc, conn, doc_id, source, ext, opts, when)
     if given:
         taken = {g[2][0] for g in given}
         queue = [t for t in queue if t[0] not in taken]
@@ -842,12 +851,6 @@ def parse_pending(
         child.close()
         return proc, conn
 
-    def retire(proc, conn, kill: bool = False) -> None:
-        if kill:
-            proc.kill()
-        conn.close()
-        proc.join(5)
-
     def assign() -> None:
         while queue and (idle or len(busy) < jobs):
             fresh = not idle
@@ -857,7 +860,7 @@ def parse_pending(
             try:
                 conn.send(task)
             except OSError as e:  # the worker died while it waited: the document goes to another
-                retire(proc, conn, kill=True)
+                _retire(proc, conn, kill=True)
                 if fresh:
                     record(
                         doc_id,
@@ -868,7 +871,7 @@ def parse_pending(
                 else:
                     queue.insert(0, (doc_id, sha, ext, source, opts))
                 continue
-            busy[conn] = (proc, doc_id, source, time.monotonic(), limit(opts), reading_of(ext, opts))
+            start(proc, conn, doc_id, source, ext, opts, time.monotonic())
         prefetch()
 
     # conn → the next document, sent to a busy worker, which reads it as soon as it is done with the
@@ -914,11 +917,11 @@ def parse_pending(
                     why = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
                     result, stop = ("error", FAILED, f"the parser crashed ({why})"), True
                 if stop:
-                    retire(proc, conn)
+                    _retire(proc, conn)
                     requeue(conn)
                 elif conn in ahead:  # it has begun the next one
                     nxt, _, ext, nsource, opts = ahead.pop(conn)
-                    busy[conn] = (proc, nxt, nsource, time.monotonic(), limit(opts), reading_of(ext, opts))
+                    start(proc, conn, nxt, nsource, ext, opts, time.monotonic())
                 else:
                     idle.append((proc, conn))
                 done.append((doc_id, source, result, reading))
@@ -929,7 +932,7 @@ def parse_pending(
             for conn, (proc, doc_id, source, started, limit_s, reading) in list(busy.items()):
                 if now - started > limit_s:
                     del busy[conn]
-                    retire(proc, conn, kill=True)
+                    _retire(proc, conn, kill=True)
                     requeue(conn)
                     record(
                         doc_id, source, ("error", FAILED, f"parsing took longer than {limit_s:g} s"), reading
@@ -944,10 +947,7 @@ def parse_pending(
             workers.ending += idle
         else:
             for proc, conn in idle:
-                proc.join(1)
-                if proc.is_alive():
-                    proc.kill()
-                retire(proc, conn)
+                _let_go(proc, conn)
         for conn, (proc, *_) in busy.items():
-            retire(proc, conn, kill=True)
+            _retire(proc, conn, kill=True)
     return outcomes
