@@ -184,31 +184,21 @@ class IndexManager(Generations):
         document's units kept from its parse (`_parsed`) when they are of the version the store
         holds now, else read from the store."""
         wanted = set(doc_ids)
-        kept = self._parsed
-
-        def fresh(doc_id: str) -> list[Unit] | None:
-            hit = kept.get(doc_id)
-            return hit[1] if hit is not None and hit[0] == versions.get(doc_id) else None
-
-        if kept and all(fresh(d) is not None for d in wanted):
-            if len(wanted) <= BATCH_DOCS:
-                docs = {d: doc for d in doc_ids if (doc := self.store.document(d)) is not None}
-            else:
-                docs = {d.id: d for d in self.store.documents(status=OK) if d.id in wanted}
+        kept = {
+            d: hit[1] for d in wanted if (hit := self._parsed.get(d)) is not None and hit[0] == versions.get(d)
+        }
+        small = len(wanted) <= BATCH_DOCS
+        if small:  # one look-up each
+            docs = {d: doc for d in doc_ids if (doc := self.store.document(d)) is not None}
+        else:
+            docs = {d.id: d for d in self.store.documents(status=OK) if d.id in wanted}
+        if small or len(kept) == len(wanted):  # document by document
             for doc_id in doc_ids:
                 if doc_id in docs:
-                    for unit in fresh(doc_id):
+                    for unit in kept[doc_id] if doc_id in kept else self.store.units(doc_id):
                         yield docs[doc_id], unit
             return
-        if len(wanted) <= BATCH_DOCS:
-            for doc_id in doc_ids:
-                doc = self.store.document(doc_id)
-                if doc is not None:
-                    for unit in self.store.units(doc_id):
-                        yield doc, unit
-            return
-        docs = {d.id: d for d in self.store.documents(status=OK) if d.id in wanted}
-        for unit in self.store.units(between=(min(wanted), max(wanted))):
+        for unit in self.store.units(between=(min(wanted), max(wanted))):  # one read of the range
             doc = docs.get(unit.doc)
             if doc is not None:
                 yield doc, unit
