@@ -66,17 +66,23 @@ def _fsync_tree(path: Path, settled: dict | None = None) -> None:
     _fsync_dir(path)
 
 
+def _entry(fh) -> list:
+    """An open file's entry in a generation's list of files: [its size, its SHA-256], as read."""
+    import hashlib
+
+    digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    return [fh.tell(), digest]
+
+
 def _settle(path: Path, names: Iterable[str]) -> dict[str, list]:
     """Make these files of `path` durable and list them as `_file_list` does (name → [size,
     sha256]): done by the process that wrote them, as it finishes (an index writer), so that the
     generation's files are synced and hashed in parallel rather than one after another at its end."""
-    import hashlib
-
     out = {}
     for name in names:
         with open(path / name, "rb") as fh:
             os.fsync(fh.fileno())
-            out[name] = [os.fstat(fh.fileno()).st_size, hashlib.file_digest(fh, "sha256").hexdigest()]
+            out[name] = _entry(fh)
     return out
 
 
@@ -87,8 +93,6 @@ def _file_list(
     the same file (a hard link) as the one of that name in `known_dir`, listed in `known`, keeps its
     hash: Whoosh never rewrites a file, so only the new ones are read. `settled`: files listed by
     the writer that made them (`_settle`), read no more when their size is the same."""
-    import hashlib
-
     out = {}
     for f in sorted(path.iterdir()):
         if not f.is_file() or f.name == MARKER or f.name.endswith("WRITELOCK"):
@@ -108,7 +112,7 @@ def _file_list(
                 out[f.name] = old
                 continue
         with open(f, "rb") as fh:
-            out[f.name] = [st.st_size, hashlib.file_digest(fh, "sha256").hexdigest()]
+            out[f.name] = _entry(fh)
     return out
 
 
@@ -349,8 +353,6 @@ class Generations:
     def _read_everything(self, name: str) -> list[str]:
         """Read every file of a generation and check it against its marker: what is wrong, one line
         each (a truncated or altered postings file, a file missing, a file pincite did not write)."""
-        import hashlib
-
         files = self._manifest(name)
         if not files:
             return []
@@ -359,8 +361,7 @@ class Generations:
         for fname, (size, digest) in sorted(files.items()):
             try:
                 with open(gen / fname, "rb") as fh:
-                    got = hashlib.file_digest(fh, "sha256").hexdigest()
-                    n = fh.tell()
+                    n, got = _entry(fh)
             except OSError as e:
                 out.append(f"{fname}: {e.strerror or e}")
                 continue
