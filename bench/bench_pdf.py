@@ -1,7 +1,10 @@
 """PDF ingest against its peers, measured side by side in one run on the same folder.
 
 Each repeat runs every contender once, in turn (interleaved, so a change in the load on the shared
-machine touches all of them alike); each figure is the median wall time over the repeats.
+machine touches all of them alike), each repeat starting one contender further on; each figure is
+the median wall time over the repeats. The paired ratio is the median of the repeat-by-repeat
+ratios to recollindex, with its 95 % interval (bootstrap): on a machine whose speed drifts between
+minutes it says whether a ratio near 1 is ahead, behind, or neither.
 
 - raw pypdf `extract_text()` and raw pypdfium2 `get_text_range()`, one process, text only;
 - `pdftotext` (poppler), one process per file, text only;
@@ -24,6 +27,7 @@ import json
 import logging
 import os
 import platform
+import random
 import resource
 import shutil
 import statistics
@@ -129,6 +133,20 @@ def compiled(src: Path) -> None:
     compileall.compile_dir(str(src / "pincite"), quiet=1)
 
 
+def _interval(ratios: list[float], draws: int = 2000) -> tuple[float, float]:
+    """A 95 % interval of the median of `ratios` (a percentile bootstrap, its seed fixed)."""
+    rng = random.Random(0)
+    medians = sorted(statistics.median(rng.choices(ratios, k=len(ratios))) for _ in range(draws))
+    return medians[int(0.025 * draws)], medians[int(0.975 * draws) - 1]
+
+
+def _paired(ts: list[float], against: list[float]) -> str:
+    """The median of the repeat-by-repeat ratios, and its 95 % interval."""
+    ratios = [t / r for t, r in zip(ts, against, strict=True)]
+    lo, hi = _interval(ratios)
+    return f"{statistics.median(ratios):.2f}x ({lo:.2f}-{hi:.2f})"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
@@ -177,8 +195,11 @@ def main() -> int:
     times: dict[str, list[float]] = {k: [] for k in contenders}
     cpus: dict[str, list[float]] = {k: [] for k in contenders}
     status: dict = {}
-    for _ in range(args.repeats):
-        for name, fn in contenders.items():
+    names = list(contenders)
+    for r in range(args.repeats):
+        # each repeat starts with the next contender: none always runs first, or after the same one
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            fn = contenders[name]
             t, c, out = timed(fn)
             if isinstance(out, dict) and "_took" in out:
                 t, c = out.pop("_took")
@@ -205,9 +226,7 @@ def main() -> int:
         ratio = f"{med / base:.2f}x" if base else "-"
         # each run against recollindex's run of the same repeat (a minute's load touches both), the
         # median of those ratios: steadier than the ratio of the medians on a machine whose speed drifts
-        paired = (
-            f"{statistics.median(t / r for t, r in zip(ts, times['recollindex'], strict=True)):.2f}x" if base else "-"
-        )
+        paired = _paired(ts, times["recollindex"]) if base else "-"
         cratio = f"{cpu / cpu_base:.2f}x" if cpu_base else "-"
         runs = ", ".join(f"{t:.2f}" for t in ts)
         print(f"| {name} | {med:.2f} | {pages / med:.1f} | {runs} | {ratio} | {paired} | {cpu:.2f} | {cratio} |")
@@ -216,9 +235,11 @@ def main() -> int:
     baseline = next((n for n in times if "baseline" in n), None)
     if baseline and "pincite ingest, pdfium" in times:
         pairs = [t / b for t, b in zip(times["pincite ingest, pdfium"], times[baseline], strict=True)]
+        lo, hi = _interval(pairs)
         print(
             f"pincite ingest, pdfium against the baseline, repeat by repeat: median ratio "
-            f"{statistics.median(pairs):.3f} (faster in {sum(p < 1 for p in pairs)} of {len(pairs)})"
+            f"{statistics.median(pairs):.3f} (95 % interval {lo:.3f}-{hi:.3f}; faster in "
+            f"{sum(p < 1 for p in pairs)} of {len(pairs)})"
         )
     return 0
 
