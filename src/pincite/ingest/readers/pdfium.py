@@ -22,7 +22,10 @@ import math
 import re
 from itertools import repeat
 
-import pypdfium2.raw as pr
+# pypdfium2's raw bindings alone: `pypdfium2.raw` first imports the package's helpers (PdfDocument
+# and its object tracking), 7-11 ms of every parse worker's start that only OCR needs (it imports
+# them itself: readers/ocr.py, pdf._ocr_layer)
+import pypdfium2_raw as pr
 
 from pincite.corpus.model import NEEDS_PASSWORD
 from pincite.errors import DocumentError
@@ -31,6 +34,12 @@ try:  # the C walk over a page's objects (setup.py builds it where a compiler is
     from pincite.ingest.readers import _pdfium_walk as _walk
 except ImportError:  # pragma: no cover - the same runs through ctypes
     _walk = None
+
+# the library set up once a process, as pypdfium2's helpers do on their import (PDFium ignores a
+# second call: importing them later changes nothing)
+pr.FPDF_InitLibraryWithConfig(
+    pr.FPDF_LIBRARY_CONFIG(version=2, m_pUserFontPaths=None, m_pIsolate=None, m_v8EmbedderSlot=0)
+)
 
 _ERRORS = {
     pr.FPDF_ERR_FILE: "damaged or truncated PDF: the file cannot be read",
