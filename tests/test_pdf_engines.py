@@ -187,3 +187,29 @@ def test_the_russian_resolution_is_read_in_russian():
     assert all(u.ocr for u in units_)
     text = " ".join(u.text for u in units_)
     assert "Генеральная Ассамблея" in text or "ГЕНЕРАЛЬНАЯ АССАМБЛЕЯ" in text.upper()
+
+
+def test_the_pdfium_text_path_loads_only_the_raw_bindings_and_the_helpers_still_work_after(tmp_path):
+    """A parse worker reads a text PDF with pypdfium2's raw bindings alone (the library set up by
+    the reader); pypdfium2's helpers, which OCR uses, load and read a document in the same process
+    after it."""
+    import subprocess
+    import sys
+
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(make_pdf([PAGE]))
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from pincite.ingest.pipeline import parse_file\n"
+        f"meta, units = parse_file(Path({str(pdf)!r}), 'a.pdf', 'a', options={{'engine': 'pdfium'}})\n"
+        "print(len(units), 'pypdfium2' in sys.modules)\n"
+        "import pypdfium2\n"
+        f"doc = pypdfium2.PdfDocument({str(pdf)!r})\n"
+        "print(doc[0].get_textpage().get_text_range().split()[0])\n"
+        "doc.close()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split("\n")
+    n, helpers = out[0].split()
+    assert int(n) >= 2 and helpers == "False"
+    assert out[1] == "United"
