@@ -116,6 +116,11 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+def version_of(sha: str, parser: str) -> str:
+    """A document's version as the index records it: its bytes' hash and what read them."""
+    return f"{sha}:{parser}"
+
+
 def sha256_bytes(data: bytes) -> str:
     import hashlib  # imports of ingestion only stay out of a search's start-up
 
@@ -727,9 +732,9 @@ class Store:
         ]
 
     def versions(self) -> dict[str, str]:
-        """Each document's version: its bytes and the parser that made its units."""
+        """Each document's version: its bytes and the parser that made its units (`version_of`)."""
         return {
-            r[0]: f"{r[1]}:{r[2]}"
+            r[0]: version_of(r[1], r[2])
             for r in self.db.execute("SELECT id, sha256, parser FROM documents WHERE status = ?", (OK,))
         }
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pincite import collector
 from pincite.corpus.model import FAILED, OK
-from pincite.corpus.store import Store
+from pincite.corpus.store import Store, version_of
 from pincite.errors import DocumentError, StoreError
 from pincite.ingest import readers, valid
 from pincite.ingest.discover import SIDECAR_SUFFIX, FileSelection
@@ -806,7 +806,7 @@ def parse_pending(
         oc = save_outcome(store, doc_id, source, result, reading)
         outcomes.append(oc)
         if keep is not None and oc.status == OK and result[0] == "ok" and kept < KEEP_UNITS:
-            keep[doc_id] = (f"{shas.get(doc_id)}:{reading}", result[2])
+            keep[doc_id] = (version_of(shas.get(doc_id), reading), result[2])
             kept += len(result[2])
         if progress:
             progress(oc)
