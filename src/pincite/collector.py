@@ -14,15 +14,22 @@ def rarer(threshold: int) -> Iterator[None]:
     """The collector's first-generation threshold raised to `threshold` allocations for the block
     (it still runs, so cyclic garbage stays bounded), and put back after; nothing changes when the
     collector is off or already rarer."""
-    old = gc.get_threshold()
-    if not gc.isenabled() or not old[0] or old[0] >= threshold:
-        yield
-        return
-    gc.set_threshold(threshold, *old[1:])
+    old = _raise(threshold)
     try:
         yield
     finally:
-        gc.set_threshold(*old)
+        if old is not None:
+            gc.set_threshold(*old)
+
+
+def _raise(threshold: int) -> tuple[int, ...] | None:
+    """The first-generation threshold raised to `threshold` when the collector is on and passes
+    more often; the thresholds it had, or None when nothing changed."""
+    old = gc.get_threshold()
+    if not gc.isenabled() or not old[0] or old[0] >= threshold:
+        return None
+    gc.set_threshold(threshold, *old[1:])
+    return old
 
 
 # A `pincite` command's own threshold (`pincite.cli.main`): a command's start-up imports a few
@@ -36,6 +43,4 @@ COMMAND_THRESHOLD = 20_000
 def for_a_command() -> None:
     """Collect every COMMAND_THRESHOLD allocations instead of every 700, for the rest of the
     process (a command's; its forked workers inherit it, and raise it further where they need)."""
-    old = gc.get_threshold()
-    if gc.isenabled() and old[0] and old[0] < COMMAND_THRESHOLD:
-        gc.set_threshold(COMMAND_THRESHOLD, *old[1:])
+    _raise(COMMAND_THRESHOLD)
