@@ -32,6 +32,7 @@ from pathlib import Path
 
 from whoosh import index as windex
 from whoosh import writing as _writing
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from pincite import collector
@@ -365,7 +366,7 @@ class IndexManager(Generations):
             mine._parsed = self._parsed  # this process's copy of the parent's
             words: Counter = Counter()
             segments, n = mine._write_segments(path, doc_ids, versions, counts, words)
-            storage = windex.open_dir(str(path)).storage
+            storage = FileStorage(str(path))  # the directory's files (open_dir would read its TOC again)
             files = _settle(path, [name for seg in segments for name in seg.list_files(storage)])
             conn.send(("ok", segments, n, words, files))
         except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises it
