@@ -334,10 +334,12 @@ def test_version_and_completion():
 
 
 # ---- the process's end ----------------------------------------------------------------------------------
+# the `pincite` command as a user runs it: `main()`, which ends the process without its teardown
+MAIN = [sys.executable, "-c", "from pincite.cli import main; main()"]
+
+
 def _main(args: list[str], **kw) -> subprocess.CompletedProcess:
-    """The `pincite` command as a user runs it: `main()`, which ends the process without its teardown."""
-    return subprocess.run([sys.executable, "-c", "from pincite.cli import main; main()", *args],
-                          capture_output=True, text=True, timeout=120, **kw)  # fmt: skip
+    return subprocess.run([*MAIN, *args], capture_output=True, text=True, timeout=120, **kw)
 
 
 def test_the_command_ends_with_its_own_exit_code_and_all_its_output(home, tmp_path):
@@ -362,8 +364,9 @@ def test_a_reader_that_stops_reading_gets_no_traceback(home, tmp_path):
     assert _main(["ingest", "-q", str(src)]).returncode == 0
     read, write = os.pipe()
     fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, 4096)  # a page: the results do not fit, the writer must wait
-    proc = subprocess.Popen([sys.executable, "-c", "from pincite.cli import main; main()", "search", "migration",
-                             "-n", "1000", "--format", "jsonl"], stdout=write, stderr=subprocess.PIPE)  # fmt: skip
+    proc = subprocess.Popen(
+        [*MAIN, "search", "migration", "-n", "1000", "--format", "jsonl"], stdout=write, stderr=subprocess.PIPE
+    )
     os.close(write)
     first = os.read(read, 200)  # `| head -c 200`: a little of it, and the pipe closed
     os.close(read)
